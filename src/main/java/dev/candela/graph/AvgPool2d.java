@@ -1,0 +1,26 @@
+package dev.candela.graph;
+
+import dev.candela.tensor.Shape;
+import java.util.List;
+
+/**
+ * Average pooling. With {@code countIncludePad} the divisor counts padded positions inside the padded
+ * input (never the ceil-mode overhang); without it, only real input positions.
+ */
+public record AvgPool2d(int[] kernel, int[] strides, int[] pads, boolean ceilMode, boolean countIncludePad) implements Op {
+    public AvgPool2d {
+        Op.require(kernel.length == 2 && kernel[0] >= 1 && kernel[1] >= 1, "AvgPool2d kernel must be 2 positive ints");
+        Op.require(strides.length == 2 && strides[0] >= 1 && strides[1] >= 1, "AvgPool2d strides must be 2 positive ints");
+        Op.require(pads.length == 4 && pads[0] >= 0 && pads[1] >= 0 && pads[2] >= 0 && pads[3] >= 0, "AvgPool2d pads must be 4 non-negative ints");
+    }
+
+    public int outH(int h) { return PoolGeometry.out(h, kernel[0], strides[0], pads[0], pads[2], 1, ceilMode); }
+    public int outW(int w) { return PoolGeometry.out(w, kernel[1], strides[1], pads[1], pads[3], 1, ceilMode); }
+
+    @Override public Shape outputShape(List<Shape> in) {
+        Shape s = Op.only(in, 4, "AvgPool2d");
+        int oh = outH(s.dim(2)), ow = outW(s.dim(3));
+        Op.require(oh >= 1 && ow >= 1, "AvgPool2d output would be empty for input " + s);
+        return Shape.of(s.dim(0), s.dim(1), oh, ow);
+    }
+}

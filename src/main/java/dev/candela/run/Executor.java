@@ -1,0 +1,206 @@
+package dev.candela.run;
+
+import dev.candela.graph.Graph;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a model forward on a batch and walks it backward with a pluggable {@link Rule}. Stateless apart
+ * from its kernels, so one executor may serve many threads.
+ */
+public final class Executor {
+    private final Model model;
+    private final Graph graph;
+    private final Kernels kernels;
+    private final List<ForwardListener> forwardListeners;
+
+    public Executor(Model model, Kernels kernels) {
+        this(model, kernels, List.of());
+    }
+
+    private Executor(Model model, Kernels kernels, List<ForwardListener> listeners) {
+        this.model = model;
+        this.graph = model.graph();
+        this.kernels = kernels;
+        this.forwardListeners = List.copyOf(listeners);
+    }
+
+    /** An executor with the fast kernels on {@code parallel}. */
+    public static Executor fast(Model model, Parallel parallel) {
+        return new Executor(model, new FastKernels(parallel));
+    }
+
+    /** The same executor with one more forward listener (activation hooks, traces). */
+    public Executor withListener(ForwardListener l) {
+        List<ForwardListener> ls = new ArrayList<>(forwardListeners);
+        ls.add(l);
+        return new Executor(model, kernels, ls);
+    }
+
+    public Model model() { return model; }
+    public Kernels kernels() { return kernels; }
+    public Graph graph() { return graph; }
+
+    /** Forward pass keeping every activation (what a backward traversal needs). */
+    public Activations forward(Tensor input) {
+        return forward(input, null);
+    }
+
+    /**
+     * Forward pass keeping only the tensors in {@code keep} (null = all) and the output; other
+     * intermediates are dropped after their last use so memory stays bounded by the live set.
+     */
+    public Activations forward(Tensor input, Set<String> keep) {
+        checkInput(input);
+        return run(Map.of(graph.input(), input), keep);
+    }
+
+    /**
+     * Runs the part of the graph needed for the output, with some tensors given (e.g. a modified
+     * target-layer activation): nodes upstream of a given tensor are not computed.
+     */
+    public Activations forwardFrom(Map<String, Tensor> given, Set<String> keep) {
+        for (Map.Entry<String, Tensor> e : given.entrySet()) {
+            Shape item = graph.itemShape(e.getKey());
+            Shape s = e.getValue().shape();
+            if (s.rank() != item.rank() + 1 || s.itemSize() != item.size() || !item.equals(Shape.of(java.util.Arrays.copyOfRange(s.dims(), 1, s.rank())))) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' must have shape Nx" + item + ", got " + s);
+            }
+        }
+        return run(given, keep);
+    }
+
+    private void checkInput(Tensor input) {
+        Shape item = graph.inputItemShape();
+        Shape s = input.shape();
+        boolean ok = s.rank() == item.rank() + 1;
+        for (int i = 0; ok && i < item.rank(); i++) ok = s.dim(i + 1) == item.dim(i);
+        if (!ok || s.dim(0) < 1) {
+            throw new IllegalArgumentException("model input '" + graph.input() + "' must have shape Nx" + item + " (N >= 1), got " + s);
+        }
+    }
+
+    private Activations run(Map<String, Tensor> given, Set<String> keep) {
+        // Which nodes are needed: ancestors of the output, stopping at given tensors.
+        Set<String> needed = new HashSet<>();
+        List<String> stack = new ArrayList<>(List.of(graph.output()));
+        while (!stack.isEmpty()) {
+            String t = stack.remove(stack.size() - 1);
+            if (!needed.add(t) || given.containsKey(t)) continue;
+            Node p = graph.producer(t);
+            if (p == null) throw new IllegalArgumentException("tensor '" + t + "' is needed but neither given nor computed");
+            stack.addAll(p.inputs());
+        }
+        List<Node> plan = new ArrayList<>();
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            if (!needed.contains(n.output()) || given.containsKey(n.output())) continue;
+            for (String in : n.inputs()) lastUse.put(in, plan.size());
+            plan.add(n);
+        }
+        Map<String, Tensor> values = new LinkedHashMap<>(given);
+        for (int i = 0; i < plan.size(); i++) {
+            Node n = plan.get(i);
+            List<Tensor> in = new ArrayList<>(n.inputs().size());
+            for (String t : n.inputs()) in.add(values.get(t));
+            Tensor out = kernels.forward(n.op(), in);
+            for (ForwardListener l : forwardListeners) l.onNode(n, in, out);
+            values.put(n.output(), out);
+            if (keep != null) {
+                for (String t : n.inputs()) {
+                    if (lastUse.get(t) == i && !keep.contains(t) && !t.equals(graph.output())) values.remove(t);
+                }
+            }
+        }
+        if (keep != null) values.keySet().retainAll(union(keep, graph.output()));
+        return new Activations(values, graph.output());
+    }
+
+    private static Set<String> union(Set<String> a, String b) {
+        Set<String> s = new HashSet<>(a);
+        s.add(b);
+        return s;
+    }
+
+    /**
+     * Walks backward from tensor {@code from} (seeded with {@code seed}, same shape) to the tensors in
+     * {@code to}, applying {@code rule} at each node on the way. Only nodes on a path from a
+     * {@code to} tensor to {@code from} are visited. Returns the propagated quantity at each
+     * {@code to} tensor (zeros where {@code from} does not depend on it).
+     */
+    public Map<String, Tensor> backward(Activations fwd, String from, Tensor seed, Set<String> to, Rule rule) {
+        return backward(fwd, from, seed, to, rule, null);
+    }
+
+    public Map<String, Tensor> backward(Activations fwd, String from, Tensor seed, Set<String> to, Rule rule, BackwardListener listener) {
+        if (!fwd.get(from).shape().equals(seed.shape())) {
+            throw new IllegalArgumentException("seed shape " + seed.shape() + " does not match tensor '" + from + "' " + fwd.get(from).shape());
+        }
+        for (String t : to) graph.itemShape(t);
+        Set<String> relevant = graph.ancestors(from);
+        relevant.retainAll(graph.descendants(to));
+        Map<String, Tensor> acc = new HashMap<>();
+        Set<String> owned = new HashSet<>();
+        acc.put(from, seed);
+        List<Node> nodes = graph.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            Tensor g = acc.get(n.output());
+            if (g == null || !relevant.contains(n.output()) || !anyRelevant(n, relevant)) continue;
+            List<Tensor> in = new ArrayList<>();
+            for (String t : n.inputs()) in.add(fwd.get(t));
+            LayerValues v = new LayerValues(n, in, fwd.get(n.output()), kernels);
+            List<Tensor> gin = rule.propagate(v, g);
+            if (listener != null) listener.onNode(v, g, gin);
+            for (int k = 0; k < n.inputs().size(); k++) {
+                String t = n.inputs().get(k);
+                if (!relevant.contains(t)) continue;
+                accumulate(acc, owned, t, gin.get(k));
+            }
+            if (!to.contains(n.output())) acc.remove(n.output());
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String t : to) {
+            Tensor g = acc.get(t);
+            out.put(t, g != null ? g : Tensor.zeros(fwd.has(t) ? fwd.get(t).shape() : batchShape(t, seed.dim(0))));
+        }
+        return out;
+    }
+
+    private Shape batchShape(String t, int n) {
+        Shape item = graph.itemShape(t);
+        int[] d = new int[item.rank() + 1];
+        d[0] = n;
+        System.arraycopy(item.dims(), 0, d, 1, item.rank());
+        return Shape.of(d);
+    }
+
+    private static boolean anyRelevant(Node n, Set<String> relevant) {
+        for (String t : n.inputs()) if (relevant.contains(t)) return true;
+        return false;
+    }
+
+    private static void accumulate(Map<String, Tensor> acc, Set<String> owned, String t, Tensor g) {
+        Tensor prev = acc.get(t);
+        if (prev == null) {
+            acc.put(t, g);
+            return;
+        }
+        // Tensors coming out of rules may be shared (Identity, Add), so sum into a private copy.
+        float[] a = owned.contains(t) ? prev.data() : prev.data().clone();
+        float[] b = g.data();
+        for (int i = 0; i < a.length; i++) a[i] += b[i];
+        acc.put(t, new Tensor(prev.shape(), a));
+        owned.add(t);
+    }
+}
