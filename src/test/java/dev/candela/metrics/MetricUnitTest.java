@@ -50,7 +50,7 @@ class MetricUnitTest {
         boolean[] keep = new boolean[hw];
         for (int p = 0; p < hw; p++) keep[p] = r.nextDouble() < 0.4;
         keep[0] = true;
-        float[] out = new NoisyLinearImputer(0, 1e-13).impute(img, c, h, w, keep, NoiseSource.seeded(seed));
+        float[] out = new NoisyLinearImputer(0).impute(img, c, h, w, keep, NoiseSource.seeded(seed));
         int[][] off = {{1, 1, 1}, {0, 1, 2}, {-1, 1, 1}, {1, -1, 1}, {0, -1, 2}, {-1, -1, 1}, {1, 0, 2}, {-1, 0, 2}};
         for (int ch = 0; ch < c; ch++) {
             for (int p = 0; p < hw; p++) {
