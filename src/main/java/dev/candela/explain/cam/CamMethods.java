@@ -21,8 +21,15 @@ public final class CamMethods {
         register("grad-cam++", GradCamPlusPlus::new);
         register("xgrad-cam", XGradCam::new);
         register("layer-cam", LayerCam::new);
+        register("smooth-grad-cam++", SmoothGradCamPlusPlus::new);
+        register("score-cam", ScoreCam::new);
+        register("ss-cam", SsCam::new);
+        register("is-cam", IsCam::new);
+        register("group-cam", GroupCam::new);
+        register("ablation-cam", AblationCam::new);
         register("eigen-cam", EigenCam::new);
         register("eigen-grad-cam", EigenGradCam::new);
+        register("full-grad", FullGrad::new);
         register("random-cam", RandomCam::new);
     }
 

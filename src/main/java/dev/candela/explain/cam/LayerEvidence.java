@@ -112,24 +112,35 @@ public final class LayerEvidence {
         void fill(int j, float[] item);
     }
 
-    /**
-     * Target scores of {@code count} perturbed model inputs: input j is written by {@code fill} and scored
-     * with the target of row {@code rowOf(j)}. Runs in batches of {@code batchSize}.
-     */
-    public double[] scoreInputs(String task, int count, IntUnaryOperator rowOf, ItemFiller fill) {
-        Shape item = graph().inputItemShape();
-        return scoreBatched(task, count, rowOf, fill, item, (batch, from, to) -> executor.forward(batch, Set.of()).output());
+    /** The score of perturbed item j given its row of logits. */
+    @FunctionalInterface
+    public interface Scorer {
+        double score(int j, float[] logits);
+    }
+
+    /** Scores item j with the objective of target {@code rowOf(j)}. */
+    public Scorer targetScore(IntUnaryOperator rowOf) {
+        return (j, logits) -> targets.get(rowOf.applyAsInt(j)).objective().score(logits);
     }
 
     /**
-     * Target scores of {@code count} perturbed layer activations (K x h x w each): only the part of the
-     * network after the layer runs. Tensors that bypass the layer (skip connections from before it) are
-     * taken from the clean pass.
+     * Scores of {@code count} perturbed model inputs, each written by {@code fill}. Runs in batches of
+     * {@link CamOptions#batchSize()}: memory is bounded by the batch size, not by {@code count}.
      */
-    public double[] scoreFromLayer(String task, int count, IntUnaryOperator rowOf, ItemFiller fill) {
+    public double[] scoreInputs(String task, int count, ItemFiller fill, Scorer scorer) {
+        Shape item = graph().inputItemShape();
+        return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> executor.forward(batch, Set.of()).output());
+    }
+
+    /**
+     * Scores of {@code count} perturbed layer activations (K x h x w each, item j belongs to target
+     * {@code rowOf(j)}): only the part of the network after the layer runs. Tensors that bypass the layer
+     * (skip connections from before it) are taken from the clean pass of that row.
+     */
+    public double[] scoreFromLayer(String task, int count, IntUnaryOperator rowOf, ItemFiller fill, Scorer scorer) {
         Shape item = graph().itemShape(layer);
         Set<String> bypass = bypassTensors();
-        return scoreBatched(task, count, rowOf, fill, item, (batch, from, to) -> {
+        return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> {
             Map<String, Tensor> given = new HashMap<>();
             given.put(layer, batch);
             for (String t : bypass) given.put(t, gatherRows(forward.get(t), from, to, rowOf));
@@ -141,7 +152,7 @@ public final class LayerEvidence {
         Tensor logits(Tensor batch, int from, int to);
     }
 
-    private double[] scoreBatched(String task, int count, IntUnaryOperator rowOf, ItemFiller fill, Shape item, BatchRunner run) {
+    private double[] scoreBatched(String task, int count, ItemFiller fill, Scorer scorer, Shape item, BatchRunner run) {
         double[] out = new double[count];
         int bs = options.batchSize(), size = item.size();
         int[] dims = new int[item.rank() + 1];
@@ -158,9 +169,11 @@ public final class LayerEvidence {
                     System.arraycopy(one, 0, data, (j - from) * size, size);
                 }
                 Tensor logits = run.logits(new Tensor(Shape.of(dims), data), from, to);
-                final int start = from;
-                double[] s = scoresOf(logits, k -> rowOf.applyAsInt(start + k));
-                System.arraycopy(s, 0, out, from, to - from);
+                int classes = logits.shape().itemSize();
+                for (int j = from; j < to; j++) {
+                    float[] row = java.util.Arrays.copyOfRange(logits.data(), (j - from) * classes, (j - from + 1) * classes);
+                    out[j] = scorer.score(j, row);
+                }
                 step.advance(to - from);
             }
         }
