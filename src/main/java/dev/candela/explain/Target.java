@@ -124,15 +124,33 @@ public sealed interface Target {
         return c < model.labels().size() ? "class " + c + " (" + model.labels().get(c) + ")" : "class " + c;
     }
 
-    /** Exact label (case-insensitive); otherwise an error naming the nearest labels. */
+    /**
+     * A label matched case-insensitively against the whole label or one of its comma-separated synonyms
+     * ("tabby" finds "tabby, tabby cat"); an unknown or ambiguous name is an error naming the nearest labels.
+     */
     private static int labelIndex(Model model, String name) {
         List<String> labels = model.labels();
         if (labels.isEmpty()) throw new IllegalArgumentException("target '" + name + "' is not a class index and the model has no labels");
-        for (int i = 0; i < labels.size(); i++) if (labels.get(i).equalsIgnoreCase(name)) return i;
-        List<String> near = labels.stream().distinct()
-                .sorted(Comparator.comparingInt((String l) -> LayerNames.distance(name.toLowerCase(), l.toLowerCase())))
-                .limit(5).toList();
-        throw new IllegalArgumentException("unknown label '" + name + "'; nearest labels: " + String.join(", ", near));
+        String want = name.trim();
+        List<Integer> hits = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) if (labels.get(i).trim().equalsIgnoreCase(want)) hits.add(i);
+        for (int i = 0; hits.isEmpty() && i < labels.size(); i++) {
+            for (String syn : labels.get(i).split(",")) if (syn.trim().equalsIgnoreCase(want)) { hits.add(i); break; }
+        }
+        if (hits.size() == 1) return hits.get(0);
+        if (hits.size() > 1) {
+            throw new IllegalArgumentException("label '" + name + "' is ambiguous: classes " + hits.stream().map(i -> i + " (" + labels.get(i) + ")").toList() + "; give the class index");
+        }
+        List<String> near = java.util.stream.IntStream.range(0, labels.size()).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> labelDistance(want, labels.get(i))))
+                .limit(5).map(i -> labels.get(i) + " (" + i + ")").toList();
+        throw new IllegalArgumentException("unknown label '" + name + "'; nearest labels: " + String.join("; ", near));
+    }
+
+    private static int labelDistance(String want, String label) {
+        int best = LayerNames.distance(want.toLowerCase(), label.toLowerCase());
+        for (String syn : label.split(",")) best = Math.min(best, LayerNames.distance(want.toLowerCase(), syn.trim().toLowerCase()));
+        return best;
     }
 
     /** Class indices by descending logit (ties: lower index first). */
