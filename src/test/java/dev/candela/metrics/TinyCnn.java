@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * The two-conv CNN of the tools scripts (conv1 relu maxpool2 conv2 relu mean fc), built from .npy
  * weights in PyTorch layout, and the simple map functions the property tests compare.
  */
-final class TinyCnn {
+public final class TinyCnn {
     private TinyCnn() {}
 
     static final Path FASHION = Path.of("testdata/models/fashion-tiny");
@@ -59,12 +59,12 @@ final class TinyCnn {
         return new Model(new Graph("x", inputItem, nodes, "fc"), Preprocessing.unit(), List.of(), Map.of("source", dir.toString()));
     }
 
-    static Model fashion() { return load(FASHION, "", Shape.of(1, 28, 28)); }
+    public static Model fashion() { return load(FASHION, "", Shape.of(1, 28, 28)); }
 
-    static Tensor fashionImages(int n) { return npy(FASHION, "test_images").slice(0, n); }
+    public static Tensor fashionImages(int n) { return npy(FASHION, "test_images").slice(0, n); }
 
     /** The labels are stored as int64; Npy hands them back as floats. */
-    static int[] fashionLabels(int n) {
+    public static int[] fashionLabels(int n) {
         float[] d = npy(FASHION, "test_labels").data();
         int[] r = new int[n];
         for (int i = 0; i < n; i++) r[i] = (int) d[i];
