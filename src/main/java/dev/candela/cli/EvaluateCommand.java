@@ -1,6 +1,8 @@
 package dev.candela.cli;
 
 import dev.candela.explain.Explainer;
+import dev.candela.explain.Explanation;
+import dev.candela.explain.shapley.ShapleyReference;
 import dev.candela.explain.Target;
 import dev.candela.explain.attribution.PixelAttribution;
 import dev.candela.explain.attribution.TargetWeights;
@@ -58,7 +60,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
-            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, time-ms")
+            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms")
     String metric;
 
     @Option(names = "--out", required = true, description = "output directory")
@@ -84,6 +86,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--sanity-layers", defaultValue = "3", description = "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})")
     int sanityLayers;
+
+    @Option(names = "--shapley-pairs", defaultValue = "32", description = "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})")
+    int shapleyPairs;
 
     @Option(names = "--limit", description = "evaluate only the first N inputs (in name order)")
     Integer limit;
@@ -134,7 +139,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
             Map<String, MapFunction> fns = methodFunctions(methods, layers);
-            Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns);
+            Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
+                    .withShapley((e, x, layer, t) -> {
+                        Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
+                        ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
+                        Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
+                        return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, seed)).phi();
+                    });
             Evaluation.Result result;
             int total = samples.size() * fns.size();
             if (System.console() != null) {
@@ -163,6 +174,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("torchcam_steps", torchCamSteps);
             settings.put("road_percentiles", pct);
             settings.put("sanity_layers", sanityLayers);
+            settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + seed + ")");
             settings.put("seed", seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
             settings.put("run_time_seconds", Math.round(seconds * 10) / 10.0);
@@ -208,12 +220,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         for (String name : expanded) {
             if (CamMethods.has(name)) {
                 CamMethods.byName(name); // fail early on a bad name
-                fns.put(name, (ex, x, t) -> {
-                    Explainer e = Explainer.of(ex);
-                    List<Target> ts = new ArrayList<>();
-                    for (int c : t) ts.add(Target.classIndex(c));
-                    Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts);
-                    return e.explain(x, CamMethods.byName(name), r).maps();
+                fns.put(name, new MapFunction() {
+                    @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
+
+                    @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                        List<Target> ts = new ArrayList<>();
+                        for (int c : t) ts.add(Target.classIndex(c));
+                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts);
+                        Explanation e = Explainer.of(ex).explain(x, CamMethods.byName(name), r);
+                        return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
+                    }
                 });
             } else if (PixelAttribution.names().contains(name)) {
                 fns.put(name, (ex, x, t) -> {

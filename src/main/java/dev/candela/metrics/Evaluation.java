@@ -53,6 +53,7 @@ public final class Evaluation {
     private final MetricSet options;
     private final List<String> metrics;
     private final Map<String, MapFunction> methods;
+    private ShapleySource shapley;
 
     public Evaluation(Executor executor, Scorer scorer, MetricSet options, List<String> metrics, Map<String, MapFunction> methods) {
         if (methods.isEmpty()) throw new IllegalArgumentException("no method given");
@@ -61,6 +62,12 @@ public final class Evaluation {
         this.options = options;
         this.metrics = List.copyOf(metrics);
         this.methods = new LinkedHashMap<>(methods);
+    }
+
+    /** Enables the coefficient-fidelity metrics ("shapley-spearman", "shapley-cosine"). */
+    public Evaluation withShapley(ShapleySource source) {
+        this.shapley = source;
+        return this;
     }
 
     /** A seed for (image, method) that does not depend on the order of work. */
@@ -80,12 +87,15 @@ public final class Evaluation {
         DeletionInsertion rise = DeletionInsertion.rise(options.riseStep());
         int total = samples.size() * methods.size(), step = 0;
         boolean pointingSkipped = false;
+        java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
+        Map<String, double[]> shapleyCache = new java.util.HashMap<>();
         for (Sample s : samples) {
             int[] target = {s.target()};
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
                 String method = m.getKey();
                 long t0 = System.nanoTime();
-                Tensor maps = m.getValue().maps(executor, s.input(), target);
+                MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
+                Tensor maps = explained.maps();
                 double millis = (System.nanoTime() - t0) / 1e6;
                 MapBatch batch = new MapBatch(s.input(), maps, target);
                 long seed = seedFor(options.seed(), s.name(), method);
@@ -109,6 +119,20 @@ public final class Evaluation {
                             if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
                             rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));
                         }
+                        case "shapley-spearman", "shapley-cosine" -> {
+                            if (metric.equals("shapley-cosine") && metrics.contains("shapley-spearman")) continue; // computed together
+                            if (explained.coefficients() == null || explained.layer() == null) { noCoefficients.add(method); continue; }
+                            if (shapley == null) throw new IllegalStateException("coefficient fidelity asked for but no Shapley source was given");
+                            String key = s.name() + "\u0000" + explained.layer();
+                            double[] ref = shapleyCache.computeIfAbsent(key, k -> shapley.shapley(executor, s.input(), explained.layer(), s.target()));
+                            float[] cf = explained.coefficients().data();
+                            double[] phi = new double[ref.length];
+                            if (cf.length < phi.length) throw new IllegalStateException(method + " gave " + cf.length + " coefficients for " + ref.length + " maps");
+                            for (int i = 0; i < phi.length; i++) phi[i] = cf[i];
+                            CoefficientFidelity.Result fr = CoefficientFidelity.compare(phi, ref);
+                            if (metrics.contains("shapley-spearman")) rows.add(new Row(s.name(), method, "shapley-spearman", fr.spearman()));
+                            if (metrics.contains("shapley-cosine")) rows.add(new Row(s.name(), method, "shapley-cosine", fr.cosine()));
+                        }
                         case "sanity-spearman", "sanity-ssim" -> {
                             if (metric.equals("sanity-ssim") && metrics.contains("sanity-spearman")) continue; // computed together
                             List<CascadingRandomisation.Step> steps = new CascadingRandomisation(seed).run(executor, m.getValue(), s.input(), target, options.sanityLayers());
@@ -122,6 +146,7 @@ public final class Evaluation {
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
         }
+        if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));
         if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
         Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
         for (String method : methods.keySet()) {

@@ -22,12 +22,12 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     public static final List<String> ALL = List.of(
             "average-drop", "increase-in-confidence", "average-drop-in-deletion", "drop-in-confidence",
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
-            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "time-ms");
+            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */
     public static final List<String> DEFAULT = List.of(
             "average-drop", "increase-in-confidence", "average-drop-in-deletion", "deletion", "insertion",
-            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "time-ms");
+            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "time-ms");
 
     public MetricSet {
         if (riseStep < 1) throw new IllegalArgumentException("--step must be >= 1, got " + riseStep);

@@ -35,7 +35,7 @@ class EvaluateCommandTest {
         StringWriter err = new StringWriter();
         int code = run(dir, err, "--model", model.toString(), "--input", in.toString(), "--annotations", dir.resolve("ann.csv").toString(),
                 "--method", "grad-cam,random-cam,gradient-x-input", "--metric", "all", "--out", out.toString(),
-                "--road-percentiles", "30,70", "--sanity-layers", "1", "--step", "98", "--threads", "1");
+                "--road-percentiles", "30,70", "--sanity-layers", "1", "--shapley-pairs", "4", "--step", "98", "--threads", "1");
         assertEquals(0, code, err.toString());
         for (String f : new String[]{"per-image.csv", "summary.json", "summary.md", "deletion-curves.png", "insertion-curves.png", "bar-average-drop.png"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
@@ -45,6 +45,11 @@ class EvaluateCommandTest {
         assertEquals(3, s.get("results").get("grad-cam").get("deletion").get("n").asInt());
         assertEquals(1, s.get("results").get("grad-cam").get("pointing-game").get("n").asInt(), "only fashion-0 has a box");
         assertTrue(Files.readString(out.resolve("per-image.csv")).contains("fashion-2,random-cam,road-combined,"));
+        // grad-cam weights channels: its coefficients are compared with the Shapley reference (16 maps at relu2: sampled)
+        JsonNode fid = s.get("results").get("grad-cam").get("shapley-spearman");
+        assertEquals(3, fid.get("n").asInt());
+        assertTrue(fid.get("mean").asDouble() > 0.3, "Grad-CAM weights should rank channels like Shapley values on a GAP+linear head: " + fid);
+        assertTrue(s.get("results").get("gradient-x-input").get("shapley-spearman") == null);
     }
 
     @Test void badMetricIsExitTwoWithTheKnownNames(@TempDir Path dir) throws Exception {

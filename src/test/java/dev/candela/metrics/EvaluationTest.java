@@ -32,11 +32,15 @@ class EvaluationTest {
     }
 
     static Evaluation.Result run(long seed, int images) {
+        return run(seed, images, MetricSet.ALL);
+    }
+
+    static Evaluation.Result run(long seed, int images, List<String> names) {
         Map<String, MapFunction> methods = new LinkedHashMap<>();
         methods.put("gradient-x-input", TinyCnn.gradientTimesInput());
         methods.put("grad-cam", TinyCnn.gradCam("relu2"));
         methods.put("random", TinyCnn.randomMap(3));
-        List<String> metrics = new ArrayList<>(MetricSet.ALL);
+        List<String> metrics = new ArrayList<>(names);
         metrics.remove("time-ms"); // wall time differs run to run by nature
         Evaluation e = new Evaluation(EX, new ModelScorer(EX, ModelScorer.Output.SOFTMAX, 64),
                 new MetricSet(112, 10, new double[]{30, 70}, 2, seed), metrics, methods);
@@ -44,7 +48,8 @@ class EvaluationTest {
     }
 
     @Test void sameSeedSameNumbersAndADifferentSeedChangesOnlySeededMetrics() {
-        Evaluation.Result a = run(1, 2), b = run(1, 2), c = run(2, 2);
+        List<String> some = List.of("average-drop", "deletion-torchcam", "road-combined", "sanity-spearman", "sanity-ssim");
+        Evaluation.Result a = run(1, 2, some), b = run(1, 2, some), c = run(2, 2, some);
         assertEquals(a.rows(), b.rows());
         boolean roadDiffers = false;
         for (int i = 0; i < a.rows().size(); i++) {
