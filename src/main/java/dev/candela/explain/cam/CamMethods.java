@@ -31,6 +31,8 @@ public final class CamMethods {
         register("eigen-grad-cam", EigenGradCam::new);
         register("full-grad", FullGrad::new);
         register("random-cam", RandomCam::new);
+        register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
+        register("lrp-cam", dev.candela.explain.attribution.LrpCamMethod::new);
     }
 
     private CamMethods() {}
