@@ -7,6 +7,8 @@ import dev.candela.explain.Explanation;
 import dev.candela.explain.Progress;
 import dev.candela.explain.Target;
 import dev.candela.explain.TargetScore;
+import dev.candela.explain.attribution.AttributionMethods;
+import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamMethods;
 import dev.candela.explain.cam.CamOptions;
@@ -115,7 +117,10 @@ public final class ExplainCommand implements Callable<Integer> {
     void run() throws IOException {
         Path modelPath = model != null ? model : shippedModel();
         Model m = loader.apply(modelPath);
-        List<CamMethod> ms = resolveMethods(methods);
+        // pixel attribution methods (gradient, deeplift, ...) run on the same session as the CAM methods
+        List<String> attributionMethods = methods.stream().filter(AttributionMethods::has).map(x -> x.trim().toLowerCase(Locale.ROOT)).toList();
+        List<String> camNames = methods.stream().filter(x -> !AttributionMethods.has(x)).toList();
+        List<CamMethod> ms = camNames.isEmpty() && !attributionMethods.isEmpty() ? List.of() : resolveMethods(camNames);
         List<Target> ts = targets.stream().map(Target::parse).toList();
         CamOptions options = CamOptions.defaults()
                 .withBatchSize(batchSize)
@@ -129,11 +134,11 @@ public final class ExplainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         try (Explainer ex = threads != null ? Explainer.of(m, threads) : Explainer.of(m)) {
             Explainer.Request request = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
-            for (Path file : inputs) explainOne(ex, m, modelPath, file, ms, request);
+            for (Path file : inputs) explainOne(ex, m, modelPath, file, ms, attributionMethods, request);
         }
     }
 
-    private void explainOne(Explainer ex, Model m, Path modelPath, Path file, List<CamMethod> ms, Explainer.Request request) throws IOException {
+    private void explainOne(Explainer ex, Model m, Path modelPath, Path file, List<CamMethod> ms, List<String> attributionMethods, Explainer.Request request) throws IOException {
         InputBatch in = InputBatch.read(file, m);
         String stem = stem(file);
         Path dir = out.resolve(stem);
@@ -146,36 +151,16 @@ public final class ExplainCommand implements Callable<Integer> {
         int n = in.tensor().dim(0);
         for (CamMethod method : ms) {
             Explanation e = session.explain(method);
-            String name = method.name();
-            int perImage = e.maps().dim(0) / n;
-            Npy.write(dir.resolve(name + ".npy"), stacked(e.maps(), n, perImage));
-            if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
-            if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
-            for (int r = 0; r < e.maps().dim(0); r++) {
-                String png = e.maps().dim(0) == 1 ? name + ".png" : name + "." + r + ".png";
-                Overlay.write(dir.resolve(png), in.view(e.targets().get(r).image(), m.preprocessing()), e.maps().item(r));
-            }
-            Map<String, Object> res = new LinkedHashMap<>();
-            res.put("method", name);
-            res.put("layers", e.layers());
-            res.put("map", name + ".npy");
-            res.put("map_shape", shapeOf(stacked(e.maps(), n, perImage)));
-            if (e.rawMaps() != null) res.put("raw", name + ".raw.npy");
-            if (e.coefficients() != null) res.put("weights", name + ".weights.npy");
-            res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
-            List<Map<String, Object>> tlist = new ArrayList<>();
-            for (TargetScore t : e.targets()) {
-                Map<String, Object> tm = new LinkedHashMap<>();
-                tm.put("image", t.image());
-                tm.put("class", t.classIndex());
-                tm.put("target", t.description());
-                if (t.classIndex() >= 0) tm.put("label", m.label(t.classIndex()));
-                tm.put("score", t.score());
-                if (!Double.isNaN(t.probability())) tm.put("probability", t.probability());
-                tlist.add(tm);
-            }
-            res.put("targets", tlist);
+            Map<String, Object> res = writeResult(dir, in, m, n, e);
+            if (method instanceof LiftCamMethod lift) res.put("lift_cam", lift.manifest(session.evidence().get(0)));
             res.put("options", methodOptions(method, request.options()));
+            res.put("millis", e.millis());
+            results.add(res);
+        }
+        for (String name : attributionMethods) {
+            var evidence = session.evidence().get(0);
+            Explanation e = AttributionMethods.explain(AttributionMethods.byName(name, evidence.layer()), evidence, session.targetScores());
+            Map<String, Object> res = writeResult(dir, in, m, n, e);
             res.put("millis", e.millis());
             results.add(res);
         }
@@ -187,6 +172,42 @@ public final class ExplainCommand implements Callable<Integer> {
         manifest.put("threads", threads != null ? threads : Runtime.getRuntime().availableProcessors());
         manifest.put("methods", results);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("manifest.json").toFile(), manifest);
+    }
+
+    /** Writes one method's files (map, raw, weights, attributions, overlays) and returns its manifest entry. */
+    private static Map<String, Object> writeResult(Path dir, InputBatch in, Model m, int n, Explanation e) throws IOException {
+        String name = e.method();
+        int perImage = e.maps().dim(0) / n;
+        Npy.write(dir.resolve(name + ".npy"), stacked(e.maps(), n, perImage));
+        if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
+        if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
+        if (e.attributions() != null) Npy.write(dir.resolve(name + ".attr.npy"), stacked(e.attributions(), n, perImage));
+        for (int r = 0; r < e.maps().dim(0); r++) {
+            String png = e.maps().dim(0) == 1 ? name + ".png" : name + "." + r + ".png";
+            Overlay.write(dir.resolve(png), in.view(e.targets().get(r).image(), m.preprocessing()), e.maps().item(r));
+        }
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("method", name);
+        res.put("layers", e.layers());
+        res.put("map", name + ".npy");
+        res.put("map_shape", shapeOf(stacked(e.maps(), n, perImage)));
+        if (e.rawMaps() != null) res.put("raw", name + ".raw.npy");
+        if (e.coefficients() != null) res.put("weights", name + ".weights.npy");
+        if (e.attributions() != null) res.put("attributions", name + ".attr.npy");
+        res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
+        List<Map<String, Object>> tlist = new ArrayList<>();
+        for (TargetScore t : e.targets()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("image", t.image());
+            tm.put("class", t.classIndex());
+            tm.put("target", t.description());
+            if (t.classIndex() >= 0) tm.put("label", m.label(t.classIndex()));
+            tm.put("score", t.score());
+            if (!Double.isNaN(t.probability())) tm.put("probability", t.probability());
+            tlist.add(tm);
+        }
+        res.put("targets", tlist);
+        return res;
     }
 
     private static Map<String, Object> methodOptions(CamMethod m, CamOptions o) {

@@ -31,6 +31,7 @@ public final class CamMethods {
         register("eigen-grad-cam", EigenGradCam::new);
         register("full-grad", FullGrad::new);
         register("random-cam", RandomCam::new);
+        register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
     }
 
     private CamMethods() {}
