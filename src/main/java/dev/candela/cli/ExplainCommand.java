@@ -13,6 +13,11 @@ import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.explain.cam.CamSession;
+import dev.candela.explain.fgcam.FgCam;
+import dev.candela.explain.fgcam.FgCamMethod;
+import dev.candela.explain.fgcam.RaisingRule;
+import dev.candela.explain.lrp.Composite;
+import dev.candela.explain.lrp.LrpMethod;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;
 import dev.candela.image.Resize;
@@ -84,6 +89,27 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean, max, product (default ${DEFAULT-VALUE})")
     String fusion;
 
+    @Option(names = "--base", defaultValue = "grad-cam", description = "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})")
+    String fgBase;
+
+    @Option(names = "--fg-layer", defaultValue = "input", description = "fg-cam: layer the components are raised to, or 'input' (default ${DEFAULT-VALUE})")
+    String fgLayer;
+
+    @Option(names = "--denoise", arity = "0..1", fallbackValue = "official", description = "fg-cam: denoise the components (official: row-centred SVD, top 10%%, means not added back; means-back: add each channel's mean back)")
+    String denoise;
+
+    @Option(names = "--fg-zero", defaultValue = "drop", description = "fg-cam: values of units with a zero denominator: drop (official) or spread (conserving) (default ${DEFAULT-VALUE})")
+    String fgZero;
+
+    @Option(names = "--rule", description = "lrp: one rule on every conv and linear layer: epsilon, gamma, z-plus, alpha-beta, z-box, flat, w-square")
+    String lrpRule;
+
+    @Option(names = "--composite", description = "lrp: epsilon-plus (default), epsilon-gamma-box, epsilon-alpha2-beta1, captum")
+    String lrpComposite;
+
+    @Option(names = "--lrp-bn", defaultValue = "merge", description = "lrp: batch norm merged into the preceding conv (merge, zennit's canonizer) or passed through (pass) (default ${DEFAULT-VALUE})")
+    String lrpBn;
+
     /** How a model path becomes a model (the format package's loader; tests may substitute). */
     Function<Path, Model> loader = ExplainCommand::loadModel;
 
@@ -119,8 +145,11 @@ public final class ExplainCommand implements Callable<Integer> {
         Model m = loader.apply(modelPath);
         // pixel attribution methods (gradient, deeplift, ...) run on the same session as the CAM methods
         List<String> attributionMethods = methods.stream().filter(AttributionMethods::has).map(x -> x.trim().toLowerCase(Locale.ROOT)).toList();
-        List<String> camNames = methods.stream().filter(x -> !AttributionMethods.has(x)).toList();
-        List<CamMethod> ms = camNames.isEmpty() && !attributionMethods.isEmpty() ? List.of() : resolveMethods(camNames);
+        boolean lrp = methods.stream().anyMatch(x -> x.trim().equalsIgnoreCase("lrp"));
+        List<String> camNames = methods.stream().filter(x -> !AttributionMethods.has(x) && !x.trim().equalsIgnoreCase("lrp")).toList();
+        List<CamMethod> ms = camNames.isEmpty() && (!attributionMethods.isEmpty() || lrp) ? List.of() : resolveMethods(camNames);
+        ms = ms.stream().map(c -> c.name().equals("fg-cam") ? fgCam() : c).toList();
+        lrpMethod = lrp ? lrpMethod(m) : null;
         List<Target> ts = targets.stream().map(Target::parse).toList();
         CamOptions options = CamOptions.defaults()
                 .withBatchSize(batchSize)
@@ -153,6 +182,7 @@ public final class ExplainCommand implements Callable<Integer> {
             Explanation e = session.explain(method);
             Map<String, Object> res = writeResult(dir, in, m, n, e);
             if (method instanceof LiftCamMethod lift) res.put("lift_cam", lift.manifest(session.evidence().get(0)));
+            if (method instanceof FgCamMethod fg) res.put("fg_cam", fg.manifest(session.evidence().get(0)));
             res.put("options", methodOptions(method, request.options()));
             res.put("millis", e.millis());
             results.add(res);
@@ -161,6 +191,13 @@ public final class ExplainCommand implements Callable<Integer> {
             var evidence = session.evidence().get(0);
             Explanation e = AttributionMethods.explain(AttributionMethods.byName(name, evidence.layer()), evidence, session.targetScores());
             Map<String, Object> res = writeResult(dir, in, m, n, e);
+            res.put("millis", e.millis());
+            results.add(res);
+        }
+        if (lrpMethod != null) {
+            Explanation e = lrpMethod.explain(session.evidence().get(0), session.targetScores());
+            Map<String, Object> res = writeResult(dir, in, m, n, e);
+            res.put("lrp", lrpMethod.manifest());
             res.put("millis", e.millis());
             results.add(res);
         }
@@ -208,6 +245,54 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         res.put("targets", tlist);
         return res;
+    }
+
+    private LrpMethod lrpMethod;
+
+    /** fg-cam with the command's --base, --fg-layer, --denoise and --fg-zero. */
+    FgCamMethod fgCam() {
+        FgCam.Denoise d = denoise == null ? FgCam.Denoise.NONE : switch (denoise.trim().toLowerCase(Locale.ROOT)) {
+            case "official", "true" -> FgCam.Denoise.OFFICIAL;
+            case "means-back" -> FgCam.Denoise.MEANS_BACK;
+            case "none", "false" -> FgCam.Denoise.NONE;
+            default -> throw new IllegalArgumentException("--denoise must be official or means-back, got '" + denoise + "'");
+        };
+        RaisingRule.ZeroDenominators z = switch (fgZero.trim().toLowerCase(Locale.ROOT)) {
+            case "drop" -> RaisingRule.ZeroDenominators.DROP;
+            case "spread" -> RaisingRule.ZeroDenominators.SPREAD;
+            default -> throw new IllegalArgumentException("--fg-zero must be drop or spread, got '" + fgZero + "'");
+        };
+        String b = fgBase.trim().toLowerCase(Locale.ROOT);
+        if (!b.equals("score-cam-fg") && !CamMethods.has(b)) throw new IllegalArgumentException("--base: unknown CAM method '" + fgBase + "'; known: score-cam-fg, " + String.join(", ", CamMethods.names()));
+        return new FgCamMethod(b, fgLayer.trim(), d, z);
+    }
+
+    /** lrp with the command's --rule or --composite (z-box bounds: the model's preprocessing range) and --lrp-bn. */
+    LrpMethod lrpMethod(Model m) {
+        if (lrpRule != null && lrpComposite != null) throw new IllegalArgumentException("lrp: give --rule or --composite, not both");
+        float[][] bounds = inputBounds(m.preprocessing());
+        Composite c = lrpRule != null ? Composite.single(Composite.rule(lrpRule.trim().toLowerCase(Locale.ROOT), bounds[0], bounds[1]))
+                : Composite.named(lrpComposite == null ? "epsilon-plus" : lrpComposite.trim().toLowerCase(Locale.ROOT), bounds[0], bounds[1]);
+        boolean merge = switch (lrpBn.trim().toLowerCase(Locale.ROOT)) {
+            case "merge" -> true;
+            case "pass" -> false;
+            default -> throw new IllegalArgumentException("--lrp-bn must be merge or pass, got '" + lrpBn + "'");
+        };
+        return new LrpMethod(c, merge);
+    }
+
+    /** Lowest and highest input value per channel that preprocessing can produce from pixels 0..255. */
+    static float[][] inputBounds(dev.candela.graph.Preprocessing p) {
+        if (p.mean() != null) {
+            float[] lo = new float[p.mean().length], hi = new float[p.mean().length];
+            for (int c = 0; c < lo.length; c++) {
+                lo[c] = (0f - p.mean()[c]) / p.std()[c];
+                hi[c] = (1f - p.mean()[c]) / p.std()[c];
+            }
+            return new float[][]{lo, hi};
+        }
+        float a = p.offset(), b = 255f * p.scale() + p.offset();
+        return new float[][]{{Math.min(a, b)}, {Math.max(a, b)}};
     }
 
     private static Map<String, Object> methodOptions(CamMethod m, CamOptions o) {
