@@ -54,6 +54,7 @@ public final class Evaluation {
     private final List<String> metrics;
     private final Map<String, MapFunction> methods;
     private ShapleySource shapley;
+    private java.util.Set<String> sanitySkip = java.util.Set.of();
 
     public Evaluation(Executor executor, Scorer scorer, MetricSet options, List<String> metrics, Map<String, MapFunction> methods) {
         if (methods.isEmpty()) throw new IllegalArgumentException("no method given");
@@ -67,6 +68,12 @@ public final class Evaluation {
     /** Enables the coefficient-fidelity metrics ("shapley-spearman", "shapley-cosine"). */
     public Evaluation withShapley(ShapleySource source) {
         this.shapley = source;
+        return this;
+    }
+
+    /** Methods left out of the randomisation sanity check (too slow to rerun per layer); noted in the result. */
+    public Evaluation withSanitySkip(java.util.Collection<String> methods) {
+        this.sanitySkip = java.util.Set.copyOf(methods);
         return this;
     }
 
@@ -135,6 +142,7 @@ public final class Evaluation {
                         }
                         case "sanity-spearman", "sanity-ssim" -> {
                             if (metric.equals("sanity-ssim") && metrics.contains("sanity-spearman")) continue; // computed together
+                            if (sanitySkip.contains(method)) continue;
                             List<CascadingRandomisation.Step> steps = new CascadingRandomisation(seed).run(executor, m.getValue(), s.input(), target, options.sanityLayers());
                             CascadingRandomisation.Step last = steps.get(steps.size() - 1);
                             if (metrics.contains("sanity-spearman")) rows.add(new Row(s.name(), method, "sanity-spearman", last.spearman()[0]));
@@ -147,6 +155,10 @@ public final class Evaluation {
             }
         }
         if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));
+        java.util.List<String> skipped = methods.keySet().stream().filter(sanitySkip::contains).toList();
+        if (!skipped.isEmpty() && (metrics.contains("sanity-spearman") || metrics.contains("sanity-ssim"))) {
+            notes.add("sanity-*: not run for " + String.join(", ", skipped) + " (--sanity-skip)");
+        }
         if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
         Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
         for (String method : methods.keySet()) {
