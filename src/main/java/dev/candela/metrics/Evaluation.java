@@ -85,6 +85,11 @@ public final class Evaluation {
         return h ^ (h >>> 31);
     }
 
+    private static boolean hasNaN(Tensor t) {
+        for (float v : t.data()) if (Float.isNaN(v)) return true;
+        return false;
+    }
+
     public Result run(List<Sample> samples, Progress progress) {
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -96,6 +101,7 @@ public final class Evaluation {
         boolean pointingSkipped = false;
         java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
+        Map<String, Integer> nanMaps = new LinkedHashMap<>();
         for (Sample s : samples) {
             int[] target = {s.target()};
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
@@ -104,6 +110,12 @@ public final class Evaluation {
                 MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
                 Tensor maps = explained.maps();
                 double millis = (System.nanoTime() - t0) / 1e6;
+                if (hasNaN(maps)) {
+                    // TorchCAM's metrics skip NaN maps and count them; so do we, per method
+                    nanMaps.merge(method, 1, Integer::sum);
+                    if (progress != null) progress.done(++step, total, s.name(), method);
+                    continue;
+                }
                 MapBatch batch = new MapBatch(s.input(), maps, target);
                 long seed = seedFor(options.seed(), s.name(), method);
                 Road road = Road.seeded(seed);
@@ -159,6 +171,7 @@ public final class Evaluation {
         if (!skipped.isEmpty() && (metrics.contains("sanity-spearman") || metrics.contains("sanity-ssim"))) {
             notes.add("sanity-*: not run for " + String.join(", ", skipped) + " (--sanity-skip)");
         }
+        nanMaps.forEach((method, count) -> notes.add(method + ": " + count + " image(s) gave a map with NaN values and were skipped"));
         if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
         Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
         for (String method : methods.keySet()) {
