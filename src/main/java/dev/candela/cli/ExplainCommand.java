@@ -266,7 +266,11 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     static Model loadModel(Path p) {
-        throw new IllegalArgumentException("cannot load " + p + ": model files are read by the format package (not in this build yet)");
+        try {
+            return dev.candela.format.ModelFiles.load(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     static String sha256(Path p) throws IOException {
