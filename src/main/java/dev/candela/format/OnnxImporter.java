@@ -588,7 +588,7 @@ public final class OnnxImporter {
         long count = Shape.product(d);
         if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("folded constant too large");
         int n = (int) count;
-        boolean floats = a.isFloat() || b.isFloat() || op.equals("Div") && false;
+        boolean floats = a.isFloat() || b.isFloat();
         float[] f = floats ? new float[n] : null;
         long[] l = floats ? null : new long[n];
         int[] idx = new int[r];

@@ -131,6 +131,15 @@ class MainTest {
     }
 
     @Test
+    void explainLoadsConvertedModels() throws Exception {
+        Path cnd = convert();
+        Path dir = tmp.resolve("explain");
+        assertEquals(0, cli("explain", "--model", cnd.toString(), "--input", GOLD.resolve("input.npy").toString(),
+                "--method", "grad-cam", "--layer", "features.6", "--out", dir.toString(), "--threads", "1"), err);
+        assertTrue(Files.exists(dir.resolve("input").resolve("grad-cam.npy")), "explain wrote its map");
+    }
+
+    @Test
     void helpAndVersion() {
         assertEquals(0, cli("--help"));
         assertTrue(out.contains("convert") && out.contains("inspect") && out.contains("run") && out.contains("explain"), out);
