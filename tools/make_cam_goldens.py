@@ -585,6 +585,11 @@ def torchcam_goldens(tc_info):
             {"batch_size": 32, "num_samples": 10})
     tc_case(suite_dir, cases, "tiny_vgg_smooth-grad-cam++", vref, vm, layer, x, xfile, [1, 5],
             "smooth-grad-cam++", 25, {"num_samples": 4, "std": 0.3})
+    # IS-CAM draws no noise, so the real MobileNet is affordable (10 x 256 masked forwards)
+    mob = gc.OnnxTorch(gc.MOBILENET)
+    x, xfile = load_runtime_input("mobilenet_v1_chelsea")
+    tc_case(suite_dir, cases, "mobilenet_v1_chelsea_is-cam", model_ref(gc.MOBILENET, False), mob, "conv_pw_13_relu",
+            x, xfile, [281], "is-cam", 27, {"batch_size": 32, "num_samples": 10})
     gc.write_json(os.path.join(suite_dir, "manifest.json"), {
         "suite": "torchcam",
         "generator": "tools/make_cam_goldens.py",
