@@ -92,6 +92,15 @@ def check_torchcam():
             base = model(x)[idx, t]
         opts = c["options"]
         A_map = A
+        if c["method"] == "cam":
+            w = model.module(c["fc_layer"]["onnx_node"]).weight.detach()[t]
+            cam = tc_normalize((w[:, :, None, None] * A).sum(1))  # no ReLU in TorchCAM's CAM
+            res = {"weights_rel": rel(w.numpy(), load("torchcam", arr["weights"]["file"])),
+                   "map_abs": float(np.abs(cam.numpy() - load("torchcam", arr["map"]["file"])).max())}
+            print("torchcam", c["name"], res)
+            for k, v in res.items():
+                worst[k] = max(worst.get(k, 0), v)
+            continue
         if c["method"] in ("ss-cam", "is-cam"):
             U = F.interpolate(tc_normalize(A), x.shape[2:], mode="bilinear", align_corners=False)
             gain = torch.zeros(B, K)
