@@ -567,7 +567,7 @@ def tc_case(suite_dir, cases, name, model_file, model, layer_node, x, input_file
     print("%-45s map[%.3f,%.3f] draws=%d" % (name, m.min(), m.max(), len(noise)), flush=True)
 
 
-def torchcam_goldens(tc_info):
+def torchcam_goldens(tc_info):  # noqa: C901
     suite_dir = os.path.join(gc.GOLDEN, "torchcam")
     cases = []
     micro = gc.tiny_onnx_path("micro_cnn")
@@ -590,17 +590,33 @@ def torchcam_goldens(tc_info):
             {"batch_size": 32, "num_samples": 10})
     tc_case(suite_dir, cases, "tiny_vgg_smooth-grad-cam++", vref, vm, layer, x, xfile, [1, 5],
             "smooth-grad-cam++", 25, {"num_samples": 4, "std": 0.3})
-    # CAM (class activation mapping from the FC weights): GAP + single linear layer heads only
+    # CAM (class activation mapping from the FC weights; GAP + single linear layer heads only) has
+    # its own suite: pytorch-grad-cam has no CAM, and TorchCAM's CAM applies no ReLU.
+    cam_dir = os.path.join(gc.GOLDEN, "torchcam_cam")
+    cam_cases = []
     tr = gc.tiny_onnx_path("tiny_resnet")
-    tc_case(suite_dir, cases, "micro_cnn_cam", mref, mm, "/features/features.6/Relu", *load_runtime_input("micro_cnn_b2"),
-            [1, 5], "cam", 28, {}, fc_node="/fc/Gemm")
+    tc_case(cam_dir, cam_cases, "micro_cnn_cam", mref, mm, "/features/features.6/Relu",
+            *load_runtime_input("micro_cnn_b2"), [1, 5], "cam", 28, {}, fc_node="/fc/Gemm")
     rm = gc.OnnxTorch(tr)
-    tc_case(suite_dir, cases, "tiny_resnet_cam", model_ref(tr, True), rm, "/layer4/layer4.1/relu_1/Relu",
+    tc_case(cam_dir, cam_cases, "tiny_resnet_cam", model_ref(tr, True), rm, "/layer4/layer4.1/relu_1/Relu",
             *load_runtime_input("tiny_resnet_b2"), [2, 6], "cam", 29, {}, fc_node="/fc/Gemm")
     mob = gc.OnnxTorch(gc.MOBILENET)
     for stem, target in (("chelsea", 281), ("coffee", 967), ("dog", 249)):
-        tc_case(suite_dir, cases, "mobilenet_v1_%s_cam" % stem, model_ref(gc.MOBILENET, False), mob,
-                "conv_pw_13_relu", *load_runtime_input("mobilenet_v1_" + stem), [target], "cam", 30, {}, fc_node="fc")
+        tc_case(cam_dir, cam_cases, "mobilenet_v1_%s_cam" % stem, model_ref(gc.MOBILENET, False), mob,
+                "conv_pw_13_relu", *load_runtime_input("mobilenet_v1_" + stem), [target], "cam", 30, {},
+                fc_node="fc")
+    gc.write_json(os.path.join(cam_dir, "manifest.json"), {
+        "suite": "torchcam_cam",
+        "generator": "tools/make_cam_goldens.py",
+        "reference": tc_info,
+        "paths": "case files relative to this directory; inputs '../runtime/...' are the runtime suite's files; "
+                 "model files relative to the project root",
+        "map_note": "TorchCAM's CAM map = min-max (eps 1e-8) of sum_k W_fc[class,k] A_k WITHOUT ReLU (unlike every "
+                    "other method here); Candela's cam applies ReLU by default, so compare with ReLU off, or compare "
+                    "the raw map sum_k w_k A_k and the weights",
+        "tolerances": TOL,
+        "cases": cam_cases,
+    })
     # IS-CAM draws no noise, so the real MobileNet is affordable (10 x 256 masked forwards)
     x, xfile = load_runtime_input("mobilenet_v1_chelsea")
     tc_case(suite_dir, cases, "mobilenet_v1_chelsea_is-cam", model_ref(gc.MOBILENET, False), mob, "conv_pw_13_relu",
