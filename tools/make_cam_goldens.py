@@ -467,6 +467,10 @@ def pgc_goldens(suite, only_mobilenet=False):
     for target in (671, 717):
         suite.case("mobilenet_v1_dog_%d_grad-cam" % target, mref, model, layer, x, xfile, [target], "grad-cam",
                    subsample=sub, labels=[labels[target]])
+    x, xfile = load_runtime_input("mobilenet_v1_dog_squashed")
+    for target in (249, 671, 717):
+        suite.case("mobilenet_v1_dog_squashed_%d_grad-cam" % target, mref, model, layer, x, xfile, [target],
+                   "grad-cam", subsample=sub, labels=[labels[target]])
     x, xfile = load_runtime_input("mobilenet_v1_chelsea")
     suite.case("mobilenet_v1_chelsea_grad-cam_two-layers", mref, model, ["conv_pw_11_relu"] + layer, x, xfile,
                [281], "grad-cam", subsample=sub, labels=[labels[281]])
