@@ -30,7 +30,7 @@ class DeepLiftPropertiesTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void summationToDeltaAtTheInputWithNonUniformReferences(long seed) {
-        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed))) {
+        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed), TestModels.mobileNet(seed))) {
             Tensor x = Seeds.gaussian(seed + 1, 1, 2, 3, 16, 16), x0 = Seeds.gaussian(seed + 2, 1, 2, 3, 16, 16);
             DeepLiftResult r = new DeepLift(exec(m)).attribute(x, x0, TargetWeights.oneHot(10, 3, 7), null, null);
             for (int i = 0; i < 2; i++) {
@@ -44,7 +44,7 @@ class DeepLiftPropertiesTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void summationToDeltaAtEveryFullCut(long seed) {
-        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed))) {
+        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed), TestModels.mobileNet(seed))) {
             Tensor x = Seeds.gaussian(seed + 3, 1, 1, 3, 16, 16), x0 = Seeds.gaussian(seed + 4, 0.5, 1, 3, 16, 16);
             DeepLiftAudit audit = new DeepLiftAudit();
             DeepLiftResult r = new DeepLift(exec(m)).attribute(x, x0, TargetWeights.oneHot(10, 4), null, audit);
