@@ -157,6 +157,11 @@ public sealed interface PixelAttribution {
         return List.of("gradient", "gradient-x-input", "guided-backprop", "guided-grad-cam", "deeplift", "integrated-gradients", "smoothgrad");
     }
 
+    /** A method with default settings; {@code layer} is used by guided-grad-cam only. */
+    static PixelAttribution byName(String name, String layer) {
+        return byName(name, layer, AttributionSettings.defaults());
+    }
+
     /** A method with the given settings; {@code layer} is used by guided-grad-cam only. */
     static PixelAttribution byName(String name, String layer, AttributionSettings s) {
         return switch (name) {

@@ -143,7 +143,7 @@ class AttributionGoldenTest {
                 int i = c.get("item").asInt();
                 String layer = GoldenModels.tensor(c.get("model").asText(), c.get("layer").asText());
                 Tensor xi = x.slice(i, i + 1);
-                dev.candela.explain.Explanation e = dev.candela.explain.Explainer.of(ex).explain(xi, new LrpCamMethod(),
+                dev.candela.explain.Explanation e = dev.candela.explain.Explainer.of(ex).explain(xi, new dev.candela.explain.lrp.LrpCamMethod(),
                         dev.candela.explain.Explainer.Request.defaults().layers(layer).targets(dev.candela.explain.Target.classIndex(c.get("class").asInt())));
                 assertClose(npy(c.get("phi").asText()), e.coefficients().reshape(e.coefficients().size()), 1e-6, 1e-5, label + " phi");
                 Tensor raw = e.rawMaps().copy();
