@@ -32,7 +32,7 @@ import torchvision
 
 import captum
 from captum.attr import (DeepLift, DeepLiftShap, LayerDeepLift, IntegratedGradients, Saliency,
-                         InputXGradient, GuidedBackprop)
+                         InputXGradient, GuidedBackprop, LRP)
 from captum.attr._core import deep_lift as captum_deep_lift
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "testdata/golden/attribution"
@@ -248,6 +248,15 @@ def main():
                           "map": npy(f"lift_{name}_{i}_map", final[0, 0]),
                           "score": float(logits[0, cls]), "zero_score": float(y0),
                           "convergence_delta": float(d[0])})
+            # LRP-CAM (official lrp_cam: Captum LRP, default epsilon rules, on the same head)
+            lrp_raw = official.lrp_cam(model, xi, cls)
+            lrp_final = official.CAM_Explanation(model, "LRP-CAM")(xi, cls, (16, 16))
+            rel = LRP(official.Model_Part(model).eval()).attribute(acts[0], target=cls)
+            cases.append({"kind": "lrp-cam", "model": name, "item": i, "class": cls,
+                          "layer": "features.7" if name == "vgg" else "layer4",
+                          "phi": npy(f"lrpcam_{name}_{i}_phi", rel.sum(dim=(2, 3))[0]),
+                          "raw_map": npy(f"lrpcam_{name}_{i}_raw", lrp_raw[0, 0]),
+                          "map": npy(f"lrpcam_{name}_{i}_map", lrp_final[0, 0])})
     manifest = {
         "generator": "tools/make_attribution_goldens.py",
         "torch": torch.__version__, "torchvision": torchvision.__version__,
@@ -263,6 +272,7 @@ def main():
             "integrated-gradients": "abs 1e-7 + rel 1e-5 of max |golden|",
             "gradient": "abs 1e-8 + rel 1e-5 of max |golden| (also gradient-x-input, guided-backprop)",
             "lift-cam": "activation, phi, raw map: abs 1e-6 + rel 1e-5 of max |golden|; final map abs 1e-5; Y^c and F^c(0) abs 1e-5",
+            "lrp-cam": "phi and raw map abs 1e-6 + rel 1e-5 of max |golden|; final map abs 1e-5",
         },
         "cases": cases,
     }
