@@ -107,9 +107,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** How model files are read (replaced in tests). */
     Function<Path, Model> loader = ExplainCommand::loadModel;
-    PrintWriter err = new PrintWriter(System.err, true);
+    /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
+    PrintWriter err;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
+        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
         try {
             run();
             return 0;
@@ -124,7 +129,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        if (model == null) throw new IllegalArgumentException("--model is required until a model is shipped in weights/");
+        if (model == null) model = ExplainCommand.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);
         ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {

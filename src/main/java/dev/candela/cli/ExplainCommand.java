@@ -478,7 +478,7 @@ public final class ExplainCommand implements Callable<Integer> {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    private static Path shippedModel() throws IOException {
+    static Path shippedModel() throws IOException {
         Path home = Path.of(System.getProperty("candela.home", "."));
         Path weights = home.resolve("weights");
         if (Files.isDirectory(weights)) {
