@@ -12,6 +12,11 @@ final class CndLayout {
     /** Largest header we agree to read; real headers are a few hundred KiB at most. */
     static final long MAX_HEADER_BYTES = 64L << 20;
 
+    /** Start of the data section: after preamble, header and the header's CRC32, rounded up to {@link #ALIGN}. */
+    static long dataStart(long headerLength) {
+        return align(PREAMBLE + headerLength + 4);
+    }
+
     static long align(long n) {
         return (n + ALIGN - 1) / ALIGN * ALIGN;
     }

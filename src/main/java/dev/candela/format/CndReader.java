@@ -83,25 +83,31 @@ public final class CndReader {
 
         Model read() throws IOException {
             if (size < CndLayout.PREAMBLE) throw error("file length", "expected at least " + CndLayout.PREAMBLE + " bytes (magic, version, header length), file has " + size);
-            ByteBuffer pre = readAt(0, CndLayout.PREAMBLE);
+            ByteBuffer pre = readAt(0, CndLayout.PREAMBLE).order(ByteOrder.LITTLE_ENDIAN);
             byte[] magic = new byte[4];
             pre.get(magic);
             if (!Arrays.equals(magic, CndLayout.MAGIC)) throw error("magic", "expected \"CNDL\" (a Candela model file), got bytes " + Arrays.toString(magic));
             long version = Integer.toUnsignedLong(pre.getInt());
             if (version != CndLayout.VERSION) throw error("format version", "expected " + CndLayout.VERSION + ", got " + version);
             long headerLength = Integer.toUnsignedLong(pre.getInt());
-            if (headerLength > size - CndLayout.PREAMBLE) throw error("header length", "claims " + headerLength + " bytes but the file has only " + (size - CndLayout.PREAMBLE) + " after the preamble");
+            if (headerLength > size - CndLayout.PREAMBLE - 4) throw error("header length", "claims " + headerLength + " bytes but the file has only " + (size - CndLayout.PREAMBLE) + " after the preamble (header + 4-byte CRC32 expected)");
             if (headerLength > CndLayout.MAX_HEADER_BYTES) throw error("header length", "claims " + headerLength + " bytes, more than the limit of " + CndLayout.MAX_HEADER_BYTES);
             if (headerLength == 0) throw error("header length", "expected a JSON header, got length 0");
-            JsonNode root = parseHeader(readAt(CndLayout.PREAMBLE, (int) headerLength));
-            long dataStart = CndLayout.align(CndLayout.PREAMBLE + headerLength);
+            ByteBuffer headerBytes = readAt(CndLayout.PREAMBLE, (int) headerLength);
+            long headerCrc = Integer.toUnsignedLong(readAt(CndLayout.PREAMBLE + headerLength, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+            CRC32 hc = new CRC32();
+            hc.update(headerBytes.duplicate());
+            if (hc.getValue() != headerCrc) throw error("header crc32", String.format("expected %d (stored after the header), the header has %d (file corrupted)", headerCrc, hc.getValue()));
+            JsonNode root = parseHeader(headerBytes);
+            long dataStart = CndLayout.dataStart(headerLength);
+            if (dataStart > size) throw error("file length", "expected at least " + dataStart + " bytes (header and padding), file has " + size);
 
             OpCodec.Attrs top = new OpCodec.Attrs(file, "header", root);
             if (!root.isObject()) throw error("header", "expected a JSON object");
             if (!"candela-model".equals(top.text("format"))) throw error("header.format", "expected \"candela-model\"");
 
             // 1. The tensor table, all checked before any tensor is read.
-            Map<String, TableEntry> table = tensorTable(top.get("tensors"), dataStart);
+            Map<String, TableEntry> table = tensorTable(top.get("tensors"), dataStart, CndLayout.PREAMBLE + headerLength + 4);
 
             // 2. The metadata (input name and shape are needed to build the graph).
             OpCodec.Attrs meta = new OpCodec.Attrs(file, "metadata", top.get("metadata"));
@@ -195,7 +201,7 @@ public final class CndReader {
             }
         }
 
-        private Map<String, TableEntry> tensorTable(JsonNode jt, long dataStart) throws ModelFormatException {
+        private Map<String, TableEntry> tensorTable(JsonNode jt, long dataStart, long headerEnd) throws IOException {
             if (!jt.isArray()) throw error("tensors", "expected an array");
             long dataSize = size - dataStart;
             Map<String, TableEntry> table = new LinkedHashMap<>();
@@ -231,14 +237,35 @@ public final class CndReader {
                 if (crc < 0 || crc > 0xffffffffL) throw error(where + ".crc32", "expected an unsigned 32-bit value, got " + crc);
                 if (table.put(name, new TableEntry(name, Shape.of(dims), dataStart + offset, byteLength, crc)) != null) throw error(where + ".name", "duplicate tensor name");
             }
-            // Overlapping tensors would mean a corrupt table.
+            // Overlaps, non-zero padding or bytes after the last tensor all mean a corrupt or altered file.
             List<TableEntry> sorted = new ArrayList<>(table.values());
             sorted.sort((x, y) -> Long.compare(x.offset(), y.offset()));
-            for (int i = 1; i < sorted.size(); i++) {
-                TableEntry p = sorted.get(i - 1), q = sorted.get(i);
-                if (p.offset() + p.byteLength() > q.offset()) throw error("tensors '" + q.name() + "'.offset", "overlaps tensor '" + p.name() + "'");
+            for (int i = 0; i < sorted.size(); i++) {
+                TableEntry q = sorted.get(i);
+                if (i > 0) {
+                    TableEntry p = sorted.get(i - 1);
+                    if (p.offset() + p.byteLength() > q.offset()) throw error("tensors '" + q.name() + "'.offset", "overlaps tensor '" + p.name() + "'");
+                }
             }
+            long expectedSize = dataStart;
+            for (TableEntry e : sorted) expectedSize = Math.max(expectedSize, e.offset() + e.byteLength());
+            if (size != expectedSize) throw error("file length", "expected " + expectedSize + " bytes (end of the last tensor), file has " + size);
+            long cursor = headerEnd;
+            for (TableEntry e : sorted) {
+                zeroPadding(cursor, e.offset());
+                cursor = e.offset() + e.byteLength();
+            }
+            zeroPadding(cursor, Math.max(cursor, dataStart));
             return table;
+        }
+
+        /** Alignment padding must be zero bytes, so that no bit of the file goes unchecked. */
+        private void zeroPadding(long from, long to) throws IOException {
+            if (to - from > 1 << 16) throw error("tensors", "unexpected gap of " + (to - from) + " bytes at offset " + from + " (the writer packs tensors with alignment padding only)");
+            ByteBuffer b = readAt(from, (int) (to - from));
+            while (b.hasRemaining()) {
+                if (b.get() != 0) throw error("padding", "expected zero bytes between offsets " + from + " and " + to + ", found a non-zero byte at " + (from + b.position() - 1));
+            }
         }
 
         private Tensor load(TableEntry te) throws IOException {

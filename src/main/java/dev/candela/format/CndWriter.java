@@ -82,7 +82,10 @@ public final class CndWriter {
             pre.put(CndLayout.MAGIC).putInt(CndLayout.VERSION).putInt(header.length);
             out.write(pre.array());
             out.write(header);
-            long pos = CndLayout.PREAMBLE + header.length;
+            ByteBuffer hc = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            hc.putInt((int) crc(header));
+            out.write(hc.array());
+            long pos = CndLayout.PREAMBLE + header.length + 4L;
             long dataStart = CndLayout.align(pos);
             pos = pad(out, pos, dataStart);
             for (Entry e : entries) {
