@@ -46,7 +46,7 @@ final class ConvertCommand extends CliCommand {
     @Option(names = "--offset", paramLabel = "o", description = "added after --scale")
     Float offset;
 
-    @Option(names = "--channel-order", paramLabel = "RGB|BGR", defaultValue = "RGB", description = "channel order the model expects (default ${DEFAULT-VALUE})")
+    @Option(names = "--channel-order", paramLabel = "RGB|BGR|GRAY", description = "channel order the model expects (default: GRAY for one-channel models, RGB otherwise)")
     String channelOrder;
 
     @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution (BN is then no longer a layer)")
@@ -73,6 +73,12 @@ final class ConvertCommand extends CliCommand {
         Model m = OnnxImporter.importFile(in, new ImportOptions(shape, foldBn, pre, names));
         int channels = m.graph().inputItemShape().rank() >= 1 ? m.graph().inputItemShape().dim(0) : 0;
         if (mean != null && mean.length != channels) throw new IllegalArgumentException("--mean/--std: " + mean.length + " values for a model with " + channels + " input channels");
+        if (channels == 1 && channelOrder == null) {
+            // One-channel models read the image's luma; recorded so the file says so.
+            Preprocessing p = m.preprocessing();
+            m = new Model(m.graph(), new Preprocessing(p.resize(), p.centerCrop(), p.mean(), p.std(), p.scale(), p.offset(), "GRAY"), m.labels(), m.source());
+        }
+        if ("GRAY".equals(m.preprocessing().channelOrder()) && channels != 1) throw new IllegalArgumentException("--channel-order GRAY: the model takes " + channels + " channels, not 1");
         if (!names.isEmpty() && names.size() != m.numClasses()) {
             throw new IllegalArgumentException("--labels: " + labels + " has " + names.size() + " labels, the model has " + m.numClasses() + " outputs");
         }
@@ -87,11 +93,12 @@ final class ConvertCommand extends CliCommand {
         if ((mean == null) != (std == null)) throw new IllegalArgumentException("--mean and --std must be given together");
         if (mean != null && (scale != null || offset != null)) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");
         if (mean != null && mean.length != std.length) throw new IllegalArgumentException("--mean has " + mean.length + " values, --std has " + std.length);
-        if (!channelOrder.equals("RGB") && !channelOrder.equals("BGR")) throw new IllegalArgumentException("--channel-order: expected RGB or BGR, got '" + channelOrder + "'");
+        String order = channelOrder == null ? "RGB" : channelOrder;
+        if (!order.equals("RGB") && !order.equals("BGR") && !order.equals("GRAY")) throw new IllegalArgumentException("--channel-order: expected RGB, BGR or GRAY, got '" + channelOrder + "'");
         boolean centre = crop != null;
-        if (mean != null) return new Preprocessing(resize, centre, mean, std, 1, 0, channelOrder);
-        if (scale != null || offset != null) return new Preprocessing(resize, centre, null, null, scale == null ? 1 : scale, offset == null ? 0 : offset, channelOrder);
+        if (mean != null) return new Preprocessing(resize, centre, mean, std, 1, 0, order);
+        if (scale != null || offset != null) return new Preprocessing(resize, centre, null, null, scale == null ? 1 : scale, offset == null ? 0 : offset, order);
         Preprocessing d = Preprocessing.imagenet();
-        return new Preprocessing(resize, centre, d.mean(), d.std(), 1, 0, channelOrder);
+        return new Preprocessing(resize, centre, d.mean(), d.std(), 1, 0, order);
     }
 }

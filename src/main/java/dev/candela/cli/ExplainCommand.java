@@ -192,6 +192,11 @@ public final class ExplainCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
                     m.label(top), top, softmax(logits.item(i).data(), top), layerNames,
                     layers.isEmpty() || layers.contains("auto") ? " (auto)" : "");
+            for (TargetScore ts : session.targetScores()) {
+                if (ts.image() == i && ts.classIndex() >= 0 && ts.classIndex() != top) {
+                    stdout.printf(Locale.ROOT, "  explaining %s (class %d) p=%.3f%n", m.label(ts.classIndex()), ts.classIndex(), softmax(logits.item(i).data(), ts.classIndex()));
+                }
+            }
         }
         List<List<ReportCell>> cells = new ArrayList<>();
         for (int i = 0; i < n; i++) cells.add(new ArrayList<>());
