@@ -368,7 +368,8 @@ def imagenet_labels():
 
 def git_head(path):
     try:
-        return subprocess.check_output(["git", "-C", path, "rev-parse", "HEAD"], text=True).strip()
+        return subprocess.check_output(["git", "-C", path, "rev-parse", "HEAD"], text=True,
+                                       stderr=subprocess.DEVNULL).strip()
     except Exception:
         return None
 
@@ -478,7 +479,16 @@ def build_tiny(name):
     model = ctor()
     gen = torch.Generator().manual_seed(seed + 1000)
     randomize_batchnorm(model, gen)
+    # Default init gives logits of ~0.1, so score-based weights (softmax over channels) would be
+    # nearly uniform; a larger last layer makes the classes, and the CAM weights, more distinct.
+    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight.mul_(LAST_LAYER_GAIN)
+        last.bias.mul_(LAST_LAYER_GAIN)
     return model.eval()
+
+
+LAST_LAYER_GAIN = 10.0
 
 
 def tiny_onnx_path(name):

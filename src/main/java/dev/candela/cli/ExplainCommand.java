@@ -7,10 +7,17 @@ import dev.candela.explain.Explanation;
 import dev.candela.explain.Progress;
 import dev.candela.explain.Target;
 import dev.candela.explain.TargetScore;
+import dev.candela.explain.attribution.AttributionMethods;
+import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.explain.cam.CamSession;
+import dev.candela.explain.fgcam.FgCam;
+import dev.candela.explain.fgcam.FgCamMethod;
+import dev.candela.explain.fgcam.RaisingRule;
+import dev.candela.explain.lrp.Composite;
+import dev.candela.explain.lrp.LrpMethod;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.image.Colormap;
@@ -104,6 +111,27 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean, max, product (default ${DEFAULT-VALUE})")
     String fusion;
 
+    @Option(names = "--base", defaultValue = "grad-cam", description = "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})")
+    String fgBase;
+
+    @Option(names = "--fg-layer", defaultValue = "input", description = "fg-cam: layer the components are raised to, or 'input' (default ${DEFAULT-VALUE})")
+    String fgLayer;
+
+    @Option(names = "--denoise", arity = "0..1", fallbackValue = "official", description = "fg-cam: denoise the components (official: row-centred SVD, top 10%%, means not added back; means-back: add each channel's mean back)")
+    String denoise;
+
+    @Option(names = "--fg-zero", defaultValue = "drop", description = "fg-cam: values of units with a zero denominator: drop (official) or spread (conserving) (default ${DEFAULT-VALUE})")
+    String fgZero;
+
+    @Option(names = "--rule", description = "lrp: one rule on every conv and linear layer: epsilon, gamma, z-plus, alpha-beta, z-box, flat, w-square")
+    String lrpRule;
+
+    @Option(names = "--composite", description = "lrp: epsilon-plus (default), epsilon-gamma-box, epsilon-alpha2-beta1, captum")
+    String lrpComposite;
+
+    @Option(names = "--lrp-bn", defaultValue = "merge", description = "lrp: batch norm merged into the preceding conv (merge, zennit's canonizer) or passed through (pass) (default ${DEFAULT-VALUE})")
+    String lrpBn;
+
     /** How a model path becomes a model (the format package's loader; tests may substitute). */
     Function<Path, Model> loader = ExplainCommand::loadModel;
 
@@ -146,7 +174,13 @@ public final class ExplainCommand implements Callable<Integer> {
     void run() throws IOException {
         Path modelPath = model != null ? model : shippedModel();
         Model m = loader.apply(modelPath);
-        List<CamMethod> ms = resolveMethods(methods);
+        // pixel attribution methods (gradient, deeplift, ...) run on the same session as the CAM methods
+        List<String> attributionMethods = methods.stream().filter(AttributionMethods::has).map(x -> x.trim().toLowerCase(Locale.ROOT)).toList();
+        boolean lrp = methods.stream().anyMatch(x -> x.trim().equalsIgnoreCase("lrp"));
+        List<String> camNames = methods.stream().filter(x -> !AttributionMethods.has(x) && !x.trim().equalsIgnoreCase("lrp")).toList();
+        List<CamMethod> ms = camNames.isEmpty() && (!attributionMethods.isEmpty() || lrp) ? List.of() : resolveMethods(camNames);
+        ms = ms.stream().map(c -> c.name().equals("fg-cam") ? fgCam() : c).toList();
+        lrpMethod = lrp ? lrpMethod(m) : null;
         List<Target> ts = targets.stream().map(Target::parse).toList();
         CamOptions options = CamOptions.defaults()
                 .withBatchSize(batchSize)
@@ -167,7 +201,7 @@ public final class ExplainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         try (Explainer ex = threads != null ? Explainer.of(m, threads) : Explainer.of(m)) {
             Explainer.Request request = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
-            for (Path file : files) explainOne(ex, m, modelPath, file, ms, request, cm);
+            for (Path file : files) explainOne(ex, m, modelPath, file, ms, attributionMethods, request, cm);
         }
         if (report != null) {
             HtmlReport.write(report, "Candela: " + String.join(", ", methods), modelPath.getFileName().toString(), reportRows);
@@ -175,7 +209,8 @@ public final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private void explainOne(Explainer ex, Model m, Path modelPath, Path file, List<CamMethod> ms, Explainer.Request request, Colormap cm) throws IOException {
+    private void explainOne(Explainer ex, Model m, Path modelPath, Path file, List<CamMethod> ms, List<String> attributionMethods,
+                            Explainer.Request request, Colormap cm) throws IOException {
         InputBatch in = InputBatch.read(file, m);
         String stem = stem(file);
         Path dir = out.resolve(stem);
@@ -203,49 +238,24 @@ public final class ExplainCommand implements Callable<Integer> {
         List<Map<String, Object>> results = new ArrayList<>();
         for (CamMethod method : ms) {
             Explanation e = session.explain(method);
-            String name = method.name();
-            int perImage = e.maps().dim(0) / n;
-            Npy.write(dir.resolve(name + ".npy"), stacked(e.maps(), n, perImage));
-            if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
-            if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
-            for (int r = 0; r < e.maps().dim(0); r++) {
-                String suffix = e.maps().dim(0) == 1 ? "" : "." + r;
-                int image = e.targets().get(r).image();
-                Picture view = in.views().get(image);
-                int factor = Math.max(1, DISPLAY / Math.max(view.width(), view.height()));
-                Tensor map = e.maps().item(r);
-                Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, opacity);
-                PngWriter.write(dir.resolve(name + suffix + ".png"), overlay);
-                PngWriter.write(dir.resolve(name + suffix + ".heatmap.png"),
-                        Overlay.heatmap(map.data(), map.dim(0), map.dim(1), cm).resize(map.dim(1) * factor, map.dim(0) * factor));
-                float[] coefficients = e.coefficients() == null ? null : e.coefficients().item(r).data();
-                cells.get(image).add(new ReportCell(name, layerNames, overlay, e.millis() / n, coefficients, Map.of()));
-            }
-            stdout.printf(Locale.ROOT, "  %-22s %8.1f ms -> %s%n", name, e.millis(), dir.resolve(name + (e.maps().dim(0) == 1 ? "" : ".<row>") + ".png"));
-            Map<String, Object> res = new LinkedHashMap<>();
-            res.put("method", name);
-            res.put("layers", e.layers());
-            res.put("map", name + ".npy");
-            res.put("map_shape", shapeOf(stacked(e.maps(), n, perImage)));
-            if (e.rawMaps() != null) res.put("raw", name + ".raw.npy");
-            if (e.coefficients() != null) res.put("weights", name + ".weights.npy");
-            res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
-            res.put("heatmap", e.maps().dim(0) == 1 ? name + ".heatmap.png" : name + ".<row>.heatmap.png");
-            res.put("colormap", cm.cliName());
-            res.put("opacity", opacity);
-            List<Map<String, Object>> tlist = new ArrayList<>();
-            for (TargetScore t : e.targets()) {
-                Map<String, Object> tm = new LinkedHashMap<>();
-                tm.put("image", t.image());
-                tm.put("class", t.classIndex());
-                tm.put("target", t.description());
-                if (t.classIndex() >= 0) tm.put("label", m.label(t.classIndex()));
-                tm.put("score", t.score());
-                if (!Double.isNaN(t.probability())) tm.put("probability", t.probability());
-                tlist.add(tm);
-            }
-            res.put("targets", tlist);
+            Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
+            if (method instanceof LiftCamMethod lift) res.put("lift_cam", lift.manifest(session.evidence().get(0)));
+            if (method instanceof FgCamMethod fg) res.put("fg_cam", fg.manifest(session.evidence().get(0)));
             res.put("options", methodOptions(method, request.options()));
+            res.put("millis", e.millis());
+            results.add(res);
+        }
+        for (String name : attributionMethods) {
+            var evidence = session.evidence().get(0);
+            Explanation e = AttributionMethods.explain(AttributionMethods.byName(name, evidence.layer()), evidence, session.targetScores());
+            Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
+            res.put("millis", e.millis());
+            results.add(res);
+        }
+        if (lrpMethod != null) {
+            Explanation e = lrpMethod.explain(session.evidence().get(0), session.targetScores());
+            Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
+            res.put("lrp", lrpMethod.manifest());
             res.put("millis", e.millis());
             results.add(res);
         }
@@ -272,6 +282,104 @@ public final class ExplainCommand implements Callable<Integer> {
                         softmax(logits.item(i).data(), top), target, softmax(logits.item(i).data(), target), m.labels(), cells.get(i)));
             }
         }
+    }
+
+    /** Writes one method's files (map, raw, weights, attributions, overlays) and returns its manifest entry. */
+    private Map<String, Object> writeResult(Path dir, InputBatch in, Model m, int n, Explanation e, Colormap cm,
+                                            String layerNames, List<List<ReportCell>> cells) throws IOException {
+        String name = e.method();
+        int perImage = e.maps().dim(0) / n;
+        Npy.write(dir.resolve(name + ".npy"), stacked(e.maps(), n, perImage));
+        if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
+        if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
+        if (e.attributions() != null) Npy.write(dir.resolve(name + ".attr.npy"), stacked(e.attributions(), n, perImage));
+        for (int r = 0; r < e.maps().dim(0); r++) {
+            String suffix = e.maps().dim(0) == 1 ? "" : "." + r;
+            int image = e.targets().get(r).image();
+            Picture view = in.views().get(image);
+            int factor = Math.max(1, DISPLAY / Math.max(view.width(), view.height()));
+            Tensor map = e.maps().item(r);
+            Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, opacity);
+            PngWriter.write(dir.resolve(name + suffix + ".png"), overlay);
+            PngWriter.write(dir.resolve(name + suffix + ".heatmap.png"),
+                    Overlay.heatmap(map.data(), map.dim(0), map.dim(1), cm).resize(map.dim(1) * factor, map.dim(0) * factor));
+            float[] coefficients = e.coefficients() == null ? null : e.coefficients().item(r).data();
+            cells.get(image).add(new ReportCell(name, layerNames, overlay, e.millis() / n, coefficients, Map.of()));
+        }
+        stdout.printf(Locale.ROOT, "  %-22s %8.1f ms -> %s%n", name, e.millis(), dir.resolve(name + (e.maps().dim(0) == 1 ? "" : ".<row>") + ".png"));
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("method", name);
+        res.put("layers", e.layers());
+        res.put("map", name + ".npy");
+        res.put("map_shape", shapeOf(stacked(e.maps(), n, perImage)));
+        if (e.rawMaps() != null) res.put("raw", name + ".raw.npy");
+        if (e.coefficients() != null) res.put("weights", name + ".weights.npy");
+        if (e.attributions() != null) res.put("attributions", name + ".attr.npy");
+        res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
+        res.put("heatmap", e.maps().dim(0) == 1 ? name + ".heatmap.png" : name + ".<row>.heatmap.png");
+        res.put("colormap", cm.cliName());
+        res.put("opacity", opacity);
+        List<Map<String, Object>> tlist = new ArrayList<>();
+        for (TargetScore t : e.targets()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("image", t.image());
+            tm.put("class", t.classIndex());
+            tm.put("target", t.description());
+            if (t.classIndex() >= 0) tm.put("label", m.label(t.classIndex()));
+            tm.put("score", t.score());
+            if (!Double.isNaN(t.probability())) tm.put("probability", t.probability());
+            tlist.add(tm);
+        }
+        res.put("targets", tlist);
+        return res;
+    }
+
+    private LrpMethod lrpMethod;
+
+    /** fg-cam with the command's --base, --fg-layer, --denoise and --fg-zero. */
+    FgCamMethod fgCam() {
+        FgCam.Denoise d = denoise == null ? FgCam.Denoise.NONE : switch (denoise.trim().toLowerCase(Locale.ROOT)) {
+            case "official", "true" -> FgCam.Denoise.OFFICIAL;
+            case "means-back" -> FgCam.Denoise.MEANS_BACK;
+            case "none", "false" -> FgCam.Denoise.NONE;
+            default -> throw new IllegalArgumentException("--denoise must be official or means-back, got '" + denoise + "'");
+        };
+        RaisingRule.ZeroDenominators z = switch (fgZero.trim().toLowerCase(Locale.ROOT)) {
+            case "drop" -> RaisingRule.ZeroDenominators.DROP;
+            case "spread" -> RaisingRule.ZeroDenominators.SPREAD;
+            default -> throw new IllegalArgumentException("--fg-zero must be drop or spread, got '" + fgZero + "'");
+        };
+        String b = fgBase.trim().toLowerCase(Locale.ROOT);
+        if (!b.equals("score-cam-fg") && !CamMethods.has(b)) throw new IllegalArgumentException("--base: unknown CAM method '" + fgBase + "'; known: score-cam-fg, " + String.join(", ", CamMethods.names()));
+        return new FgCamMethod(b, fgLayer.trim(), d, z);
+    }
+
+    /** lrp with the command's --rule or --composite (z-box bounds: the model's preprocessing range) and --lrp-bn. */
+    LrpMethod lrpMethod(Model m) {
+        if (lrpRule != null && lrpComposite != null) throw new IllegalArgumentException("lrp: give --rule or --composite, not both");
+        float[][] bounds = inputBounds(m.preprocessing());
+        Composite c = lrpRule != null ? Composite.single(Composite.rule(lrpRule.trim().toLowerCase(Locale.ROOT), bounds[0], bounds[1]))
+                : Composite.named(lrpComposite == null ? "epsilon-plus" : lrpComposite.trim().toLowerCase(Locale.ROOT), bounds[0], bounds[1]);
+        boolean merge = switch (lrpBn.trim().toLowerCase(Locale.ROOT)) {
+            case "merge" -> true;
+            case "pass" -> false;
+            default -> throw new IllegalArgumentException("--lrp-bn must be merge or pass, got '" + lrpBn + "'");
+        };
+        return new LrpMethod(c, merge);
+    }
+
+    /** Lowest and highest input value per channel that preprocessing can produce from pixels 0..255. */
+    static float[][] inputBounds(dev.candela.graph.Preprocessing p) {
+        if (p.mean() != null) {
+            float[] lo = new float[p.mean().length], hi = new float[p.mean().length];
+            for (int c = 0; c < lo.length; c++) {
+                lo[c] = (0f - p.mean()[c]) / p.std()[c];
+                hi[c] = (1f - p.mean()[c]) / p.std()[c];
+            }
+            return new float[][]{lo, hi};
+        }
+        float a = p.offset(), b = 255f * p.scale() + p.offset();
+        return new float[][]{{Math.min(a, b)}, {Math.max(a, b)}};
     }
 
     private static Map<String, Object> methodOptions(CamMethod m, CamOptions o) {

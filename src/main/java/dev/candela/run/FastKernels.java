@@ -236,9 +236,15 @@ public final class FastKernels implements Kernels {
     private Tensor convBackwardInput(Tensor gy, Conv2d c, Shape xs) {
         int n = xs.dim(0), oh = gy.dim(2), ow = gy.dim(3);
         ConvKernels.Geometry f = geometry(c, xs, oh, ow);
+        float[] gx = new float[xs.size()];
+        if (!c.isDepthwise() && (f.sy() > 1 || f.sx() > 1)) {
+            Sgemm.PackedA[] w = (Sgemm.PackedA[]) CONV_BACKWARD.computeIfAbsent(c, k -> ConvKernels.packColumnGradientWeights(
+                    c.weight().data(), c.outChannels(), c.groups(), f.depth()));
+            ConvKernels.col2imGradient(gy.data(), n, f, c.groups(), w, gx, parallel);
+            return new Tensor(xs, gx);
+        }
         ConvKernels.Geometry t = ConvKernels.transposedGeometry(f, c.outChannels() / c.groups());
         float[] u = ConvKernels.zeroInsert(gy.data(), n * c.outChannels(), oh, ow, f.sy(), f.sx());
-        float[] gx = new float[xs.size()];
         if (c.isDepthwise()) {
             float[] flipped = (float[]) CONV_BACKWARD.computeIfAbsent(c, k -> flipTaps(c.weight().data(), c.kernelH() * c.kernelW()));
             ConvKernels.depthwiseTransposed(u, n, c.inChannels(), c.outChannels() / c.inChannels(), t, flipped, gx, parallel);

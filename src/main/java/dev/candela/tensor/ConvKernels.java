@@ -194,4 +194,48 @@ public final class ConvKernels {
         return new Geometry(outChannelsPerGroup, uh, uw, f.kh(), f.kw(), 1, 1, f.dy(), f.dx(),
                 f.dy() * (f.kh() - 1) - f.padTop(), f.dx() * (f.kw() - 1) - f.padLeft(), f.h(), f.w());
     }
+
+    /** Per-group W^T for the column-gradient GEMM: rows (ci, ky, kx), columns output channels. */
+    public static Sgemm.PackedA[] packColumnGradientWeights(float[] w, int outC, int groups, int depth) {
+        int ocg = outC / groups;
+        Sgemm.PackedA[] p = new Sgemm.PackedA[groups];
+        for (int g = 0; g < groups; g++) p[g] = Sgemm.packA(w, g * ocg * depth, 1, depth, depth, ocg);
+        return p;
+    }
+
+    /**
+     * Input gradient of a strided convolution (where the transposed convolution would mostly
+     * multiply inserted zeros): per image, gcol = W^T · gy for every group (GEMM tiles), then
+     * col2im adds each column entry to the input position it was read from, one input channel
+     * plane per task in a fixed order.
+     */
+    public static void col2imGradient(float[] gy, int n, Geometry g, int groups, Sgemm.PackedA[] wt, float[] gx, Parallel parallel) {
+        int depth = g.depth(), pix = g.pixels(), ocg = wt[0].depth(), outC = ocg * groups, inC = g.c() * groups;
+        int plane = g.h() * g.w(), khw = g.kh() * g.kw();
+        float[] gcol = new float[groups * depth * pix];
+        Sgemm.Tiling t = Sgemm.Tiling.of(depth, pix, groups, parallel.threads());
+        int tiles = t.tiles();
+        for (int b = 0; b < n; b++) {
+            int img = b;
+            parallel.forEach(groups * tiles, i -> {
+                int gr = i / tiles;
+                t.run(i % tiles, wt[gr], Sgemm.rowMajor(gy, (img * outC + gr * ocg) * pix, pix), gcol, gr * depth * pix, pix);
+            });
+            parallel.forEach(inC, ci -> {
+                int gr = ci / g.c(), cl = ci % g.c();
+                int dst = (img * inC + ci) * plane;
+                for (int r = 0; r < khw; r++) {
+                    int ky = r / g.kw(), kx = r % g.kw();
+                    int src = (gr * depth + cl * khw + r) * pix;
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int iy = oy * g.sy() - g.padTop() + ky * g.dy();
+                        if (iy < 0 || iy >= g.h()) continue;
+                        int row = dst + iy * g.w(), s = src + oy * g.ow();
+                        for (int ox = 0, ix = -g.padLeft() + kx * g.dx(); ox < g.ow(); ox++, ix += g.sx())
+                            if (ix >= 0 && ix < g.w()) gx[row + ix] += gcol[s + ox];
+                    }
+                }
+            });
+        }
+    }
 }

@@ -171,8 +171,14 @@ public final class Sgemm {
                         int co = cOff + i * ldc + j0 + p * NR;
                         if (mn == MR && jn == NR) {
                             kernel(kc, a.data(), ao, bw, bo, c, co, ldc, add);
+                        } else if (VECTOR && jn == NR && (mn == 8 || mn == 4)) {
+                            if (mn == 8) vectorKernel8(kc, a.data(), ao, bw, bo, c, co, ldc, add);
+                            else vectorKernel4(kc, a.data(), ao, bw, bo, c, co, ldc, add);
                         } else {
-                            kernel(kc, a.data(), ao, bw, bo, tile, 0, NR, false);
+                            int rows = mn;
+                            if (VECTOR && rows <= 4) vectorKernel4(kc, a.data(), ao, bw, bo, tile, 0, NR, false);
+                            else if (VECTOR && rows <= 8) vectorKernel8(kc, a.data(), ao, bw, bo, tile, 0, NR, false);
+                            else kernel(kc, a.data(), ao, bw, bo, tile, 0, NR, false);
                             for (int r = 0; r < mn; r++)
                                 for (int jj = 0; jj < jn; jj++) {
                                     int ci = co + r * ldc + jj;
@@ -298,5 +304,63 @@ public final class Sgemm {
         c11a.intoArray(c, co + 11 * ldc); c11b.intoArray(c, co + 11 * ldc + L);
         c12a.intoArray(c, co + 12 * ldc); c12b.intoArray(c, co + 12 * ldc + L);
         c13a.intoArray(c, co + 13 * ldc); c13b.intoArray(c, co + 13 * ldc + L);
+    }
+
+    /** The first 8 rows of a 14-row panel (edge panels: M = 64 leaves 8 rows, 3-channel inputs 3). */
+    static void vectorKernel8(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S), c1a = FloatVector.zero(S), c1b = FloatVector.zero(S), c2a = FloatVector.zero(S), c2b = FloatVector.zero(S), c3a = FloatVector.zero(S), c3b = FloatVector.zero(S), c4a = FloatVector.zero(S), c4b = FloatVector.zero(S), c5a = FloatVector.zero(S), c5b = FloatVector.zero(S), c6a = FloatVector.zero(S), c6b = FloatVector.zero(S), c7a = FloatVector.zero(S), c7b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++, ao += MR, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a[ao + 0]); c0a = av.fma(b0, c0a); c0b = av.fma(b1, c0b);
+            av = FloatVector.broadcast(S, a[ao + 1]); c1a = av.fma(b0, c1a); c1b = av.fma(b1, c1b);
+            av = FloatVector.broadcast(S, a[ao + 2]); c2a = av.fma(b0, c2a); c2b = av.fma(b1, c2b);
+            av = FloatVector.broadcast(S, a[ao + 3]); c3a = av.fma(b0, c3a); c3b = av.fma(b1, c3b);
+            av = FloatVector.broadcast(S, a[ao + 4]); c4a = av.fma(b0, c4a); c4b = av.fma(b1, c4b);
+            av = FloatVector.broadcast(S, a[ao + 5]); c5a = av.fma(b0, c5a); c5b = av.fma(b1, c5b);
+            av = FloatVector.broadcast(S, a[ao + 6]); c6a = av.fma(b0, c6a); c6b = av.fma(b1, c6b);
+            av = FloatVector.broadcast(S, a[ao + 7]); c7a = av.fma(b0, c7a); c7b = av.fma(b1, c7b);
+        }
+        if (add) {
+            c0a = c0a.add(FloatVector.fromArray(S, c, co + 0 * ldc)); c0b = c0b.add(FloatVector.fromArray(S, c, co + 0 * ldc + L));
+            c1a = c1a.add(FloatVector.fromArray(S, c, co + 1 * ldc)); c1b = c1b.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c2a = c2a.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c2b = c2b.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c3a = c3a.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c3b = c3b.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c4a = c4a.add(FloatVector.fromArray(S, c, co + 4 * ldc)); c4b = c4b.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c5a = c5a.add(FloatVector.fromArray(S, c, co + 5 * ldc)); c5b = c5b.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c6a = c6a.add(FloatVector.fromArray(S, c, co + 6 * ldc)); c6b = c6b.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c7a = c7a.add(FloatVector.fromArray(S, c, co + 7 * ldc)); c7b = c7b.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+        }
+        c0a.intoArray(c, co + 0 * ldc); c0b.intoArray(c, co + 0 * ldc + L);
+        c1a.intoArray(c, co + 1 * ldc); c1b.intoArray(c, co + 1 * ldc + L);
+        c2a.intoArray(c, co + 2 * ldc); c2b.intoArray(c, co + 2 * ldc + L);
+        c3a.intoArray(c, co + 3 * ldc); c3b.intoArray(c, co + 3 * ldc + L);
+        c4a.intoArray(c, co + 4 * ldc); c4b.intoArray(c, co + 4 * ldc + L);
+        c5a.intoArray(c, co + 5 * ldc); c5b.intoArray(c, co + 5 * ldc + L);
+        c6a.intoArray(c, co + 6 * ldc); c6b.intoArray(c, co + 6 * ldc + L);
+        c7a.intoArray(c, co + 7 * ldc); c7b.intoArray(c, co + 7 * ldc + L);
+    }
+
+    /** The first 4 rows of a 14-row panel (edge panels: M = 64 leaves 8 rows, 3-channel inputs 3). */
+    static void vectorKernel4(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S), c1a = FloatVector.zero(S), c1b = FloatVector.zero(S), c2a = FloatVector.zero(S), c2b = FloatVector.zero(S), c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++, ao += MR, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a[ao + 0]); c0a = av.fma(b0, c0a); c0b = av.fma(b1, c0b);
+            av = FloatVector.broadcast(S, a[ao + 1]); c1a = av.fma(b0, c1a); c1b = av.fma(b1, c1b);
+            av = FloatVector.broadcast(S, a[ao + 2]); c2a = av.fma(b0, c2a); c2b = av.fma(b1, c2b);
+            av = FloatVector.broadcast(S, a[ao + 3]); c3a = av.fma(b0, c3a); c3b = av.fma(b1, c3b);
+        }
+        if (add) {
+            c0a = c0a.add(FloatVector.fromArray(S, c, co + 0 * ldc)); c0b = c0b.add(FloatVector.fromArray(S, c, co + 0 * ldc + L));
+            c1a = c1a.add(FloatVector.fromArray(S, c, co + 1 * ldc)); c1b = c1b.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c2a = c2a.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c2b = c2b.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c3a = c3a.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c3b = c3b.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
+        c0a.intoArray(c, co + 0 * ldc); c0b.intoArray(c, co + 0 * ldc + L);
+        c1a.intoArray(c, co + 1 * ldc); c1b.intoArray(c, co + 1 * ldc + L);
+        c2a.intoArray(c, co + 2 * ldc); c2b.intoArray(c, co + 2 * ldc + L);
+        c3a.intoArray(c, co + 3 * ldc); c3b.intoArray(c, co + 3 * ldc + L);
     }
 }

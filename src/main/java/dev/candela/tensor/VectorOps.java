@@ -115,6 +115,17 @@ public final class VectorOps {
         for (; i < n; i++) y[o + i] = a[o + i] + b[o + i];
     }
 
+    /**
+     * Sum of the lanes in lane order. FloatVector.reduceLanes(ADD) leaves the order unspecified, and
+     * the interpreter and the compiled intrinsic do differ, which would break same-bits guarantees.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] a = v.toArray();
+        float s = 0f;
+        for (float x : a) s += x;
+        return s;
+    }
+
     /** Sum of x[o..o+n): lane-wise partial sums, then lanes in order, then the tail. */
     public static float sum(float[] x, int o, int n) {
         int i = 0;
@@ -122,7 +133,7 @@ public final class VectorOps {
         if (V && n >= L) {
             FloatVector acc = FloatVector.zero(S);
             for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, x, o + i));
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = sumLanes(acc);
         }
         for (; i < n; i++) s += x[o + i];
         return s;
@@ -135,7 +146,7 @@ public final class VectorOps {
         if (V && n >= L) {
             FloatVector acc = FloatVector.zero(S);
             for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = sumLanes(acc);
         }
         for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
         return s;
@@ -157,10 +168,10 @@ public final class VectorOps {
                 s2 = wv.fma(FloatVector.fromArray(S, x, x2 + i), s2);
                 s3 = wv.fma(FloatVector.fromArray(S, x, x3 + i), s3);
             }
-            r0 = s0.reduceLanes(VectorOperators.ADD);
-            r1 = s1.reduceLanes(VectorOperators.ADD);
-            r2 = s2.reduceLanes(VectorOperators.ADD);
-            r3 = s3.reduceLanes(VectorOperators.ADD);
+            r0 = sumLanes(s0);
+            r1 = sumLanes(s1);
+            r2 = sumLanes(s2);
+            r3 = sumLanes(s3);
         }
         for (; i < n; i++) {
             r0 = Math.fma(w[wo + i], x[x0 + i], r0);

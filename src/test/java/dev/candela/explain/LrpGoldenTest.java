@@ -25,11 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * LRP relevance at the input against zennit (every rule, the three composites, BN merged or passed) and
  * Captum's LRP defaults, on the seeded VGG- and ResNet-shaped models of tools/make_lrp_fgcam_goldens.py.
- * Tolerance: max |ours - reference| <= 1e-4 * max |reference| (float32 torch vs double-accumulating Java).
+ * Tolerance: max |ours - reference| <= 2e-4 * max |reference| (measured: <= 1e-6 on the VGG, up to 8.6e-5 on the ResNet with flat and w-square, where Norm at the residual sum divides by sums that nearly cancel) (float32 torch vs double-accumulating Java).
  */
 class LrpGoldenTest {
     static final Path DIR = TorchGoldenModels.ROOT.resolve("lrp");
-    static final double TOLERANCE = 1e-4;
+    static final double TOLERANCE = 2e-4;
 
     static Stream<Arguments> cases() throws Exception {
         JsonNode m = TorchGoldenModels.manifest(DIR);

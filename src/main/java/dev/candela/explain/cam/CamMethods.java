@@ -31,6 +31,9 @@ public final class CamMethods {
         register("eigen-grad-cam", EigenGradCam::new);
         register("full-grad", FullGrad::new);
         register("random-cam", RandomCam::new);
+        register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
+        register("lrp-cam", dev.candela.explain.lrp.LrpCamMethod::new);
+        register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
     }
 
     private CamMethods() {}

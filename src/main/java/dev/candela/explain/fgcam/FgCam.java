@@ -31,14 +31,22 @@ public final class FgCam {
      * @param components the (denoised) components at the CAM layer, N x K x h x w
      * @param raised     the components carried to the FG layer, N x C x H x W
      * @param map        channel sum of {@code raised}, N x H x W (signed)
-     * @param dropped    per node and item, relevance dropped on zero denominators
+     * @param dropped    per node and item, relevance on zero-denominator units (dropped by the official rules,
+     *                   spread under {@link RaisingRule.ZeroDenominators#SPREAD})
      */
     public record Result(int[] classes, Tensor components, Tensor raised, Tensor map, Map<String, double[]> dropped) {}
 
     private final Executor executor;
+    private final RaisingRule.ZeroDenominators zeros;
 
+    /** FG-CAM with the official rules (zero-denominator shares dropped). */
     public FgCam(Executor executor) {
+        this(executor, RaisingRule.ZeroDenominators.DROP);
+    }
+
+    public FgCam(Executor executor, RaisingRule.ZeroDenominators zeros) {
         this.executor = executor;
+        this.zeros = zeros;
     }
 
     /** Runs the model, computes the base components at {@code camLayer} and raises them to {@code fgLayer}. */
@@ -64,7 +72,7 @@ public final class FgCam {
         if (!g.ancestors(camLayer).contains(fgLayer)) {
             throw new IllegalArgumentException("FG layer '" + fgLayer + "' does not lie on a path into the CAM layer '" + camLayer + "'; choose an earlier layer or 'input'");
         }
-        RaisingRule rule = new RaisingRule(g);
+        RaisingRule rule = new RaisingRule(g, zeros);
         Tensor raised = executor.backward(fwd, camLayer, components, Set.of(fgLayer), rule).get(fgLayer);
         return new Result(null, components, raised, channelSum(raised), rule.dropped());
     }

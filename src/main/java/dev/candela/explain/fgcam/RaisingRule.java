@@ -20,6 +20,7 @@ import dev.candela.graph.Linear;
 import dev.candela.graph.Lrn;
 import dev.candela.graph.MaxPool2d;
 import dev.candela.graph.Node;
+import dev.candela.graph.Op;
 import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
@@ -47,16 +48,36 @@ import java.util.Map;
  * <li>BatchNorm, ChannelAffine, ReLU, Clip (ReLU6), LeakyReLU, Identity, LRN: identity.</li>
  * <li>Flatten, Reshape, Transpose, Concat: structural (Concat splits along its axis).</li>
  * </ul>
- * The rule records, per node and batch item, the mass it dropped on units whose denominator is exactly 0,
- * so conservation can be checked: sum(out) = sum(components) - dropped.
+ * The official rules drop the value of a unit whose denominator is exactly 0 (no input made a positive
+ * contribution: its value came from the ignored bias or batch-norm shift). {@link ZeroDenominators#SPREAD}
+ * (not in the official code) instead spreads that value uniformly over the unit's receptive field (the op
+ * with all-ones inputs and weights, like LRP's flat rule), so the total is conserved exactly.
+ * The rule records, per node and batch item, the mass on zero-denominator units, so conservation can be
+ * checked: sum(out) = sum(components) - dropped.
  */
 public final class RaisingRule implements Rule {
     private static final Division EXACT = new Division.ZeroSafe();
+
+    /** What happens to the value of a unit whose denominator is exactly 0. */
+    public enum ZeroDenominators {
+        /** Dropped, as the official code does (divide_with_zero). */
+        DROP,
+        /** Spread uniformly over the unit's receptive field (conserving; a Candela option). */
+        SPREAD
+    }
+
     private final String inputConv;
+    private final ZeroDenominators zeros;
     private final Map<String, double[]> dropped = new LinkedHashMap<>();
+    private Tensor zeroShare;
 
     public RaisingRule(Graph graph) {
+        this(graph, ZeroDenominators.DROP);
+    }
+
+    public RaisingRule(Graph graph, ZeroDenominators zeros) {
         this.inputConv = inputConv(graph);
+        this.zeros = zeros;
     }
 
     /** The first Conv2d in graph order if it reads 3 channels (the z-box layer), else null. */
@@ -67,7 +88,7 @@ public final class RaisingRule implements Rule {
         return null;
     }
 
-    /** Per node, per batch item: relevance dropped where a denominator was exactly 0. */
+    /** Per node, per batch item: relevance on units whose denominator was exactly 0 (dropped under DROP, spread under SPREAD). */
     public Map<String, double[]> dropped() { return dropped; }
 
     public double droppedTotal(int item) {
@@ -77,6 +98,32 @@ public final class RaisingRule implements Rule {
     }
 
     @Override public List<Tensor> propagate(LayerValues v, Tensor r) {
+        zeroShare = null;
+        List<Tensor> out = raise(v, r);
+        if (zeros == ZeroDenominators.SPREAD && zeroShare != null && !Elementwise.allZero(zeroShare)) {
+            List<Tensor> spread = spread(v, zeroShare);
+            List<Tensor> sum = new ArrayList<>();
+            for (int i = 0; i < out.size(); i++) sum.add(Elementwise.add(out.get(i), spread.get(i)));
+            out = sum;
+        }
+        return out;
+    }
+
+    /** The value on zero-denominator units, spread by the op with all-ones inputs (and all-ones weights, no bias). */
+    private static List<Tensor> spread(LayerValues v, Tensor share) {
+        Op op = v.node().op();
+        Op flat = switch (op) {
+            case Conv2d c -> WeightedLayer.of(c).with(Elementwise.ones(c.weight()), Tensor.zeros(c.bias().shape()));
+            case Linear l -> WeightedLayer.of(l).with(Elementwise.ones(l.weight()), Tensor.zeros(l.bias().shape()));
+            default -> op;
+        };
+        List<Tensor> ones = new ArrayList<>();
+        for (Tensor x : v.inputs()) ones.add(Elementwise.ones(x));
+        Tensor y = v.kernels().forward(flat, ones);
+        return v.kernels().inputGradients(flat, ones, y, EXACT.divide(share, y));
+    }
+
+    private List<Tensor> raise(LayerValues v, Tensor r) {
         Node n = v.node();
         Kernels k = v.kernels();
         return switch (n.op()) {
@@ -102,6 +149,9 @@ public final class RaisingRule implements Rule {
     }
 
     private void audit(Node n, Tensor r, Tensor z) {
+        float[] share = new float[r.size()];
+        for (int i = 0; i < share.length; i++) if (z.data()[i] == 0f) share[i] = r.data()[i];
+        zeroShare = new Tensor(r.shape(), share);
         double[] d = Division.droppedMass(r, z);
         double[] prev = dropped.get(n.name());
         if (prev != null) for (int i = 0; i < d.length; i++) d[i] += prev[i];

@@ -7,6 +7,9 @@ import dev.candela.run.Activations;
 import dev.candela.run.BackwardListener;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Tensor;
+import dev.candela.explain.Objective;
+import dev.candela.explain.ResolvedTarget;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,10 +42,35 @@ public final class Lrp {
 
     /** Relevance at tensor {@code layer}, from a forward pass that kept every activation. */
     public Tensor relevanceAt(Activations fwd, int[] classes, String layer, BackwardListener listener) {
+        return relevance(fwd, seed(fwd.get(logits(executor.graph())), classes), layer, listener);
+    }
+
+    /** Relevance at tensor {@code layer} for a given relevance on the logits (same shape as the logits). */
+    public Tensor relevance(Activations fwd, Tensor seed, String layer, BackwardListener listener) {
         String from = logits(executor.graph());
-        Tensor seed = seed(fwd.get(from), classes);
         Map<String, Tensor> r = executor.backward(fwd, from, seed, Set.of(layer), new LrpRule(executor.graph(), composite), listener);
         return r.get(layer);
+    }
+
+    /**
+     * The relevance seed of resolved targets: target r's logit weights times its logits (a class target puts
+     * y_c on class c; a weighted target w puts w_j y_j on each class). LRP explains logits, not probabilities.
+     */
+    public static Tensor seed(List<ResolvedTarget> targets, Tensor logits) {
+        int classes = logits.shape().itemSize();
+        if (logits.dim(0) != targets.size()) throw new IllegalArgumentException("got " + targets.size() + " targets for " + logits.dim(0) + " rows of logits");
+        float[] s = new float[logits.size()];
+        for (int r = 0; r < targets.size(); r++) {
+            switch (targets.get(r).objective()) {
+                case Objective.Logit l -> s[r * classes + l.classIndex()] = logits.data()[r * classes + l.classIndex()];
+                case Objective.Weighted w -> {
+                    for (int j = 0; j < classes; j++) s[r * classes + j] = (float) (w.weights()[j] * logits.data()[r * classes + j]);
+                }
+                case Objective.Probability p -> throw new IllegalArgumentException(
+                        "LRP explains logits, not probabilities; give a class index or weighted logits instead of '" + targets.get(r).description() + "'");
+            }
+        }
+        return new Tensor(logits.shape(), s);
     }
 
     /** y_c on class c for each item, 0 elsewhere. */
