@@ -8,6 +8,9 @@ import dev.candela.explain.Progress;
 import dev.candela.explain.Target;
 import dev.candela.explain.TargetScore;
 import dev.candela.explain.attribution.AttributionMethods;
+import dev.candela.explain.attribution.AttributionSettings;
+import dev.candela.explain.attribution.PixelAttribution;
+import dev.candela.explain.attribution.Quadrature;
 import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamMethods;
@@ -18,7 +21,16 @@ import dev.candela.explain.fgcam.FgCamMethod;
 import dev.candela.explain.fgcam.RaisingRule;
 import dev.candela.explain.lrp.Composite;
 import dev.candela.explain.lrp.LrpMethod;
+import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
+import dev.candela.image.Colormap;
+import dev.candela.image.Overlay;
+import dev.candela.image.Picture;
+import dev.candela.image.PngWriter;
+import dev.candela.io.AtomicFile;
+import dev.candela.report.HtmlReport;
+import dev.candela.report.ReportCell;
+import dev.candela.report.ReportRow;
 import dev.candela.image.Npy;
 import dev.candela.image.Resize;
 import dev.candela.tensor.Shape;
@@ -40,6 +52,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code candela explain}: CAM maps for every input and method, written as DESIGN.md's command-line
@@ -53,10 +66,13 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
     Path model;
 
-    @Option(names = "--input", required = true, description = "an image, a .npy float32 NCHW tensor (used as given), or a directory of them")
-    Path input;
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "images (.png, .jpg), .npy tensors or directories of them (the same as --input)")
+    List<Path> images = new ArrayList<>();
 
-    @Option(names = "--method", required = true, split = ",", description = "method name(s), comma-separated, or 'all' (every CAM method)")
+    @Option(names = "--input", description = "an image, a .npy float32 NCHW tensor (used as given), or a directory of them; may be repeated")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--method", split = ",", defaultValue = "grad-cam", description = "method name(s), comma-separated, or 'all' (every CAM method); default ${DEFAULT-VALUE}")
     List<String> methods;
 
     @Option(names = "--layer", split = ",", description = "layer(s) to explain: node name, tensor name, module path, or 'auto' (default). Several are fused.")
@@ -65,8 +81,17 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", description = "class index, label, topK, softmax:C, or C1*w1+C2*w2; repeat once per image of a batch; default: the predicted class")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--out", required = true, description = "output directory")
+    @Option(names = "--out", defaultValue = "candela-out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--colormap", defaultValue = "jet", description = "overlay colours: jet, turbo, viridis, inferno (default ${DEFAULT-VALUE})")
+    String colormap;
+
+    @Option(names = "--opacity", defaultValue = "0.5", description = "weight of the map over the image in overlays, 0..1 (default ${DEFAULT-VALUE})")
+    float opacity;
+
+    @Option(names = "--report", paramLabel = "FILE.html", description = "also write one self-contained HTML page: every image x every method")
+    Path report;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "masked forwards per batch for perturbation methods (default ${DEFAULT-VALUE})")
     int batchSize;
@@ -88,6 +113,24 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean, max, product (default ${DEFAULT-VALUE})")
     String fusion;
+
+    @Option(names = "--reference", defaultValue = "zeros", description = "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})")
+    String reference;
+
+    @Option(names = "--deeplift-rules", defaultValue = "captum", description = "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})")
+    String deepliftRules;
+
+    @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--quadrature", defaultValue = "gausslegendre", description = "integrated-gradients nodes: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre (default ${DEFAULT-VALUE})")
+    String quadrature;
+
+    @Option(names = "--samples", defaultValue = "20", description = "smoothgrad noisy samples (default ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--noise-level", defaultValue = "0.1", description = "smoothgrad sigma as a fraction of each input's value range (default ${DEFAULT-VALUE})")
+    double noiseLevel;
 
     @Option(names = "--base", defaultValue = "grad-cam", description = "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})")
     String fgBase;
@@ -114,10 +157,19 @@ public final class ExplainCommand implements Callable<Integer> {
     Function<Path, Model> loader = ExplainCommand::loadModel;
 
     private final PrintWriter err;
+    private final PrintWriter stdout;
 
     public ExplainCommand() { this(new PrintWriter(System.err, true)); }
 
-    ExplainCommand(PrintWriter err) { this.err = err; }
+    ExplainCommand(PrintWriter err) { this(err, new PrintWriter(System.out, true)); }
+
+    ExplainCommand(PrintWriter err, PrintWriter stdout) {
+        this.err = err;
+        this.stdout = stdout;
+    }
+
+    /** Rows of the HTML report, filled while explaining when --report is given. */
+    private final List<ReportRow> reportRows = new ArrayList<>();
 
     @Override public Integer call() {
         try {
@@ -159,15 +211,27 @@ public final class ExplainCommand implements Callable<Integer> {
                 .withResize(alignCorners ? Resize.Mode.ALIGN_CORNERS : Resize.Mode.HALF_PIXEL)
                 .withFusion(parseFusion(fusion))
                 .withProgress(Progress.console());
-        List<Path> inputs = inputFiles(input);
+        Colormap cm = Colormap.parse(colormap);
+        if (cm == Colormap.DIVERGING) throw new IllegalArgumentException("--colormap diverging is for signed attributions; choose jet, turbo, viridis or inferno");
+        if (!(opacity >= 0 && opacity <= 1)) throw new IllegalArgumentException("--opacity must be between 0 and 1, got " + opacity);
+        List<Path> given = new ArrayList<>(images);
+        given.addAll(inputs);
+        if (given.isEmpty()) throw new IllegalArgumentException("no input: give an image, e.g. 'candela explain testdata/images/fashion-9-ankle-boot.png'");
+        List<Path> files = new ArrayList<>();
+        for (Path g : given) files.addAll(inputFiles(g));
         Files.createDirectories(out);
         try (Explainer ex = threads != null ? Explainer.of(m, threads) : Explainer.of(m)) {
             Explainer.Request request = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
-            for (Path file : inputs) explainOne(ex, m, modelPath, file, ms, attributionMethods, request);
+            for (Path file : files) explainOne(ex, m, modelPath, file, ms, attributionMethods, request, cm);
+        }
+        if (report != null) {
+            HtmlReport.write(report, "Candela: " + String.join(", ", methods), modelPath.getFileName().toString(), reportRows);
+            stdout.println("report: " + report);
         }
     }
 
-    private void explainOne(Explainer ex, Model m, Path modelPath, Path file, List<CamMethod> ms, List<String> attributionMethods, Explainer.Request request) throws IOException {
+    private void explainOne(Explainer ex, Model m, Path modelPath, Path file, List<CamMethod> ms, List<String> attributionMethods,
+                            Explainer.Request request, Colormap cm) throws IOException {
         InputBatch in = InputBatch.read(file, m);
         String stem = stem(file);
         Path dir = out.resolve(stem);
@@ -176,11 +240,26 @@ public final class ExplainCommand implements Callable<Integer> {
         CamSession session = ex.session(in.tensor(), request);
         long forwardNanos = System.nanoTime() - t0;
         if (layers.isEmpty() || layers.contains("auto")) err.println("candela explain: layer auto -> " + session.evidence().get(0).layer());
-        List<Map<String, Object>> results = new ArrayList<>();
         int n = in.tensor().dim(0);
+        Tensor logits = session.logits();
+        String layerNames = String.join(" + ", session.evidence().stream().map(ev -> ev.layer()).toList());
+        for (int i = 0; i < n; i++) {
+            int top = argmax(logits.item(i).data());
+            stdout.printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
+                    m.label(top), top, softmax(logits.item(i).data(), top), layerNames,
+                    layers.isEmpty() || layers.contains("auto") ? " (auto)" : "");
+            for (TargetScore ts : session.targetScores()) {
+                if (ts.image() == i && ts.classIndex() >= 0 && ts.classIndex() != top) {
+                    stdout.printf(Locale.ROOT, "  explaining %s (class %d) p=%.3f%n", m.label(ts.classIndex()), ts.classIndex(), softmax(logits.item(i).data(), ts.classIndex()));
+                }
+            }
+        }
+        List<List<ReportCell>> cells = new ArrayList<>();
+        for (int i = 0; i < n; i++) cells.add(new ArrayList<>());
+        List<Map<String, Object>> results = new ArrayList<>();
         for (CamMethod method : ms) {
             Explanation e = session.explain(method);
-            Map<String, Object> res = writeResult(dir, in, m, n, e);
+            Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
             if (method instanceof LiftCamMethod lift) res.put("lift_cam", lift.manifest(session.evidence().get(0)));
             if (method instanceof FgCamMethod fg) res.put("fg_cam", fg.manifest(session.evidence().get(0)));
             res.put("options", methodOptions(method, request.options()));
@@ -189,14 +268,18 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         for (String name : attributionMethods) {
             var evidence = session.evidence().get(0);
-            Explanation e = AttributionMethods.explain(AttributionMethods.byName(name, evidence.layer()), evidence, session.targetScores());
-            Map<String, Object> res = writeResult(dir, in, m, n, e);
+            PixelAttribution method = AttributionMethods.byName(name, evidence.layer(), attributionSettings());
+            Explanation e = AttributionMethods.explain(method, evidence, session.targetScores());
+            Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
+            res.put("options", method.toString());
+            double[] delta = AttributionMethods.convergenceDelta(method, evidence, e.attributions());
+            if (delta != null) res.put("convergence_delta", delta);
             res.put("millis", e.millis());
             results.add(res);
         }
         if (lrpMethod != null) {
             Explanation e = lrpMethod.explain(session.evidence().get(0), session.targetScores());
-            Map<String, Object> res = writeResult(dir, in, m, n, e);
+            Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
             res.put("lrp", lrpMethod.manifest());
             res.put("millis", e.millis());
             results.add(res);
@@ -208,11 +291,27 @@ public final class ExplainCommand implements Callable<Integer> {
         manifest.put("forward_millis", forwardNanos / 1e6);
         manifest.put("threads", threads != null ? threads : Runtime.getRuntime().availableProcessors());
         manifest.put("methods", results);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("manifest.json").toFile(), manifest);
+        AtomicFile.write(dir.resolve("manifest.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(manifest));
+        if (report != null) {
+            for (int i = 0; i < n; i++) {
+                int top = argmax(logits.item(i).data());
+                TargetScore t = null;
+                for (TargetScore ts : session.targetScores()) {
+                    if (ts.image() == i) {
+                        t = ts;
+                        break;
+                    }
+                }
+                int target = t != null && t.classIndex() >= 0 ? t.classIndex() : top;
+                reportRows.add(new ReportRow(stem + (n > 1 ? "[" + i + "]" : ""), in.views().get(i), top,
+                        softmax(logits.item(i).data(), top), target, softmax(logits.item(i).data(), target), m.labels(), cells.get(i)));
+            }
+        }
     }
 
     /** Writes one method's files (map, raw, weights, attributions, overlays) and returns its manifest entry. */
-    private static Map<String, Object> writeResult(Path dir, InputBatch in, Model m, int n, Explanation e) throws IOException {
+    private Map<String, Object> writeResult(Path dir, InputBatch in, Model m, int n, Explanation e, Colormap cm,
+                                            String layerNames, List<List<ReportCell>> cells) throws IOException {
         String name = e.method();
         int perImage = e.maps().dim(0) / n;
         Npy.write(dir.resolve(name + ".npy"), stacked(e.maps(), n, perImage));
@@ -220,9 +319,27 @@ public final class ExplainCommand implements Callable<Integer> {
         if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
         if (e.attributions() != null) Npy.write(dir.resolve(name + ".attr.npy"), stacked(e.attributions(), n, perImage));
         for (int r = 0; r < e.maps().dim(0); r++) {
-            String png = e.maps().dim(0) == 1 ? name + ".png" : name + "." + r + ".png";
-            Overlay.write(dir.resolve(png), in.view(e.targets().get(r).image(), m.preprocessing()), e.maps().item(r));
+            String suffix = e.maps().dim(0) == 1 ? "" : "." + r;
+            int image = e.targets().get(r).image();
+            Picture view = in.views().get(image);
+            int factor = Math.max(1, DISPLAY / Math.max(view.width(), view.height()));
+            Tensor map = e.maps().item(r);
+            Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, opacity);
+            PngWriter.write(dir.resolve(name + suffix + ".png"), overlay);
+            PngWriter.write(dir.resolve(name + suffix + ".heatmap.png"),
+                    Overlay.heatmap(map.data(), map.dim(0), map.dim(1), cm).resize(map.dim(1) * factor, map.dim(0) * factor));
+            Picture shown = overlay;
+            if (e.attributions() != null) {
+                // Pixel attributions also get the signed picture: red positive, blue negative, white zero.
+                Tensor attr = e.attributions().item(r);
+                int c = attr.dim(0), h = attr.dim(1), w = attr.dim(2);
+                shown = Overlay.signed(Overlay.channelSum(attr.data(), c, h, w), h, w, SIGNED_PERCENTILE).enlarge(factor);
+                PngWriter.write(dir.resolve(name + suffix + ".signed.png"), shown);
+            }
+            float[] coefficients = e.coefficients() == null ? null : e.coefficients().item(r).data();
+            cells.get(image).add(new ReportCell(name, e.layers().isEmpty() ? "" : layerNames, shown, e.millis() / n, coefficients, Map.of()));
         }
+        stdout.printf(Locale.ROOT, "  %-22s %8.1f ms -> %s%n", name, e.millis(), dir.resolve(name + (e.maps().dim(0) == 1 ? "" : ".<row>") + ".png"));
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("method", name);
         res.put("layers", e.layers());
@@ -230,8 +347,15 @@ public final class ExplainCommand implements Callable<Integer> {
         res.put("map_shape", shapeOf(stacked(e.maps(), n, perImage)));
         if (e.rawMaps() != null) res.put("raw", name + ".raw.npy");
         if (e.coefficients() != null) res.put("weights", name + ".weights.npy");
-        if (e.attributions() != null) res.put("attributions", name + ".attr.npy");
+        if (e.attributions() != null) {
+            res.put("attributions", name + ".attr.npy");
+            res.put("signed", e.maps().dim(0) == 1 ? name + ".signed.png" : name + ".<row>.signed.png");
+            res.put("signed_scale", "channel sum, symmetric at the " + SIGNED_PERCENTILE + "th percentile of |a|");
+        }
         res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
+        res.put("heatmap", e.maps().dim(0) == 1 ? name + ".heatmap.png" : name + ".<row>.heatmap.png");
+        res.put("colormap", cm.cliName());
+        res.put("opacity", opacity);
         List<Map<String, Object>> tlist = new ArrayList<>();
         for (TargetScore t : e.targets()) {
             Map<String, Object> tm = new LinkedHashMap<>();
@@ -245,6 +369,14 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         res.put("targets", tlist);
         return res;
+    }
+
+    private AttributionSettings attributionSettings() {
+        return AttributionSettings.defaults()
+                .withReference(AttributionSettings.parseReference(reference))
+                .withDeepLift(AttributionSettings.parseDeepLiftRules(deepliftRules))
+                .withIntegration(steps, Quadrature.parse(quadrature))
+                .withNoise(samples, noiseLevel, seed);
     }
 
     private LrpMethod lrpMethod;
@@ -327,8 +459,12 @@ public final class ExplainCommand implements Callable<Integer> {
         for (String n : names) {
             if (n.trim().equalsIgnoreCase("all")) {
                 for (String k : CamMethods.names()) ms.add(CamMethods.byName(k));
-            } else {
+            } else if (CamMethods.has(n.trim().toLowerCase(Locale.ROOT))) {
                 ms.add(CamMethods.byName(n));
+            } else {
+                List<String> valid = new ArrayList<>(CamMethods.names());
+                valid.add("all");
+                throw Choices.unknown("CAM method", n.trim(), valid);
             }
         }
         if (ms.isEmpty()) throw new IllegalArgumentException("--method: no method given");
@@ -344,7 +480,7 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     static List<Path> inputFiles(Path p) throws IOException {
-        if (!Files.exists(p)) throw new IllegalArgumentException("--input " + p + " does not exist");
+        if (!Files.exists(p)) throw new IllegalArgumentException("cannot read " + p + ": no such file or directory");
         if (!Files.isDirectory(p)) return List.of(p);
         try (Stream<Path> s = Files.list(p)) {
             List<Path> files = s.filter(f -> InputBatch.isSupported(f)).sorted().toList();
@@ -372,7 +508,34 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     static Model loadModel(Path p) {
-        throw new IllegalArgumentException("cannot load " + p + ": model files are read by the format package (not in this build yet)");
+        try {
+            return ModelFiles.load(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot read model " + p + ": no such file");
+        } catch (IOException e) {
+            // ModelFormatException names the file and the field already
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new IllegalArgumentException(m.contains(p.toString()) ? m : "cannot read model " + p + ": " + m, e);
+        }
+    }
+
+    /** Signed attribution pictures saturate at this percentile of |a| (a few extreme pixels would wash out the rest). */
+    static final double SIGNED_PERCENTILE = 99.5;
+
+    /** Overlay and heatmap PNGs are at least this many pixels wide: small inputs are enlarged. */
+    static final int DISPLAY = 224;
+
+    static int argmax(float[] v) {
+        int b = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
+        return b;
+    }
+
+    static double softmax(float[] v, int c) {
+        double max = Double.NEGATIVE_INFINITY, z = 0;
+        for (float x : v) max = Math.max(max, x);
+        for (float x : v) z += Math.exp(x - max);
+        return Math.exp(v[c] - max) / z;
     }
 
     static String sha256(Path p) throws IOException {

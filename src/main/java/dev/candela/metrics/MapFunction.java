@@ -11,4 +11,15 @@ import dev.candela.tensor.Tensor;
 @FunctionalInterface
 public interface MapFunction {
     Tensor maps(Executor executor, Tensor inputs, int[] targets);
+
+    /**
+     * The maps plus, for methods that weight the channels of a layer, that layer and the
+     * coefficients (N x K); used by the coefficient-fidelity metric. By default there are none.
+     */
+    default Output explain(Executor executor, Tensor inputs, int[] targets) {
+        return new Output(maps(executor, inputs, targets), null, null);
+    }
+
+    /** @param layer tensor name of the weighted layer (null if none); @param coefficients N x K (null if none) */
+    record Output(Tensor maps, String layer, Tensor coefficients) {}
 }

@@ -90,6 +90,9 @@ class ExplainCommandTest {
         assertEquals(2, run("--model", in.toString(), "--input", tmp.resolve("missing.npy").toString(), "--method", "cam", "--out", out.toString()));
         assertEquals(2, run("--model", in.toString(), "--input", in.toString(), "--method", "cam", "--layer", "nope", "--out", out.toString()));
         assertTrue(err.toString().contains("unknown layer 'nope'"), err.toString());
-        assertEquals(2, run("--input", in.toString(), "--out", out.toString()), "missing --method is a usage error");
+        assertEquals(2, run("--model", in.toString(), "--out", out.toString()), "no input is a usage error");
+        assertTrue(err.toString().contains("no input: give an image"), err.toString());
+        assertEquals(0, run("--model", in.toString(), in.toString(), "--out", out.toString()), "--method defaults to grad-cam; the input may be positional");
+        assertTrue(Files.exists(out.resolve("batch/grad-cam.npy")));
     }
 }

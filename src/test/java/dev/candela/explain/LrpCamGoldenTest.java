@@ -8,7 +8,7 @@ import dev.candela.explain.cam.CamSession;
 import dev.candela.explain.cam.Weights;
 import dev.candela.explain.lrp.Composite;
 import dev.candela.explain.lrp.Lrp;
-import dev.candela.explain.attribution.LrpCamMethod;
+import dev.candela.explain.lrp.LrpCamMethod;
 import dev.candela.graph.Model;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;

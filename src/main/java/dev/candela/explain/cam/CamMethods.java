@@ -32,7 +32,7 @@ public final class CamMethods {
         register("full-grad", FullGrad::new);
         register("random-cam", RandomCam::new);
         register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
-        register("lrp-cam", dev.candela.explain.attribution.LrpCamMethod::new);
+        register("lrp-cam", dev.candela.explain.lrp.LrpCamMethod::new);
         register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
     }
 
