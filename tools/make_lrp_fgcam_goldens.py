@@ -185,6 +185,25 @@ class ResNetLrp(nn.Module):
                  (["layer2.conv1"], "layer2.bn1"), (["layer2.conv2"], "layer2.bn2"), (["layer2.down.0"], "layer2.down.1")]
 
 
+class MobileLrp(nn.Module):
+    """MobileNet-shaped: strided stem, depthwise 3x3, pointwise 1x1, ReLU6, and an Inception-like Concat."""
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, 1, 1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.pw = nn.Sequential(nn.Conv2d(8, 12, 1, bias=False), nn.BatchNorm2d(12), nn.ReLU6())
+        self.br = nn.Sequential(nn.Conv2d(8, 4, 1, bias=False), nn.BatchNorm2d(4), nn.ReLU6())
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.dw(self.stem(x))
+        x = torch.cat([self.pw(x), self.br(x)], 1)
+        return self.fc(torch.flatten(self.gap(x), 1))
+
+    bn_merges = [(["stem.0"], "stem.1"), (["dw.0"], "dw.1"), (["pw.0"], "pw.1"), (["br.0"], "br.1")]
+
+
 def zennit_relevance(model, x, cls, composite):
     model = copy.deepcopy(model)  # zennit's parameter swaps must not leak between cases
     with torch.no_grad():
@@ -214,7 +233,7 @@ def lrp_goldens():
                 "seed": "relevance seed = one-hot on the argmax class holding that logit's value (Captum's convention)",
                 "tolerance": {"relative_to_max_abs": 1e-4, "note": "float32 in torch vs double accumulation in Java"},
                 "models": {}}
-    for name, cls_, seed in (("vgg", VggLrp, 11), ("resnet", ResNetLrp, 12)):
+    for name, cls_, seed in (("vgg", VggLrp, 11), ("resnet", ResNetLrp, 12), ("mobile", MobileLrp, 13)):
         model = init_model(cls_(), seed)
         mdir = os.path.join(out_dir, name)
         os.makedirs(mdir, exist_ok=True)
