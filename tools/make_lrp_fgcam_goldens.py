@@ -314,6 +314,11 @@ def fgcam_goldens():
     init_model(model, 21)
     assert len(model.features) == 44
     entries = save_weights(model, out_dir)
+    # The same model as ONNX (PyTorch's exporter folds each BN into its conv): read by Candela's importer in
+    # FgCamOnnxGoldenTest. FG-CAM's rules are invariant to that folding when every BN gamma > 0 (seeded here).
+    torch.onnx.export(model, torch.zeros(1, 3, 128, 128), os.path.join(out_dir, "vgg16bn_shaped.onnx"),
+                      input_names=["input"], output_names=["logits"], opset_version=13,
+                      training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
 
     # the official Score-CAM hard-codes a 224x224 mask size; make it follow the input instead
     real_interp = F.interpolate
@@ -341,7 +346,7 @@ def fgcam_goldens():
                     + "; avgpool replaced by identity; classifier Linear(512,64)-ReLU-Dropout-Linear(64,64)-ReLU-Dropout-Linear(64,10)",
            "monkeypatch": "FG_CAM.F.interpolate size follows the input (the official code hard-codes 224)",
            "input": save(out_dir, "input", x), "logits": save(out_dir, "logits", logits), "class": c,
-           "weights": entries, "torch": torch.__version__,
+           "weights": entries, "onnx": "vgg16bn_shaped.onnx", "torch": torch.__version__,
            "tolerance": {"relative_to_max_abs": 1e-4, "note": "float32 torch vs double-accumulating Java; no epsilon in the rules"},
            "cases": []}
     for base in ("grad_cam", "score_cam"):
