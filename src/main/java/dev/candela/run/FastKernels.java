@@ -1,25 +1,554 @@
 package dev.candela.run;
 
+import dev.candela.graph.Add;
+import dev.candela.graph.AvgPool2d;
+import dev.candela.graph.BatchNorm2d;
+import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.Clip;
+import dev.candela.graph.Concat;
+import dev.candela.graph.Conv2d;
+import dev.candela.graph.Flatten;
+import dev.candela.graph.GlobalAvgPool;
+import dev.candela.graph.Identity;
+import dev.candela.graph.LeakyRelu;
+import dev.candela.graph.Linear;
+import dev.candela.graph.Lrn;
+import dev.candela.graph.MaxPool2d;
 import dev.candela.graph.Op;
+import dev.candela.graph.Relu;
+import dev.candela.graph.Reshape;
+import dev.candela.graph.Softmax;
+import dev.candela.graph.Transpose;
+import dev.candela.tensor.ConvKernels;
 import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Sgemm;
+import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
+import dev.candela.tensor.VectorOps;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
 
-/** Vector API + fork-join kernels. Results are bit-identical for any thread count. */
+/**
+ * Vector API + fork-join kernels. Work is split only into independent output ranges (images,
+ * channel planes, GEMM tiles, element ranges), never one reduction across tasks, so results are
+ * bit-identical for any thread count. They differ from {@link ReferenceKernels} by float rounding
+ * (float accumulation in a blocked order against double accumulation).
+ *
+ * <p>A verifying instance ({@link #verifying}) also runs the reference kernel for every op and
+ * reports the largest difference, for {@code --verify}.
+ */
 public final class FastKernels implements Kernels {
+    /** Batch sizes up to this use streaming dot products for Linear (bandwidth bound); larger ones GEMM. */
+    static final int GEMV_MAX_BATCH = 8;
+    /**
+     * Elements per task for memory-bound ops: smaller tensors run on the caller's thread, since a
+     * fork-join round trip costs more than it saves when the cores are shared.
+     */
+    private static final int CHUNK = 1 << 17;
+
+    // Packed weights, computed at first use and kept while the op (so the model) is alive.
+    private static final Map<Op, Sgemm.PackedA[]> CONV_FORWARD = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<Op, Object> CONV_BACKWARD = Collections.synchronizedMap(new WeakHashMap<>());
+
     private final Parallel parallel;
+    private final Consumer<Difference> verify;
 
     public FastKernels(Parallel parallel) {
+        this(parallel, null);
+    }
+
+    private FastKernels(Parallel parallel, Consumer<Difference> verify) {
         this.parallel = parallel;
+        this.verify = verify;
+    }
+
+    /**
+     * Fast kernels that also run {@link ReferenceKernels} on every op and pass the comparison to
+     * {@code sink} (the fast result is the one returned).
+     */
+    public static FastKernels verifying(Parallel parallel, Consumer<Difference> sink) {
+        return new FastKernels(parallel, sink);
+    }
+
+    /**
+     * How far a fast result is from the reference: the largest absolute difference, and the same
+     * divided by the largest reference magnitude (so a relative error of the tensor as a whole).
+     */
+    public record Difference(String op, String phase, Shape shape, double maxAbs, double maxRef) {
+        public double relative() { return maxRef > 0 ? maxAbs / maxRef : maxAbs; }
+
+        static Difference of(String op, String phase, Tensor fast, Tensor ref) {
+            double d = 0, m = 0;
+            float[] a = fast.data(), b = ref.data();
+            for (int i = 0; i < a.length; i++) {
+                double e = Math.abs((double) a[i] - b[i]);
+                if (Double.isNaN(e)) e = Float.isNaN(a[i]) == Float.isNaN(b[i]) ? 0 : Double.POSITIVE_INFINITY;
+                d = Math.max(d, e);
+                if (Float.isFinite(b[i])) m = Math.max(m, Math.abs(b[i]));
+            }
+            return new Difference(op, phase, fast.shape(), d, m);
+        }
     }
 
     public Parallel parallel() { return parallel; }
 
-    @Override public Tensor forward(Op op, List<Tensor> inputs) {
-        return ReferenceKernels.INSTANCE.forward(op, inputs);
+    @Override public Tensor forward(Op op, List<Tensor> in) {
+        Tensor y = compute(op, in);
+        if (verify != null) verify.accept(Difference.of(op.kind(), "forward", y, ReferenceKernels.INSTANCE.forward(op, in)));
+        return y;
     }
 
-    @Override public List<Tensor> inputGradients(Op op, List<Tensor> inputs, Tensor output, Tensor gradOutput) {
-        return ReferenceKernels.INSTANCE.inputGradients(op, inputs, output, gradOutput);
+    @Override public List<Tensor> inputGradients(Op op, List<Tensor> in, Tensor out, Tensor gy) {
+        List<Tensor> g = gradients(op, in, out, gy);
+        if (verify != null) {
+            List<Tensor> r = ReferenceKernels.INSTANCE.inputGradients(op, in, out, gy);
+            for (int i = 0; i < g.size(); i++) verify.accept(Difference.of(op.kind(), "backward[" + i + "]", g.get(i), r.get(i)));
+        }
+        return g;
+    }
+
+    private Tensor compute(Op op, List<Tensor> in) {
+        Tensor x = in.get(0);
+        Shape os = op.outputShape(in.stream().map(Tensor::shape).toList());
+        return switch (op) {
+            case Conv2d c -> conv(x, c, os);
+            case BatchNorm2d b -> affine(x, b.scale(), b.shift());
+            case ChannelAffine a -> affine(x, a.scale().data(), a.shift().data());
+            case Relu r -> elementwise(x, (s, d, o, n) -> VectorOps.relu(s, d, o, n));
+            case Clip c -> elementwise(x, (s, d, o, n) -> VectorOps.clamp(s, d, o, n, c.min(), c.max()));
+            case LeakyRelu l -> elementwise(x, (s, d, o, n) -> VectorOps.leaky(s, d, o, n, l.alpha()));
+            case MaxPool2d p -> maxPool(x, p, os);
+            case AvgPool2d p -> avgPool(x, p, os);
+            case GlobalAvgPool g -> globalAvg(x);
+            case Flatten f -> x.reshape(os);
+            case Reshape r -> x.reshape(os);
+            case Identity i -> x;
+            case Linear l -> linear(x, l);
+            case Add a -> add(in);
+            case Concat c -> ReferenceKernels.concat(in, c.axis(), os);
+            case Lrn l -> lrn(x, l);
+            case Transpose t -> transpose(x, t.perm(), os);
+            case Softmax s -> softmax(x, s);
+        };
+    }
+
+    private List<Tensor> gradients(Op op, List<Tensor> in, Tensor out, Tensor gy) {
+        Tensor x = in.get(0);
+        return switch (op) {
+            case Conv2d c -> List.of(convBackwardInput(gy, c, x.shape()));
+            case BatchNorm2d b -> List.of(affine(gy, b.scale(), new float[b.channels()]));
+            case ChannelAffine a -> List.of(affine(gy, a.scale().data(), new float[a.channels()]));
+            case Relu r -> List.of(masked(gy, x, 0f, Float.POSITIVE_INFINITY));
+            case Clip c -> List.of(masked(gy, x, c.min(), c.max()));
+            case LeakyRelu l -> List.of(pairwise(gy, x, (g, v, d, o, n) -> VectorOps.leakyGrad(g, v, d, o, n, l.alpha())));
+            case MaxPool2d p -> List.of(maxPoolBackward(x, p, gy));
+            case AvgPool2d p -> List.of(avgPoolBackward(x.shape(), p, gy));
+            case GlobalAvgPool g -> List.of(globalAvgBackward(x.shape(), gy));
+            case Flatten f -> List.of(gy.reshape(x.shape()));
+            case Reshape r -> List.of(gy.reshape(x.shape()));
+            case Identity i -> List.of(gy);
+            case Linear l -> List.of(linearBackwardInput(gy, l));
+            case Add a -> Collections.nCopies(in.size(), gy);
+            case Concat c -> ReferenceKernels.concatBackward(in, c.axis(), gy);
+            case Lrn l -> List.of(lrnBackward(x, l, gy));
+            case Transpose t -> List.of(transpose(gy, ReferenceKernels.inverse(t.perm()), x.shape()));
+            case Softmax s -> List.of(softmaxBackward(out, s, gy));
+        };
+    }
+
+    // ---- element-wise ------------------------------------------------------------------------
+
+    interface RangeOp { void apply(float[] src, float[] dst, int off, int n); }
+    interface PairOp { void apply(float[] g, float[] x, float[] dst, int off, int n); }
+
+    private Tensor elementwise(Tensor x, RangeOp f) {
+        float[] s = x.data(), d = new float[s.length];
+        inRanges(s.length, (o, n) -> f.apply(s, d, o, n));
+        return new Tensor(x.shape(), d);
+    }
+
+    private Tensor pairwise(Tensor g, Tensor x, PairOp f) {
+        float[] gd = g.data(), xd = x.data(), d = new float[gd.length];
+        inRanges(gd.length, (o, n) -> f.apply(gd, xd, d, o, n));
+        return new Tensor(x.shape(), d);
+    }
+
+    private Tensor masked(Tensor g, Tensor x, float lo, float hi) {
+        return pairwise(g, x, (gd, xd, d, o, n) -> VectorOps.passBetween(gd, xd, d, o, n, lo, hi));
+    }
+
+    interface Range { void run(int off, int n); }
+
+    private void inRanges(int size, Range r) {
+        int tasks = Math.max(1, (size + CHUNK - 1) / CHUNK);
+        parallel.forEach(tasks, t -> {
+            int o = t * CHUNK;
+            r.run(o, Math.min(size, o + CHUNK) - o);
+        });
+    }
+
+    /** Runs body over [0, count) in contiguous blocks (at least {@code grain} items each). */
+    private void inBlocks(int count, int grain, Range r) {
+        int blocks = Math.max(1, Math.min(parallel.threads() * 8, count / Math.max(1, grain)));
+        int per = (count + blocks - 1) / blocks;
+        parallel.forEach((count + per - 1) / per, b -> r.run(b * per, Math.min(count, (b + 1) * per) - b * per));
+    }
+
+    private Tensor affine(Tensor x, float[] scale, float[] shift) {
+        int n = x.dim(0), c = x.dim(1), hw = x.shape().itemSize() / c;
+        float[] s = x.data(), d = new float[s.length];
+        inBlocks(n * c, Math.max(1, CHUNK / Math.max(1, hw)), (p0, cnt) -> {
+            for (int p = p0; p < p0 + cnt; p++) VectorOps.affine(s, d, p * hw, hw, scale[p % c], shift[p % c]);
+        });
+        return new Tensor(x.shape(), d);
+    }
+
+    private Tensor add(List<Tensor> in) {
+        float[] y = new float[in.get(0).size()];
+        inRanges(y.length, (o, n) -> {
+            VectorOps.add(in.get(0).data(), in.get(1).data(), y, o, n);
+            for (int k = 2; k < in.size(); k++) VectorOps.add(y, in.get(k).data(), y, o, n);
+        });
+        return new Tensor(in.get(0).shape(), y);
+    }
+
+    // ---- convolution -------------------------------------------------------------------------
+
+    private static ConvKernels.Geometry geometry(Conv2d c, Shape xs, int oh, int ow) {
+        return new ConvKernels.Geometry(c.weight().dim(1), xs.dim(2), xs.dim(3), c.kernelH(), c.kernelW(),
+                c.strides()[0], c.strides()[1], c.dilations()[0], c.dilations()[1], c.pads()[0], c.pads()[1], oh, ow);
+    }
+
+    private Tensor conv(Tensor x, Conv2d c, Shape os) {
+        ConvKernels.Geometry g = geometry(c, x.shape(), os.dim(2), os.dim(3));
+        float[] y = new float[os.size()];
+        if (c.isDepthwise()) {
+            ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
+                    c.weight().data(), c.bias().data(), y, parallel);
+        } else {
+            Sgemm.PackedA[] w = CONV_FORWARD.computeIfAbsent(c, k -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));
+            ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), y, parallel);
+        }
+        return new Tensor(os, y);
+    }
+
+    private Tensor convBackwardInput(Tensor gy, Conv2d c, Shape xs) {
+        int n = xs.dim(0), oh = gy.dim(2), ow = gy.dim(3);
+        ConvKernels.Geometry f = geometry(c, xs, oh, ow);
+        float[] gx = new float[xs.size()];
+        if (!c.isDepthwise() && (f.sy() > 1 || f.sx() > 1)) {
+            Sgemm.PackedA[] w = (Sgemm.PackedA[]) CONV_BACKWARD.computeIfAbsent(c, k -> ConvKernels.packColumnGradientWeights(
+                    c.weight().data(), c.outChannels(), c.groups(), f.depth()));
+            ConvKernels.col2imGradient(gy.data(), n, f, c.groups(), w, gx, parallel);
+            return new Tensor(xs, gx);
+        }
+        ConvKernels.Geometry t = ConvKernels.transposedGeometry(f, c.outChannels() / c.groups());
+        float[] u = ConvKernels.zeroInsert(gy.data(), n * c.outChannels(), oh, ow, f.sy(), f.sx());
+        if (c.isDepthwise()) {
+            float[] flipped = (float[]) CONV_BACKWARD.computeIfAbsent(c, k -> flipTaps(c.weight().data(), c.kernelH() * c.kernelW()));
+            ConvKernels.depthwiseTransposed(u, n, c.inChannels(), c.outChannels() / c.inChannels(), t, flipped, gx, parallel);
+        } else {
+            Sgemm.PackedA[] w = (Sgemm.PackedA[]) CONV_BACKWARD.computeIfAbsent(c, k -> ConvKernels.packTransposedWeights(
+                    c.weight().data(), c.outChannels(), c.weight().dim(1), c.kernelH(), c.kernelW(), c.groups()));
+            ConvKernels.gemmConv(u, n, t, c.groups(), w, null, gx, parallel);
+        }
+        return new Tensor(xs, gx);
+    }
+
+    private static float[] flipTaps(float[] w, int khw) {
+        float[] f = new float[w.length];
+        for (int o = 0; o < w.length / khw; o++)
+            for (int r = 0; r < khw; r++) f[o * khw + r] = w[o * khw + khw - 1 - r];
+        return f;
+    }
+
+    // ---- dense -------------------------------------------------------------------------------
+
+    private Tensor linear(Tensor x, Linear l) {
+        int n = x.dim(0), in = l.inFeatures(), out = l.outFeatures();
+        float[] w = l.weight().data(), b = l.bias().data(), xd = x.data(), y = new float[n * out];
+        if (n <= GEMV_MAX_BATCH) {
+            // Streaming: each weight row is read once from memory for up to four batch items.
+            inBlocks(out, 16, (o0, cnt) -> {
+                for (int o = o0; o < o0 + cnt; o++) {
+                    int i = 0;
+                    for (; i + 4 <= n; i += 4) {
+                        for (int k = 0; k < 4; k++) y[(i + k) * out + o] = b[o];
+                        VectorOps.dot4(w, o * in, xd, i * in, (i + 1) * in, (i + 2) * in, (i + 3) * in, in,
+                                y, i * out + o, (i + 1) * out + o, (i + 2) * out + o, (i + 3) * out + o);
+                    }
+                    for (; i < n; i++) y[i * out + o] = b[o] + VectorOps.dot(w, o * in, xd, i * in, in);
+                }
+            });
+        } else {
+            Sgemm.PackedA a = Sgemm.packA(xd, 0, in, 1, n, in);
+            Sgemm.multiply(a, Sgemm.transposed(w, 0, in), out, y, 0, out, parallel);
+            for (int r = 0; r < n; r++)
+                for (int o = 0; o < out; o++) y[r * out + o] += b[o];
+        }
+        return Tensor.of(y, n, out);
+    }
+
+    private Tensor linearBackwardInput(Tensor gy, Linear l) {
+        int n = gy.dim(0), in = l.inFeatures(), out = l.outFeatures();
+        float[] w = l.weight().data(), g = gy.data(), gx = new float[n * in];
+        if (n <= GEMV_MAX_BATCH) {
+            // gx[b, strip] += gy[b, o] * W[o, strip] for o in order: strips are independent outputs.
+            int strip = 256;
+            parallel.forEach((in + strip - 1) / strip, s -> {
+                int i0 = s * strip, len = Math.min(in, i0 + strip) - i0;
+                for (int o = 0; o < out; o++)
+                    for (int b = 0; b < n; b++) VectorOps.axpy(g[b * out + o], w, o * in + i0, gx, b * in + i0, len);
+            });
+        } else {
+            Sgemm.PackedA a = Sgemm.packA(g, 0, out, 1, n, out);
+            Sgemm.multiply(a, Sgemm.rowMajor(w, 0, in), in, gx, 0, in, parallel);
+        }
+        return Tensor.of(gx, n, in);
+    }
+
+    // ---- pooling -----------------------------------------------------------------------------
+
+    private Tensor maxPool(Tensor x, MaxPool2d p, Shape os) {
+        int ih = x.dim(2), iw = x.dim(3), oh = os.dim(2), ow = os.dim(3);
+        float[] d = x.data(), y = new float[os.size()];
+        inBlocks(x.dim(0) * x.dim(1), 1, (p0, cnt) -> {
+            for (int pl = p0; pl < p0 + cnt; pl++) maxPoolPlane(d, pl * ih * iw, ih, iw, p, y, pl * oh * ow, oh, ow, null);
+        });
+        return new Tensor(os, y);
+    }
+
+    /** One plane of max pooling; first maximum wins ties, a NaN always wins (the reference's rule). */
+    private static void maxPoolPlane(float[] d, int xo, int ih, int iw, MaxPool2d p, float[] y, int yo, int oh, int ow, int[] arg) {
+        int kh = p.kernel()[0], kw = p.kernel()[1], sy = p.strides()[0], sx = p.strides()[1];
+        int dy = p.dilations()[0], dx = p.dilations()[1], pt = p.pads()[0], pl = p.pads()[1];
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                float best = Float.NEGATIVE_INFINITY;
+                int bi = -1;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = oy * sy - pt + ky * dy;
+                    if (iy < 0 || iy >= ih) continue;
+                    int row = xo + iy * iw;
+                    for (int kx = 0; kx < kw; kx++) {
+                        int ix = ox * sx - pl + kx * dx;
+                        if (ix < 0 || ix >= iw) continue;
+                        float v = d[row + ix];
+                        if (bi < 0 || v > best || v != v) {
+                            best = v;
+                            bi = row + ix;
+                        }
+                    }
+                }
+                y[yo + oy * ow + ox] = best;
+                if (arg != null) arg[oy * ow + ox] = bi;
+            }
+    }
+
+    private Tensor maxPoolBackward(Tensor x, MaxPool2d p, Tensor gy) {
+        int ih = x.dim(2), iw = x.dim(3), oh = gy.dim(2), ow = gy.dim(3);
+        float[] d = x.data(), g = gy.data(), gx = new float[x.size()];
+        inBlocks(x.dim(0) * x.dim(1), 1, (p0, cnt) -> {
+            int[] arg = new int[oh * ow];
+            float[] scratch = new float[oh * ow];
+            for (int pl = p0; pl < p0 + cnt; pl++) {
+                maxPoolPlane(d, pl * ih * iw, ih, iw, p, scratch, 0, oh, ow, arg);
+                for (int o = 0; o < arg.length; o++) if (arg[o] >= 0) gx[arg[o]] += g[pl * oh * ow + o];
+            }
+        });
+        return new Tensor(x.shape(), gx);
+    }
+
+    private Tensor avgPool(Tensor x, AvgPool2d p, Shape os) {
+        int ih = x.dim(2), iw = x.dim(3), oh = os.dim(2), ow = os.dim(3);
+        int kh = p.kernel()[0], kw = p.kernel()[1], sy = p.strides()[0], sx = p.strides()[1], pt = p.pads()[0], pl = p.pads()[1];
+        float[] d = x.data(), y = new float[os.size()];
+        inBlocks(x.dim(0) * x.dim(1), 1, (p0, cnt) -> {
+            for (int plane = p0; plane < p0 + cnt; plane++) {
+                int xo = plane * ih * iw, yo = plane * oh * ow;
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++) {
+                        int y0 = Math.max(0, oy * sy - pt), y1 = Math.min(ih, oy * sy - pt + kh);
+                        int x0 = Math.max(0, ox * sx - pl), x1 = Math.min(iw, ox * sx - pl + kw);
+                        float s = 0f;
+                        for (int iy = y0; iy < y1; iy++)
+                            for (int ix = x0; ix < x1; ix++) s += d[xo + iy * iw + ix];
+                        int div = ReferenceKernels.avgDivisor(p, oy, ox, ih, iw);
+                        y[yo + oy * ow + ox] = div > 0 ? s / div : 0f;
+                    }
+            }
+        });
+        return new Tensor(os, y);
+    }
+
+    private Tensor avgPoolBackward(Shape xs, AvgPool2d p, Tensor gy) {
+        int ih = xs.dim(2), iw = xs.dim(3), oh = gy.dim(2), ow = gy.dim(3);
+        int kh = p.kernel()[0], kw = p.kernel()[1], sy = p.strides()[0], sx = p.strides()[1], pt = p.pads()[0], pl = p.pads()[1];
+        float[] g = gy.data(), gx = new float[xs.size()];
+        inBlocks(xs.dim(0) * xs.dim(1), 1, (p0, cnt) -> {
+            for (int plane = p0; plane < p0 + cnt; plane++) {
+                int xo = plane * ih * iw, yo = plane * oh * ow;
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++) {
+                        int div = ReferenceKernels.avgDivisor(p, oy, ox, ih, iw);
+                        if (div <= 0) continue;
+                        float v = g[yo + oy * ow + ox] / div;
+                        int y0 = Math.max(0, oy * sy - pt), y1 = Math.min(ih, oy * sy - pt + kh);
+                        int x0 = Math.max(0, ox * sx - pl), x1 = Math.min(iw, ox * sx - pl + kw);
+                        for (int iy = y0; iy < y1; iy++)
+                            for (int ix = x0; ix < x1; ix++) gx[xo + iy * iw + ix] += v;
+                    }
+            }
+        });
+        return new Tensor(xs, gx);
+    }
+
+    private Tensor globalAvg(Tensor x) {
+        int nc = x.dim(0) * x.dim(1), hw = x.dim(2) * x.dim(3);
+        float[] d = x.data(), y = new float[nc];
+        inBlocks(nc, Math.max(1, CHUNK / Math.max(1, hw)), (p0, cnt) -> {
+            for (int p = p0; p < p0 + cnt; p++) y[p] = VectorOps.sum(d, p * hw, hw) / hw;
+        });
+        return Tensor.of(y, x.dim(0), x.dim(1), 1, 1);
+    }
+
+    private Tensor globalAvgBackward(Shape xs, Tensor gy) {
+        int nc = xs.dim(0) * xs.dim(1), hw = xs.dim(2) * xs.dim(3);
+        float[] g = gy.data(), gx = new float[xs.size()];
+        inBlocks(nc, Math.max(1, CHUNK / Math.max(1, hw)), (p0, cnt) -> {
+            for (int p = p0; p < p0 + cnt; p++) java.util.Arrays.fill(gx, p * hw, (p + 1) * hw, (float) (g[p] / (double) hw));
+        });
+        return new Tensor(xs, gx);
+    }
+
+    // ---- structural and normalising ----------------------------------------------------------
+
+    /** Copies the largest trailing block that the permutation leaves in place with arraycopy. */
+    private Tensor transpose(Tensor x, int[] perm, Shape os) {
+        int r = perm.length;
+        int[] is = x.shape().dims();
+        int keep = r;
+        while (keep > 1 && perm[keep - 1] == keep - 1) keep--;
+        int block = 1;
+        for (int i = keep; i < r; i++) block *= is[i];
+        int[] stride = new int[r];
+        stride[r - 1] = 1;
+        for (int i = r - 2; i >= 0; i--) stride[i] = stride[i + 1] * is[i + 1];
+        int[] od = os.dims();
+        int outer = 1;
+        for (int i = 1; i < keep; i++) outer *= od[i];
+        float[] src = x.data(), y = new float[x.size()];
+        int perItem = x.shape().itemSize(), blocks = outer;
+        final int keepF = keep, blockF = block;
+        parallel.forEach(od[0], b -> {
+            int[] idx = new int[keepF];
+            int dst = b * perItem;
+            for (int q = 0; q < blocks; q++) {
+                int s = b * stride[0];
+                for (int i = 1; i < keepF; i++) s += idx[i] * stride[perm[i]];
+                System.arraycopy(src, s, y, dst, blockF);
+                dst += blockF;
+                for (int i = keepF - 1; i >= 1; i--) {
+                    if (++idx[i] < od[i]) break;
+                    idx[i] = 0;
+                }
+            }
+        });
+        return new Tensor(os, y);
+    }
+
+    private Tensor lrn(Tensor x, Lrn l) {
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        int before = (l.size() - 1) / 2, after = l.size() - 1 - before;
+        float[] d = x.data(), y = new float[d.length];
+        inBlocks(n * c, 1, (p0, cnt) -> {
+            for (int p = p0; p < p0 + cnt; p++) {
+                int b = p / c, ch = p % c;
+                for (int i = 0; i < hw; i++) {
+                    double s = 0;
+                    for (int k = Math.max(0, ch - before); k <= Math.min(c - 1, ch + after); k++) {
+                        double v = d[(b * c + k) * hw + i];
+                        s += v * v;
+                    }
+                    y[p * hw + i] = (float) (d[p * hw + i] / Math.pow(l.bias() + l.alpha() / l.size() * s, l.beta()));
+                }
+            }
+        });
+        return new Tensor(x.shape(), y);
+    }
+
+    /** Each input-gradient element (b, k, i) only receives from the same (b, i): split over pixels. */
+    private Tensor lrnBackward(Tensor x, Lrn l, Tensor gy) {
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        int before = (l.size() - 1) / 2, after = l.size() - 1 - before;
+        float[] d = x.data(), g = gy.data(), gx = new float[d.length];
+        double k2 = 2.0 * l.alpha() / l.size();
+        inBlocks(n * hw, 64, (q0, cnt) -> {
+            double[] acc = new double[c];
+            for (int q = q0; q < q0 + cnt; q++) {
+                int b = q / hw, i = q % hw;
+                java.util.Arrays.fill(acc, 0);
+                for (int ch = 0; ch < c; ch++) {
+                    double s = 0;
+                    for (int k = Math.max(0, ch - before); k <= Math.min(c - 1, ch + after); k++) {
+                        double v = d[(b * c + k) * hw + i];
+                        s += v * v;
+                    }
+                    double base = l.bias() + l.alpha() / l.size() * s;
+                    int o = (b * c + ch) * hw + i;
+                    acc[ch] += g[o] * Math.pow(base, -l.beta());
+                    double common = -g[o] * d[o] * l.beta() * Math.pow(base, -l.beta() - 1) * k2;
+                    for (int k = Math.max(0, ch - before); k <= Math.min(c - 1, ch + after); k++) acc[k] += common * d[(b * c + k) * hw + i];
+                }
+                for (int ch = 0; ch < c; ch++) gx[(b * c + ch) * hw + i] = (float) acc[ch];
+            }
+        });
+        return new Tensor(x.shape(), gx);
+    }
+
+    private Tensor softmax(Tensor x, Softmax op) {
+        ReferenceKernels.SoftmaxLayout s = ReferenceKernels.SoftmaxLayout.of(x.shape(), op);
+        float[] d = x.data(), y = new float[d.length];
+        int len = s.len(), inner = s.inner();
+        inBlocks(s.outer() * inner, 1, (r0, cnt) -> {
+            for (int r = r0; r < r0 + cnt; r++) {
+                int base = r / inner * len * inner + r % inner;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < len; j++) m = Math.max(m, d[base + j * inner]);
+                double sum = 0;
+                for (int j = 0; j < len; j++) sum += Math.exp(d[base + j * inner] - (double) m);
+                for (int j = 0; j < len; j++) y[base + j * inner] = (float) (Math.exp(d[base + j * inner] - (double) m) / sum);
+            }
+        });
+        return new Tensor(x.shape(), y);
+    }
+
+    private Tensor softmaxBackward(Tensor y, Softmax op, Tensor gy) {
+        ReferenceKernels.SoftmaxLayout s = ReferenceKernels.SoftmaxLayout.of(y.shape(), op);
+        float[] yd = y.data(), g = gy.data(), gx = new float[yd.length];
+        int len = s.len(), inner = s.inner();
+        inBlocks(s.outer() * inner, 1, (r0, cnt) -> {
+            for (int r = r0; r < r0 + cnt; r++) {
+                int base = r / inner * len * inner + r % inner;
+                double dot = 0;
+                for (int j = 0; j < len; j++) dot += (double) g[base + j * inner] * yd[base + j * inner];
+                for (int j = 0; j < len; j++) {
+                    int k = base + j * inner;
+                    gx[k] = (float) (yd[k] * (g[k] - dot));
+                }
+            }
+        });
+        return new Tensor(y.shape(), gx);
+    }
+
+    /** All the per-op differences of one verifying run, largest relative first. */
+    public static List<Difference> worstFirst(List<Difference> all) {
+        List<Difference> l = new ArrayList<>(all);
+        l.sort((a, b) -> Double.compare(b.relative(), a.relative()));
+        return l;
     }
 }

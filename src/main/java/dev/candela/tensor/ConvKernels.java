@@ -1,0 +1,243 @@
+package dev.candela.tensor;
+
+/**
+ * Fast 2-D convolution in NCHW: im2col fused into the packing of {@link Sgemm}'s B operand (so the
+ * column matrix is never materialised), 1x1 stride-1 convolutions read the input as B directly,
+ * depthwise convolutions use a direct kernel. The GEMM is oriented with output channels as rows and
+ * output pixels as the vector dimension. The input gradient of a stride-1 convolution is the same
+ * machinery run as a transposed convolution (flipped and transposed weights), so it gathers rather
+ * than scatters; a strided convolution's is a GEMM into a column gradient followed by col2im, one
+ * input plane per task. Either way every output element is summed in a fixed order, so results do
+ * not depend on the thread split.
+ */
+public final class ConvKernels {
+    private ConvKernels() {}
+
+    /**
+     * One convolution of an image of {@code c x h x w} (channels per group) with a {@code kh x kw}
+     * kernel into {@code oh x ow}. Pads are the top and left offsets and may be negative (the
+     * transposed convolution of the backward pass needs that); bottom/right padding is implied by oh, ow.
+     */
+    public record Geometry(int c, int h, int w, int kh, int kw, int sy, int sx, int dy, int dx,
+                           int padTop, int padLeft, int oh, int ow) {
+        public int depth() { return c * kh * kw; }
+        public int pixels() { return oh * ow; }
+        boolean pointwise() { return kh == 1 && kw == 1 && sy == 1 && sx == 1 && padTop == 0 && padLeft == 0 && oh == h && ow == w; }
+    }
+
+    /** Packs per-group weights [outC][c*kh*kw] (row-major OIHW) as GEMM A operands. */
+    public static Sgemm.PackedA[] packWeights(float[] w, int outC, int groups, int depth) {
+        int ocg = outC / groups;
+        Sgemm.PackedA[] p = new Sgemm.PackedA[groups];
+        for (int g = 0; g < groups; g++) p[g] = Sgemm.packA(w, g * ocg * depth, depth, 1, ocg, depth);
+        return p;
+    }
+
+    /**
+     * Weights of the transposed convolution that computes the input gradient: for group g,
+     * W'[ci][co][ky][kx] = W[co][ci][kh-1-ky][kw-1-kx], packed with ci as rows.
+     */
+    public static Sgemm.PackedA[] packTransposedWeights(float[] w, int outC, int icg, int kh, int kw, int groups) {
+        int ocg = outC / groups, khw = kh * kw;
+        Sgemm.PackedA[] p = new Sgemm.PackedA[groups];
+        float[] t = new float[icg * ocg * khw];
+        for (int g = 0; g < groups; g++) {
+            for (int ci = 0; ci < icg; ci++)
+                for (int co = 0; co < ocg; co++)
+                    for (int r = 0; r < khw; r++)
+                        t[(ci * ocg + co) * khw + r] = w[((g * ocg + co) * icg + ci) * khw + (khw - 1 - r)];
+            p[g] = Sgemm.packA(t, 0, ocg * khw, 1, icg, ocg * khw);
+        }
+        return p;
+    }
+
+    /**
+     * y[n][outC][oh][ow] = conv(x[n][groups*g.c][h][w]) + bias via GEMM. Tiles (image, group,
+     * row block, column block) are independent, so any thread count gives the same bits.
+     */
+    public static void gemmConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
+                                float[] y, Parallel parallel) {
+        int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
+        Sgemm.Tiling t = Sgemm.Tiling.of(ocg, outPlane, n * groups, parallel.threads());
+        int tiles = t.tiles();
+        parallel.forEach(n * groups * tiles, i -> {
+            int item = i / tiles, b = item / groups, gr = item % groups;
+            int xOff = (b * groups + gr) * g.c() * inPlane;
+            int yOff = (b * outC + gr * ocg) * outPlane;
+            Sgemm.BPacker packer = g.pointwise() ? Sgemm.rowMajor(x, xOff, inPlane) : im2col(x, xOff, g);
+            t.run(i % tiles, w[gr], packer, y, yOff, outPlane);
+            if (bias != null) {
+                int i0 = (i % tiles) / t.colBlocks() * t.rowBlock(), j0 = (i % tiles) % t.colBlocks() * t.colBlock();
+                int i1 = Math.min(ocg, i0 + t.rowBlock()), j1 = Math.min(outPlane, j0 + t.colBlock());
+                for (int o = i0; o < i1; o++) VectorOps.addScalar(y, yOff + o * outPlane + j0, j1 - j0, bias[gr * ocg + o]);
+            }
+        });
+    }
+
+    /** B[k][j] of the column matrix of one image and group, packed straight from the input. */
+    static Sgemm.BPacker im2col(float[] x, int off, Geometry g) {
+        return (k0, kc, j0, nc, dst) -> {
+            int khw = g.kh() * g.kw(), plane = g.h() * g.w();
+            for (int p = 0; p * Sgemm.NR < nc; p++) {
+                int jb = j0 + p * Sgemm.NR, jn = Math.min(Sgemm.NR, nc - p * Sgemm.NR);
+                int d = p * Sgemm.NR * kc;
+                for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
+                    int k = k0 + kk, ci = k / khw, r = k % khw;
+                    fillRow(x, off + ci * plane, g, r / g.kw(), r % g.kw(), jb, jn, dst, d);
+                    for (int jj = jn; jj < Sgemm.NR; jj++) dst[d + jj] = 0f;
+                }
+            }
+        };
+    }
+
+    /** dst[d + t] = input value under kernel tap (ky, kx) for output pixel jb + t, t < jn (0 in padding). */
+    static void fillRow(float[] x, int planeOff, Geometry g, int ky, int kx, int jb, int jn, float[] dst, int d) {
+        int ow = g.ow(), w = g.w(), sx = g.sx();
+        int oy = jb / ow, ox = jb % ow, left = jn;
+        while (left > 0) {
+            int run = Math.min(left, ow - ox);
+            int iy = oy * g.sy() - g.padTop() + ky * g.dy();
+            if (iy < 0 || iy >= g.h()) {
+                for (int t = 0; t < run; t++) dst[d + t] = 0f;
+            } else {
+                int row = planeOff + iy * w, ix0 = ox * sx - g.padLeft() + kx * g.dx();
+                if (sx == 1) {
+                    int lo = Math.min(run, Math.max(0, -ix0)), hi = Math.max(lo, Math.min(run, w - ix0));
+                    for (int t = 0; t < lo; t++) dst[d + t] = 0f;
+                    if (hi > lo) System.arraycopy(x, row + ix0 + lo, dst, d + lo, hi - lo);
+                    for (int t = hi; t < run; t++) dst[d + t] = 0f;
+                } else {
+                    for (int t = 0, ix = ix0; t < run; t++, ix += sx) dst[d + t] = ix >= 0 && ix < w ? x[row + ix] : 0f;
+                }
+            }
+            left -= run;
+            d += run;
+            ox = 0;
+            oy++;
+        }
+    }
+
+    /**
+     * Depthwise convolution (groups == input channels, output channel o reads input channel
+     * o / multiplier). Parallel over (image, channel) planes.
+     */
+    public static void depthwise(float[] x, int n, int channels, int multiplier, Geometry g, float[] w, float[] bias,
+                                 float[] y, Parallel parallel) {
+        int outC = channels * multiplier, inPlane = g.h() * g.w(), outPlane = g.pixels(), khw = g.kh() * g.kw();
+        parallel.forEach(n * outC, i -> {
+            int b = i / outC, o = i % outC;
+            int yo = i * outPlane;
+            java.util.Arrays.fill(y, yo, yo + outPlane, bias == null ? 0f : bias[o]);
+            depthwisePlane(x, (b * channels + o / multiplier) * inPlane, g, w, o * khw, y, yo);
+        });
+    }
+
+    /**
+     * Input gradient of a depthwise convolution: for input channel c, the sum over its multiplier
+     * output channels of the transposed convolution ({@code g} describes it: input = zero-inserted
+     * gradient, flipped taps in {@code flipped}).
+     */
+    public static void depthwiseTransposed(float[] gyU, int n, int channels, int multiplier, Geometry g, float[] flipped,
+                                           float[] gx, Parallel parallel) {
+        int outC = channels * multiplier, inPlane = g.h() * g.w(), outPlane = g.pixels(), khw = g.kh() * g.kw();
+        parallel.forEach(n * channels, i -> {
+            int b = i / channels, c = i % channels;
+            int go = i * outPlane;
+            java.util.Arrays.fill(gx, go, go + outPlane, 0f);
+            for (int m = 0; m < multiplier; m++) {
+                int o = c * multiplier + m;
+                depthwisePlane(gyU, (b * outC + o) * inPlane, g, flipped, o * khw, gx, go);
+            }
+        });
+    }
+
+    /** y[plane] += conv of one input plane with one kh x kw filter, tap by tap (row axpys). */
+    static void depthwisePlane(float[] x, int xo, Geometry g, float[] w, int wo, float[] y, int yo) {
+        int h = g.h(), wd = g.w(), oh = g.oh(), ow = g.ow(), sx = g.sx();
+        for (int ky = 0; ky < g.kh(); ky++)
+            for (int kx = 0; kx < g.kw(); kx++) {
+                float wv = w[wo + ky * g.kw() + kx];
+                int shift = kx * g.dx() - g.padLeft();
+                // ox range whose input column ox*sx + shift lies in [0, wd)
+                int lo = Math.max(0, Math.floorDiv(-shift + sx - 1, sx));
+                int hi = Math.min(ow, Math.floorDiv(wd - 1 - shift, sx) + 1);
+                if (hi <= lo) continue;
+                for (int oy = 0; oy < oh; oy++) {
+                    int iy = oy * g.sy() - g.padTop() + ky * g.dy();
+                    if (iy < 0 || iy >= h) continue;
+                    int src = xo + iy * wd + shift, dst = yo + oy * ow;
+                    if (sx == 1) VectorOps.axpy(wv, x, src + lo, y, dst + lo, hi - lo);
+                    else for (int ox = lo; ox < hi; ox++) y[dst + ox] = Math.fma(wv, x[src + ox * sx], y[dst + ox]);
+                }
+            }
+    }
+
+    /**
+     * The gradient zero-inserted for a strided convolution: [n][c][(oh-1)*sy+1][(ow-1)*sx+1] with
+     * gy at every stride-th position (returned as is when both strides are 1).
+     */
+    public static float[] zeroInsert(float[] gy, int nc, int oh, int ow, int sy, int sx) {
+        if (sy == 1 && sx == 1) return gy;
+        int uh = (oh - 1) * sy + 1, uw = (ow - 1) * sx + 1;
+        float[] u = new float[nc * uh * uw];
+        for (int p = 0; p < nc; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) u[(p * uh + oy * sy) * uw + ox * sx] = gy[(p * oh + oy) * ow + ox];
+        return u;
+    }
+
+    /**
+     * Geometry of the transposed convolution that yields the input gradient of a forward
+     * convolution with geometry {@code f} (whose input is h x w): stride 1 over the zero-inserted
+     * gradient, pads d*(k-1) - pad, output h x w; {@code c} = output channels per group.
+     */
+    public static Geometry transposedGeometry(Geometry f, int outChannelsPerGroup) {
+        int uh = (f.oh() - 1) * f.sy() + 1, uw = (f.ow() - 1) * f.sx() + 1;
+        return new Geometry(outChannelsPerGroup, uh, uw, f.kh(), f.kw(), 1, 1, f.dy(), f.dx(),
+                f.dy() * (f.kh() - 1) - f.padTop(), f.dx() * (f.kw() - 1) - f.padLeft(), f.h(), f.w());
+    }
+
+    /** Per-group W^T for the column-gradient GEMM: rows (ci, ky, kx), columns output channels. */
+    public static Sgemm.PackedA[] packColumnGradientWeights(float[] w, int outC, int groups, int depth) {
+        int ocg = outC / groups;
+        Sgemm.PackedA[] p = new Sgemm.PackedA[groups];
+        for (int g = 0; g < groups; g++) p[g] = Sgemm.packA(w, g * ocg * depth, 1, depth, depth, ocg);
+        return p;
+    }
+
+    /**
+     * Input gradient of a strided convolution (where the transposed convolution would mostly
+     * multiply inserted zeros): per image, gcol = W^T · gy for every group (GEMM tiles), then
+     * col2im adds each column entry to the input position it was read from, one input channel
+     * plane per task in a fixed order.
+     */
+    public static void col2imGradient(float[] gy, int n, Geometry g, int groups, Sgemm.PackedA[] wt, float[] gx, Parallel parallel) {
+        int depth = g.depth(), pix = g.pixels(), ocg = wt[0].depth(), outC = ocg * groups, inC = g.c() * groups;
+        int plane = g.h() * g.w(), khw = g.kh() * g.kw();
+        float[] gcol = new float[groups * depth * pix];
+        Sgemm.Tiling t = Sgemm.Tiling.of(depth, pix, groups, parallel.threads());
+        int tiles = t.tiles();
+        for (int b = 0; b < n; b++) {
+            int img = b;
+            parallel.forEach(groups * tiles, i -> {
+                int gr = i / tiles;
+                t.run(i % tiles, wt[gr], Sgemm.rowMajor(gy, (img * outC + gr * ocg) * pix, pix), gcol, gr * depth * pix, pix);
+            });
+            parallel.forEach(inC, ci -> {
+                int gr = ci / g.c(), cl = ci % g.c();
+                int dst = (img * inC + ci) * plane;
+                for (int r = 0; r < khw; r++) {
+                    int ky = r / g.kw(), kx = r % g.kw();
+                    int src = (gr * depth + cl * khw + r) * pix;
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int iy = oy * g.sy() - g.padTop() + ky * g.dy();
+                        if (iy < 0 || iy >= g.h()) continue;
+                        int row = dst + iy * g.w(), s = src + oy * g.ow();
+                        for (int ox = 0, ix = -g.padLeft() + kx * g.dx(); ox < g.ow(); ox++, ix += g.sx())
+                            if (ix >= 0 && ix < g.w()) gx[row + ix] += gcol[s + ox];
+                    }
+                }
+            });
+        }
+    }
+}

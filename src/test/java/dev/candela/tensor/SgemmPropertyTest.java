@@ -1,0 +1,74 @@
+package dev.candela.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.candela.testkit.RandomCases;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SGEMM against a naive double-precision product on random sizes, including edge tiles (sizes just
+ * off multiples of the 14-row and NR-column register tile) and depths beyond one KC block.
+ * Tolerance per element: |c - ref| <= 1e-5 * sum_k |a_ik b_kj| (a bound on float accumulation error
+ * for these depths).
+ */
+class SgemmPropertyTest {
+    static final Parallel P2 = new Parallel(2), P4 = new Parallel(4);
+
+    @AfterAll static void close() { P2.close(); P4.close(); }
+
+    static LongStream seeds() { return RandomCases.seeds(30); }
+
+    int size(RandomCases g, int tile) {
+        return switch (g.between(0, 3)) {
+            case 0 -> g.between(1, 3);
+            case 1 -> tile * g.between(1, 3) + g.between(-1, 1);
+            default -> g.between(1, 70);
+        };
+    }
+
+    @ParameterizedTest(name = "sgemm equals the naive product within float accumulation error, bit-identical for 1/2/4 threads, seed {0}")
+    @MethodSource("seeds")
+    void sgemmMatchesNaiveProduct(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int m = Math.max(1, size(g, Sgemm.MR)), n = Math.max(1, size(g, Sgemm.NR));
+        int k = g.chance(0.25) ? Sgemm.KC + g.between(-1, 40) : Math.max(1, size(g, 8));
+        float[] a = g.normal(m, k).data(), b = g.normal(k, n).data();
+        float[] c1 = new float[m * n], c2 = new float[m * n], c4 = new float[m * n];
+        java.util.Arrays.fill(c1, Float.NaN); // every element must be written
+        Sgemm.multiply(m, n, k, a, b, c1, Parallel.serial());
+        Sgemm.multiply(m, n, k, a, b, c2, P2);
+        Sgemm.multiply(m, n, k, a, b, c4, P4);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double ref = 0, mag = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    double t = (double) a[i * k + kk] * b[kk * n + j];
+                    ref += t;
+                    mag += Math.abs(t);
+                }
+                double err = Math.abs(c1[i * n + j] - ref);
+                if (!(err <= 1e-5 * mag + 1e-30)) {
+                    throw new AssertionError("C[" + i + "][" + j + "] of " + m + "x" + k + "x" + n + " off by " + err + " (bound " + 1e-5 * mag + "), seed " + seed);
+                }
+            }
+        assertArrayEquals(c1, c2, "1 vs 2 threads differ, seed " + seed);
+        assertArrayEquals(c1, c4, "1 vs 4 threads differ, seed " + seed);
+    }
+
+    @ParameterizedTest(name = "packed B from a transposed matrix gives the same product as the row-major one, seed {0}")
+    @MethodSource("seeds")
+    void transposedPackerAgreesWithRowMajor(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int m = g.between(1, 30), n = g.between(1, 70), k = g.between(1, 60);
+        float[] a = g.normal(m, k).data(), b = g.normal(k, n).data(), bt = new float[n * k];
+        for (int i = 0; i < k; i++) for (int j = 0; j < n; j++) bt[j * k + i] = b[i * n + j];
+        Sgemm.PackedA pa = Sgemm.packA(a, 0, k, 1, m, k);
+        float[] c1 = new float[m * n], c2 = new float[m * n];
+        Sgemm.multiply(pa, Sgemm.rowMajor(b, 0, n), n, c1, 0, n, Parallel.serial());
+        Sgemm.multiply(pa, Sgemm.transposed(bt, 0, k), n, c2, 0, n, Parallel.serial());
+        assertArrayEquals(c1, c2, "seed " + seed);
+    }
+}
