@@ -882,33 +882,38 @@ public final class OnnxImporter {
         }
     }
 
+    private record Chain(Op first, Op second) {}
+
+    /** The single op equivalent to {@code a} followed by {@code b}, or null when they do not merge. */
     private Op merge(Op a, Op b) {
-        if (a instanceof ChannelAffine first && b instanceof ChannelAffine second) {
-            int c = first.channels();
-            float[] s = new float[c], h = new float[c];
-            for (int i = 0; i < c; i++) {
-                float s2 = second.scale().data()[i];
-                s[i] = first.scale().data()[i] * s2;
-                h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+        return switch (new Chain(a, b)) {
+            case Chain(ChannelAffine first, ChannelAffine second) -> {
+                int c = first.channels();
+                float[] s = new float[c], h = new float[c];
+                for (int i = 0; i < c; i++) {
+                    float s2 = second.scale().data()[i];
+                    s[i] = first.scale().data()[i] * s2;
+                    h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+                }
+                yield new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
             }
-            return new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
-        }
-        if (a instanceof Linear lin && b instanceof ChannelAffine aff && aff.channels() == lin.outFeatures() && allOnes(aff.scale())) {
-            float[] bias = lin.bias().data().clone();
-            for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
-            return new Linear(lin.weight(), Tensor.of(bias, bias.length));
-        }
-        if (options.foldBatchNorm() && a instanceof Conv2d conv && b instanceof BatchNorm2d bn && bn.channels() == conv.outChannels()) {
-            float[] scale = bn.scale(), shift = bn.shift();
-            float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
-            int per = w.length / conv.outChannels();
-            for (int o = 0; o < conv.outChannels(); o++) {
-                for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
-                bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+            case Chain(Linear lin, ChannelAffine aff) when aff.channels() == lin.outFeatures() && allOnes(aff.scale()) -> {
+                float[] bias = lin.bias().data().clone();
+                for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
+                yield new Linear(lin.weight(), Tensor.of(bias, bias.length));
             }
-            return new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
-        }
-        return null;
+            case Chain(Conv2d conv, BatchNorm2d bn) when options.foldBatchNorm() && bn.channels() == conv.outChannels() -> {
+                float[] scale = bn.scale(), shift = bn.shift();
+                float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
+                int per = w.length / conv.outChannels();
+                for (int o = 0; o < conv.outChannels(); o++) {
+                    for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
+                    bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+                }
+                yield new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
+            }
+            default -> null;
+        };
     }
 
     private static boolean allOnes(Tensor t) {
