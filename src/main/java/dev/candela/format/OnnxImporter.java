@@ -76,8 +76,12 @@ public final class OnnxImporter {
     private final Map<String, Integer> onnxUses = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** Bytes of constants the import may materialise: a file cannot make us allocate more than this. */
+    private final long constantBudget;
+    private long constantBytes;
 
-    private OnnxImporter(Path file, ImportOptions options) {
+    private OnnxImporter(Path file, ImportOptions options, long constantBudget) {
+        this.constantBudget = constantBudget;
         this.file = file;
         this.baseDir = file == null ? null : file.toAbsolutePath().getParent();
         this.options = options;
@@ -119,7 +123,11 @@ public final class OnnxImporter {
      * {@code source} is extra provenance for the metadata (file name, SHA-256).
      */
     public static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source) throws ModelFormatException {
-        OnnxImporter im = new OnnxImporter(file, options);
+        return importModel(m, file, options, source, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source, long constantBudget) throws ModelFormatException {
+        OnnxImporter im = new OnnxImporter(file, options, constantBudget);
         try {
             return im.run(m, source);
         } catch (ModelFormatException e) {
@@ -144,6 +152,13 @@ public final class OnnxImporter {
         GraphProto g = m.getGraph();
 
         for (TensorProto t : g.getInitializerList()) {
+            long elements = 1;
+            for (long d : t.getDimsList()) elements = d <= 0 ? 0 : Math.min(Long.MAX_VALUE / 8, elements * Math.min(d, Integer.MAX_VALUE));
+            try {
+                reserve(elements, "initializer");
+            } catch (Unsupported e) {
+                throw error("initializer '" + t.getName() + "'", e.getMessage());
+            }
             consts.put(t.getName(), OnnxTensors.decode(t, file, baseDir, "initializer '" + t.getName() + "'"));
         }
         List<ValueInfoProto> dataInputs = g.getInputList().stream().filter(v -> !consts.containsKey(v.getName())).toList();
@@ -520,6 +535,7 @@ public final class OnnxImporter {
                     count = d[i] == 0 ? 0 : count * d[i];
                     if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("ConstantOfShape of " + Arrays.toString(d) + " exceeds " + OnnxConst.MAX_ELEMENTS + " elements");
                 }
+                reserve(count, "ConstantOfShape");
                 AttributeProto v = attr(n, "value");
                 OnnxConst fill = v == null ? OnnxConst.ofFloats(new int[]{1}, new float[]{0}) : OnnxTensors.decode(v.getT(), file, baseDir, "node '" + n.getName() + "'.value");
                 if (fill.size() != 1) throw new Unsupported("ConstantOfShape value must hold one element");
@@ -577,8 +593,15 @@ public final class OnnxImporter {
         throw new Unsupported("Constant without a supported value attribute (value, value_float(s), value_int(s))");
     }
 
+    private void reserve(long elements, String what) {
+        constantBytes += 4 * Math.min(elements, Long.MAX_VALUE / 16);
+        if (constantBytes > constantBudget) {
+            throw new Unsupported(what + ": constants would need " + constantBytes + " bytes, more than the import budget of " + constantBudget + " (half the heap)");
+        }
+    }
+
     /** NumPy-broadcast elementwise arithmetic on constants. */
-    private static OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
+    private OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
         int r = Math.max(a.rank(), b.rank());
         int[] da = pad(a.dims(), r), db = pad(b.dims(), r), d = new int[r];
         for (int i = 0; i < r; i++) {
@@ -587,6 +610,7 @@ public final class OnnxImporter {
         }
         long count = Shape.product(d);
         if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("folded constant too large");
+        reserve(count, op);
         int n = (int) count;
         boolean floats = a.isFloat() || b.isFloat();
         float[] f = floats ? new float[n] : null;
