@@ -11,12 +11,13 @@ package dev.candela.graph;
  * @param std          per-channel std (null when scale/offset is used)
  * @param scale        multiplier on 0..255 pixels (used when mean is null)
  * @param offset       added after scale
- * @param channelOrder "RGB" or "BGR"
+ * @param channelOrder "RGB" or "BGR" for colour models; "GRAY" for one-channel models (the image's
+ *                     luma, ITU-R BT.601). A mean/std (or scale/offset) of one value applies to every channel.
  */
 public record Preprocessing(int resize, boolean centerCrop, float[] mean, float[] std, float scale, float offset, String channelOrder) {
     public Preprocessing {
         if (channelOrder == null) channelOrder = "RGB";
-        if (!channelOrder.equals("RGB") && !channelOrder.equals("BGR")) throw new IllegalArgumentException("channelOrder must be RGB or BGR, got " + channelOrder);
+        if (!channelOrder.equals("RGB") && !channelOrder.equals("BGR") && !channelOrder.equals("GRAY")) throw new IllegalArgumentException("channelOrder must be RGB, BGR or GRAY, got " + channelOrder);
         if ((mean == null) != (std == null)) throw new IllegalArgumentException("mean and std must be given together");
         if (std != null) for (float s : std) if (!(s > 0)) throw new IllegalArgumentException("std values must be > 0");
     }
@@ -32,7 +33,10 @@ public record Preprocessing(int resize, boolean centerCrop, float[] mean, float[
     }
 
     public float value(int channel, float pixel255) {
-        if (mean != null) return (pixel255 / 255f - mean[channel]) / std[channel];
+        if (mean != null) {
+            int c = Math.min(channel, mean.length - 1);
+            return (pixel255 / 255f - mean[c]) / std[Math.min(channel, std.length - 1)];
+        }
         return pixel255 * scale + offset;
     }
 }

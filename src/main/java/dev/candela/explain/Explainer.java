@@ -1,0 +1,128 @@
+package dev.candela.explain;
+
+import dev.candela.explain.cam.CamMethod;
+import dev.candela.explain.cam.CamMethods;
+import dev.candela.explain.cam.CamOptions;
+import dev.candela.explain.cam.CamSession;
+import dev.candela.graph.Graph;
+import dev.candela.graph.LayerNames;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.run.Activations;
+import dev.candela.run.Executor;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The front door of the Java API: wraps a model once, explains batches many times.
+ *
+ * <pre>{@code
+ * try (Explainer ex = Explainer.of(model)) {
+ *     Explanation e = ex.explain(input, "grad-cam");              // argmax target, auto layer
+ *     Explanation s = ex.explain(input, CamMethods.byName("score-cam"),
+ *             Explainer.Request.defaults().layers("layer4").targets(Target.classIndex(281)));
+ *     float[] map0 = e.map(0).data();                             // H x W in [0,1]
+ * }
+ * }</pre>
+ * An Explainer is safe to share between threads: the model is immutable and every call has its own state.
+ * Errors in what the caller passed are {@link IllegalArgumentException}s with a one-line reason.
+ */
+public final class Explainer implements AutoCloseable {
+    private final Model model;
+    private final Parallel parallel;
+    private final Executor executor;
+
+    private Explainer(Model model, Parallel parallel) {
+        this.model = model;
+        this.parallel = parallel;
+        this.executor = Executor.fast(model, parallel);
+    }
+
+    /** An explainer using every available processor. */
+    public static Explainer of(Model model) { return new Explainer(model, Parallel.ofAvailable()); }
+
+    /** An explainer with a fixed thread count (results are bit-identical for any count). */
+    public static Explainer of(Model model, int threads) { return new Explainer(model, new Parallel(threads)); }
+
+    /** An explainer on a given executor's kernels (e.g. reference kernels in tests). */
+    public static Explainer of(Executor executor) { return new Explainer(executor); }
+
+    private Explainer(Executor executor) {
+        this.model = executor.model();
+        this.parallel = null;
+        this.executor = executor;
+    }
+
+    public Model model() { return model; }
+    public Executor executor() { return executor; }
+
+    /** What to explain and how. Immutable; the withers return copies. */
+    public record Request(List<String> layers, List<Target> targets, CamOptions options) {
+        public Request {
+            layers = List.copyOf(layers);
+            targets = List.copyOf(targets);
+        }
+
+        /** Auto layer, argmax targets, pytorch-grad-cam defaults. */
+        public static Request defaults() { return new Request(List.of(), List.of(), CamOptions.defaults()); }
+
+        public Request layers(String... names) { return new Request(List.of(names), targets, options); }
+        public Request targets(Target... ts) { return new Request(layers, List.of(ts), options); }
+        public Request targets(List<Target> ts) { return new Request(layers, ts, options); }
+        public Request options(CamOptions o) { return new Request(layers, targets, o); }
+    }
+
+    public Explanation explain(Tensor input, String method) {
+        return explain(input, CamMethods.byName(method), Request.defaults());
+    }
+
+    public Explanation explain(Tensor input, CamMethod method, Request request) {
+        return explain(input, List.of(method), request).get(0);
+    }
+
+    /** Several methods on one batch: one forward pass and one gradient computation per layer, shared. */
+    public List<Explanation> explain(Tensor input, List<CamMethod> methods, Request request) {
+        CamSession s = session(input, request);
+        List<Explanation> out = new ArrayList<>();
+        for (CamMethod m : methods) out.add(s.explain(m));
+        return out;
+    }
+
+    /** Prepares a batch: forward pass, targets resolved, layers resolved (for callers that run methods one by one). */
+    public CamSession session(Tensor input, Request request) {
+        Activations fwd = executor.forward(input);
+        List<ResolvedTarget> targets = Target.resolve(request.targets(), model, fwd.output());
+        List<String> layers = new ArrayList<>();
+        if (request.layers().isEmpty()) layers.add(autoLayer());
+        else for (String l : request.layers()) layers.add(resolveLayer(l));
+        return new CamSession(executor, input, fwd, targets, layers, request.options());
+    }
+
+    /** A layer by node name, tensor name, module path, or "auto". */
+    public String resolveLayer(String name) {
+        if (name.equals("auto")) return autoLayer();
+        String t = new LayerNames(model.graph()).resolve(name);
+        Shape s = model.graph().itemShape(t);
+        if (s.rank() != 3) throw new IllegalArgumentException("layer '" + name + "' has shape " + s + "; a CAM layer must be C x h x w");
+        return t;
+    }
+
+    /** The last tensor (in graph order) with shape C x h x w and h*w > 1, as TorchCAM picks it. */
+    public String autoLayer() {
+        Graph g = model.graph();
+        String best = null;
+        for (Node n : g.nodes()) {
+            Shape s = g.itemShape(n.output());
+            if (s.rank() == 3 && s.dim(1) * s.dim(2) > 1) best = n.output();
+        }
+        if (best == null) throw new IllegalArgumentException("no layer with a spatial map (C x h x w, h*w > 1) in the model");
+        return best;
+    }
+
+    @Override public void close() {
+        if (parallel != null) parallel.close();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.candela.explain;
+
+import dev.candela.graph.LayerNames;
+import dev.candela.graph.Model;
+import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to explain. Logits by default; {@link Softmax} explains a probability instead. A list of targets
+ * for a batch of N images must have one element (applied to every image) or exactly N (one per image);
+ * anything else is an error (pytorch-grad-cam silently returns zero maps in that case).
+ */
+public sealed interface Target {
+
+    /** The highest-scoring class of each image (the default when no target is given). */
+    record Argmax() implements Target {}
+
+    /** One class by index (raw logit). */
+    record ClassIndex(int index) implements Target {}
+
+    /** One class by its label in the model's label list (raw logit). */
+    record Label(String name) implements Target {}
+
+    /** The k highest-scoring classes: each image gets k explanations, best first. */
+    record TopK(int k) implements Target {}
+
+    /** A weighted sum of logits, class index -> weight. */
+    record WeightedLogits(Map<Integer, Double> weights) implements Target {
+        public WeightedLogits { weights = Map.copyOf(weights); }
+    }
+
+    /** The softmax probability of one class. */
+    record Softmax(int index) implements Target {}
+
+    static Target argmax() { return new Argmax(); }
+    static Target classIndex(int c) { return new ClassIndex(c); }
+    static Target label(String name) { return new Label(name); }
+    static Target topK(int k) { return new TopK(k); }
+    static Target softmax(int c) { return new Softmax(c); }
+
+    /**
+     * Parses a CLI target: an integer class index, {@code top3}, {@code softmax:281},
+     * {@code 281*0.5+282*0.5} (weighted logits), or a label name.
+     */
+    static Target parse(String s) {
+        String t = s.trim();
+        if (t.isEmpty() || t.equals("argmax")) return new Argmax();
+        if (t.matches("\\d+")) return new ClassIndex(Integer.parseInt(t));
+        if (t.matches("(?i)top-?\\d+")) return new TopK(Integer.parseInt(t.replaceAll("\\D", "")));
+        if (t.matches("(?i)softmax:\\d+")) return new Softmax(Integer.parseInt(t.substring(8)));
+        if (t.matches("\\d+\\*[-+0-9.eE]+([+]\\d+\\*[-+0-9.eE]+)*")) {
+            Map<Integer, Double> w = new java.util.LinkedHashMap<>();
+            for (String term : t.split("\\+(?=\\d+\\*)")) {
+                String[] kv = term.split("\\*");
+                w.merge(Integer.parseInt(kv[0]), Double.parseDouble(kv[1]), Double::sum);
+            }
+            return new WeightedLogits(w);
+        }
+        return new Label(t);
+    }
+
+    /**
+     * Resolves targets against a batch of logits (N x classes): one target for the whole batch or one
+     * per image. Returns the explanations to compute, in image order (top-k expands in place).
+     */
+    static List<ResolvedTarget> resolve(List<Target> targets, Model model, Tensor logits) {
+        int n = logits.dim(0), classes = logits.shape().itemSize();
+        List<Target> ts = targets == null || targets.isEmpty() ? List.of(new Argmax()) : targets;
+        if (ts.size() != 1 && ts.size() != n) {
+            throw new IllegalArgumentException(ts.size() + " targets for a batch of " + n + " images: give one target for the whole batch or exactly one per image");
+        }
+        List<ResolvedTarget> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Target t = ts.size() == 1 ? ts.get(0) : ts.get(i);
+            float[] row = java.util.Arrays.copyOfRange(logits.data(), i * classes, (i + 1) * classes);
+            switch (t) {
+                case Argmax a -> {
+                    int c = rank(row)[0];
+                    out.add(new ResolvedTarget(i, new Objective.Logit(c), describe(model, c)));
+                }
+                case ClassIndex ci -> {
+                    checkClass(ci.index(), classes);
+                    out.add(new ResolvedTarget(i, new Objective.Logit(ci.index()), describe(model, ci.index())));
+                }
+                case Label l -> {
+                    int c = labelIndex(model, l.name());
+                    checkClass(c, classes);
+                    out.add(new ResolvedTarget(i, new Objective.Logit(c), describe(model, c)));
+                }
+                case TopK k -> {
+                    if (k.k() < 1 || k.k() > classes) throw new IllegalArgumentException("top-k needs 1 <= k <= " + classes + ", got " + k.k());
+                    int[] r = rank(row);
+                    for (int j = 0; j < k.k(); j++) out.add(new ResolvedTarget(i, new Objective.Logit(r[j]), "top" + (j + 1) + ": " + describe(model, r[j])));
+                }
+                case WeightedLogits w -> {
+                    double[] weights = new double[classes];
+                    StringBuilder d = new StringBuilder();
+                    for (Map.Entry<Integer, Double> e : new java.util.TreeMap<>(w.weights()).entrySet()) {
+                        checkClass(e.getKey(), classes);
+                        weights[e.getKey()] = e.getValue();
+                        if (!d.isEmpty()) d.append(" + ");
+                        d.append(e.getValue()).append("*logit[").append(e.getKey()).append(']');
+                    }
+                    if (w.weights().isEmpty()) throw new IllegalArgumentException("weighted-logit target has no classes");
+                    out.add(new ResolvedTarget(i, new Objective.Weighted(weights), d.toString()));
+                }
+                case Softmax s -> {
+                    checkClass(s.index(), classes);
+                    out.add(new ResolvedTarget(i, new Objective.Probability(s.index()), "softmax of " + describe(model, s.index())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void checkClass(int c, int classes) {
+        if (c < 0 || c >= classes) throw new IllegalArgumentException("target class " + c + " is out of range: the model has " + classes + " classes (0.." + (classes - 1) + ")");
+    }
+
+    private static String describe(Model model, int c) {
+        return c < model.labels().size() ? "class " + c + " (" + model.labels().get(c) + ")" : "class " + c;
+    }
+
+    /**
+     * A label matched case-insensitively against the whole label or one of its comma-separated synonyms
+     * ("tabby" finds "tabby, tabby cat"); an unknown or ambiguous name is an error naming the nearest labels.
+     */
+    private static int labelIndex(Model model, String name) {
+        List<String> labels = model.labels();
+        if (labels.isEmpty()) throw new IllegalArgumentException("target '" + name + "' is not a class index and the model has no labels");
+        String want = name.trim();
+        List<Integer> hits = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) if (labels.get(i).trim().equalsIgnoreCase(want)) hits.add(i);
+        for (int i = 0; hits.isEmpty() && i < labels.size(); i++) {
+            for (String syn : labels.get(i).split(",")) if (syn.trim().equalsIgnoreCase(want)) { hits.add(i); break; }
+        }
+        if (hits.size() == 1) return hits.get(0);
+        if (hits.size() > 1) {
+            throw new IllegalArgumentException("label '" + name + "' is ambiguous: classes " + hits.stream().map(i -> i + " (" + labels.get(i) + ")").toList() + "; give the class index");
+        }
+        List<String> near = java.util.stream.IntStream.range(0, labels.size()).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> labelDistance(want, labels.get(i))))
+                .limit(5).map(i -> labels.get(i) + " (" + i + ")").toList();
+        throw new IllegalArgumentException("unknown label '" + name + "'; nearest labels: " + String.join("; ", near));
+    }
+
+    private static int labelDistance(String want, String label) {
+        int best = LayerNames.distance(want.toLowerCase(), label.toLowerCase());
+        for (String syn : label.split(",")) best = Math.min(best, LayerNames.distance(want.toLowerCase(), syn.trim().toLowerCase()));
+        return best;
+    }
+
+    /** Class indices by descending logit (ties: lower index first). */
+    private static int[] rank(float[] row) {
+        Integer[] idx = new Integer[row.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, (a, b) -> Float.compare(row[b], row[a]) != 0 ? Float.compare(row[b], row[a]) : Integer.compare(a, b));
+        int[] r = new int[idx.length];
+        for (int i = 0; i < r.length; i++) r[i] = idx[i];
+        return r;
+    }
+}

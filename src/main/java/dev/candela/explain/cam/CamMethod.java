@@ -1,0 +1,22 @@
+package dev.candela.explain.cam;
+
+/**
+ * A class activation map method. An implementation supplies only what differs between methods: the
+ * {@link Weights} for one layer. Everything else (raw map, ReLU, normalisation, resize, layer fusion,
+ * smoothing) is done once by {@link CamPipeline}. Implementations are immutable and thread-safe: create
+ * one and call it for many batches. Methods are found by CLI name in {@link CamMethods}.
+ */
+public interface CamMethod {
+
+    /** The CLI name ("grad-cam"). */
+    String name();
+
+    /** Whether {@link LayerEvidence#gradients()} will be asked for (lets callers pre-compute them once). */
+    default boolean usesGradients() { return false; }
+
+    /** Whether the method explains a chosen layer (false for FullGrad, which uses every biased layer). */
+    default boolean usesLayer() { return true; }
+
+    /** The method's contribution for one layer and every target of the batch. */
+    Weights weights(LayerEvidence evidence);
+}

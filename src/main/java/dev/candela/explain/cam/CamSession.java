@@ -1,0 +1,130 @@
+package dev.candela.explain.cam;
+
+import dev.candela.explain.Explanation;
+import dev.candela.explain.Objective;
+import dev.candela.explain.ResolvedTarget;
+import dev.candela.explain.TargetScore;
+import dev.candela.run.Activations;
+import dev.candela.run.Executor;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One batch prepared for explanation: a single forward pass (shared by every method run on it),
+ * resolved targets, and one {@link LayerEvidence} per layer (gradients computed once and shared).
+ * Not thread-safe; create one per batch (cheap compared to the forward pass).
+ */
+public final class CamSession {
+    private final Executor executor;
+    private final Tensor input;
+    private final Tensor logits;
+    private final List<ResolvedTarget> targets;
+    private final List<String> layers;
+    private final CamOptions options;
+    private final Tensor rows;
+    private final Activations forward;
+    private final List<LayerEvidence> evidence = new ArrayList<>();
+
+    /**
+     * @param input   N x C x H x W as the model sees it
+     * @param targets resolved targets (see {@link dev.candela.explain.Target#resolve}); row r explains image targets.get(r).image()
+     * @param layers  tensor names of the layers to explain (at least one)
+     * @param clean   a forward pass of {@code input} keeping every activation, or null to run one
+     */
+    public CamSession(Executor executor, Tensor input, Activations clean, List<ResolvedTarget> targets, List<String> layers, CamOptions options) {
+        if (layers.isEmpty()) throw new IllegalArgumentException("no layer to explain");
+        this.executor = executor;
+        this.input = input;
+        this.targets = List.copyOf(targets);
+        this.layers = List.copyOf(layers);
+        this.options = options;
+        Activations fwd = clean != null ? clean : executor.forward(input);
+        this.logits = fwd.output();
+        boolean identity = targets.size() == input.dim(0);
+        for (int r = 0; identity && r < targets.size(); r++) identity = targets.get(r).image() == r;
+        if (identity) {
+            this.rows = input;
+            this.forward = fwd;
+        } else {
+            int sz = input.shape().itemSize();
+            float[] d = new float[targets.size() * sz];
+            for (int r = 0; r < targets.size(); r++) System.arraycopy(input.data(), targets.get(r).image() * sz, d, r * sz, sz);
+            this.rows = new Tensor(input.shape().withDim(0, targets.size()), d);
+            this.forward = executor.forward(rows);
+        }
+        for (String l : layers) evidence.add(new LayerEvidence(executor, forward, l, rows, targets, options));
+    }
+
+    public List<LayerEvidence> evidence() { return evidence; }
+    public Tensor logits() { return logits; }
+    public List<ResolvedTarget> targets() { return targets; }
+
+    /** Runs one method through the shared pipeline. */
+    public Explanation explain(CamMethod method) {
+        long t0 = System.nanoTime();
+        int outH = input.dim(2), outW = input.dim(3);
+        Tensor maps;
+        Tensor raw = null, coef = null;
+        if (options.augSmooth()) {
+            CamOptions plain = options.withAugSmooth(false);
+            float[] sum = new float[targets.size() * outH * outW];
+            for (boolean flip : new boolean[]{false, true}) {
+                for (float factor : new float[]{0.9f, 1f, 1.1f}) {
+                    Tensor aug = augment(input, flip, factor);
+                    Explanation e = new CamSession(executor, aug, null, targets, layers, plain).explain(method);
+                    float[] m = flip ? flipW(e.maps()).data() : e.maps().data();
+                    for (int i = 0; i < sum.length; i++) sum[i] += m[i];
+                    if (!flip && factor == 1f) { raw = e.rawMaps(); coef = e.coefficients(); }
+                }
+            }
+            for (int i = 0; i < sum.length; i++) sum[i] /= 6f;
+            maps = new Tensor(Shape.of(targets.size(), outH, outW), sum);
+        } else {
+            List<Tensor> perLayer = new ArrayList<>();
+            List<LayerEvidence> ev = method.usesLayer() ? evidence : evidence.subList(0, 1);
+            for (LayerEvidence e : ev) {
+                Weights w = method.weights(e);
+                Tensor r = CamPipeline.rawMaps(w, e.activations(), options.eigenSmooth());
+                boolean isFinal = w instanceof Weights.FinalMap;
+                perLayer.add(CamPipeline.layerMaps(r, outH, outW, options.resize(), !isFinal));
+                if (raw == null) {
+                    raw = r;
+                    coef = CamPipeline.coefficients(w);
+                }
+            }
+            maps = CamPipeline.fuse(perLayer, options.fusion());
+        }
+        long nanos = System.nanoTime() - t0;
+        return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos);
+    }
+
+    public List<TargetScore> targetScores() {
+        List<TargetScore> out = new ArrayList<>();
+        int classes = logits.shape().itemSize();
+        for (ResolvedTarget t : targets) {
+            float[] row = java.util.Arrays.copyOfRange(logits.data(), t.image() * classes, (t.image() + 1) * classes);
+            int c = t.classIndex();
+            double p = c >= 0 ? new Objective.Probability(c).score(row) : Double.NaN;
+            out.add(new TargetScore(t.image(), c, t.description(), t.objective().score(row), p));
+        }
+        return out;
+    }
+
+    /** ttach HorizontalFlip x Multiply: flip the width axis, multiply values by {@code factor}. */
+    static Tensor augment(Tensor x, boolean flip, float factor) {
+        Tensor f = flip ? flipW(x) : x;
+        float[] d = new float[f.size()];
+        for (int i = 0; i < d.length; i++) d[i] = f.data()[i] * factor;
+        return new Tensor(x.shape(), d);
+    }
+
+    /** Mirrors the last axis. */
+    static Tensor flipW(Tensor x) {
+        int w = x.dim(x.rank() - 1), rows = x.size() / w;
+        float[] d = new float[x.size()];
+        for (int r = 0; r < rows; r++) for (int i = 0; i < w; i++) d[r * w + i] = x.data()[r * w + w - 1 - i];
+        return new Tensor(x.shape(), d);
+    }
+}

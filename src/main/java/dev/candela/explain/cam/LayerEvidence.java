@@ -1,0 +1,210 @@
+package dev.candela.explain.cam;
+
+import dev.candela.explain.Noise;
+import dev.candela.explain.Progress;
+import dev.candela.explain.ResolvedTarget;
+import dev.candela.graph.Graph;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.run.Activations;
+import dev.candela.run.Executor;
+import dev.candela.run.GradientRule;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * What a CAM method may look at for one layer. Rows are targets: row r is target r, computed on image
+ * {@code input().item(r)} (the pipeline repeats an image when it has several targets, e.g. top-k).
+ * Gradients are computed on first use only. Perturbation helpers run masked forwards in batches of
+ * {@link CamOptions#batchSize()}, so memory does not grow with the number of masks.
+ */
+public final class LayerEvidence {
+    private final Executor executor;
+    private final Activations forward;
+    private final String layer;
+    private final Tensor input;
+    private final List<ResolvedTarget> targets;
+    private final CamOptions options;
+    private Tensor gradients;
+
+    public LayerEvidence(Executor executor, Activations forward, String layer, Tensor input, List<ResolvedTarget> targets, CamOptions options) {
+        if (input.dim(0) != targets.size()) throw new IllegalArgumentException("evidence needs one input row per target: " + input.dim(0) + " rows, " + targets.size() + " targets");
+        this.executor = executor;
+        this.forward = forward;
+        this.layer = layer;
+        this.input = input;
+        this.targets = List.copyOf(targets);
+        this.options = options;
+    }
+
+    /** The same evidence for another layer (shares the forward pass). */
+    public LayerEvidence atLayer(String otherLayer) {
+        return new LayerEvidence(executor, forward, otherLayer, input, targets, options);
+    }
+
+    public Executor executor() { return executor; }
+    public Model model() { return executor.model(); }
+    public Graph graph() { return executor.graph(); }
+    /** The clean forward pass of {@link #input()} with every activation kept. */
+    public Activations forward() { return forward; }
+    /** Tensor name of the layer explained. */
+    public String layer() { return layer; }
+    /** Model input, one row per target (R x C x H x W), as the model sees it (normalised). */
+    public Tensor input() { return input; }
+    public List<ResolvedTarget> targets() { return targets; }
+    public int rows() { return targets.size(); }
+    public CamOptions options() { return options; }
+    public Noise noise() { return options.noise(); }
+    public Progress progress() { return options.progress(); }
+
+    /** Layer activations A, R x K x h x w. */
+    public Tensor activations() { return forward.get(layer); }
+
+    /** Model output of the clean pass, R x classes. */
+    public Tensor logits() { return forward.output(); }
+
+    /** d score_r / d A for every row, R x K x h x w (computed once, on first use). */
+    public synchronized Tensor gradients() {
+        if (gradients == null) gradients = gradientsAt(forward, Set.of(layer)).get(layer);
+        return gradients;
+    }
+
+    /** Gradients of each row's target score at the given tensors of a forward pass of R rows. */
+    public Map<String, Tensor> gradientsAt(Activations fwd, Set<String> tensors) {
+        return executor.backward(fwd, graph().output(), seed(fwd.output()), tensors, GradientRule.INSTANCE);
+    }
+
+    /** d score_r / d logits_r stacked, R x classes. */
+    public Tensor seed(Tensor logits) {
+        int classes = logits.shape().itemSize();
+        float[] s = new float[logits.size()];
+        for (int r = 0; r < rows(); r++) {
+            float[] row = java.util.Arrays.copyOfRange(logits.data(), r * classes, (r + 1) * classes);
+            System.arraycopy(targets.get(r).objective().seed(row), 0, s, r * classes, classes);
+        }
+        return new Tensor(logits.shape(), s);
+    }
+
+    /** Each row's target score on the clean pass. */
+    public double[] scores() {
+        return scoresOf(logits(), r -> r);
+    }
+
+    /** Activations and gradients at the layer for another input of R rows (noisy copies, augmentations). */
+    public LayerPass pass(Tensor otherInput, boolean withGradients) {
+        Activations fwd = executor.forward(otherInput);
+        Tensor g = withGradients ? gradientsAt(fwd, Set.of(layer)).get(layer) : null;
+        return new LayerPass(fwd.get(layer), g, fwd.output());
+    }
+
+    /** The layer's activations, gradients (null if not asked for) and logits of one pass. */
+    public record LayerPass(Tensor activations, Tensor gradients, Tensor logits) {}
+
+    /** Writes item j of a batch of perturbed tensors into {@code item} (zeroed before each call). */
+    @FunctionalInterface
+    public interface ItemFiller {
+        void fill(int j, float[] item);
+    }
+
+    /** The score of perturbed item j given its row of logits. */
+    @FunctionalInterface
+    public interface Scorer {
+        double score(int j, float[] logits);
+    }
+
+    /** Scores item j with the objective of target {@code rowOf(j)}. */
+    public Scorer targetScore(IntUnaryOperator rowOf) {
+        return (j, logits) -> targets.get(rowOf.applyAsInt(j)).objective().score(logits);
+    }
+
+    /**
+     * Scores of {@code count} perturbed model inputs, each written by {@code fill}. Runs in batches of
+     * {@link CamOptions#batchSize()}: memory is bounded by the batch size, not by {@code count}.
+     */
+    public double[] scoreInputs(String task, int count, ItemFiller fill, Scorer scorer) {
+        Shape item = graph().inputItemShape();
+        return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> executor.forward(batch, Set.of()).output());
+    }
+
+    /**
+     * Scores of {@code count} perturbed layer activations (K x h x w each, item j belongs to target
+     * {@code rowOf(j)}): only the part of the network after the layer runs. Tensors that bypass the layer
+     * (skip connections from before it) are taken from the clean pass of that row.
+     */
+    public double[] scoreFromLayer(String task, int count, IntUnaryOperator rowOf, ItemFiller fill, Scorer scorer) {
+        Shape item = graph().itemShape(layer);
+        Set<String> bypass = bypassTensors();
+        return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> {
+            Map<String, Tensor> given = new HashMap<>();
+            given.put(layer, batch);
+            for (String t : bypass) given.put(t, gatherRows(forward.get(t), from, to, rowOf));
+            return executor.forwardFrom(given, Set.of()).output();
+        });
+    }
+
+    private interface BatchRunner {
+        Tensor logits(Tensor batch, int from, int to);
+    }
+
+    private double[] scoreBatched(String task, int count, ItemFiller fill, Scorer scorer, Shape item, BatchRunner run) {
+        double[] out = new double[count];
+        int bs = options.batchSize(), size = item.size();
+        int[] dims = new int[item.rank() + 1];
+        System.arraycopy(item.dims(), 0, dims, 1, item.rank());
+        try (Progress.Step step = options.progress().start(task, count)) {
+            float[] one = new float[size];
+            for (int from = 0; from < count; from += bs) {
+                int to = Math.min(count, from + bs);
+                dims[0] = to - from;
+                float[] data = new float[(to - from) * size];
+                for (int j = from; j < to; j++) {
+                    java.util.Arrays.fill(one, 0f);
+                    fill.fill(j, one);
+                    System.arraycopy(one, 0, data, (j - from) * size, size);
+                }
+                Tensor logits = run.logits(new Tensor(Shape.of(dims), data), from, to);
+                int classes = logits.shape().itemSize();
+                for (int j = from; j < to; j++) {
+                    float[] row = java.util.Arrays.copyOfRange(logits.data(), (j - from) * classes, (j - from + 1) * classes);
+                    out[j] = scorer.score(j, row);
+                }
+                step.advance(to - from);
+            }
+        }
+        return out;
+    }
+
+    private double[] scoresOf(Tensor logits, IntUnaryOperator rowOf) {
+        int n = logits.dim(0), classes = logits.shape().itemSize();
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            float[] row = java.util.Arrays.copyOfRange(logits.data(), i * classes, (i + 1) * classes);
+            s[i] = targets.get(rowOf.applyAsInt(i)).objective().score(row);
+        }
+        return s;
+    }
+
+    /** Tensors not downstream of the layer that nodes downstream of it read. */
+    private Set<String> bypassTensors() {
+        Set<String> down = graph().descendants(Set.of(layer));
+        Set<String> out = new LinkedHashSet<>();
+        for (Node n : graph().nodes()) {
+            if (!down.contains(n.output()) || n.output().equals(layer)) continue;
+            for (String t : n.inputs()) if (!down.contains(t)) out.add(t);
+        }
+        return out;
+    }
+
+    private static Tensor gatherRows(Tensor t, int from, int to, IntUnaryOperator rowOf) {
+        int sz = t.shape().itemSize();
+        float[] d = new float[(to - from) * sz];
+        for (int j = from; j < to; j++) System.arraycopy(t.data(), rowOf.applyAsInt(j) * sz, d, (j - from) * sz, sz);
+        return new Tensor(t.shape().withDim(0, to - from), d);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.candela.explain.fgcam;
+
+import dev.candela.explain.ResolvedTarget;
+import dev.candela.explain.cam.CamMethod;
+import dev.candela.explain.cam.CamMethods;
+import dev.candela.explain.cam.LayerEvidence;
+import dev.candela.explain.cam.Weights;
+import dev.candela.graph.LayerNames;
+import dev.candela.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * FG-CAM in the CAM registry ("fg-cam"): the base method's components at the CAM layer ({@code --layer}),
+ * optionally denoised, raised to {@code fgLayer} ("input" or any earlier layer) and summed over channels;
+ * the shared pipeline then applies ReLU, min-max and the resize to the input (the official visualisation).
+ * Any registered CAM method with per-channel coefficients (grad-cam, grad-cam++, xgrad-cam, score-cam,
+ * ablation-cam, lift-cam, lrp-cam ...) or element-wise weights (layer-cam, hires-cam) can be the base;
+ * "score-cam-fg" is the FG-CAM code's own Score-CAM (softmax probability of x masked by each map).
+ */
+public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, RaisingRule.ZeroDenominators zeros) implements CamMethod {
+    private static final Map<LayerEvidence, Audit> LAST = new WeakHashMap<>();
+
+    /** What one run computed, for the manifest. */
+    public record Audit(String base, String camLayer, String fgLayer, double[] componentSums, double[] mapSums, double[] zeroDenominatorMass) {}
+
+    public FgCamMethod {
+        if (base.equals("fg-cam")) throw new IllegalArgumentException("--base cannot be fg-cam itself");
+    }
+
+    public FgCamMethod() { this("grad-cam", "input", FgCam.Denoise.NONE, RaisingRule.ZeroDenominators.DROP); }
+
+    @Override public String name() { return "fg-cam"; }
+
+    @Override public boolean usesGradients() { return !base.startsWith("score-cam"); }
+
+    @Override public Weights weights(LayerEvidence e) {
+        Tensor a = e.activations();
+        Tensor comps, coef = null;
+        if (base.equals("score-cam-fg")) {
+            int[] classes = new int[e.rows()];
+            for (int r = 0; r < e.rows(); r++) {
+                ResolvedTarget t = e.targets().get(r);
+                if (t.classIndex() < 0) throw new IllegalArgumentException("the FG-CAM code's Score-CAM needs a single class target, got '" + t.description() + "'");
+                classes[r] = t.classIndex();
+            }
+            coef = BaseComponents.scoreCamFgWeights(e.executor(), e.input(), a, classes, e.options().batchSize());
+            comps = BaseComponents.scaleChannels(a, coef);
+        } else {
+            Weights w = CamMethods.byName(base).weights(e);
+            comps = switch (w) {
+                case Weights.PerChannel p -> BaseComponents.scaleChannels(a, coef = p.coefficients());
+                case Weights.PerElement p -> {
+                    float[] o = new float[a.size()];
+                    for (int i = 0; i < o.length; i++) o[i] = p.weights().data()[i] * a.data()[i];
+                    yield new Tensor(a.shape(), o);
+                }
+                case Weights.RawMap m -> throw new IllegalArgumentException("FG-CAM base '" + base + "' has no per-channel components (it makes its own map)");
+                case Weights.FinalMap m -> throw new IllegalArgumentException("FG-CAM base '" + base + "' has no per-channel components (it makes its own map)");
+            };
+        }
+        comps = FgCam.denoise(comps, denoise);
+        String target = fgLayer.equals("input") ? e.graph().input() : new LayerNames(e.graph()).resolve(fgLayer);
+        FgCam.Result r = new FgCam(e.executor(), zeros).raise(e.forward(), e.layer(), comps, target);
+        int n = e.rows();
+        double[] cs = new double[n], ms = new double[n], zs = new double[n];
+        for (int i = 0; i < n; i++) {
+            cs[i] = sumItem(comps, i);
+            ms[i] = sumItem(r.map(), i);
+            for (double[] d : r.dropped().values()) zs[i] += d[i];
+        }
+        synchronized (LAST) { LAST.put(e, new Audit(base, e.layer(), target, cs, ms, zs)); }
+        return new Weights.RawMap(r.map(), coef);
+    }
+
+    private static double sumItem(Tensor t, int item) {
+        int per = t.shape().itemSize();
+        double s = 0;
+        for (int i = item * per; i < (item + 1) * per; i++) s += t.data()[i];
+        return s;
+    }
+
+    /** Manifest entries of the last run on this evidence (null if none). */
+    public Map<String, Object> manifest(LayerEvidence e) {
+        Audit a;
+        synchronized (LAST) { a = LAST.get(e); }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("base", base);
+        m.put("denoise", denoise.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("zero_denominators", zeros.name().toLowerCase(java.util.Locale.ROOT));
+        if (a != null) {
+            m.put("cam_layer", a.camLayer());
+            m.put("fg_layer", a.fgLayer());
+            m.put("components_sum", a.componentSums());
+            m.put("map_sum", a.mapSums());
+            m.put("zero_denominator_mass", a.zeroDenominatorMass());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.candela.explain.lrp;
+
+import static dev.candela.explain.lrp.Elementwise.add;
+import static dev.candela.explain.lrp.Elementwise.mul;
+import static dev.candela.explain.lrp.Elementwise.negative;
+import static dev.candela.explain.lrp.Elementwise.positive;
+import static dev.candela.explain.lrp.Elementwise.sub;
+
+import dev.candela.run.Kernels;
+import dev.candela.run.LayerValues;
+import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Applies one {@link LayerRule} to one node: maps the relevance on the node's output to relevance on
+ * each of its inputs. The formulas follow zennit's BasicHook definitions (modified inputs, modified
+ * parameters, gradient mapper, reducer), written out for each rule.
+ */
+public final class Redistribution {
+    private Redistribution() {}
+
+    public static List<Tensor> apply(LayerRule rule, LayerValues v, Tensor r) {
+        Kernels k = v.kernels();
+        return switch (rule) {
+            case LayerRule.Pass p -> pass(v, r);
+            case LayerRule.Gradient g -> k.inputGradients(v.node().op(), v.inputs(), v.output(), r);
+            case LayerRule.Epsilon e -> proportional(v, r, new Division.Stabilised(e.epsilon()));
+            case LayerRule.Norm n -> proportional(v, r, new Division.Stabilised(n.stabiliser()));
+            case LayerRule.ZPlus z -> List.of(zPlus(k, weighted(v), v.inputs().get(0), r, new Division.Stabilised(z.stabiliser()), true));
+            case LayerRule.Gamma g -> List.of(gamma(k, weighted(v), v.inputs().get(0), r, g));
+            case LayerRule.AlphaBeta ab -> List.of(alphaBeta(k, weighted(v), v.inputs().get(0), r, ab));
+            case LayerRule.ZBox zb -> {
+                Tensor x = v.inputs().get(0);
+                yield List.of(zBox(k, weighted(v), x, bound(zb.low(), x), bound(zb.high(), x), r, new Division.Stabilised(zb.stabiliser()), true));
+            }
+            case LayerRule.Flat f -> {
+                WeightedLayer L = weighted(v);
+                Tensor x = v.inputs().get(0), w = Elementwise.ones(L.weight()), one = Elementwise.ones(x);
+                Tensor z = L.forward(k, one, w, L.zeroBias());
+                yield List.of(L.transpose(k, x, w, new Division.Stabilised(f.stabiliser()).divide(r, z)));
+            }
+            case LayerRule.WSquare ws -> {
+                WeightedLayer L = weighted(v);
+                Tensor x = v.inputs().get(0), w2 = Elementwise.square(L.weight());
+                Tensor z = L.forward(k, Elementwise.ones(x), w2, Elementwise.square(L.bias()));
+                yield List.of(L.transpose(k, x, w2, new Division.Stabilised(ws.stabiliser()).divide(r, z)));
+            }
+        };
+    }
+
+    private static WeightedLayer weighted(LayerValues v) {
+        if (!WeightedLayer.isWeighted(v.node().op())) {
+            throw new IllegalArgumentException("node " + v.node().name() + " (" + v.node().op().kind() + ") has no weights; this LRP rule applies to Conv2d/Linear only");
+        }
+        return WeightedLayer.of(v.node().op());
+    }
+
+    private static List<Tensor> pass(LayerValues v, Tensor r) {
+        if (v.inputs().size() != 1 || v.inputs().get(0).size() != r.size()) {
+            throw new IllegalArgumentException("pass rule needs one input shaped like the output at node " + v.node().name());
+        }
+        return List.of(r.reshape(v.inputs().get(0).shape()));
+    }
+
+    /** R_i = x_i [J^T (R / stab(y))]_i for each input: epsilon on weighted layers, Norm on pools and sums. */
+    static List<Tensor> proportional(LayerValues v, Tensor r, Division d) {
+        Tensor s = d.divide(r, v.output());
+        List<Tensor> g = v.kernels().inputGradients(v.node().op(), v.inputs(), v.output(), s);
+        List<Tensor> out = new ArrayList<>(g.size());
+        for (int i = 0; i < g.size(); i++) out.add(mul(v.inputs().get(i), g.get(i)));
+        return out;
+    }
+
+    /**
+     * z+ with signed inputs: Z = f(x+; W+, b+) + f(x-; W-, 0), R = x+ f^T(s; W+) + x- f^T(s; W-), s = R / Z.
+     * With {@code withBias} false the bias is dropped (FG-CAM). The x- branch is skipped when x >= 0.
+     */
+    public static Tensor zPlus(Kernels k, WeightedLayer L, Tensor x, Tensor r, Division d, boolean withBias) {
+        return zPlus(k, L, x, r, d, withBias, null);
+    }
+
+    /** As {@link #zPlus(Kernels, WeightedLayer, Tensor, Tensor, Division, boolean)}, showing (r, Z) to {@code audit}. */
+    public static Tensor zPlus(Kernels k, WeightedLayer L, Tensor x, Tensor r, Division d, boolean withBias, BiConsumer<Tensor, Tensor> audit) {
+        Tensor xp = positive(x), xn = negative(x);
+        Tensor wp = positive(L.weight()), wn = negative(L.weight());
+        boolean signed = !Elementwise.allZero(xn);
+        Tensor z = L.forward(k, xp, wp, withBias ? positive(L.bias()) : L.zeroBias());
+        if (signed) z = add(z, L.forward(k, xn, wn, L.zeroBias()));
+        if (audit != null) audit.accept(r, z);
+        Tensor s = d.divide(r, z);
+        Tensor out = mul(xp, L.transpose(k, x, wp, s));
+        if (signed) out = add(out, mul(xn, L.transpose(k, x, wn, s)));
+        return out;
+    }
+
+    static Tensor gamma(Kernels k, WeightedLayer L, Tensor x, Tensor r, LayerRule.Gamma g) {
+        float gm = (float) g.gamma();
+        Tensor w = L.weight(), b = L.bias();
+        Tensor wUp = add(w, Elementwise.scale(positive(w), gm)), wDown = add(w, Elementwise.scale(negative(w), gm));
+        Tensor bUp = add(b, Elementwise.scale(positive(b), gm)), bDown = add(b, Elementwise.scale(negative(b), gm));
+        Tensor xp = positive(x), xn = negative(x), zero = L.zeroBias();
+        Tensor o0 = L.forward(k, xp, wUp, bUp), o1 = L.forward(k, xn, wDown, zero);
+        Tensor o2 = L.forward(k, xp, wDown, bDown), o3 = L.forward(k, xn, wUp, zero);
+        Tensor o4 = L.forward(k, x, w, b);
+        Division d = new Division.Stabilised(g.stabiliser());
+        Tensor sPos = Elementwise.maskPositive(d.divide(r, add(o0, o1)), o4);
+        Tensor sNeg = Elementwise.maskNegative(d.divide(r, add(o2, o3)), o4);
+        Tensor out = mul(xp, L.transpose(k, x, wUp, sPos));
+        out = add(out, mul(xn, L.transpose(k, x, wDown, sPos)));
+        out = add(out, mul(xp, L.transpose(k, x, wDown, sNeg)));
+        return add(out, mul(xn, L.transpose(k, x, wUp, sNeg)));
+    }
+
+    static Tensor alphaBeta(Kernels k, WeightedLayer L, Tensor x, Tensor r, LayerRule.AlphaBeta ab) {
+        Tensor w = L.weight(), b = L.bias(), wp = positive(w), wn = negative(w), zero = L.zeroBias();
+        Tensor xp = positive(x), xn = negative(x);
+        Division d = new Division.Stabilised(ab.stabiliser());
+        Tensor sPos = d.divide(r, add(L.forward(k, xp, wp, positive(b)), L.forward(k, xn, wn, zero)));
+        Tensor sNeg = d.divide(r, add(L.forward(k, xp, wn, negative(b)), L.forward(k, xn, wp, zero)));
+        Tensor pos = add(mul(xp, L.transpose(k, x, wp, sPos)), mul(xn, L.transpose(k, x, wn, sPos)));
+        Tensor neg = add(mul(xp, L.transpose(k, x, wn, sNeg)), mul(xn, L.transpose(k, x, wp, sNeg)));
+        return sub(Elementwise.scale(pos, (float) ab.alpha()), Elementwise.scale(neg, (float) ab.beta()));
+    }
+
+    /**
+     * z-box: Z = f(x; W, b) - f(l; W+, b+) - f(h; W-, b-), R = x f^T(s; W) - l f^T(s; W+) - h f^T(s; W-).
+     * The bias terms cancel (b - b+ - b- = 0); with {@code withBias} false they are left out altogether.
+     */
+    public static Tensor zBox(Kernels k, WeightedLayer L, Tensor x, Tensor low, Tensor high, Tensor r, Division d, boolean withBias) {
+        return zBox(k, L, x, low, high, r, d, withBias, null);
+    }
+
+    public static Tensor zBox(Kernels k, WeightedLayer L, Tensor x, Tensor low, Tensor high, Tensor r, Division d, boolean withBias, BiConsumer<Tensor, Tensor> audit) {
+        Tensor w = L.weight(), wp = positive(w), wn = negative(w), zero = L.zeroBias();
+        Tensor z = L.forward(k, x, w, withBias ? L.bias() : zero);
+        z = sub(z, L.forward(k, low, wp, withBias ? positive(L.bias()) : zero));
+        z = sub(z, L.forward(k, high, wn, withBias ? negative(L.bias()) : zero));
+        if (audit != null) audit.accept(r, z);
+        Tensor s = d.divide(r, z);
+        Tensor out = mul(x, L.transpose(k, x, w, s));
+        out = sub(out, mul(low, L.transpose(k, x, wp, s)));
+        return sub(out, mul(high, L.transpose(k, x, wn, s)));
+    }
+
+    /** A bound (one value, or one per channel of axis 1) expanded to x's shape. */
+    static Tensor bound(float[] b, Tensor x) {
+        int c = x.rank() >= 2 ? x.dim(1) : 1;
+        if (b.length != 1 && b.length != c) {
+            throw new IllegalArgumentException("z-box bounds have " + b.length + " values; the layer input has " + c + " channels (give 1 or " + c + ")");
+        }
+        int inner = x.rank() >= 2 ? x.shape().itemSize() / c : 1;
+        float[] o = new float[x.size()];
+        for (int i = 0; i < o.length; i++) o[i] = b.length == 1 ? b[0] : b[(i / inner) % c];
+        return new Tensor(x.shape(), o);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.candela.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.candela.image.Npy;
+import dev.candela.metrics.TinyCnn;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The evaluate command end to end on the tiny Fashion-MNIST CNN (model loading injected). */
+class EvaluateCommandTest {
+
+    static int run(Path dir, StringWriter err, String... args) {
+        EvaluateCommand cmd = new EvaluateCommand();
+        cmd.loader = p -> TinyCnn.fashion();
+        cmd.err = new PrintWriter(err, true);
+        return new CommandLine(cmd).execute(args);
+    }
+
+    @Test void evaluatesEveryMethodAndMetricAndWritesTheFiles(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Npy.write(in.resolve("fashion.npy"), TinyCnn.fashionImages(3));
+        int[] labels = TinyCnn.fashionLabels(3);
+        Files.writeString(dir.resolve("ann.csv"), "image,label,x0,y0,x1,y1\nfashion-0," + labels[0] + ",4,4,24,24\nfashion-1," + labels[1] + ",,,,\n");
+        Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
+        Path out = dir.resolve("out");
+        StringWriter err = new StringWriter();
+        int code = run(dir, err, "--model", model.toString(), "--input", in.toString(), "--annotations", dir.resolve("ann.csv").toString(),
+                "--method", "grad-cam,random-cam,gradient-x-input", "--metric", "all", "--out", out.toString(),
+                "--road-percentiles", "30,70", "--sanity-layers", "1", "--shapley-pairs", "4", "--step", "98", "--threads", "1");
+        assertEquals(0, code, err.toString());
+        for (String f : new String[]{"per-image.csv", "summary.json", "summary.md", "deletion-curves.png", "insertion-curves.png", "bar-average-drop.png"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(3, s.get("settings").get("images").asInt());
+        assertEquals(3, s.get("results").get("grad-cam").get("deletion").get("n").asInt());
+        assertEquals(1, s.get("results").get("grad-cam").get("pointing-game").get("n").asInt(), "only fashion-0 has a box");
+        assertTrue(Files.readString(out.resolve("per-image.csv")).contains("fashion-2,random-cam,road-combined,"));
+        // grad-cam weights channels: its coefficients are compared with the Shapley reference (16 maps at relu2: sampled)
+        JsonNode fid = s.get("results").get("grad-cam").get("shapley-spearman");
+        assertEquals(3, fid.get("n").asInt());
+        assertTrue(fid.get("mean").asDouble() > 0.3, "Grad-CAM weights should rank channels like Shapley values on a GAP+linear head: " + fid);
+        assertTrue(s.get("results").get("gradient-x-input").get("shapley-spearman") == null);
+    }
+
+    @Test void badMetricIsExitTwoWithTheKnownNames(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), TinyCnn.fashionImages(1));
+        StringWriter err = new StringWriter();
+        int code = run(dir, err, "--model", "m.cnd", "--input", dir.resolve("x.npy").toString(), "--method", "grad-cam", "--metric", "deletionn", "--out", dir.resolve("o").toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("unknown metric 'deletionn'") && err.toString().contains("road-combined"), err.toString());
+    }
+
+    @Test void badAnnotationsNameTheLine(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), TinyCnn.fashionImages(1));
+        Files.writeString(dir.resolve("a.csv"), "image,label\nx,42\n");
+        StringWriter err = new StringWriter();
+        int code = run(dir, err, "--model", "m.cnd", "--input", dir.resolve("x.npy").toString(), "--annotations", dir.resolve("a.csv").toString(),
+                "--method", "grad-cam", "--metric", "deletion", "--out", dir.resolve("o").toString());
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("line 2") && err.toString().contains("outside the model's 10 classes"), err.toString());
+    }
+}

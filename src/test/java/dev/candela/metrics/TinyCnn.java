@@ -1,0 +1,141 @@
+package dev.candela.metrics;
+
+import dev.candela.graph.Conv2d;
+import dev.candela.graph.Flatten;
+import dev.candela.graph.GlobalAvgPool;
+import dev.candela.graph.Graph;
+import dev.candela.graph.Linear;
+import dev.candela.graph.MaxPool2d;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.graph.Preprocessing;
+import dev.candela.graph.Relu;
+import dev.candela.image.Npy;
+import dev.candela.image.Resize;
+import dev.candela.run.Activations;
+import dev.candela.run.Executor;
+import dev.candela.run.GradientRule;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The two-conv CNN of the tools scripts (conv1 relu maxpool2 conv2 relu mean fc), built from .npy
+ * weights in PyTorch layout, and the simple map functions the property tests compare.
+ */
+public final class TinyCnn {
+    private TinyCnn() {}
+
+    static final Path FASHION = Path.of("testdata/models/fashion-tiny");
+
+    static Tensor npy(Path dir, String name) {
+        try {
+            return Npy.read(dir.resolve(name + ".npy"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Model load(Path dir, String prefix, Shape inputItem) {
+        int[] one = {1, 1}, pad1 = {1, 1, 1, 1};
+        Conv2d c1 = new Conv2d(npy(dir, prefix + "conv1.weight"), npy(dir, prefix + "conv1.bias"), one, pad1, one, 1);
+        Conv2d c2 = new Conv2d(npy(dir, prefix + "conv2.weight"), npy(dir, prefix + "conv2.bias"), one, pad1, one, 1);
+        Linear fc = new Linear(npy(dir, prefix + "fc.weight"), npy(dir, prefix + "fc.bias"));
+        List<Node> nodes = List.of(
+                new Node("conv1", c1, List.of("x"), "conv1"),
+                new Node("relu1", new Relu(), List.of("conv1"), "relu1"),
+                new Node("pool", new MaxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0, 0, 0}, one, false), List.of("relu1"), "pool"),
+                new Node("conv2", c2, List.of("pool"), "conv2"),
+                new Node("relu2", new Relu(), List.of("conv2"), "relu2"),
+                new Node("gap", new GlobalAvgPool(), List.of("relu2"), "gap"),
+                new Node("flat", new Flatten(), List.of("gap"), "flat"),
+                new Node("fc", fc, List.of("flat"), "fc"));
+        return new Model(new Graph("x", inputItem, nodes, "fc"), Preprocessing.unit(), List.of(), Map.of("source", dir.toString()));
+    }
+
+    public static Model fashion() { return load(FASHION, "", Shape.of(1, 28, 28)); }
+
+    public static Tensor fashionImages(int n) { return npy(FASHION, "test_images").slice(0, n); }
+
+    /** The labels are stored as int64; Npy hands them back as floats. */
+    public static int[] fashionLabels(int n) {
+        float[] d = npy(FASHION, "test_labels").data();
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = (int) d[i];
+        return r;
+    }
+
+    /** Gradient of the target logit at tensor {@code at}, for a batch. */
+    static Tensor gradient(Executor ex, Activations fwd, String at, int[] targets) {
+        Tensor out = fwd.output();
+        int k = out.shape().itemSize();
+        float[] seed = new float[out.size()];
+        for (int i = 0; i < targets.length; i++) seed[i * k + targets[i]] = 1;
+        return ex.backward(fwd, ex.graph().output(), new Tensor(out.shape(), seed), Set.of(at), GradientRule.INSTANCE).get(at);
+    }
+
+    /** Min-max to [0, 1] per map, pytorch-grad-cam's way: (v - min) / (1e-7 + max - min). */
+    static void normalise(float[] d, int n, int hw) {
+        for (int i = 0; i < n; i++) {
+            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+            for (int p = 0; p < hw; p++) { lo = Math.min(lo, d[i * hw + p]); hi = Math.max(hi, d[i * hw + p]); }
+            for (int p = 0; p < hw; p++) d[i * hw + p] = (d[i * hw + p] - lo) / (1e-7f + hi - lo);
+        }
+    }
+
+    /** Pixels ranked by their own gradient-times-input (summed over channels, signed), min-max normalised. */
+    static MapFunction gradientTimesInput() {
+        return (ex, x, targets) -> {
+            Activations fwd = ex.forward(x);
+            Tensor g = gradient(ex, fwd, ex.graph().input(), targets);
+            int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+            float[] m = new float[n * hw];
+            for (int i = 0; i < n; i++)
+                for (int ch = 0; ch < c; ch++)
+                    for (int p = 0; p < hw; p++) m[i * hw + p] += g.data()[(i * c + ch) * hw + p] * x.data()[(i * c + ch) * hw + p];
+            normalise(m, n, hw);
+            return Tensor.of(m, n, x.dim(2), x.dim(3));
+        };
+    }
+
+    /** Uniform random values per pixel (the Random-CAM baseline at pixel level), seeded. */
+    static MapFunction randomMap(long seed) {
+        return (ex, x, targets) -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            float[] m = new float[x.dim(0) * x.dim(2) * x.dim(3)];
+            for (int i = 0; i < m.length; i++) m[i] = (float) r.nextDouble();
+            return Tensor.of(m, x.dim(0), x.dim(2), x.dim(3));
+        };
+    }
+
+    /** Grad-CAM (Selvaraju et al.) at {@code layer}: relu(sum_k mean(dY/dA_k) A_k), bilinear to input, min-max. */
+    static MapFunction gradCam(String layer) {
+        return (ex, x, targets) -> {
+            Activations fwd = ex.forward(x);
+            Tensor a = fwd.get(layer);
+            Tensor g = gradient(ex, fwd, layer, targets);
+            int n = a.dim(0), k = a.dim(1), h = a.dim(2), w = a.dim(3), hw = h * w;
+            int oh = x.dim(2), ow = x.dim(3);
+            float[] out = new float[n * oh * ow];
+            for (int i = 0; i < n; i++) {
+                float[] cam = new float[hw];
+                for (int ch = 0; ch < k; ch++) {
+                    double mean = 0;
+                    for (int p = 0; p < hw; p++) mean += g.data()[(i * k + ch) * hw + p];
+                    float wk = (float) (mean / hw);
+                    for (int p = 0; p < hw; p++) cam[p] += wk * a.data()[(i * k + ch) * hw + p];
+                }
+                for (int p = 0; p < hw; p++) cam[p] = Math.max(cam[p], 0);
+                System.arraycopy(Resize.bilinear(cam, h, w, oh, ow, Resize.Mode.HALF_PIXEL), 0, out, i * oh * ow, oh * ow);
+            }
+            normalise(out, n, oh * ow);
+            return Tensor.of(out, n, oh, ow);
+        };
+    }
+}

@@ -1,0 +1,105 @@
+package dev.candela.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.candela.graph.GraphBuilder;
+import dev.candela.graph.Model;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class ExecutorTest {
+
+    /** A small residual model with a branch that joins again: exercises gradient accumulation. */
+    static Model residual(long seed) {
+        GraphBuilder b = new GraphBuilder("input", Shape.of(2, 8, 8), seed);
+        String x = b.conv("conv1", b.input(), 4, 3, 1, 1);
+        x = b.batchNorm("bn1", x);
+        String r = b.relu("relu1", x);
+        String y = b.conv("conv2", r, 4, 3, 1, 1);
+        y = b.relu("relu2", y);
+        String s = b.sum("add", r, y);
+        String p = b.maxPool("pool", s, 2, 2);
+        String g = b.globalAvgPool("gap", p);
+        String f = b.flatten("flatten", g);
+        return b.build(b.linear("fc", f, 3));
+    }
+
+    static Tensor randomInput(Random r, int n) {
+        float[] d = new float[n * 2 * 8 * 8];
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
+        return Tensor.of(d, n, 2, 8, 8);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void backwardToInputMatchesCentralFiniteDifferences(long seed) {
+        Model m = residual(seed);
+        Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
+        Random r = new Random(seed);
+        Tensor x = randomInput(r, 1);
+        Activations fwd = ex.forward(x);
+        Tensor seedT = Tensor.of(new float[]{0.3f, -1.2f, 0.7f}, 1, 3);
+        Tensor gx = ex.backward(fwd, m.graph().output(), seedT, Set.of("input"), GradientRule.INSTANCE).get("input");
+        double h = 1e-2, f0 = dot(fwd.output(), seedT);
+        int checked = 0;
+        for (int k = 0; k < 40; k++) {
+            int i = r.nextInt(x.size());
+            float[] plus = x.data().clone(), minus = x.data().clone();
+            plus[i] += (float) h;
+            minus[i] -= (float) h;
+            double fp = dot(ex.forward(new Tensor(x.shape(), plus)).output(), seedT);
+            double fm = dot(ex.forward(new Tensor(x.shape(), minus)).output(), seedT);
+            double fd = (fp - fm) / (2 * h);
+            // A ReLU or max-pool switch inside [x-h, x+h] makes one-sided slopes disagree: not differentiable there.
+            if (Math.abs((fp - f0) / h - (f0 - fm) / h) > 1e-2 + 0.05 * Math.abs(fd)) continue;
+            checked++;
+            assertEquals(fd, gx.data()[i], 2e-3 + 2e-2 * Math.abs(fd), "seed " + seed + " element " + i);
+        }
+        assertTrue(checked >= 20, "seed " + seed + ": too few smooth points checked: " + checked);
+    }
+
+    static double dot(Tensor a, Tensor b) {
+        double s = 0;
+        for (int i = 0; i < a.size(); i++) s += (double) a.data()[i] * b.data()[i];
+        return s;
+    }
+
+    @Test
+    void forwardFromALayerReproducesTheFullForward() {
+        Model m = residual(7);
+        Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
+        Tensor x = randomInput(new Random(7), 2);
+        Activations full = ex.forward(x);
+        Activations tail = ex.forwardFrom(Map.of("add", full.get("add")), Set.of());
+        assertEquals(full.output().sum(), tail.output().sum(), 0.0);
+    }
+
+    @Test
+    void backwardStopsAtAnIntermediateLayerAndMatchesTheFullChain() {
+        Model m = residual(11);
+        Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
+        Tensor x = randomInput(new Random(11), 2);
+        Activations fwd = ex.forward(x);
+        Tensor seedT = Tensor.of(new float[]{1, 0, 0, 0, 1, 0}, 2, 3);
+        Map<String, Tensor> both = ex.backward(fwd, m.graph().output(), seedT, Set.of("relu1", "input"), GradientRule.INSTANCE);
+        Map<String, Tensor> mid = ex.backward(fwd, m.graph().output(), seedT, Set.of("relu1"), GradientRule.INSTANCE);
+        assertEquals(both.get("relu1").sum(), mid.get("relu1").sum(), 0.0);
+        assertTrue(mid.get("relu1").shape().equals(Shape.of(2, 4, 8, 8)));
+    }
+
+    @Test
+    void wrongInputShapeIsAClearError() {
+        Model m = residual(1);
+        Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ex.forward(Tensor.zeros(1, 3, 8, 8)));
+        assertTrue(e.getMessage().contains("Nx2x8x8"), e.getMessage());
+    }
+}
