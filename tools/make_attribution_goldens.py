@@ -257,6 +257,12 @@ def main():
                           "phi": npy(f"lrpcam_{name}_{i}_phi", rel.sum(dim=(2, 3))[0]),
                           "raw_map": npy(f"lrpcam_{name}_{i}_raw", lrp_raw[0, 0]),
                           "map": npy(f"lrpcam_{name}_{i}_map", lrp_final[0, 0])})
+    # Captum's Softmax rule (Rescale, then the mean over all elements subtracted) on the VGG model + Softmax
+    soft = nn.Sequential(models["vgg"], nn.Softmax(dim=1)).eval()
+    with Workarounds(soft):
+        sa, sd = DeepLift(soft).attribute(x, ref_random, target=targets, return_convergence_delta=True)
+    cases.append({"kind": "deeplift-softmax", "model": "vgg", "reference": "random", "targets": targets,
+                  "attributions": npy("dl_vgg_softmax", sa), "convergence_delta": sd.tolist()})
     manifest = {
         "generator": "tools/make_attribution_goldens.py",
         "torch": torch.__version__, "torchvision": torchvision.__version__,

@@ -2,103 +2,128 @@ package dev.candela.cli;
 
 import dev.candela.format.CndWriter;
 import dev.candela.format.ImportOptions;
-import dev.candela.format.OnnxImporter;
+import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.graph.Preprocessing;
 import dev.candela.tensor.Shape;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code candela convert IN.onnx OUT.cnd}: import an ONNX model and store it with its preprocessing and labels. */
+/**
+ * {@code candela convert IN.onnx OUT.cnd}: imports an ONNX model and stores it with its preprocessing
+ * and labels, per DESIGN.md's command-line contract.
+ */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert an ONNX model to a Candela .cnd file, recording preprocessing and class labels.")
-final class ConvertCommand extends CliCommand {
-    @Parameters(index = "0", paramLabel = "IN.onnx") Path in;
-    @Parameters(index = "1", paramLabel = "OUT.cnd") Path outFile;
+        description = "Convert an ONNX model to a Candela model file (.cnd) with preprocessing and labels inside.")
+public final class ConvertCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the ONNX model")
+    Path in;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "class names, one per line (line number = class index)")
+    @Parameters(index = "1", paramLabel = "OUT.cnd", description = "the Candela model to write")
+    Path out;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "class names, one per line (line n = class n)")
     Path labels;
 
-    @Option(names = "--input", paramLabel = "CxHxW", description = "input shape without batch, e.g. 3x224x224 (default: from the ONNX graph)")
+    @Option(names = "--input", paramLabel = "CxHxW", description = "input shape without the batch axis, e.g. 3x224x224 (default: from the ONNX graph)")
     String input;
 
-    @Option(names = "--resize", paramLabel = "N", description = "resize images to N (after --crop); 0 = straight to the input size")
+    @Option(names = "--resize", defaultValue = "0", description = "resize to N (with --crop center: the centre square to N x N); 0 = squash to the input size")
     int resize;
 
-    @Option(names = "--crop", paramLabel = "center", description = "centre-crop the largest square before resizing")
+    @Option(names = "--crop", paramLabel = "center", description = "'center': cut the largest centred square before resizing")
     String crop;
 
-    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "per-channel mean: value = (pixel/255 - mean)/std")
-    float[] mean;
+    @Option(names = "--mean", split = ",", description = "per-channel mean: value = (pixel/255 - mean)/std (one value, or one per channel)")
+    List<Float> mean;
 
-    @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "per-channel std (with --mean)")
-    float[] std;
+    @Option(names = "--std", split = ",", description = "per-channel std (with --mean)")
+    List<Float> std;
 
-    @Option(names = "--scale", paramLabel = "s", description = "value = pixel*scale + offset (pixel in 0..255)")
+    @Option(names = "--scale", description = "value = pixel*scale + offset, pixel in 0..255 (instead of --mean/--std)")
     Float scale;
 
-    @Option(names = "--offset", paramLabel = "o", description = "added after --scale")
-    Float offset;
+    @Option(names = "--offset", defaultValue = "0", description = "added after --scale")
+    float offset;
 
-    @Option(names = "--channel-order", paramLabel = "RGB|BGR|GRAY", description = "channel order the model expects (default: GRAY for one-channel models, RGB otherwise)")
+    @Option(names = "--channel-order", description = "RGB, BGR, or GRAY (default: GRAY for one-channel inputs, RGB otherwise)")
     String channelOrder;
 
-    @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution (BN is then no longer a layer)")
+    @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution")
     boolean foldBn;
 
-    @Override void execute() throws IOException {
-        Preprocessing pre = preprocessing();
-        Shape shape = null;
-        if (input != null) {
-            try {
-                shape = Shape.parse(input);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--input: expected dimensions like 3x224x224, got '" + input + "'");
-            }
-            for (int d : shape.dims()) if (d < 1) throw new IllegalArgumentException("--input: dimensions must be positive, got '" + input + "'");
-        }
-        List<String> names = List.of();
-        if (labels != null) {
-            names = Files.readAllLines(labels, StandardCharsets.UTF_8).stream().map(String::strip).toList();
-            int end = names.size();
-            while (end > 0 && names.get(end - 1).isEmpty()) end--;
-            names = names.subList(0, end);
-        }
-        Model m = OnnxImporter.importFile(in, new ImportOptions(shape, foldBn, pre, names));
-        int channels = m.graph().inputItemShape().rank() >= 1 ? m.graph().inputItemShape().dim(0) : 0;
-        if (mean != null && mean.length != channels) throw new IllegalArgumentException("--mean/--std: " + mean.length + " values for a model with " + channels + " input channels");
-        if (channels == 1 && channelOrder == null) {
-            // One-channel models read the image's luma; recorded so the file says so.
-            Preprocessing p = m.preprocessing();
-            m = new Model(m.graph(), new Preprocessing(p.resize(), p.centerCrop(), p.mean(), p.std(), p.scale(), p.offset(), "GRAY"), m.labels(), m.source());
-        }
-        if ("GRAY".equals(m.preprocessing().channelOrder()) && channels != 1) throw new IllegalArgumentException("--channel-order GRAY: the model takes " + channels + " channels, not 1");
+    private final PrintWriter err = new PrintWriter(System.err, true);
+
+    @Override public Integer call() throws IOException {
+        if (mean != null && scale != null) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");
+        if ((mean == null) != (std == null)) throw new IllegalArgumentException("--mean and --std go together");
+        if (crop != null && !crop.equalsIgnoreCase("center")) throw new IllegalArgumentException("--crop takes 'center', got '" + crop + "'");
+        Shape shape = input == null ? null : parseShape(input);
+        List<String> names = labels == null ? List.of() : readLabels(labels);
+        // First pass: the graph decides the channel count when --input is absent.
+        Preprocessing probe = new Preprocessing(resize, crop != null, null, null, 1, 0, "RGB");
+        Model m = ModelFiles.load(in, new ImportOptions(shape, foldBn, probe, names));
+        int channels = m.graph().inputItemShape().dim(0);
+        String order = channelOrder != null ? channelOrder.toUpperCase(Locale.ROOT) : channels == 1 ? "GRAY" : "RGB";
+        Preprocessing pre = mean != null
+                ? new Preprocessing(resize, crop != null, floats(mean), floats(std), 1, 0, order)
+                : new Preprocessing(resize, crop != null, null, null, scale != null ? scale : 1f / 255f, scale != null ? offset : 0f, order);
+        new dev.candela.image.Preprocessor(pre, m.graph().inputItemShape()); // validates mean/std length, resize, order
         if (!names.isEmpty() && names.size() != m.numClasses()) {
-            throw new IllegalArgumentException("--labels: " + labels + " has " + names.size() + " labels, the model has " + m.numClasses() + " outputs");
+            throw new IllegalArgumentException(labels + " has " + names.size() + " labels but the model has " + m.numClasses() + " classes");
         }
-        CndWriter.write(m, outFile);
-        out().printf("wrote %s: %d nodes, %d parameters, input %s %s, output %s [%d]%n", outFile, m.graph().nodes().size(),
-                InspectCommand.parameters(m), m.graph().input(), m.graph().inputItemShape(), m.graph().output(), m.numClasses());
+        Model model = new Model(m.graph(), pre, names, m.source());
+        Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp");
+        try {
+            CndWriter.write(model, tmp);
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        err.printf(Locale.ROOT, "candela convert: %s -> %s (%d nodes, input %s, %d classes, %s)%n", in, out,
+                model.graph().nodes().size(), model.graph().inputItemShape(), model.numClasses(), describe(pre));
+        return 0;
     }
 
-    private Preprocessing preprocessing() {
-        if (crop != null && !crop.equals("center")) throw new IllegalArgumentException("--crop: only 'center' is supported, got '" + crop + "'");
-        if (resize < 0) throw new IllegalArgumentException("--resize: must be >= 0, got " + resize);
-        if ((mean == null) != (std == null)) throw new IllegalArgumentException("--mean and --std must be given together");
-        if (mean != null && (scale != null || offset != null)) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");
-        if (mean != null && mean.length != std.length) throw new IllegalArgumentException("--mean has " + mean.length + " values, --std has " + std.length);
-        String order = channelOrder == null ? "RGB" : channelOrder;
-        if (!order.equals("RGB") && !order.equals("BGR") && !order.equals("GRAY")) throw new IllegalArgumentException("--channel-order: expected RGB, BGR or GRAY, got '" + channelOrder + "'");
-        boolean centre = crop != null;
-        if (mean != null) return new Preprocessing(resize, centre, mean, std, 1, 0, order);
-        if (scale != null || offset != null) return new Preprocessing(resize, centre, null, null, scale == null ? 1 : scale, offset == null ? 0 : offset, order);
-        Preprocessing d = Preprocessing.imagenet();
-        return new Preprocessing(resize, centre, d.mean(), d.std(), 1, 0, order);
+    static String describe(Preprocessing p) {
+        StringBuilder sb = new StringBuilder();
+        if (p.centerCrop()) sb.append("centre square, ");
+        sb.append(p.resize() > 0 ? "resize " + p.resize() : "squash to input size");
+        if (p.mean() != null) sb.append(", (pixel/255 - mean)/std");
+        else sb.append(String.format(Locale.ROOT, ", pixel*%g%+g", p.scale(), p.offset()));
+        return sb.append(", ").append(p.channelOrder()).toString();
+    }
+
+    private static List<String> readLabels(Path f) throws IOException {
+        if (!Files.isRegularFile(f)) throw new IllegalArgumentException("--labels " + f + ": no such file");
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(f)) if (!line.isBlank()) out.add(line.strip());
+        return out;
+    }
+
+    private static Shape parseShape(String s) {
+        String[] p = s.toLowerCase(Locale.ROOT).split("x");
+        int[] d = new int[p.length];
+        try {
+            for (int i = 0; i < p.length; i++) d[i] = Integer.parseInt(p[i].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--input must look like 3x224x224, got '" + s + "'");
+        }
+        return Shape.of(d);
+    }
+
+    private static float[] floats(List<Float> l) {
+        float[] f = new float[l.size()];
+        for (int i = 0; i < f.length; i++) f[i] = l.get(i);
+        return f;
     }
 }

@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
-                + "summary.json (mean, 95% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
+                + "summary.json (mean, 95%% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
@@ -86,6 +86,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--sanity-layers", defaultValue = "3", description = "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})")
     int sanityLayers;
+
+    @Option(names = "--sanity-skip", split = ",", description = "methods left out of the sanity check (e.g. the slow perturbation CAMs)")
+    List<String> sanitySkip = new ArrayList<>();
 
     @Option(names = "--shapley-pairs", defaultValue = "32", description = "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})")
     int shapleyPairs;
@@ -140,6 +143,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
             Map<String, MapFunction> fns = methodFunctions(methods, layers);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
+                    .withSanitySkip(sanitySkip)
                     .withShapley((e, x, layer, t) -> {
                         Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
                         ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
@@ -174,6 +178,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("torchcam_steps", torchCamSteps);
             settings.put("road_percentiles", pct);
             settings.put("sanity_layers", sanityLayers);
+            settings.put("sanity_skip", sanitySkip);
             settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + seed + ")");
             settings.put("seed", seed);
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -8,6 +8,9 @@ import dev.candela.explain.Progress;
 import dev.candela.explain.Target;
 import dev.candela.explain.TargetScore;
 import dev.candela.explain.attribution.AttributionMethods;
+import dev.candela.explain.attribution.AttributionSettings;
+import dev.candela.explain.attribution.PixelAttribution;
+import dev.candela.explain.attribution.Quadrature;
 import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamMethods;
@@ -110,6 +113,24 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean, max, product (default ${DEFAULT-VALUE})")
     String fusion;
+
+    @Option(names = "--reference", defaultValue = "zeros", description = "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})")
+    String reference;
+
+    @Option(names = "--deeplift-rules", defaultValue = "captum", description = "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})")
+    String deepliftRules;
+
+    @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--quadrature", defaultValue = "gausslegendre", description = "integrated-gradients nodes: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre (default ${DEFAULT-VALUE})")
+    String quadrature;
+
+    @Option(names = "--samples", defaultValue = "20", description = "smoothgrad noisy samples (default ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--noise-level", defaultValue = "0.1", description = "smoothgrad sigma as a fraction of each input's value range (default ${DEFAULT-VALUE})")
+    double noiseLevel;
 
     @Option(names = "--base", defaultValue = "grad-cam", description = "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})")
     String fgBase;
@@ -247,8 +268,12 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         for (String name : attributionMethods) {
             var evidence = session.evidence().get(0);
-            Explanation e = AttributionMethods.explain(AttributionMethods.byName(name, evidence.layer()), evidence, session.targetScores());
+            PixelAttribution method = AttributionMethods.byName(name, evidence.layer(), attributionSettings());
+            Explanation e = AttributionMethods.explain(method, evidence, session.targetScores());
             Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
+            res.put("options", method.toString());
+            double[] delta = AttributionMethods.convergenceDelta(method, evidence, e.attributions());
+            if (delta != null) res.put("convergence_delta", delta);
             res.put("millis", e.millis());
             results.add(res);
         }
@@ -344,6 +369,14 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         res.put("targets", tlist);
         return res;
+    }
+
+    private AttributionSettings attributionSettings() {
+        return AttributionSettings.defaults()
+                .withReference(AttributionSettings.parseReference(reference))
+                .withDeepLift(AttributionSettings.parseDeepLiftRules(deepliftRules))
+                .withIntegration(steps, Quadrature.parse(quadrature))
+                .withNoise(samples, noiseLevel, seed);
     }
 
     private LrpMethod lrpMethod;

@@ -1,57 +1,55 @@
 package dev.candela.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code candela} command line. Exit status: 0 on success, 2 on bad usage or bad input (one line on
- * stderr saying why), 1 on an internal error.
+ * The {@code candela} command line. Exit status: 0 on success, 2 on bad usage or bad input (one line
+ * on stderr saying what and how to fix it), 1 on an internal error.
  */
-@Command(name = "candela", mixinStandardHelpOptions = true, version = "candela 0.1.0",
-        description = "Runs and explains CNNs converted from ONNX, in pure Java.")
-public final class Main {
-    /** The subcommands, in help order. A new command is one more line here. */
-    static final List<Supplier<Object>> COMMANDS = List.of(
-            ConvertCommand::new,
-            InspectCommand::new,
-            RunCommand::new,
-            ExplainCommand::new);
+@Command(name = "candela", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Pure-Java CNN explanations: CAM family, DeepLIFT, LRP, FG-CAM.",
+        subcommands = {ExplainCommand.class, EvaluateCommand.class, ConvertCommand.class, InspectCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
-    private Main() {}
+    @Override public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'candela explain IMAGE' or 'candela --help'");
+    }
 
     public static void main(String[] args) {
-        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
-        System.exit(code);
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the CLI in-process (tests use this) and returns the exit status. */
-    public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine(out, err);
-        int code = cl.execute(args);
-        out.flush();
-        err.flush();
-        return code;
-    }
-
-    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    /** Runs the command line and returns the exit status (for tests: nothing calls System.exit). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
-        for (Supplier<Object> s : COMMANDS) cl.addSubcommand(s.get());
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println(c.getCommandName().equals("candela") ? "candela: " + ex.getMessage() : "candela " + c.getCommandName() + ": " + ex.getMessage());
-            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            err.println(c.getCommandName().equals("candela") ? "candela: " + ex.getMessage() : "candela " + c.getCommandName() + ": " + ex.getMessage());
+            err.println("(see '" + (c.getCommandName().equals("candela") ? "candela" : "candela " + c.getCommandName()) + " --help')");
             return 2;
         });
-        cl.setExecutionExceptionHandler((ex, c, p) -> {
-            c.getErr().println("candela " + c.getCommandName() + ": internal error: " + ex);
+        cl.setExecutionExceptionHandler((ex, c, parse) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                // bad input: a file that cannot be read, a name that does not exist, a value out of range
+                err.println("candela " + c.getCommandName() + ": " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+                return 2;
+            }
+            err.println("candela " + c.getCommandName() + ": internal error: " + ex);
             return 1;
         });
-        cl.setExecutionStrategy(new CommandLine.RunLast());
-        return cl;
+        return cl.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"candela " + (v != null ? v : "dev")};
+        }
     }
 }

@@ -49,7 +49,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Converts an ONNX model (opsets 9 to 21) into a Candela {@link Model}, in pure Java.
+ * Converts an ONNX model (opsets 6 to 21; DESIGN.md promises 9 to 21, the older ones carry PyTorch's
+ * converted test models) into a Candela {@link Model}, in pure Java. Where an op's meaning changed
+ * between opsets (Clip bounds, Softmax axis, legacy Add/Mul broadcasting before 7) the model's opset decides.
  *
  * <p>Initializer-only subgraphs (Constant, ConstantOfShape, Unsqueeze, Squeeze, Reshape, Mul/Add/Sub/Div
  * of constants) are folded at import. Per-channel Mul/Add/Sub/Div of an activation by a constant
@@ -58,8 +60,8 @@ import java.util.Set;
  * and the import fails once with the whole list.
  */
 public final class OnnxImporter {
-    static final int MIN_OPSET = 9, MAX_OPSET = 21;
-    private static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
+    static final int MIN_OPSET = 6, MAX_OPSET = 21;
+    static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze");
 
@@ -276,6 +278,8 @@ public final class OnnxImporter {
             case "Conv" -> emit(name, conv(n), List.of(data(n, 0)), y);
             case "BatchNormalization" -> {
                 if (attrInt(n, "training_mode", 0) != 0) throw new Unsupported("training_mode=1 is not supported (inference only)");
+                if (opset < 9 && attrInt(n, "spatial", 1) == 0) throw new Unsupported("spatial=0 (per-activation statistics) is not supported");
+                if (opset < 7 && attrInt(n, "is_test", 0) == 0) throw new Unsupported("is_test=0 (training mode) is not supported");
                 requireUnusedExtraOutputs(n);
                 Shape s = shape(data(n, 0));
                 if (s.rank() < 2) throw new Unsupported("input must have a channel axis, got " + s);
@@ -319,19 +323,16 @@ public final class OnnxImporter {
                 Shape s = shape(data(n, 0));
                 int axis = axis(attrInt(n, "axis", 1), s.rank() + 1 > 1 ? s.rank() : 1, "axis", true);
                 if (axis == 0) throw new Unsupported("Flatten with axis 0 merges the batch axis");
-                if (axis == 1) emit(name, new Flatten(), List.of(x), y);
-                else {
-                    int[] d = s.dims();
-                    int[] item = new int[axis];
-                    System.arraycopy(d, 1, item, 0, axis - 1);
-                    item[axis - 1] = (int) Shape.product(Arrays.copyOfRange(d, axis, d.length));
-                    emit(name, new Reshape(item), List.of(x), y);
-                }
+                // ONNX Flatten gives [prod(d[0:axis]), prod(d[axis:])]: batch-preserving only if d[1:axis] are all 1.
+                for (int i = 1; i < axis; i++) if (s.dim(i) != 1) throw new Unsupported("Flatten with axis " + axis + " merges the batch axis with dimension " + i + " of " + s);
+                emit(name, new Flatten(), List.of(x), y);
             }
             case "Reshape" -> {
                 Shape s = shape(data(n, 0));
                 long[] target = constant(n, 1).asLongs();
-                emit(name, new Reshape(itemShapeOf(reshapeTarget(s, target, attrInt(n, "allowzero", 0) != 0))), List.of(x), y);
+                int[] d = reshapeTarget(s, target, attrInt(n, "allowzero", 0) != 0);
+                if (d.length == 0 || d[0] != s.dim(0)) throw new Unsupported("Reshape of " + s + " to " + Arrays.toString(d) + " changes the batch axis");
+                emit(name, new Reshape(itemShapeOf(d)), List.of(x), y);
             }
             case "Unsqueeze", "Squeeze" -> {
                 Shape s = shape(data(n, 0));
@@ -451,6 +452,16 @@ public final class OnnxImporter {
         String x = ca ? b : a;
         OnnxConst c = consts.get(ca ? a : b);
         Shape s = shape(x);
+        if (opset < 7 && attrInt(n, "broadcast", 0) != 0 && c.rank() > 0) {
+            // Legacy broadcasting: B's dims line up with A's starting at 'axis' (default: the trailing dims).
+            if (ca) throw new Unsupported("legacy broadcast with the constant as first operand is not supported");
+            int axis = axis(attrInt(n, "axis", s.rank() - c.rank()), s.rank(), "axis", false);
+            if (axis + c.rank() > s.rank()) throw new Unsupported("legacy broadcast of " + Arrays.toString(c.dims()) + " at axis " + axis + " does not fit " + s);
+            int[] d = new int[s.rank()];
+            Arrays.fill(d, 1);
+            System.arraycopy(c.dims(), 0, d, axis, c.rank());
+            c = c.reshape(d);
+        }
         float[] v = perChannel(c, s);
         if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " is not per-channel for input " + s);
         int ch = v.length;
@@ -536,6 +547,7 @@ public final class OnnxImporter {
                 r = c.reshape(d);
             }
             case "Identity", "Dropout" -> r = constant(n, 0);
+            case "Transpose" -> r = transpose(constant(n, 0), attrInts(n, "perm", null));
             case "Add", "Sub", "Mul", "Div" -> r = broadcast(n.getOpType(), constant(n, 0), constant(n, 1));
             default -> { return false; }
         }
@@ -576,7 +588,7 @@ public final class OnnxImporter {
         long count = Shape.product(d);
         if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("folded constant too large");
         int n = (int) count;
-        boolean floats = a.isFloat() || b.isFloat() || op.equals("Div") && false;
+        boolean floats = a.isFloat() || b.isFloat();
         float[] f = floats ? new float[n] : null;
         long[] l = floats ? null : new long[n];
         int[] idx = new int[r];
@@ -600,6 +612,37 @@ public final class OnnxImporter {
             }
         }
         return floats ? OnnxConst.ofFloats(d, f) : OnnxConst.ofLongs(d, l);
+    }
+
+    private static OnnxConst transpose(OnnxConst c, int[] perm) {
+        int r = c.rank();
+        if (perm == null) {
+            perm = new int[r];
+            for (int i = 0; i < r; i++) perm[i] = r - 1 - i;
+        }
+        if (perm.length != r) throw new Unsupported("perm " + Arrays.toString(perm) + " does not match rank " + r);
+        int[] d = c.dims(), od = new int[r], stride = new int[r];
+        boolean[] seen = new boolean[r];
+        for (int i = r - 1, s = 1; i >= 0; s *= d[i], i--) stride[i] = s;
+        for (int i = 0; i < r; i++) {
+            if (perm[i] < 0 || perm[i] >= r || seen[perm[i]]) throw new Unsupported("perm " + Arrays.toString(perm) + " is not a permutation");
+            seen[perm[i]] = true;
+            od[i] = d[perm[i]];
+        }
+        int n = c.size();
+        float[] f = c.isFloat() ? new float[n] : null;
+        long[] l = c.isFloat() ? null : new long[n];
+        int[] idx = new int[r];
+        for (int k = 0; k < n; k++) {
+            int src = 0;
+            for (int i = 0; i < r; i++) src += idx[i] * stride[perm[i]];
+            if (f != null) f[k] = c.floats()[src]; else l[k] = c.longs()[src];
+            for (int i = r - 1; i >= 0; i--) {
+                if (++idx[i] < od[i]) break;
+                idx[i] = 0;
+            }
+        }
+        return f != null ? OnnxConst.ofFloats(od, f) : OnnxConst.ofLongs(od, l);
     }
 
     private static int[] pad(int[] d, int r) {

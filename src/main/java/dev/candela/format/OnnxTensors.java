@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -125,6 +124,4 @@ final class OnnxTensors {
             throw new ModelFormatException(file, where + ".external_data.location", "cannot read '" + location + "': " + e.getMessage());
         }
     }
-
-    static boolean exists(Path p) { return Files.exists(p); }
 }

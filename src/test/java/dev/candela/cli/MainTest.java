@@ -26,7 +26,7 @@ class MainTest {
 
     int cli(String... args) {
         StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(new PrintWriter(o), new PrintWriter(e), args);
+        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
         out = o.toString();
         err = e.toString();
         return code;
@@ -53,7 +53,7 @@ class MainTest {
                 "--resize", "32", "--crop", "center", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25"));
         args.addAll(List.of(extra));
         assertEquals(0, cli(args.toArray(String[]::new)), err);
-        assertTrue(out.contains("wrote"), out);
+        assertTrue(Files.exists(cnd), "convert wrote " + cnd);
         return cnd;
     }
 
@@ -128,6 +128,15 @@ class MainTest {
         Files.write(cut, java.util.Arrays.copyOf(b, b.length / 2));
         assertEquals(2, cli("inspect", cut.toString()));
         assertTrue(err.contains(cut.toString()) && err.contains("header length"), err);
+    }
+
+    @Test
+    void explainLoadsConvertedModels() throws Exception {
+        Path cnd = convert();
+        Path dir = tmp.resolve("explain");
+        assertEquals(0, cli("explain", "--model", cnd.toString(), "--input", GOLD.resolve("input.npy").toString(),
+                "--method", "grad-cam", "--layer", "features.6", "--out", dir.toString(), "--threads", "1"), err);
+        assertTrue(Files.exists(dir.resolve("input").resolve("grad-cam.npy")), "explain wrote its map");
     }
 
     @Test

@@ -90,6 +90,12 @@ class AttributionGoldenTest {
                     assertEquals(c.get("convergence_delta").get(i).asDouble(), r.convergenceDelta()[i], 1e-5, label + " item " + i);
                 }
             }
+            case "deeplift-softmax" -> {
+                Model soft = GoldenModels.withSoftmax(m);
+                DeepLiftResult r = new DeepLift(new Executor(soft, ReferenceKernels.INSTANCE)).attribute(x, npy("ref_random.npy"), targets(c), null, null);
+                assertClose(npy(c.get("attributions").asText()), r.attributions(), 1e-8, 1e-5, label);
+                for (int i = 0; i < 2; i++) assertEquals(c.get("convergence_delta").get(i).asDouble(), r.convergenceDelta()[i], 1e-6, label + " item " + i);
+            }
             case "layer-deeplift" -> {
                 String layer = GoldenModels.tensor(c.get("model").asText(), c.get("layer").asText());
                 DeepLiftResult r = new DeepLift(ex).attribute(x, npy("ref_random.npy"), targets(c), layer, null);
