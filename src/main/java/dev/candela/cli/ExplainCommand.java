@@ -495,9 +495,13 @@ public final class ExplainCommand implements Callable<Integer> {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    private static Path shippedModel() throws IOException {
+    /** The model used when --model is omitted (weights/README.md is its model card). */
+    static final String DEFAULT_MODEL = "fashion-vgg.cnd";
+
+    static Path shippedModel() throws IOException {
         Path home = Path.of(System.getProperty("candela.home", "."));
         Path weights = home.resolve("weights");
+        if (Files.isRegularFile(weights.resolve(DEFAULT_MODEL))) return weights.resolve(DEFAULT_MODEL);
         if (Files.isDirectory(weights)) {
             try (Stream<Path> s = Files.list(weights)) {
                 List<Path> cnd = s.filter(f -> f.toString().endsWith(".cnd")).sorted().toList();

@@ -62,6 +62,7 @@ class LauncherIT {
         assertTrue(Files.exists(dir.resolve("grad-cam.heatmap.png")));
         JsonNode manifest = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
         assertEquals(9, manifest.get("methods").get(0).get("targets").get(0).get("class").asInt());
+        assertTrue(manifest.get("model").get("file").asText().endsWith("fashion-vgg.cnd"), "the default model is fashion-vgg");
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
