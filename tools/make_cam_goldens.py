@@ -23,7 +23,6 @@ import argparse
 import os
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import torch
@@ -292,10 +291,9 @@ def arr_entry(suite_dir, case, fname, a, meaning, tol=None, subsample=None, dtyp
 
 
 class PgcSuite:
-    def __init__(self, pgc_info):
+    def __init__(self):
         self.dir = os.path.join(gc.GOLDEN, "cam")
         self.cases = []
-        self.info = pgc_info
 
     def case(self, name, model_file, model, layer_nodes, x, input_file, targets, method, options=None,
              subsample=None, store_evidence=False, seed=None, labels=None):
@@ -421,35 +419,35 @@ def model_ref(path, committed):
             "committed": committed, "sha256": gc.sha256(path)}
 
 
-def pgc_goldens(suite, only_mobilenet=False):
+def pgc_goldens(suite):
     tiny = [
         # model, runtime input case, target layer(s) (ONNX node names), batch targets
         ("tiny_vgg", "tiny_vgg_b2", ["/features/features.27/Relu"], ["/features/features.20/Relu"], [1, 5]),
         ("tiny_resnet", "tiny_resnet_b2", ["/layer4/layer4.1/relu_1/Relu"], ["/layer3/layer3.1/relu_1/Relu"], [2, 6]),
     ]
-    if not only_mobilenet:
-        for mname, rcase, layer, layer2, targets in tiny:
-            hw = gc.TINY_MODELS[mname][2][1]
-            # plain Grad-CAM keeps the full-resolution map; other maps of large inputs every other pixel
-            sub = (0, hw, 2, 0, hw, 2) if hw >= 128 else None
-            path = gc.tiny_onnx_path(mname)
-            model = gc.OnnxTorch(path)
-            mref = model_ref(path, True)
-            x, xfile = load_runtime_input(rcase)
-            for method, _, _ in PGC_METHODS:
-                seed = 7 if method == "random-cam" else None
-                suite.case("%s_%s" % (mname, method), mref, model, layer, x, xfile, targets, method,
-                           store_evidence=(method == "grad-cam"), seed=seed,
-                           subsample=None if method == "grad-cam" else sub)
-            suite.case(mname + "_grad-cam_aug-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
-                       {"aug_smooth": True}, subsample=sub)
-            suite.case(mname + "_grad-cam_eigen-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
-                       {"eigen_smooth": True}, subsample=sub)
-            suite.case(mname + "_grad-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "grad-cam",
-                       store_evidence=True, subsample=sub)
-            suite.case(mname + "_layer-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "layer-cam", subsample=sub)
-            suite.case(mname + "_ablation-cam_ratio-0.5", mref, model, layer, x, xfile, targets, "ablation-cam",
-                       {"ratio_channels_to_ablate": 0.5}, subsample=sub)
+    for mname, rcase, layer, layer2, targets in tiny:
+        hw = gc.TINY_MODELS[mname][2][1]
+        # plain Grad-CAM keeps the full-resolution map; other maps of large inputs every other pixel
+        sub = (0, hw, 2, 0, hw, 2) if hw >= 128 else None
+        path = gc.tiny_onnx_path(mname)
+        model = gc.OnnxTorch(path)
+        mref = model_ref(path, True)
+        x, xfile = load_runtime_input(rcase)
+        for method, _, _ in PGC_METHODS:
+            seed = 7 if method == "random-cam" else None
+            suite.case("%s_%s" % (mname, method), mref, model, layer, x, xfile, targets, method,
+                       store_evidence=(method == "grad-cam"), seed=seed,
+                       subsample=None if method == "grad-cam" else sub)
+        suite.case(mname + "_grad-cam_aug-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
+                   {"aug_smooth": True}, subsample=sub)
+        suite.case(mname + "_grad-cam_eigen-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
+                   {"eigen_smooth": True}, subsample=sub)
+        suite.case(mname + "_grad-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "grad-cam",
+                   store_evidence=True, subsample=sub)
+        suite.case(mname + "_layer-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "layer-cam",
+                   subsample=sub)
+        suite.case(mname + "_ablation-cam_ratio-0.5", mref, model, layer, x, xfile, targets, "ablation-cam",
+                   {"ratio_channels_to_ablate": 0.5}, subsample=sub)
     # the real MobileNet on the shared images
     labels = gc.imagenet_labels()
     model = gc.OnnxTorch(gc.MOBILENET)
@@ -661,7 +659,7 @@ def main():
                 "stand_ins": {"ttach": TTACH_DOC + " (semantics checked against qubvel/ttach: ttach/base.py Compose, "
                                        "ttach/transforms.py HorizontalFlip and Multiply)"}, **gc.versions(), "opencv": cv2.__version__,
                 "scipy": scipy.__version__, "sklearn": sklearn.__version__}
-        suite = PgcSuite(info)
+        suite = PgcSuite()
         pgc_goldens(suite)
         gc.write_json(os.path.join(suite.dir, "manifest.json"), {
             "suite": "cam",

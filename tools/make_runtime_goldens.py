@@ -138,7 +138,6 @@ def check_onnx(onnx_path, x, logits, act_nodes, acts):
 
 def model_case(name, model, onnx_path, committed, hw, act_modules, grad_module, seed, bn_kept):
     onnx_model = gc.export_onnx(model, torch.zeros(1, 3, hw, hw), onnx_path, keep_batchnorm=bn_kept)
-    import onnx  # noqa: F401
     layer_info = {m: gc.last_node_of_module(onnx_model, m) for m in act_modules + [grad_module]}
     num_classes = model(torch.zeros(1, 3, hw, hw)).shape[1]
     gen = torch.Generator().manual_seed(seed + 5000)

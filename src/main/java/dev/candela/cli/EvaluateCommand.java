@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
-                + "summary.json (mean, 95% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
+                + "summary.json (mean, 95%% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
