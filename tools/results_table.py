@@ -82,16 +82,20 @@ for model in sorted(os.listdir(args.out)):
                 if r["method"] not in order:
                     order.append(r["method"])
     images = sum(s["images"] for s in settings)
-    secs = 0
+    walls = []
     for d in shards:
         w = os.path.join(d, "wall-seconds.txt")
-        secs += int(open(w).read().strip()) if os.path.exists(w) else int(json.load(open(os.path.join(d, "summary.json")))["settings"].get("run_time_seconds", 0))
+        walls.append(int(open(w).read().strip()) if os.path.exists(w) else int(json.load(open(os.path.join(d, "summary.json")))["settings"].get("run_time_seconds", 0)))
+    secs = sum(walls)
     print(f"## {model}\n")
     inputs = sorted({s["input"] for s in settings})
     print(f"- inputs: {', '.join(inputs)} ({images} images, {len(shards)} run(s)), annotations: {st.get('annotations')}")
     print(f"- RISE step {st['rise_step']} px, ROAD percentiles {st['road_percentiles']}, sanity: top {st['sanity_layers']} layers randomised"
           f"{' (not for ' + ', '.join(st['sanity_skip']) + ')' if st.get('sanity_skip') else ''}, Shapley reference: {st.get('shapley_reference')}")
-    print(f"- run time: {secs} s ({secs / 60:.1f} min)\n")
+    if len(walls) > 1:
+        print(f"- run time: {secs} s summed over the {len(walls)} runs ({secs / 60:.1f} min; longest run {max(walls)} s)\n")
+    else:
+        print(f"- run time: {secs} s ({secs / 60:.1f} min)\n")
     metrics = [m for m in HEADLINE if m in st["metrics"]]
     print("| method | " + " | ".join(m + (" ↓" if m in lower else " ↑") for m in metrics) + " |")
     print("|---|" + "---|" * len(metrics))
