@@ -183,6 +183,9 @@ def main():
     layers = {"vgg": ("features.4", lambda m: m.features[4]), "resnet": ("layer1", lambda m: m.layer1)}
     for name, model in models.items():
         save_weights(model, name)
+        # the same model as ONNX (opset 13), for the importer-path parity run of the Java test
+        torch.onnx.export(model, x[:1], os.path.join(OUT, name + ".onnx"), opset_version=13,
+                          input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
         with torch.no_grad():
             npy(name + "_logits", model(x))
         for ref_name, ref in (("zeros", torch.zeros_like(x)), ("random", ref_random)):

@@ -107,9 +107,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** How model files are read (replaced in tests). */
     Function<Path, Model> loader = ExplainCommand::loadModel;
-    PrintWriter err = new PrintWriter(System.err, true);
+    /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
+    PrintWriter err;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
+        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
         try {
             run();
             return 0;
@@ -124,7 +129,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        if (model == null) throw new IllegalArgumentException("--model is required until a model is shipped in weights/");
+        if (model == null) model = ExplainCommand.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);
         ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
@@ -141,7 +146,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             int width = samples.get(0).input().dim(3);
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
-            Map<String, MapFunction> fns = methodFunctions(methods, layers);
+            Map<String, MapFunction> fns = methodFunctions(methods, layers, seed);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
                     .withSanitySkip(sanitySkip)
                     .withShapley((e, x, layer, t) -> {
@@ -213,7 +218,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Maps by method name: CAM methods through the Explainer, pixel attributions through {@link #attributionMap}. */
-    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers) {
+    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers, long seed) {
         List<String> expanded = new ArrayList<>();
         for (String n : names) {
             String k = n.trim().toLowerCase(Locale.ROOT);
@@ -231,7 +236,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     @Override public Output explain(Executor ex, Tensor x, int[] t) {
                         List<Target> ts = new ArrayList<>();
                         for (int c : t) ts.add(Target.classIndex(c));
-                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts);
+                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
+                                .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
                         Explanation e = Explainer.of(ex).explain(x, CamMethods.byName(name), r);
                         return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
                     }

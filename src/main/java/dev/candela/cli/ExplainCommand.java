@@ -499,7 +499,7 @@ public final class ExplainCommand implements Callable<Integer> {
     /** The model used when --model is omitted (weights/README.md is its model card). */
     static final String DEFAULT_MODEL = "fashion-vgg.cnd";
 
-    private static Path shippedModel() throws IOException {
+    static Path shippedModel() throws IOException {
         Path home = Path.of(System.getProperty("candela.home", "."));
         Path weights = home.resolve("weights");
         if (Files.isRegularFile(weights.resolve(DEFAULT_MODEL))) return weights.resolve(DEFAULT_MODEL);

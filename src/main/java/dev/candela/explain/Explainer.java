@@ -47,6 +47,23 @@ public final class Explainer implements AutoCloseable {
     /** An explainer with a fixed thread count (results are bit-identical for any count). */
     public static Explainer of(Model model, int threads) { return new Explainer(model, new Parallel(threads)); }
 
+    /** Loads a model file (.cnd or .onnx) and wraps it; read errors are unchecked {@link java.io.UncheckedIOException}s. */
+    public static Explainer load(java.nio.file.Path file) {
+        return of(readModel(file));
+    }
+
+    public static Explainer load(java.nio.file.Path file, int threads) {
+        return of(readModel(file), threads);
+    }
+
+    private static Model readModel(java.nio.file.Path file) {
+        try {
+            return dev.candela.format.ModelFiles.load(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** An explainer on a given executor's kernels (e.g. reference kernels in tests). */
     public static Explainer of(Executor executor) { return new Explainer(executor); }
 

@@ -76,8 +76,12 @@ public final class OnnxImporter {
     private final Map<String, Integer> onnxUses = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** Bytes of constants the import may materialise: a file cannot make us allocate more than this. */
+    private final long constantBudget;
+    private long constantBytes;
 
-    private OnnxImporter(Path file, ImportOptions options) {
+    private OnnxImporter(Path file, ImportOptions options, long constantBudget) {
+        this.constantBudget = constantBudget;
         this.file = file;
         this.baseDir = file == null ? null : file.toAbsolutePath().getParent();
         this.options = options;
@@ -119,7 +123,11 @@ public final class OnnxImporter {
      * {@code source} is extra provenance for the metadata (file name, SHA-256).
      */
     public static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source) throws ModelFormatException {
-        OnnxImporter im = new OnnxImporter(file, options);
+        return importModel(m, file, options, source, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source, long constantBudget) throws ModelFormatException {
+        OnnxImporter im = new OnnxImporter(file, options, constantBudget);
         try {
             return im.run(m, source);
         } catch (ModelFormatException e) {
@@ -144,6 +152,13 @@ public final class OnnxImporter {
         GraphProto g = m.getGraph();
 
         for (TensorProto t : g.getInitializerList()) {
+            long elements = 1;
+            for (long d : t.getDimsList()) elements = d <= 0 ? 0 : Math.min(Long.MAX_VALUE / 8, elements * Math.min(d, Integer.MAX_VALUE));
+            try {
+                reserve(elements, "initializer");
+            } catch (Unsupported e) {
+                throw error("initializer '" + t.getName() + "'", e.getMessage());
+            }
             consts.put(t.getName(), OnnxTensors.decode(t, file, baseDir, "initializer '" + t.getName() + "'"));
         }
         List<ValueInfoProto> dataInputs = g.getInputList().stream().filter(v -> !consts.containsKey(v.getName())).toList();
@@ -520,6 +535,7 @@ public final class OnnxImporter {
                     count = d[i] == 0 ? 0 : count * d[i];
                     if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("ConstantOfShape of " + Arrays.toString(d) + " exceeds " + OnnxConst.MAX_ELEMENTS + " elements");
                 }
+                reserve(count, "ConstantOfShape");
                 AttributeProto v = attr(n, "value");
                 OnnxConst fill = v == null ? OnnxConst.ofFloats(new int[]{1}, new float[]{0}) : OnnxTensors.decode(v.getT(), file, baseDir, "node '" + n.getName() + "'.value");
                 if (fill.size() != 1) throw new Unsupported("ConstantOfShape value must hold one element");
@@ -577,8 +593,15 @@ public final class OnnxImporter {
         throw new Unsupported("Constant without a supported value attribute (value, value_float(s), value_int(s))");
     }
 
+    private void reserve(long elements, String what) {
+        constantBytes += 4 * Math.min(elements, Long.MAX_VALUE / 16);
+        if (constantBytes > constantBudget) {
+            throw new Unsupported(what + ": constants would need " + constantBytes + " bytes, more than the import budget of " + constantBudget + " (half the heap)");
+        }
+    }
+
     /** NumPy-broadcast elementwise arithmetic on constants. */
-    private static OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
+    private OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
         int r = Math.max(a.rank(), b.rank());
         int[] da = pad(a.dims(), r), db = pad(b.dims(), r), d = new int[r];
         for (int i = 0; i < r; i++) {
@@ -587,6 +610,7 @@ public final class OnnxImporter {
         }
         long count = Shape.product(d);
         if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("folded constant too large");
+        reserve(count, op);
         int n = (int) count;
         boolean floats = a.isFloat() || b.isFloat();
         float[] f = floats ? new float[n] : null;
@@ -882,33 +906,38 @@ public final class OnnxImporter {
         }
     }
 
+    private record Chain(Op first, Op second) {}
+
+    /** The single op equivalent to {@code a} followed by {@code b}, or null when they do not merge. */
     private Op merge(Op a, Op b) {
-        if (a instanceof ChannelAffine first && b instanceof ChannelAffine second) {
-            int c = first.channels();
-            float[] s = new float[c], h = new float[c];
-            for (int i = 0; i < c; i++) {
-                float s2 = second.scale().data()[i];
-                s[i] = first.scale().data()[i] * s2;
-                h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+        return switch (new Chain(a, b)) {
+            case Chain(ChannelAffine first, ChannelAffine second) -> {
+                int c = first.channels();
+                float[] s = new float[c], h = new float[c];
+                for (int i = 0; i < c; i++) {
+                    float s2 = second.scale().data()[i];
+                    s[i] = first.scale().data()[i] * s2;
+                    h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+                }
+                yield new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
             }
-            return new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
-        }
-        if (a instanceof Linear lin && b instanceof ChannelAffine aff && aff.channels() == lin.outFeatures() && allOnes(aff.scale())) {
-            float[] bias = lin.bias().data().clone();
-            for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
-            return new Linear(lin.weight(), Tensor.of(bias, bias.length));
-        }
-        if (options.foldBatchNorm() && a instanceof Conv2d conv && b instanceof BatchNorm2d bn && bn.channels() == conv.outChannels()) {
-            float[] scale = bn.scale(), shift = bn.shift();
-            float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
-            int per = w.length / conv.outChannels();
-            for (int o = 0; o < conv.outChannels(); o++) {
-                for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
-                bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+            case Chain(Linear lin, ChannelAffine aff) when aff.channels() == lin.outFeatures() && allOnes(aff.scale()) -> {
+                float[] bias = lin.bias().data().clone();
+                for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
+                yield new Linear(lin.weight(), Tensor.of(bias, bias.length));
             }
-            return new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
-        }
-        return null;
+            case Chain(Conv2d conv, BatchNorm2d bn) when options.foldBatchNorm() && bn.channels() == conv.outChannels() -> {
+                float[] scale = bn.scale(), shift = bn.shift();
+                float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
+                int per = w.length / conv.outChannels();
+                for (int o = 0; o < conv.outChannels(); o++) {
+                    for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
+                    bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+                }
+                yield new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
+            }
+            default -> null;
+        };
     }
 
     private static boolean allOnes(Tensor t) {

@@ -111,6 +111,7 @@ final class OnnxTensors {
         Path p = baseDir.resolve(location).normalize();
         if (!p.startsWith(baseDir.normalize())) throw new ModelFormatException(file, where + ".external_data.location", "'" + location + "' points outside the model's directory");
         if (length < 0) length = expected;
+        if (expected > Integer.MAX_VALUE - 8) throw new ModelFormatException(file, where + ".external_data.length", expected + " bytes do not fit one array (limit 2^31 - 9)");
         if (length != expected) throw new ModelFormatException(file, where + ".external_data.length", "expected " + expected + " bytes, got " + length);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             if (offset < 0 || offset > ch.size() || length > ch.size() - offset) throw new ModelFormatException(file, where + ".external_data.offset", "bytes [" + offset + ", " + (offset + length) + ") lie outside " + p.getFileName() + " (" + ch.size() + " bytes)");

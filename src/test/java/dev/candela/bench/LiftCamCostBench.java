@@ -16,7 +16,7 @@ import java.util.Random;
  * (0.25)-shaped model with seeded random weights at 224 x 224.
  *
  * <pre>java --add-modules jdk.incubator.vector -Xmx6g -cp target/classes:target/test-classes:$(cat cp.txt) \
- *     dev.candela.bench.LiftCamCostBench [threads] [reps] [vgg|mobilenet|both]</pre>
+ *     dev.candela.bench.LiftCamCostBench [threads] [reps] [vgg|mobilenet|both|MODEL.onnx|MODEL.cnd] [layer]</pre>
  */
 public final class LiftCamCostBench {
     private LiftCamCostBench() {}
@@ -25,6 +25,14 @@ public final class LiftCamCostBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         String which = args.length > 2 ? args[2] : "both";
+        if (which.endsWith(".onnx") || which.endsWith(".cnd")) {
+            try {
+                run(which, dev.candela.format.ModelFiles.load(java.nio.file.Path.of(which)), args[3], threads, reps);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return;
+        }
         if (!which.equals("vgg")) run("mobilenet-v1-0.25", mobileNet(), "relu13b", threads, reps);
         if (!which.equals("mobilenet")) run("vgg16", vgg16(), "features.29", threads, reps);
     }

@@ -131,6 +131,19 @@ class MainTest {
     }
 
     @Test
+    void runGivesTheSameBitsForOneAndTwoThreads() throws Exception {
+        Path cnd = convert();
+        for (String t : List.of("1", "2")) {
+            assertEquals(0, cli("run", "--model", cnd.toString(), "--input", GOLD.resolve("input.npy").toString(),
+                    "--outputs", "features.6", "--out", tmp.resolve("t" + t).toString(), "--threads", t), err);
+        }
+        for (String f : List.of("logits.npy", "features.6.npy")) {
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("t1").resolve(f)), Files.readAllBytes(tmp.resolve("t2").resolve(f)), f);
+        }
+        assertEquals(2, cli("run", "--model", cnd.toString(), "--input", GOLD.resolve("input.npy").toString(), "--out", tmp.toString(), "--threads", "0"));
+    }
+
+    @Test
     void explainLoadsConvertedModels() throws Exception {
         Path cnd = convert();
         Path dir = tmp.resolve("explain");

@@ -267,6 +267,18 @@ class OnnxImporterTest {
     }
 
     @Test
+    void constantsBeyondTheMemoryBudgetAreRefusedBeforeAllocating() {
+        // Many individually legal ConstantOfShape nodes must not add up to an OutOfMemoryError.
+        List<NodeProto> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) nodes.add(node("c" + i, "ConstantOfShape", List.of("shape"), "w" + i));
+        nodes.add(node("mm", "MatMul", List.of("x", "w3"), "y"));
+        ModelProto m = model(9, nodes, List.of(longs("shape", new long[]{512, 512}, 2)), value("x", 1, 512), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> OnnxImporter.importModel(m, Path.of("budget.onnx"), ImportOptions.defaults(), Map.of(), 2L << 20));
+        assertTrue(e.getMessage().contains("budget"), e.getMessage());
+    }
+
+    @Test
     void initializerClaimingMoreDataThanItHoldsIsRefused() {
         TensorProto w = TensorProto.newBuilder().setName("w").setDataType(OnnxTensors.FLOAT).addDims(1L << 20).addDims(1L << 20)
                 .setRawData(ByteString.copyFrom(new byte[64])).build();

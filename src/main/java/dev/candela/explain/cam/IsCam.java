@@ -20,15 +20,16 @@ public record IsCam(int steps) implements CamMethod {
         Tensor a = e.activations(), x = e.input();
         int r = a.dim(0), k = a.dim(1), outH = x.dim(2), outW = x.dim(3);
         double[] sum = new double[r * k];
-        double coeff = 0;
-        for (int step = 0; step < steps; step++) {
-            coeff += (step + 1) / (double) steps;
-            float c = (float) coeff;
-            double[] s = e.scoreInputs(name() + " " + (step + 1) + "/" + steps, r * k,
-                    (j, item) -> ChannelMasks.maskInput(x, j / k, ChannelMasks.minMaxThenUpsample(a, j / k, j % k, outH, outW), c, item),
-                    e.targetScore(j -> j / k));
-            for (int i = 0; i < sum.length; i++) sum[i] += s[i];
-        }
+        int per = r * k;
+        float[] coeff = new float[steps];
+        double c = 0;
+        for (int step = 0; step < steps; step++) coeff[step] = (float) (c += (step + 1) / (double) steps);
+        // One pass over (step, row, channel): one progress task covers every step.
+        double[] s = e.scoreInputs(name(), steps * per, (j, item) -> {
+            int q = j % per;
+            ChannelMasks.maskInput(x, q / k, ChannelMasks.minMaxThenUpsample(a, q / k, q % k, outH, outW), coeff[j / per], item);
+        }, e.targetScore(j -> (j % per) / k));
+        for (int j = 0; j < s.length; j++) sum[j % per] += s[j];
         for (int i = 0; i < sum.length; i++) sum[i] /= steps;
         return new Weights.PerChannel(ChannelMasks.softmaxRows(sum, r, k));
     }

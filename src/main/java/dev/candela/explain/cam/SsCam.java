@@ -22,15 +22,17 @@ public record SsCam(int samples, double std) implements CamMethod {
         int r = a.dim(0), k = a.dim(1), outH = x.dim(2), outW = x.dim(3);
         double[] sum = new double[r * k];
         float[] noise = new float[outH * outW];
-        for (int round = 0; round < samples; round++) {
-            double[] s = e.scoreInputs(name() + " " + (round + 1) + "/" + samples, r * k, (j, item) -> {
-                float[] m = ChannelMasks.minMaxThenUpsample(a, j / k, j % k, outH, outW);
-                e.noise().gaussian(noise, std);
-                for (int i = 0; i < m.length; i++) m[i] += noise[i];
-                ChannelMasks.maskInput(x, j / k, m, 1f, item);
-            }, e.targetScore(j -> j / k));
-            for (int i = 0; i < sum.length; i++) sum[i] += s[i];
-        }
+        int per = r * k;
+        // One pass over (round, row, channel) in that order: the noise is drawn in TorchCAM's order and
+        // one progress task covers every round.
+        double[] s = e.scoreInputs(name(), samples * per, (j, item) -> {
+            int q = j % per;
+            float[] m = ChannelMasks.minMaxThenUpsample(a, q / k, q % k, outH, outW);
+            e.noise().gaussian(noise, std);
+            for (int i = 0; i < m.length; i++) m[i] += noise[i];
+            ChannelMasks.maskInput(x, q / k, m, 1f, item);
+        }, e.targetScore(j -> (j % per) / k));
+        for (int j = 0; j < s.length; j++) sum[j % per] += s[j];
         for (int i = 0; i < sum.length; i++) sum[i] /= samples;
         return new Weights.PerChannel(ChannelMasks.softmaxRows(sum, r, k));
     }

@@ -119,10 +119,10 @@ final class GoldenModels {
     }
 
     /** The model followed by a Softmax over the classes. */
-    static Model withSoftmax(Model m) {
+    static Model withSoftmax(Model m, String input) {
         List<Node> nodes = new ArrayList<>(m.graph().nodes());
         nodes.add(new Node("softmax", new dev.candela.graph.Softmax(1, false), List.of(m.graph().output()), "softmax"));
-        return new Model(new Graph("x", Shape.of(3, 16, 16), nodes, "softmax"), m.preprocessing(), List.of(), m.source());
+        return new Model(new Graph(input, Shape.of(3, 16, 16), nodes, "softmax"), m.preprocessing(), List.of(), m.source());
     }
 
     /** The tensor a PyTorch module path names in these models. */

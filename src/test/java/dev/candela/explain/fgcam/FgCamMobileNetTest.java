@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * FG-CAM to the input on the real MobileNet v1 0.25 (../shared, skipped when absent) with Grad-CAM at
  * conv_pw_13_relu, on the preprocessed images of the runtime goldens. The official rules lose exactly the
  * zero-denominator mass; with {@link RaisingRule.ZeroDenominators#SPREAD} the map conserves the sum of the
- * base components to 1e-4 relative.
+ * base components to 1e-4 relative. Measured: the official rules drop about 97% of the component total on
+ * this model, mostly at the depthwise convs conv_dw_12/13, where about half the units have no positive
+ * contribution (every tap has x = 0 or w <= 0) yet are positive after batch norm's shift and ReLU6.
  */
 class FgCamMobileNetTest {
     static final Path MODEL = Path.of("..", "shared", "models", "mobilenet_v1_0.25_224_imagenet.onnx");

@@ -112,7 +112,7 @@ class CamGoldenTest {
         if (method.equals("ablation-cam") && opt.has("ratio_channels_to_ablate")) cm = new AblationCam(opt.get("ratio_channels_to_ablate").asDouble());
         if (method.equals("random-cam")) o = o.withNoise(Noise.replay(List.of(read(dir, arrays.get("weights").get("file").asText()).data())));
         Explanation e;
-        try (Explainer ex = Explainer.of(m, 1)) {
+        try (Explainer ex = Explainer.of(m)) {
             e = ex.explain(x, cm, Explainer.Request.defaults().layers(layers(c)).targets(targets(c)).options(o));
         }
         String name = c.get("name").asText();
@@ -167,7 +167,7 @@ class CamGoldenTest {
             default -> throw new IllegalStateException("unexpected TorchCAM method " + method);
         }
         Explanation e;
-        try (Explainer ex = Explainer.of(m, 1)) {
+        try (Explainer ex = Explainer.of(m)) {
             e = ex.explain(x, cm, Explainer.Request.defaults().layers(layers(c)).targets(targets(c)).options(o));
         }
         String name = c.get("name").asText();
