@@ -4,7 +4,8 @@
 Same work as src/test/java/dev/candela/bench: torch.mm at the SGEMM sizes, ResNet-50 and VGG-16
 (torchvision, random weights, eval mode) at 1x3x224x224, forward and forward + gradient of one
 logit with respect to the input (parameters do not require grad, so no weight gradients are
-computed, as in Candela). Prints the median of warm runs in ms (and GFLOP/s for mm) as JSON lines.
+computed, as in Candela). Prints the median wall ms of warm runs and the mean process CPU ms per
+run (and GFLOP/s for mm) as JSON lines.
 
 Run with the environment a fair timing needs (see ../shared/reference/java-performance.md):
   for T in 1 2; do OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$T \
@@ -21,7 +22,7 @@ import torchvision
 
 
 def median_ms(fn, warm_s=2.0, run_s=8.0, min_runs=5):
-    """Median wall-clock ms of warm runs, the median process CPU ms (all threads), and the run count.
+    """Median wall-clock ms of warm runs, the mean process CPU ms per run (all threads), and the run count.
 
     On a shared machine the CPU time shows what the work costs when other jobs steal the cores."""
     end = time.perf_counter() + warm_s
@@ -34,7 +35,7 @@ def median_ms(fn, warm_s=2.0, run_s=8.0, min_runs=5):
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
         cpu.append((time.process_time() - c0) * 1e3)
-    return statistics.median(times), statistics.median(cpu), len(times)
+    return statistics.median(times), statistics.fmean(cpu), len(times)
 
 
 def main():

@@ -346,18 +346,24 @@ PREPROCESS_DOC = {
 }
 
 
-def load_image_mobilenet(path, size=224):
+def load_image_mobilenet(path, size=224, crop=True):
+    """crop=False: the whole image is resized to size x size (aspect ratio not kept, 'squashed')."""
     from PIL import Image
     img = Image.open(path).convert("RGB")
     w, h = img.size
-    side = min(w, h)
-    left, top = (w - side) // 2, (h - side) // 2
-    arr = np.asarray(img, dtype=np.float32)[top:top + side, left:left + side, :]
+    if crop:
+        side = min(w, h)
+        left, top = (w - side) // 2, (h - side) // 2
+        arr = np.asarray(img, dtype=np.float32)[top:top + side, left:left + side, :]
+        box = [left, top, side, side]
+    else:
+        arr = np.asarray(img, dtype=np.float32)
+        box = [0, 0, w, h]
     t = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))[None]
     t = F.interpolate(t, size=(size, size), mode="bilinear", align_corners=False, antialias=False)
     x = t / 127.5 - 1.0
     meta = {"image": os.path.basename(path), "image_sha256": sha256(path), "image_size_wh": [w, h],
-            "crop_box_xywh": [left, top, side, side]}
+            "crop_box_xywh": box, "squashed": not crop}
     return x.float(), meta
 
 

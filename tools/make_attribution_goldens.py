@@ -183,6 +183,9 @@ def main():
     layers = {"vgg": ("features.4", lambda m: m.features[4]), "resnet": ("layer1", lambda m: m.layer1)}
     for name, model in models.items():
         save_weights(model, name)
+        # the same model as ONNX (opset 13), for the importer-path parity run of the Java test
+        torch.onnx.export(model, x[:1], os.path.join(OUT, name + ".onnx"), opset_version=13,
+                          input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
         with torch.no_grad():
             npy(name + "_logits", model(x))
         for ref_name, ref in (("zeros", torch.zeros_like(x)), ("random", ref_random)):
@@ -257,6 +260,12 @@ def main():
                           "phi": npy(f"lrpcam_{name}_{i}_phi", rel.sum(dim=(2, 3))[0]),
                           "raw_map": npy(f"lrpcam_{name}_{i}_raw", lrp_raw[0, 0]),
                           "map": npy(f"lrpcam_{name}_{i}_map", lrp_final[0, 0])})
+    # Captum's Softmax rule (Rescale, then the mean over all elements subtracted) on the VGG model + Softmax
+    soft = nn.Sequential(models["vgg"], nn.Softmax(dim=1)).eval()
+    with Workarounds(soft):
+        sa, sd = DeepLift(soft).attribute(x, ref_random, target=targets, return_convergence_delta=True)
+    cases.append({"kind": "deeplift-softmax", "model": "vgg", "reference": "random", "targets": targets,
+                  "attributions": npy("dl_vgg_softmax", sa), "convergence_delta": sd.tolist()})
     manifest = {
         "generator": "tools/make_attribution_goldens.py",
         "torch": torch.__version__, "torchvision": torchvision.__version__,

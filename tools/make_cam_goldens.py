@@ -23,7 +23,6 @@ import argparse
 import os
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import torch
@@ -292,10 +291,9 @@ def arr_entry(suite_dir, case, fname, a, meaning, tol=None, subsample=None, dtyp
 
 
 class PgcSuite:
-    def __init__(self, pgc_info):
+    def __init__(self):
         self.dir = os.path.join(gc.GOLDEN, "cam")
         self.cases = []
-        self.info = pgc_info
 
     def case(self, name, model_file, model, layer_nodes, x, input_file, targets, method, options=None,
              subsample=None, store_evidence=False, seed=None, labels=None):
@@ -421,35 +419,35 @@ def model_ref(path, committed):
             "committed": committed, "sha256": gc.sha256(path)}
 
 
-def pgc_goldens(suite, only_mobilenet=False):
+def pgc_goldens(suite):
     tiny = [
         # model, runtime input case, target layer(s) (ONNX node names), batch targets
         ("tiny_vgg", "tiny_vgg_b2", ["/features/features.27/Relu"], ["/features/features.20/Relu"], [1, 5]),
         ("tiny_resnet", "tiny_resnet_b2", ["/layer4/layer4.1/relu_1/Relu"], ["/layer3/layer3.1/relu_1/Relu"], [2, 6]),
     ]
-    if not only_mobilenet:
-        for mname, rcase, layer, layer2, targets in tiny:
-            hw = gc.TINY_MODELS[mname][2][1]
-            # plain Grad-CAM keeps the full-resolution map; other maps of large inputs every other pixel
-            sub = (0, hw, 2, 0, hw, 2) if hw >= 128 else None
-            path = gc.tiny_onnx_path(mname)
-            model = gc.OnnxTorch(path)
-            mref = model_ref(path, True)
-            x, xfile = load_runtime_input(rcase)
-            for method, _, _ in PGC_METHODS:
-                seed = 7 if method == "random-cam" else None
-                suite.case("%s_%s" % (mname, method), mref, model, layer, x, xfile, targets, method,
-                           store_evidence=(method == "grad-cam"), seed=seed,
-                           subsample=None if method == "grad-cam" else sub)
-            suite.case(mname + "_grad-cam_aug-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
-                       {"aug_smooth": True}, subsample=sub)
-            suite.case(mname + "_grad-cam_eigen-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
-                       {"eigen_smooth": True}, subsample=sub)
-            suite.case(mname + "_grad-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "grad-cam",
-                       store_evidence=True, subsample=sub)
-            suite.case(mname + "_layer-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "layer-cam", subsample=sub)
-            suite.case(mname + "_ablation-cam_ratio-0.5", mref, model, layer, x, xfile, targets, "ablation-cam",
-                       {"ratio_channels_to_ablate": 0.5}, subsample=sub)
+    for mname, rcase, layer, layer2, targets in tiny:
+        hw = gc.TINY_MODELS[mname][2][1]
+        # plain Grad-CAM keeps the full-resolution map; other maps of large inputs every other pixel
+        sub = (0, hw, 2, 0, hw, 2) if hw >= 128 else None
+        path = gc.tiny_onnx_path(mname)
+        model = gc.OnnxTorch(path)
+        mref = model_ref(path, True)
+        x, xfile = load_runtime_input(rcase)
+        for method, _, _ in PGC_METHODS:
+            seed = 7 if method == "random-cam" else None
+            suite.case("%s_%s" % (mname, method), mref, model, layer, x, xfile, targets, method,
+                       store_evidence=(method == "grad-cam"), seed=seed,
+                       subsample=None if method == "grad-cam" else sub)
+        suite.case(mname + "_grad-cam_aug-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
+                   {"aug_smooth": True}, subsample=sub)
+        suite.case(mname + "_grad-cam_eigen-smooth", mref, model, layer, x, xfile, targets, "grad-cam",
+                   {"eigen_smooth": True}, subsample=sub)
+        suite.case(mname + "_grad-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "grad-cam",
+                   store_evidence=True, subsample=sub)
+        suite.case(mname + "_layer-cam_two-layers", mref, model, layer2 + layer, x, xfile, targets, "layer-cam",
+                   subsample=sub)
+        suite.case(mname + "_ablation-cam_ratio-0.5", mref, model, layer, x, xfile, targets, "ablation-cam",
+                   {"ratio_channels_to_ablate": 0.5}, subsample=sub)
     # the real MobileNet on the shared images
     labels = gc.imagenet_labels()
     model = gc.OnnxTorch(gc.MOBILENET)
@@ -467,6 +465,10 @@ def pgc_goldens(suite, only_mobilenet=False):
     for target in (671, 717):
         suite.case("mobilenet_v1_dog_%d_grad-cam" % target, mref, model, layer, x, xfile, [target], "grad-cam",
                    subsample=sub, labels=[labels[target]])
+    x, xfile = load_runtime_input("mobilenet_v1_dog_squashed")
+    for target in (249, 671, 717):
+        suite.case("mobilenet_v1_dog_squashed_%d_grad-cam" % target, mref, model, layer, x, xfile, [target],
+                   "grad-cam", subsample=sub, labels=[labels[target]])
     x, xfile = load_runtime_input("mobilenet_v1_chelsea")
     suite.case("mobilenet_v1_chelsea_grad-cam_two-layers", mref, model, ["conv_pw_11_relu"] + layer, x, xfile,
                [281], "grad-cam", subsample=sub, labels=[labels[281]])
@@ -480,8 +482,10 @@ def pgc_goldens(suite, only_mobilenet=False):
 # TorchCAM: SS-CAM, IS-CAM, Smooth Grad-CAM++ (with the noise they drew)
 # ---------------------------------------------------------------------------------------------
 
-TC_METHODS = {"ss-cam": "SSCAM", "is-cam": "ISCAM", "smooth-grad-cam++": "SmoothGradCAMpp"}
+TC_METHODS = {"cam": "CAM", "ss-cam": "SSCAM", "is-cam": "ISCAM", "smooth-grad-cam++": "SmoothGradCAMpp"}
 TC_DOC = {
+    "cam": "TorchCAM CAM: w_k = W_fc[class, k] (the Gemm weight row of the target class, bias ignored); "
+           "map = sum_k w_k A_k, NO ReLU, then min-max (eps 1e-8) at feature resolution",
     "ss-cam": "TorchCAM SSCAM: A normalised per channel at feature resolution ((x-min)/(max-min... eps 1e-8)), "
               "bilinear align_corners=False to the input size; for each of num_samples draws: mask = upsampled + "
               "noise (noise.npy[s], N(0, std^2), shape (B,K,H,W)), score = logit(mask * x) - logit(x), summed; "
@@ -496,11 +500,13 @@ TC_DOC = {
 }
 
 
-def tc_case(suite_dir, cases, name, model_file, model, layer_node, x, input_file, targets, method, seed, kwargs):
+def tc_case(suite_dir, cases, name, model_file, model, layer_node, x, input_file, targets, method, seed, kwargs,
+            fc_node=None):
     import torchcam.methods as tcm
     cls = getattr(tcm, TC_METHODS[method])
     hw = tuple(x.shape[1:])
-    ext = cls(model, target_layer=model.module(layer_node), input_shape=hw, **kwargs)
+    extra = {"fc_layer": model.module(fc_node)} if fc_node else {}
+    ext = cls(model, target_layer=model.module(layer_node), input_shape=hw, **kwargs, **extra)
     noise = []
     weights = []
     if hasattr(ext, "_distrib"):
@@ -554,6 +560,7 @@ def tc_case(suite_dir, cases, name, model_file, model, layer_node, x, input_file
         "options": {**kwargs, "seed": seed}, "model": model_file,
         "input": {"file": input_file, "shape": list(x.shape), "dtype": "float32"},
         "layers": [model.node_meta[layer_node]], "targets": list(targets),
+        **({"fc_layer": model.node_meta[fc_node]} if fc_node else {}),
         "target_kind": "class_idx list: raw logit of the class per batch item",
         "definition": TC_DOC[method], "arrays": arrays,
         "noise_note": "replay noise.npy instead of drawing (torch.manual_seed(seed) before the call reproduces it in "
@@ -562,7 +569,7 @@ def tc_case(suite_dir, cases, name, model_file, model, layer_node, x, input_file
     print("%-45s map[%.3f,%.3f] draws=%d" % (name, m.min(), m.max(), len(noise)), flush=True)
 
 
-def torchcam_goldens(tc_info):
+def torchcam_goldens(tc_info):  # noqa: C901
     suite_dir = os.path.join(gc.GOLDEN, "torchcam")
     cases = []
     micro = gc.tiny_onnx_path("micro_cnn")
@@ -585,6 +592,37 @@ def torchcam_goldens(tc_info):
             {"batch_size": 32, "num_samples": 10})
     tc_case(suite_dir, cases, "tiny_vgg_smooth-grad-cam++", vref, vm, layer, x, xfile, [1, 5],
             "smooth-grad-cam++", 25, {"num_samples": 4, "std": 0.3})
+    # CAM (class activation mapping from the FC weights; GAP + single linear layer heads only) has
+    # its own suite: pytorch-grad-cam has no CAM, and TorchCAM's CAM applies no ReLU.
+    cam_dir = os.path.join(gc.GOLDEN, "torchcam_cam")
+    cam_cases = []
+    tr = gc.tiny_onnx_path("tiny_resnet")
+    tc_case(cam_dir, cam_cases, "micro_cnn_cam", mref, mm, "/features/features.6/Relu",
+            *load_runtime_input("micro_cnn_b2"), [1, 5], "cam", 28, {}, fc_node="/fc/Gemm")
+    rm = gc.OnnxTorch(tr)
+    tc_case(cam_dir, cam_cases, "tiny_resnet_cam", model_ref(tr, True), rm, "/layer4/layer4.1/relu_1/Relu",
+            *load_runtime_input("tiny_resnet_b2"), [2, 6], "cam", 29, {}, fc_node="/fc/Gemm")
+    mob = gc.OnnxTorch(gc.MOBILENET)
+    for stem, target in (("chelsea", 281), ("coffee", 967), ("dog", 249)):
+        tc_case(cam_dir, cam_cases, "mobilenet_v1_%s_cam" % stem, model_ref(gc.MOBILENET, False), mob,
+                "conv_pw_13_relu", *load_runtime_input("mobilenet_v1_" + stem), [target], "cam", 30, {},
+                fc_node="fc")
+    gc.write_json(os.path.join(cam_dir, "manifest.json"), {
+        "suite": "torchcam_cam",
+        "generator": "tools/make_cam_goldens.py",
+        "reference": tc_info,
+        "paths": "case files relative to this directory; inputs '../runtime/...' are the runtime suite's files; "
+                 "model files relative to the project root",
+        "map_note": "TorchCAM's CAM map = min-max (eps 1e-8) of sum_k W_fc[class,k] A_k WITHOUT ReLU (unlike every "
+                    "other method here); Candela's cam applies ReLU by default, so compare with ReLU off, or compare "
+                    "the raw map sum_k w_k A_k and the weights",
+        "tolerances": TOL,
+        "cases": cam_cases,
+    })
+    # IS-CAM draws no noise, so the real MobileNet is affordable (10 x 256 masked forwards)
+    x, xfile = load_runtime_input("mobilenet_v1_chelsea")
+    tc_case(suite_dir, cases, "mobilenet_v1_chelsea_is-cam", model_ref(gc.MOBILENET, False), mob, "conv_pw_13_relu",
+            x, xfile, [281], "is-cam", 27, {"batch_size": 32, "num_samples": 10})
     gc.write_json(os.path.join(suite_dir, "manifest.json"), {
         "suite": "torchcam",
         "generator": "tools/make_cam_goldens.py",
@@ -618,9 +656,10 @@ def main():
                 "checkout_matches_commit": same_tree(args.pgc, args.pgc_mirror, [
                     "pytorch_grad_cam/base_cam.py", "pytorch_grad_cam/score_cam.py",
                     "pytorch_grad_cam/ablation_cam.py", "pytorch_grad_cam/utils/image.py"]),
-                "stand_ins": {"ttach": TTACH_DOC}, **gc.versions(), "opencv": cv2.__version__,
+                "stand_ins": {"ttach": TTACH_DOC + " (semantics checked against qubvel/ttach: ttach/base.py Compose, "
+                                       "ttach/transforms.py HorizontalFlip and Multiply)"}, **gc.versions(), "opencv": cv2.__version__,
                 "scipy": scipy.__version__, "sklearn": sklearn.__version__}
-        suite = PgcSuite(info)
+        suite = PgcSuite()
         pgc_goldens(suite)
         gc.write_json(os.path.join(suite.dir, "manifest.json"), {
             "suite": "cam",

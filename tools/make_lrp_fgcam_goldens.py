@@ -185,6 +185,25 @@ class ResNetLrp(nn.Module):
                  (["layer2.conv1"], "layer2.bn1"), (["layer2.conv2"], "layer2.bn2"), (["layer2.down.0"], "layer2.down.1")]
 
 
+class MobileLrp(nn.Module):
+    """MobileNet-shaped: strided stem, depthwise 3x3, pointwise 1x1, ReLU6, and an Inception-like Concat."""
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.dw = nn.Sequential(nn.Conv2d(8, 8, 3, 1, 1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.pw = nn.Sequential(nn.Conv2d(8, 12, 1, bias=False), nn.BatchNorm2d(12), nn.ReLU6())
+        self.br = nn.Sequential(nn.Conv2d(8, 4, 1, bias=False), nn.BatchNorm2d(4), nn.ReLU6())
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.dw(self.stem(x))
+        x = torch.cat([self.pw(x), self.br(x)], 1)
+        return self.fc(torch.flatten(self.gap(x), 1))
+
+    bn_merges = [(["stem.0"], "stem.1"), (["dw.0"], "dw.1"), (["pw.0"], "pw.1"), (["br.0"], "br.1")]
+
+
 def zennit_relevance(model, x, cls, composite):
     model = copy.deepcopy(model)  # zennit's parameter swaps must not leak between cases
     with torch.no_grad():
@@ -214,7 +233,7 @@ def lrp_goldens():
                 "seed": "relevance seed = one-hot on the argmax class holding that logit's value (Captum's convention)",
                 "tolerance": {"relative_to_max_abs": 1e-4, "note": "float32 in torch vs double accumulation in Java"},
                 "models": {}}
-    for name, cls_, seed in (("vgg", VggLrp, 11), ("resnet", ResNetLrp, 12)):
+    for name, cls_, seed in (("vgg", VggLrp, 11), ("resnet", ResNetLrp, 12), ("mobile", MobileLrp, 13)):
         model = init_model(cls_(), seed)
         mdir = os.path.join(out_dir, name)
         os.makedirs(mdir, exist_ok=True)
@@ -295,6 +314,11 @@ def fgcam_goldens():
     init_model(model, 21)
     assert len(model.features) == 44
     entries = save_weights(model, out_dir)
+    # The same model as ONNX (PyTorch's exporter folds each BN into its conv): read by Candela's importer in
+    # FgCamOnnxGoldenTest. FG-CAM's rules are invariant to that folding when every BN gamma > 0 (seeded here).
+    torch.onnx.export(model, torch.zeros(1, 3, 128, 128), os.path.join(out_dir, "vgg16bn_shaped.onnx"),
+                      input_names=["input"], output_names=["logits"], opset_version=13,
+                      training=torch.onnx.TrainingMode.EVAL, do_constant_folding=True)
 
     # the official Score-CAM hard-codes a 224x224 mask size; make it follow the input instead
     real_interp = F.interpolate
@@ -322,7 +346,7 @@ def fgcam_goldens():
                     + "; avgpool replaced by identity; classifier Linear(512,64)-ReLU-Dropout-Linear(64,64)-ReLU-Dropout-Linear(64,10)",
            "monkeypatch": "FG_CAM.F.interpolate size follows the input (the official code hard-codes 224)",
            "input": save(out_dir, "input", x), "logits": save(out_dir, "logits", logits), "class": c,
-           "weights": entries, "torch": torch.__version__,
+           "weights": entries, "onnx": "vgg16bn_shaped.onnx", "torch": torch.__version__,
            "tolerance": {"relative_to_max_abs": 1e-4, "note": "float32 torch vs double-accumulating Java; no epsilon in the rules"},
            "cases": []}
     for base in ("grad_cam", "score_cam"):

@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
-                + "summary.json (mean, 95% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
+                + "summary.json (mean, 95%% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
@@ -87,6 +87,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--sanity-layers", defaultValue = "3", description = "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})")
     int sanityLayers;
 
+    @Option(names = "--sanity-skip", split = ",", description = "methods left out of the sanity check (e.g. the slow perturbation CAMs)")
+    List<String> sanitySkip = new ArrayList<>();
+
     @Option(names = "--shapley-pairs", defaultValue = "32", description = "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})")
     int shapleyPairs;
 
@@ -104,9 +107,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** How model files are read (replaced in tests). */
     Function<Path, Model> loader = ExplainCommand::loadModel;
-    PrintWriter err = new PrintWriter(System.err, true);
+    /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
+    PrintWriter err;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
+        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
         try {
             run();
             return 0;
@@ -121,7 +129,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        if (model == null) throw new IllegalArgumentException("--model is required until a model is shipped in weights/");
+        if (model == null) model = ExplainCommand.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);
         ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
@@ -138,8 +146,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             int width = samples.get(0).input().dim(3);
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
-            Map<String, MapFunction> fns = methodFunctions(methods, layers);
+            Map<String, MapFunction> fns = methodFunctions(methods, layers, seed);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
+                    .withSanitySkip(sanitySkip)
                     .withShapley((e, x, layer, t) -> {
                         Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
                         ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
@@ -174,6 +183,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("torchcam_steps", torchCamSteps);
             settings.put("road_percentiles", pct);
             settings.put("sanity_layers", sanityLayers);
+            settings.put("sanity_skip", sanitySkip);
             settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + seed + ")");
             settings.put("seed", seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -208,7 +218,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Maps by method name: CAM methods through the Explainer, pixel attributions through {@link #attributionMap}. */
-    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers) {
+    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers, long seed) {
         List<String> expanded = new ArrayList<>();
         for (String n : names) {
             String k = n.trim().toLowerCase(Locale.ROOT);
@@ -226,7 +236,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     @Override public Output explain(Executor ex, Tensor x, int[] t) {
                         List<Target> ts = new ArrayList<>();
                         for (int c : t) ts.add(Target.classIndex(c));
-                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts);
+                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
+                                .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
                         Explanation e = Explainer.of(ex).explain(x, CamMethods.byName(name), r);
                         return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
                     }

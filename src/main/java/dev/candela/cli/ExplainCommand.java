@@ -8,6 +8,9 @@ import dev.candela.explain.Progress;
 import dev.candela.explain.Target;
 import dev.candela.explain.TargetScore;
 import dev.candela.explain.attribution.AttributionMethods;
+import dev.candela.explain.attribution.AttributionSettings;
+import dev.candela.explain.attribution.PixelAttribution;
+import dev.candela.explain.attribution.Quadrature;
 import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamMethods;
@@ -110,6 +113,24 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean, max, product (default ${DEFAULT-VALUE})")
     String fusion;
+
+    @Option(names = "--reference", defaultValue = "zeros", description = "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})")
+    String reference;
+
+    @Option(names = "--deeplift-rules", defaultValue = "captum", description = "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})")
+    String deepliftRules;
+
+    @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--quadrature", defaultValue = "gausslegendre", description = "integrated-gradients nodes: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre (default ${DEFAULT-VALUE})")
+    String quadrature;
+
+    @Option(names = "--samples", defaultValue = "20", description = "smoothgrad noisy samples (default ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--noise-level", defaultValue = "0.1", description = "smoothgrad sigma as a fraction of each input's value range (default ${DEFAULT-VALUE})")
+    double noiseLevel;
 
     @Option(names = "--base", defaultValue = "grad-cam", description = "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})")
     String fgBase;
@@ -227,6 +248,11 @@ public final class ExplainCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
                     m.label(top), top, softmax(logits.item(i).data(), top), layerNames,
                     layers.isEmpty() || layers.contains("auto") ? " (auto)" : "");
+            for (TargetScore ts : session.targetScores()) {
+                if (ts.image() == i && ts.classIndex() >= 0 && ts.classIndex() != top) {
+                    stdout.printf(Locale.ROOT, "  explaining %s (class %d) p=%.3f%n", m.label(ts.classIndex()), ts.classIndex(), softmax(logits.item(i).data(), ts.classIndex()));
+                }
+            }
         }
         List<List<ReportCell>> cells = new ArrayList<>();
         for (int i = 0; i < n; i++) cells.add(new ArrayList<>());
@@ -242,8 +268,12 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         for (String name : attributionMethods) {
             var evidence = session.evidence().get(0);
-            Explanation e = AttributionMethods.explain(AttributionMethods.byName(name, evidence.layer()), evidence, session.targetScores());
+            PixelAttribution method = AttributionMethods.byName(name, evidence.layer(), attributionSettings());
+            Explanation e = AttributionMethods.explain(method, evidence, session.targetScores());
             Map<String, Object> res = writeResult(dir, in, m, n, e, cm, layerNames, cells);
+            res.put("options", method.toString());
+            double[] delta = AttributionMethods.convergenceDelta(method, evidence, e.attributions());
+            if (delta != null) res.put("convergence_delta", delta);
             res.put("millis", e.millis());
             results.add(res);
         }
@@ -298,8 +328,16 @@ public final class ExplainCommand implements Callable<Integer> {
             PngWriter.write(dir.resolve(name + suffix + ".png"), overlay);
             PngWriter.write(dir.resolve(name + suffix + ".heatmap.png"),
                     Overlay.heatmap(map.data(), map.dim(0), map.dim(1), cm).resize(map.dim(1) * factor, map.dim(0) * factor));
+            Picture shown = overlay;
+            if (e.attributions() != null) {
+                // Pixel attributions also get the signed picture: red positive, blue negative, white zero.
+                Tensor attr = e.attributions().item(r);
+                int c = attr.dim(0), h = attr.dim(1), w = attr.dim(2);
+                shown = Overlay.signed(Overlay.channelSum(attr.data(), c, h, w), h, w, SIGNED_PERCENTILE).enlarge(factor);
+                PngWriter.write(dir.resolve(name + suffix + ".signed.png"), shown);
+            }
             float[] coefficients = e.coefficients() == null ? null : e.coefficients().item(r).data();
-            cells.get(image).add(new ReportCell(name, layerNames, overlay, e.millis() / n, coefficients, Map.of()));
+            cells.get(image).add(new ReportCell(name, e.layers().isEmpty() ? "" : layerNames, shown, e.millis() / n, coefficients, Map.of()));
         }
         stdout.printf(Locale.ROOT, "  %-22s %8.1f ms -> %s%n", name, e.millis(), dir.resolve(name + (e.maps().dim(0) == 1 ? "" : ".<row>") + ".png"));
         Map<String, Object> res = new LinkedHashMap<>();
@@ -309,7 +347,11 @@ public final class ExplainCommand implements Callable<Integer> {
         res.put("map_shape", shapeOf(stacked(e.maps(), n, perImage)));
         if (e.rawMaps() != null) res.put("raw", name + ".raw.npy");
         if (e.coefficients() != null) res.put("weights", name + ".weights.npy");
-        if (e.attributions() != null) res.put("attributions", name + ".attr.npy");
+        if (e.attributions() != null) {
+            res.put("attributions", name + ".attr.npy");
+            res.put("signed", e.maps().dim(0) == 1 ? name + ".signed.png" : name + ".<row>.signed.png");
+            res.put("signed_scale", "channel sum, symmetric at the " + SIGNED_PERCENTILE + "th percentile of |a|");
+        }
         res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
         res.put("heatmap", e.maps().dim(0) == 1 ? name + ".heatmap.png" : name + ".<row>.heatmap.png");
         res.put("colormap", cm.cliName());
@@ -327,6 +369,14 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         res.put("targets", tlist);
         return res;
+    }
+
+    private AttributionSettings attributionSettings() {
+        return AttributionSettings.defaults()
+                .withReference(AttributionSettings.parseReference(reference))
+                .withDeepLift(AttributionSettings.parseDeepLiftRules(deepliftRules))
+                .withIntegration(steps, Quadrature.parse(quadrature))
+                .withNoise(samples, noiseLevel, seed);
     }
 
     private LrpMethod lrpMethod;
@@ -445,9 +495,13 @@ public final class ExplainCommand implements Callable<Integer> {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    private static Path shippedModel() throws IOException {
+    /** The model used when --model is omitted (weights/README.md is its model card). */
+    static final String DEFAULT_MODEL = "fashion-vgg.cnd";
+
+    static Path shippedModel() throws IOException {
         Path home = Path.of(System.getProperty("candela.home", "."));
         Path weights = home.resolve("weights");
+        if (Files.isRegularFile(weights.resolve(DEFAULT_MODEL))) return weights.resolve(DEFAULT_MODEL);
         if (Files.isDirectory(weights)) {
             try (Stream<Path> s = Files.list(weights)) {
                 List<Path> cnd = s.filter(f -> f.toString().endsWith(".cnd")).sorted().toList();
@@ -468,6 +522,9 @@ public final class ExplainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(m.contains(p.toString()) ? m : "cannot read model " + p + ": " + m, e);
         }
     }
+
+    /** Signed attribution pictures saturate at this percentile of |a| (a few extreme pixels would wash out the rest). */
+    static final double SIGNED_PERCENTILE = 99.5;
 
     /** Overlay and heatmap PNGs are at least this many pixels wide: small inputs are enlarged. */
     static final int DISPLAY = 224;

@@ -227,7 +227,9 @@ public final class CndReader {
                     if (v == 0) elements = 0;
                     else elements = elements > Long.MAX_VALUE / v ? Long.MAX_VALUE : elements * v;
                 }
-                if (elements > Shape.MAX_ELEMENTS) throw error(where + ".shape", "claims " + elements + " elements, more than the limit of " + Shape.MAX_ELEMENTS);
+                // One tensor is read through one byte buffer, so its bytes must fit a Java array.
+                long maxElements = (Integer.MAX_VALUE - 8) / 4;
+                if (elements > maxElements) throw error(where + ".shape", "claims " + elements + " elements, more than the limit of " + maxElements + " per tensor");
                 long offset = a.longValue("offset");
                 long byteLength = a.longValue("byteLength");
                 long crc = a.longValue("crc32");

@@ -49,7 +49,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Converts an ONNX model (opsets 9 to 21) into a Candela {@link Model}, in pure Java.
+ * Converts an ONNX model (opsets 6 to 21; DESIGN.md promises 9 to 21, the older ones carry PyTorch's
+ * converted test models) into a Candela {@link Model}, in pure Java. Where an op's meaning changed
+ * between opsets (Clip bounds, Softmax axis, legacy Add/Mul broadcasting before 7) the model's opset decides.
  *
  * <p>Initializer-only subgraphs (Constant, ConstantOfShape, Unsqueeze, Squeeze, Reshape, Mul/Add/Sub/Div
  * of constants) are folded at import. Per-channel Mul/Add/Sub/Div of an activation by a constant
@@ -58,8 +60,8 @@ import java.util.Set;
  * and the import fails once with the whole list.
  */
 public final class OnnxImporter {
-    static final int MIN_OPSET = 9, MAX_OPSET = 21;
-    private static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
+    static final int MIN_OPSET = 6, MAX_OPSET = 21;
+    static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze");
 
@@ -74,8 +76,12 @@ public final class OnnxImporter {
     private final Map<String, Integer> onnxUses = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** Bytes of constants the import may materialise: a file cannot make us allocate more than this. */
+    private final long constantBudget;
+    private long constantBytes;
 
-    private OnnxImporter(Path file, ImportOptions options) {
+    private OnnxImporter(Path file, ImportOptions options, long constantBudget) {
+        this.constantBudget = constantBudget;
         this.file = file;
         this.baseDir = file == null ? null : file.toAbsolutePath().getParent();
         this.options = options;
@@ -117,7 +123,11 @@ public final class OnnxImporter {
      * {@code source} is extra provenance for the metadata (file name, SHA-256).
      */
     public static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source) throws ModelFormatException {
-        OnnxImporter im = new OnnxImporter(file, options);
+        return importModel(m, file, options, source, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source, long constantBudget) throws ModelFormatException {
+        OnnxImporter im = new OnnxImporter(file, options, constantBudget);
         try {
             return im.run(m, source);
         } catch (ModelFormatException e) {
@@ -142,6 +152,13 @@ public final class OnnxImporter {
         GraphProto g = m.getGraph();
 
         for (TensorProto t : g.getInitializerList()) {
+            long elements = 1;
+            for (long d : t.getDimsList()) elements = d <= 0 ? 0 : Math.min(Long.MAX_VALUE / 8, elements * Math.min(d, Integer.MAX_VALUE));
+            try {
+                reserve(elements, "initializer");
+            } catch (Unsupported e) {
+                throw error("initializer '" + t.getName() + "'", e.getMessage());
+            }
             consts.put(t.getName(), OnnxTensors.decode(t, file, baseDir, "initializer '" + t.getName() + "'"));
         }
         List<ValueInfoProto> dataInputs = g.getInputList().stream().filter(v -> !consts.containsKey(v.getName())).toList();
@@ -276,6 +293,8 @@ public final class OnnxImporter {
             case "Conv" -> emit(name, conv(n), List.of(data(n, 0)), y);
             case "BatchNormalization" -> {
                 if (attrInt(n, "training_mode", 0) != 0) throw new Unsupported("training_mode=1 is not supported (inference only)");
+                if (opset < 9 && attrInt(n, "spatial", 1) == 0) throw new Unsupported("spatial=0 (per-activation statistics) is not supported");
+                if (opset < 7 && attrInt(n, "is_test", 0) == 0) throw new Unsupported("is_test=0 (training mode) is not supported");
                 requireUnusedExtraOutputs(n);
                 Shape s = shape(data(n, 0));
                 if (s.rank() < 2) throw new Unsupported("input must have a channel axis, got " + s);
@@ -319,19 +338,16 @@ public final class OnnxImporter {
                 Shape s = shape(data(n, 0));
                 int axis = axis(attrInt(n, "axis", 1), s.rank() + 1 > 1 ? s.rank() : 1, "axis", true);
                 if (axis == 0) throw new Unsupported("Flatten with axis 0 merges the batch axis");
-                if (axis == 1) emit(name, new Flatten(), List.of(x), y);
-                else {
-                    int[] d = s.dims();
-                    int[] item = new int[axis];
-                    System.arraycopy(d, 1, item, 0, axis - 1);
-                    item[axis - 1] = (int) Shape.product(Arrays.copyOfRange(d, axis, d.length));
-                    emit(name, new Reshape(item), List.of(x), y);
-                }
+                // ONNX Flatten gives [prod(d[0:axis]), prod(d[axis:])]: batch-preserving only if d[1:axis] are all 1.
+                for (int i = 1; i < axis; i++) if (s.dim(i) != 1) throw new Unsupported("Flatten with axis " + axis + " merges the batch axis with dimension " + i + " of " + s);
+                emit(name, new Flatten(), List.of(x), y);
             }
             case "Reshape" -> {
                 Shape s = shape(data(n, 0));
                 long[] target = constant(n, 1).asLongs();
-                emit(name, new Reshape(itemShapeOf(reshapeTarget(s, target, attrInt(n, "allowzero", 0) != 0))), List.of(x), y);
+                int[] d = reshapeTarget(s, target, attrInt(n, "allowzero", 0) != 0);
+                if (d.length == 0 || d[0] != s.dim(0)) throw new Unsupported("Reshape of " + s + " to " + Arrays.toString(d) + " changes the batch axis");
+                emit(name, new Reshape(itemShapeOf(d)), List.of(x), y);
             }
             case "Unsqueeze", "Squeeze" -> {
                 Shape s = shape(data(n, 0));
@@ -451,6 +467,16 @@ public final class OnnxImporter {
         String x = ca ? b : a;
         OnnxConst c = consts.get(ca ? a : b);
         Shape s = shape(x);
+        if (opset < 7 && attrInt(n, "broadcast", 0) != 0 && c.rank() > 0) {
+            // Legacy broadcasting: B's dims line up with A's starting at 'axis' (default: the trailing dims).
+            if (ca) throw new Unsupported("legacy broadcast with the constant as first operand is not supported");
+            int axis = axis(attrInt(n, "axis", s.rank() - c.rank()), s.rank(), "axis", false);
+            if (axis + c.rank() > s.rank()) throw new Unsupported("legacy broadcast of " + Arrays.toString(c.dims()) + " at axis " + axis + " does not fit " + s);
+            int[] d = new int[s.rank()];
+            Arrays.fill(d, 1);
+            System.arraycopy(c.dims(), 0, d, axis, c.rank());
+            c = c.reshape(d);
+        }
         float[] v = perChannel(c, s);
         if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " is not per-channel for input " + s);
         int ch = v.length;
@@ -509,6 +535,7 @@ public final class OnnxImporter {
                     count = d[i] == 0 ? 0 : count * d[i];
                     if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("ConstantOfShape of " + Arrays.toString(d) + " exceeds " + OnnxConst.MAX_ELEMENTS + " elements");
                 }
+                reserve(count, "ConstantOfShape");
                 AttributeProto v = attr(n, "value");
                 OnnxConst fill = v == null ? OnnxConst.ofFloats(new int[]{1}, new float[]{0}) : OnnxTensors.decode(v.getT(), file, baseDir, "node '" + n.getName() + "'.value");
                 if (fill.size() != 1) throw new Unsupported("ConstantOfShape value must hold one element");
@@ -536,6 +563,7 @@ public final class OnnxImporter {
                 r = c.reshape(d);
             }
             case "Identity", "Dropout" -> r = constant(n, 0);
+            case "Transpose" -> r = transpose(constant(n, 0), attrInts(n, "perm", null));
             case "Add", "Sub", "Mul", "Div" -> r = broadcast(n.getOpType(), constant(n, 0), constant(n, 1));
             default -> { return false; }
         }
@@ -565,8 +593,15 @@ public final class OnnxImporter {
         throw new Unsupported("Constant without a supported value attribute (value, value_float(s), value_int(s))");
     }
 
+    private void reserve(long elements, String what) {
+        constantBytes += 4 * Math.min(elements, Long.MAX_VALUE / 16);
+        if (constantBytes > constantBudget) {
+            throw new Unsupported(what + ": constants would need " + constantBytes + " bytes, more than the import budget of " + constantBudget + " (half the heap)");
+        }
+    }
+
     /** NumPy-broadcast elementwise arithmetic on constants. */
-    private static OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
+    private OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
         int r = Math.max(a.rank(), b.rank());
         int[] da = pad(a.dims(), r), db = pad(b.dims(), r), d = new int[r];
         for (int i = 0; i < r; i++) {
@@ -575,8 +610,9 @@ public final class OnnxImporter {
         }
         long count = Shape.product(d);
         if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("folded constant too large");
+        reserve(count, op);
         int n = (int) count;
-        boolean floats = a.isFloat() || b.isFloat() || op.equals("Div") && false;
+        boolean floats = a.isFloat() || b.isFloat();
         float[] f = floats ? new float[n] : null;
         long[] l = floats ? null : new long[n];
         int[] idx = new int[r];
@@ -600,6 +636,37 @@ public final class OnnxImporter {
             }
         }
         return floats ? OnnxConst.ofFloats(d, f) : OnnxConst.ofLongs(d, l);
+    }
+
+    private static OnnxConst transpose(OnnxConst c, int[] perm) {
+        int r = c.rank();
+        if (perm == null) {
+            perm = new int[r];
+            for (int i = 0; i < r; i++) perm[i] = r - 1 - i;
+        }
+        if (perm.length != r) throw new Unsupported("perm " + Arrays.toString(perm) + " does not match rank " + r);
+        int[] d = c.dims(), od = new int[r], stride = new int[r];
+        boolean[] seen = new boolean[r];
+        for (int i = r - 1, s = 1; i >= 0; s *= d[i], i--) stride[i] = s;
+        for (int i = 0; i < r; i++) {
+            if (perm[i] < 0 || perm[i] >= r || seen[perm[i]]) throw new Unsupported("perm " + Arrays.toString(perm) + " is not a permutation");
+            seen[perm[i]] = true;
+            od[i] = d[perm[i]];
+        }
+        int n = c.size();
+        float[] f = c.isFloat() ? new float[n] : null;
+        long[] l = c.isFloat() ? null : new long[n];
+        int[] idx = new int[r];
+        for (int k = 0; k < n; k++) {
+            int src = 0;
+            for (int i = 0; i < r; i++) src += idx[i] * stride[perm[i]];
+            if (f != null) f[k] = c.floats()[src]; else l[k] = c.longs()[src];
+            for (int i = r - 1; i >= 0; i--) {
+                if (++idx[i] < od[i]) break;
+                idx[i] = 0;
+            }
+        }
+        return f != null ? OnnxConst.ofFloats(od, f) : OnnxConst.ofLongs(od, l);
     }
 
     private static int[] pad(int[] d, int r) {
@@ -839,33 +906,38 @@ public final class OnnxImporter {
         }
     }
 
+    private record Chain(Op first, Op second) {}
+
+    /** The single op equivalent to {@code a} followed by {@code b}, or null when they do not merge. */
     private Op merge(Op a, Op b) {
-        if (a instanceof ChannelAffine first && b instanceof ChannelAffine second) {
-            int c = first.channels();
-            float[] s = new float[c], h = new float[c];
-            for (int i = 0; i < c; i++) {
-                float s2 = second.scale().data()[i];
-                s[i] = first.scale().data()[i] * s2;
-                h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+        return switch (new Chain(a, b)) {
+            case Chain(ChannelAffine first, ChannelAffine second) -> {
+                int c = first.channels();
+                float[] s = new float[c], h = new float[c];
+                for (int i = 0; i < c; i++) {
+                    float s2 = second.scale().data()[i];
+                    s[i] = first.scale().data()[i] * s2;
+                    h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+                }
+                yield new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
             }
-            return new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
-        }
-        if (a instanceof Linear lin && b instanceof ChannelAffine aff && aff.channels() == lin.outFeatures() && allOnes(aff.scale())) {
-            float[] bias = lin.bias().data().clone();
-            for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
-            return new Linear(lin.weight(), Tensor.of(bias, bias.length));
-        }
-        if (options.foldBatchNorm() && a instanceof Conv2d conv && b instanceof BatchNorm2d bn && bn.channels() == conv.outChannels()) {
-            float[] scale = bn.scale(), shift = bn.shift();
-            float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
-            int per = w.length / conv.outChannels();
-            for (int o = 0; o < conv.outChannels(); o++) {
-                for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
-                bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+            case Chain(Linear lin, ChannelAffine aff) when aff.channels() == lin.outFeatures() && allOnes(aff.scale()) -> {
+                float[] bias = lin.bias().data().clone();
+                for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
+                yield new Linear(lin.weight(), Tensor.of(bias, bias.length));
             }
-            return new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
-        }
-        return null;
+            case Chain(Conv2d conv, BatchNorm2d bn) when options.foldBatchNorm() && bn.channels() == conv.outChannels() -> {
+                float[] scale = bn.scale(), shift = bn.shift();
+                float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
+                int per = w.length / conv.outChannels();
+                for (int o = 0; o < conv.outChannels(); o++) {
+                    for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
+                    bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+                }
+                yield new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
+            }
+            default -> null;
+        };
     }
 
     private static boolean allOnes(Tensor t) {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -112,6 +111,7 @@ final class OnnxTensors {
         Path p = baseDir.resolve(location).normalize();
         if (!p.startsWith(baseDir.normalize())) throw new ModelFormatException(file, where + ".external_data.location", "'" + location + "' points outside the model's directory");
         if (length < 0) length = expected;
+        if (expected > Integer.MAX_VALUE - 8) throw new ModelFormatException(file, where + ".external_data.length", expected + " bytes do not fit one array (limit 2^31 - 9)");
         if (length != expected) throw new ModelFormatException(file, where + ".external_data.length", "expected " + expected + " bytes, got " + length);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             if (offset < 0 || offset > ch.size() || length > ch.size() - offset) throw new ModelFormatException(file, where + ".external_data.offset", "bytes [" + offset + ", " + (offset + length) + ") lie outside " + p.getFileName() + " (" + ch.size() + " bytes)");
@@ -125,6 +125,4 @@ final class OnnxTensors {
             throw new ModelFormatException(file, where + ".external_data.location", "cannot read '" + location + "': " + e.getMessage());
         }
     }
-
-    static boolean exists(Path p) { return Files.exists(p); }
 }

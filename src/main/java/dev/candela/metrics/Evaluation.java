@@ -54,6 +54,7 @@ public final class Evaluation {
     private final List<String> metrics;
     private final Map<String, MapFunction> methods;
     private ShapleySource shapley;
+    private java.util.Set<String> sanitySkip = java.util.Set.of();
 
     public Evaluation(Executor executor, Scorer scorer, MetricSet options, List<String> metrics, Map<String, MapFunction> methods) {
         if (methods.isEmpty()) throw new IllegalArgumentException("no method given");
@@ -70,12 +71,23 @@ public final class Evaluation {
         return this;
     }
 
+    /** Methods left out of the randomisation sanity check (too slow to rerun per layer); noted in the result. */
+    public Evaluation withSanitySkip(java.util.Collection<String> methods) {
+        this.sanitySkip = java.util.Set.copyOf(methods);
+        return this;
+    }
+
     /** A seed for (image, method) that does not depend on the order of work. */
     static long seedFor(long seed, String image, String method) {
         long h = seed * 0x9E3779B97F4A7C15L;
         h ^= image.hashCode() * 0xC2B2AE3D27D4EB4FL;
         h ^= (long) method.hashCode() << 17;
         return h ^ (h >>> 31);
+    }
+
+    private static boolean hasNaN(Tensor t) {
+        for (float v : t.data()) if (Float.isNaN(v)) return true;
+        return false;
     }
 
     public Result run(List<Sample> samples, Progress progress) {
@@ -89,6 +101,7 @@ public final class Evaluation {
         boolean pointingSkipped = false;
         java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
+        Map<String, Integer> nanMaps = new LinkedHashMap<>();
         for (Sample s : samples) {
             int[] target = {s.target()};
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
@@ -97,6 +110,12 @@ public final class Evaluation {
                 MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
                 Tensor maps = explained.maps();
                 double millis = (System.nanoTime() - t0) / 1e6;
+                if (hasNaN(maps)) {
+                    // TorchCAM's metrics skip NaN maps and count them; so do we, per method
+                    nanMaps.merge(method, 1, Integer::sum);
+                    if (progress != null) progress.done(++step, total, s.name(), method);
+                    continue;
+                }
                 MapBatch batch = new MapBatch(s.input(), maps, target);
                 long seed = seedFor(options.seed(), s.name(), method);
                 Road road = Road.seeded(seed);
@@ -135,6 +154,7 @@ public final class Evaluation {
                         }
                         case "sanity-spearman", "sanity-ssim" -> {
                             if (metric.equals("sanity-ssim") && metrics.contains("sanity-spearman")) continue; // computed together
+                            if (sanitySkip.contains(method)) continue;
                             List<CascadingRandomisation.Step> steps = new CascadingRandomisation(seed).run(executor, m.getValue(), s.input(), target, options.sanityLayers());
                             CascadingRandomisation.Step last = steps.get(steps.size() - 1);
                             if (metrics.contains("sanity-spearman")) rows.add(new Row(s.name(), method, "sanity-spearman", last.spearman()[0]));
@@ -147,6 +167,11 @@ public final class Evaluation {
             }
         }
         if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));
+        java.util.List<String> skipped = methods.keySet().stream().filter(sanitySkip::contains).toList();
+        if (!skipped.isEmpty() && (metrics.contains("sanity-spearman") || metrics.contains("sanity-ssim"))) {
+            notes.add("sanity-*: not run for " + String.join(", ", skipped) + " (--sanity-skip)");
+        }
+        nanMaps.forEach((method, count) -> notes.add(method + ": " + count + " image(s) gave a map with NaN values and were skipped"));
         if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
         Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
         for (String method : methods.keySet()) {

@@ -1,7 +1,9 @@
 package dev.candela.metrics;
 
 import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * ROAD, RemOve And Debias (Rong et al. 2022), with pytorch-grad-cam's conventions. For a percentile
@@ -80,21 +82,37 @@ public final class Road {
         return frac >= 0.5 ? b - d * (1 - frac) : a + d * frac;
     }
 
-    /** Mean over percentiles of {@link #at}, per image. */
+    /**
+     * Mean over percentiles of {@link #at}, per image. All imputed inputs of the sweep (percentile
+     * outer, image inner: the reference's noise order) are scored as one batch.
+     */
     public float[] sweep(Order order, double[] percentiles, Scorer scorer, MapBatch batch) {
-        float[] acc = new float[batch.size()];
-        for (double p : percentiles) {
-            float[] r = at(order, p, scorer, batch);
-            for (int i = 0; i < r.length; i++) acc[i] += r[i];
+        float[] y = scorer.scores(batch.inputs(), batch.targets());
+        return sweepFrom(y, order, percentiles, scorer, batch);
+    }
+
+    private float[] sweepFrom(float[] y, Order order, double[] percentiles, Scorer scorer, MapBatch batch) {
+        int n = batch.size();
+        List<Tensor> parts = new ArrayList<>();
+        int[] targets = new int[n * percentiles.length];
+        for (int k = 0; k < percentiles.length; k++) {
+            parts.add(imputed(order, percentiles[k], batch));
+            System.arraycopy(batch.targets(), 0, targets, k * n, n);
         }
-        for (int i = 0; i < acc.length; i++) acc[i] /= percentiles.length;
+        float[] s = scorer.scores(Tensor.concatBatch(parts), targets);
+        float[] acc = new float[n];
+        for (int k = 0; k < percentiles.length; k++) {
+            for (int i = 0; i < n; i++) acc[i] += s[k * n + i] - y[i];
+        }
+        for (int i = 0; i < n; i++) acc[i] /= percentiles.length;
         return acc;
     }
 
     /** (mean LeRF - mean MoRF) / 2, per image. */
     public float[] combined(double[] percentiles, Scorer scorer, MapBatch batch) {
-        float[] lerf = sweep(Order.LEAST_RELEVANT_FIRST, percentiles, scorer, batch);
-        float[] morf = sweep(Order.MOST_RELEVANT_FIRST, percentiles, scorer, batch);
+        float[] y = scorer.scores(batch.inputs(), batch.targets());
+        float[] lerf = sweepFrom(y, Order.LEAST_RELEVANT_FIRST, percentiles, scorer, batch);
+        float[] morf = sweepFrom(y, Order.MOST_RELEVANT_FIRST, percentiles, scorer, batch);
         float[] r = new float[lerf.length];
         for (int i = 0; i < r.length; i++) r[i] = (lerf[i] - morf[i]) / 2;
         return r;

@@ -34,6 +34,7 @@ public final class HtmlReport {
          .append("img{display:block;width:192px;height:auto;image-rendering:pixelated}\n")
          .append(".meta{font-size:12px;color:#555;margin-top:4px}\n")
          .append(".ok{color:#1a7f37}.miss{color:#b42318}\n")
+         .append("details{font-size:12px}\n")
          .append("details pre{max-width:192px;max-height:240px;overflow:auto;font-size:11px;background:#fafafa}\n")
          .append("</style>\n</head>\n<body>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n");

@@ -44,8 +44,11 @@ import java.util.function.Consumer;
 public final class FastKernels implements Kernels {
     /** Batch sizes up to this use streaming dot products for Linear (bandwidth bound); larger ones GEMM. */
     static final int GEMV_MAX_BATCH = 8;
-    /** Elements per task for element-wise ops. */
-    private static final int CHUNK = 1 << 15;
+    /**
+     * Elements per task for memory-bound ops: smaller tensors run on the caller's thread, since a
+     * fork-join round trip costs more than it saves when the cores are shared.
+     */
+    private static final int CHUNK = 1 << 17;
 
     // Packed weights, computed at first use and kept while the op (so the model) is alive.
     private static final Map<Op, Sgemm.PackedA[]> CONV_FORWARD = Collections.synchronizedMap(new WeakHashMap<>());

@@ -4,9 +4,11 @@ package dev.candela.tensor;
  * Fast 2-D convolution in NCHW: im2col fused into the packing of {@link Sgemm}'s B operand (so the
  * column matrix is never materialised), 1x1 stride-1 convolutions read the input as B directly,
  * depthwise convolutions use a direct kernel. The GEMM is oriented with output channels as rows and
- * output pixels as the vector dimension. The input gradient is the same machinery run as a
- * transposed convolution (zero-inserted gradient, flipped and transposed weights), so it gathers
- * rather than scatters and stays deterministic under any thread split.
+ * output pixels as the vector dimension. The input gradient of a stride-1 convolution is the same
+ * machinery run as a transposed convolution (flipped and transposed weights), so it gathers rather
+ * than scatters; a strided convolution's is a GEMM into a column gradient followed by col2im, one
+ * input plane per task. Either way every output element is summed in a fixed order, so results do
+ * not depend on the thread split.
  */
 public final class ConvKernels {
     private ConvKernels() {}

@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * The same work as {@link RuntimeBench} and {@link SgemmBench}, timed the way tools/bench_torch.py
- * times PyTorch: median wall-clock ms of warm runs and the median process CPU ms, as JSON lines.
+ * times PyTorch: median wall-clock ms of warm runs and the mean process CPU ms per run, as JSON lines.
  * On a shared machine the CPU time is what the work costs when other jobs steal the cores; JMH
  * gives the wall-clock figures.
  *
@@ -30,19 +30,22 @@ public final class Timing {
 
     record Result(double wallMs, double cpuMs, int runs) {}
 
+    /** Warm-up needs both time and a number of runs: on a loaded machine a few seconds may be only a few runs. */
     static Result time(Work w, double warmS, double runS) {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long end = System.nanoTime() + (long) (warmS * 1e9);
-        while (System.nanoTime() < end) w.run();
-        List<Double> wall = new ArrayList<>(), cpu = new ArrayList<>();
+        for (int i = 0; System.nanoTime() < end || i < 12; i++) w.run();
+        List<Double> wall = new ArrayList<>();
         end = System.nanoTime() + (long) (runS * 1e9);
+        // Process CPU time ticks in 10 ms steps here, so it is taken over all runs (a mean per run).
+        long c0 = os.getProcessCpuTime();
         while (System.nanoTime() < end || wall.size() < 5) {
-            long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             w.run();
             wall.add((System.nanoTime() - t0) / 1e6);
-            cpu.add((os.getProcessCpuTime() - c0) / 1e6);
         }
-        return new Result(median(wall), median(cpu), wall.size());
+        double cpu = (os.getProcessCpuTime() - c0) / 1e6 / wall.size();
+        return new Result(median(wall), cpu, wall.size());
     }
 
     static double median(List<Double> v) {
@@ -79,7 +82,7 @@ public final class Timing {
                 Random r = new Random(7);
                 for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
                 Tensor in = new Tensor(Shape.of(1, 3, 224, 224), x);
-                Result f = time(() -> e.forward(in, Set.of()), 6, 10);
+                Result f = time(() -> e.forward(in, Set.of()), 4, 10);
                 print(name + " forward", threads, f);
                 Result fb = time(() -> {
                     Activations a = e.forward(in);

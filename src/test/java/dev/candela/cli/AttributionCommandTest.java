@@ -75,6 +75,32 @@ class AttributionCommandTest {
     }
 
     @Test
+    void referenceRulesAndQuadratureOptionsReachTheMethodsAndTheManifestRecordsConvergence() throws Exception {
+        Random r = new Random(6);
+        float[] d = new float[3 * 12 * 10];
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
+        Path in = tmp.resolve("img.npy");
+        Npy.write(in, Tensor.of(d, 1, 3, 12, 10));
+        Path out = tmp.resolve("out");
+        assertEquals(0, run("--model", in.toString(), "--input", in.toString(), "--method", "deeplift,integrated-gradients", "--layer", "feat",
+                "--reference", "blur:5:2", "--deeplift-rules", "deeplift", "--steps", "8", "--quadrature", "riemann_middle", "--out", out.toString()), err.toString());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("img/manifest.json").toFile());
+        JsonNode dl = m.get("methods").get(0), ig = m.get("methods").get(1);
+        assertTrue(dl.get("options").asText().contains("Blurred[size=5, sigma=2.0]"), dl.get("options").asText());
+        assertTrue(dl.get("options").asText().contains("GRADIENT"), dl.get("options").asText());
+        assertTrue(ig.get("options").asText().contains("steps=8") && ig.get("options").asText().contains("RIEMANN_MIDDLE"), ig.get("options").asText());
+        // the max-pool windows' blurred references are not uniform: the gradient max-pool rule need not conserve,
+        // so only check the delta is recorded; with the default (Captum) rules it must be ~0
+        assertTrue(dl.has("convergence_delta") && ig.has("convergence_delta"));
+        assertEquals(0, run("--model", in.toString(), "--input", in.toString(), "--method", "deeplift", "--layer", "feat",
+                "--reference", "blur", "--out", out.toString()), err.toString());
+        JsonNode dl2 = new ObjectMapper().readTree(out.resolve("img/manifest.json").toFile()).get("methods").get(0);
+        assertEquals(0, dl2.get("convergence_delta").get(0).asDouble(), 1e-4);
+        assertEquals(2, run("--model", in.toString(), "--input", in.toString(), "--method", "deeplift", "--reference", "nonsense", "--out", out.toString()));
+        assertTrue(err.toString().contains("--reference"), err.toString());
+    }
+
+    @Test
     void aSoftmaxTargetIsRefusedByDeepLiftWithAOneLineReason() throws Exception {
         Path in = tmp.resolve("img.npy");
         Npy.write(in, Tensor.zeros(1, 3, 12, 10));

@@ -69,4 +69,20 @@ class EvaluateCommandTest {
         assertEquals(2, code);
         assertTrue(err.toString().contains("line 2") && err.toString().contains("outside the model's 10 classes"), err.toString());
     }
+
+    @Test void isASubcommandOfMain() {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new String[]{"evaluate", "--help"}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("--annotations") && out.toString().contains("--metric"), out.toString());
+    }
+
+    @Test void unknownModelFileIsExitTwo(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), TinyCnn.fashionImages(1));
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new String[]{"evaluate", "--model", dir.resolve("missing.cnd").toString(), "--input", dir.resolve("x.npy").toString(),
+                "--method", "grad-cam", "--out", dir.resolve("o").toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("missing.cnd"), err.toString());
+    }
 }

@@ -39,14 +39,14 @@ class FgCamGoldenTest {
     static void load() throws Exception {
         manifest = TorchGoldenModels.manifest(DIR);
         Model m = TorchGoldenModels.fgVgg(DIR, manifest.get("weights"), 128);
-        ex = new Executor(m, ReferenceKernels.INSTANCE);
+        ex = Executor.fast(m, dev.candela.tensor.Parallel.serial());
         input = TorchGoldenModels.npy(DIR, manifest.get("input").asText());
         fwd = ex.forward(input);
         cls = manifest.get("class").asInt();
     }
 
     static BaseComponents.Base base(String name) {
-        return name.equals("grad_cam") ? new BaseComponents.Base.GradCam() : new BaseComponents.Base.ScoreCamFg(8);
+        return name.equals("grad_cam") ? new BaseComponents.Base.GradCam() : new BaseComponents.Base.ScoreCamFg(32);
     }
 
     static final java.util.Map<String, Tensor> COMPONENTS = new java.util.concurrent.ConcurrentHashMap<>();

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * LRP relevance at the input against zennit (every rule, the three composites, BN merged or passed) and
- * Captum's LRP defaults, on the seeded VGG- and ResNet-shaped models of tools/make_lrp_fgcam_goldens.py.
+ * Captum's LRP defaults, on the seeded VGG-, ResNet- and MobileNet/Concat-shaped models of tools/make_lrp_fgcam_goldens.py.
  * Tolerance: max |ours - reference| <= 2e-4 * max |reference| (measured: <= 1e-6 on the VGG, up to 8.6e-5 on the ResNet with flat and w-square, where Norm at the residual sum divides by sums that nearly cancel) (float32 torch vs double-accumulating Java).
  */
 class LrpGoldenTest {
@@ -43,7 +43,12 @@ class LrpGoldenTest {
 
     static Model model(String name, JsonNode rec) throws Exception {
         Path dir = DIR.resolve(name);
-        return name.equals("vgg") ? TorchGoldenModels.lrpVgg(dir, rec.get("weights")) : TorchGoldenModels.lrpResnet(dir, rec.get("weights"));
+        return switch (name) {
+            case "vgg" -> TorchGoldenModels.lrpVgg(dir, rec.get("weights"));
+            case "resnet" -> TorchGoldenModels.lrpResnet(dir, rec.get("weights"));
+            case "mobile" -> TorchGoldenModels.lrpMobile(dir, rec.get("weights"));
+            default -> throw new IllegalArgumentException("no Java builder for golden model " + name);
+        };
     }
 
     static float[] floats(JsonNode a) {

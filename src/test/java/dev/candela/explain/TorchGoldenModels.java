@@ -150,6 +150,32 @@ public final class TorchGoldenModels {
         return m.model(Shape.of(3, 16, 16), x);
     }
 
+    private String conv(String name, String x, int stride, int pad, int groups) {
+        Tensor wt = w(name + ".weight");
+        Tensor b = weights.containsKey(name + ".bias") ? w(name + ".bias") : Tensor.zeros(wt.dim(0));
+        return add(name, new Conv2d(wt, b, new int[]{stride, stride}, new int[]{pad, pad, pad, pad}, new int[]{1, 1}, groups), x);
+    }
+
+    private String convBnRelu6(String name, String x, int stride, int pad, int groups) {
+        String t = conv(name + ".0", x, stride, pad, groups);
+        t = bn(name + ".1", t);
+        return add(name + ".2", new dev.candela.graph.Clip(0f, 6f), t);
+    }
+
+    /** lrp/mobile: strided stem, depthwise, pointwise and a parallel 1x1 branch concatenated, GAP, fc (ReLU6). */
+    public static Model lrpMobile(Path dir, JsonNode index) throws IOException {
+        TorchGoldenModels m = start(dir, index, Shape.of(3, 16, 16));
+        String x = m.convBnRelu6("stem", "input", 2, 1, 1);
+        x = m.convBnRelu6("dw", x, 1, 1, 8);
+        String p = m.convBnRelu6("pw", x, 1, 0, 1);
+        String q = m.convBnRelu6("br", x, 1, 0, 1);
+        x = m.add("cat", new dev.candela.graph.Concat(1), p, q);
+        x = m.add("gap", new GlobalAvgPool(), x);
+        x = m.add("flatten", new Flatten(), x);
+        x = m.linear("fc", x);
+        return m.model(Shape.of(3, 16, 16), x);
+    }
+
     /** fgcam: the official create_features_modules(cfg, batch_norm=True) (44 modules) and the adapted head. */
     public static Model fgVgg(Path dir, JsonNode index, int size) throws IOException {
         TorchGoldenModels m = start(dir, index, Shape.of(3, size, size));

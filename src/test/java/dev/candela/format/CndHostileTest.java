@@ -172,6 +172,17 @@ class CndHostileTest {
         rejects(out.toByteArray(), "header");
     }
 
+    @Test void deeplyNestedHeaderIsRefusedWithoutStackOverflow() throws Exception {
+        byte[] h = ("[".repeat(100_000) + "]".repeat(100_000)).getBytes();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(CndLayout.MAGIC);
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(h.length).array());
+        out.write(h);
+        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) CndWriter.crc(h)).array());
+        while (out.size() < CndLayout.dataStart(h.length)) out.write(0);
+        rejects(out.toByteArray(), "header");
+    }
+
     @Test void emptyAndTinyFiles() throws Exception {
         rejects(new byte[0], "file length");
         rejects(Arrays.copyOf(good, 11), "file length");

@@ -85,6 +85,18 @@ class CndRoundTripTest {
         }
     }
 
+    @ParameterizedTest(name = "imported light {0} round-trips through .cnd bit for bit")
+    @ValueSource(strings = {"squeezenet", "shufflenet", "densenet121", "inception_v2"})
+    void importedLightModelsRoundTrip(String name) throws Exception {
+        Path onnx = Path.of("../shared/models/onnx-light/light_" + name + ".onnx");
+        Assumptions.assumeTrue(Files.exists(onnx), "../shared/models absent; skipping");
+        Model m = OnnxImporter.importFile(onnx, ImportOptions.defaults());
+        Path f = tmp.resolve(name + ".cnd");
+        CndWriter.write(m, f);
+        assertSameModel(m, CndReader.read(f));
+        Files.delete(f);
+    }
+
     @Test
     void importedMobileNetRoundTripsBitExactly() throws Exception {
         Path onnx = Path.of("../shared/models/mobilenet_v1_0.25_224_imagenet.onnx");

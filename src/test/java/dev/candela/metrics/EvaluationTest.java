@@ -38,7 +38,7 @@ class EvaluationTest {
     static Evaluation.Result run(long seed, int images, List<String> names) {
         Map<String, MapFunction> methods = new LinkedHashMap<>();
         methods.put("gradient-x-input", TinyCnn.gradientTimesInput());
-        methods.put("grad-cam", TinyCnn.gradCam("relu2"));
+        methods.put("grad-cam", TinyCnn.registered("grad-cam", "relu2", 0));
         methods.put("random", TinyCnn.randomMap(3));
         List<String> metrics = new ArrayList<>(names);
         metrics.remove("time-ms"); // wall time differs run to run by nature

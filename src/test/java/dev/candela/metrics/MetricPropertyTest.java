@@ -87,9 +87,9 @@ class MetricPropertyTest {
         int[] pred = argmax(EX, x);
         DeletionInsertion rise = DeletionInsertion.rise(28);
         double gxi = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, TinyCnn.gradientTimesInput().maps(EX, x, pred), pred)));
-        double rnd = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, TinyCnn.randomMap(seed).maps(EX, x, pred), pred)));
-        System.out.printf("seed %d: deletion AUC gradient x input %.4f, random %.4f%n", seed, gxi, rnd);
-        assertTrue(gxi < rnd, "seed " + seed + ": gradient x input deletion AUC " + gxi + " should be below random " + rnd);
+        double rnd = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, TinyCnn.registered("random-cam", "relu2", seed).maps(EX, x, pred), pred)));
+        System.out.printf("seed %d: deletion AUC gradient x input %.4f, Random-CAM %.4f%n", seed, gxi, rnd);
+        assertTrue(gxi < rnd, "seed " + seed + ": gradient x input deletion AUC " + gxi + " should be below Random-CAM's " + rnd);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -98,7 +98,7 @@ class MetricPropertyTest {
         int n = 6;
         Tensor x = TinyCnn.fashionImages(32).slice((int) (seed % 24), (int) (seed % 24) + n);
         int[] pred = argmax(EX, x);
-        MapFunction gradCam = TinyCnn.gradCam("relu2");
+        MapFunction gradCam = TinyCnn.registered("grad-cam", "relu2", 0);
         Tensor original = gradCam.maps(EX, x, pred);
         double self = 0;
         for (int i = 0; i < n; i++) self += MapSimilarity.spearman(slice(original, i), slice(gradCam.maps(EX, x, pred), i)) / n;

@@ -11,7 +11,6 @@ import dev.candela.graph.Node;
 import dev.candela.graph.Preprocessing;
 import dev.candela.graph.Relu;
 import dev.candela.image.Npy;
-import dev.candela.image.Resize;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
 import dev.candela.run.GradientRule;
@@ -114,28 +113,14 @@ public final class TinyCnn {
         };
     }
 
-    /** Grad-CAM (Selvaraju et al.) at {@code layer}: relu(sum_k mean(dY/dA_k) A_k), bilinear to input, min-max. */
-    static MapFunction gradCam(String layer) {
+    /** A method of the CAM registry (dev.candela.explain) at {@code layer}, seeded. */
+    static MapFunction registered(String method, String layer, long seed) {
         return (ex, x, targets) -> {
-            Activations fwd = ex.forward(x);
-            Tensor a = fwd.get(layer);
-            Tensor g = gradient(ex, fwd, layer, targets);
-            int n = a.dim(0), k = a.dim(1), h = a.dim(2), w = a.dim(3), hw = h * w;
-            int oh = x.dim(2), ow = x.dim(3);
-            float[] out = new float[n * oh * ow];
-            for (int i = 0; i < n; i++) {
-                float[] cam = new float[hw];
-                for (int ch = 0; ch < k; ch++) {
-                    double mean = 0;
-                    for (int p = 0; p < hw; p++) mean += g.data()[(i * k + ch) * hw + p];
-                    float wk = (float) (mean / hw);
-                    for (int p = 0; p < hw; p++) cam[p] += wk * a.data()[(i * k + ch) * hw + p];
-                }
-                for (int p = 0; p < hw; p++) cam[p] = Math.max(cam[p], 0);
-                System.arraycopy(Resize.bilinear(cam, h, w, oh, ow, Resize.Mode.HALF_PIXEL), 0, out, i * oh * ow, oh * ow);
-            }
-            normalise(out, n, oh * ow);
-            return Tensor.of(out, n, oh, ow);
+            java.util.List<dev.candela.explain.Target> ts = new java.util.ArrayList<>();
+            for (int t : targets) ts.add(dev.candela.explain.Target.classIndex(t));
+            var request = dev.candela.explain.Explainer.Request.defaults().layers(layer).targets(ts)
+                    .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
+            return dev.candela.explain.Explainer.of(ex).explain(x, dev.candela.explain.cam.CamMethods.byName(method), request).maps();
         };
     }
 }

@@ -19,6 +19,15 @@ class SgemmPropertyTest {
 
     @AfterAll static void close() { P2.close(); P4.close(); }
 
+    @org.junit.jupiter.api.Test
+    void kernelChoiceFollowsTheSpeciesProperty() {
+        String wanted = System.getProperty("candela.vector", "preferred");
+        System.out.println("SGEMM kernel: " + Sgemm.describe());
+        if (wanted.equals("scalar")) org.junit.jupiter.api.Assertions.assertFalse(Sgemm.VECTOR, Sgemm.describe());
+        if (wanted.equals("256")) org.junit.jupiter.api.Assertions.assertEquals(8, Sgemm.L, Sgemm.describe());
+        org.junit.jupiter.api.Assertions.assertEquals(2 * Sgemm.L, Sgemm.NR);
+    }
+
     static LongStream seeds() { return RandomCases.seeds(30); }
 
     int size(RandomCases g, int tile) {

@@ -37,7 +37,10 @@ public final class LiftCam {
         return fromActivation(a, layer, w, input.dim(2), input.dim(3));
     }
 
-    /** LIFT-CAM from target-layer activations already computed ([N, K, h, w]); the map is resized to outH x outW. */
+    /**
+     * LIFT-CAM from target-layer activations already computed ([N, K, h, w]); the map is resized to
+     * outH x outW (outH = 0: no final map, for callers with their own pipeline).
+     */
     public LiftCamResult fromActivation(Tensor a, String layer, Tensor targetWeights, int outH, int outW) {
         if (a.rank() != 4) throw new IllegalArgumentException("LIFT-CAM needs a [N, K, h, w] layer, got " + a.shape() + " at '" + layer + "'");
         DeepLiftResult r = deepLift.attributeFrom(layer, a, Tensor.zeros(a.shape()), targetWeights, layer, null);
@@ -59,7 +62,7 @@ public final class LiftCam {
             residual[b] = s - (y[b] - y0[b]);
         }
         Tensor raw = combine(a, phi);
-        Tensor map = postProcess(raw, outH, outW);
+        Tensor map = outH > 0 ? postProcess(raw, outH, outW) : null;
         return new LiftCamResult(layer, w, phi, y, y0, residual, r.attributions(), raw, map);
     }
 

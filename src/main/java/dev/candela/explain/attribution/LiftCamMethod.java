@@ -59,7 +59,7 @@ public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
 
     private LiftCamResult compute(LayerEvidence e) {
         Tensor a = e.activations();
-        return new LiftCam(e.executor(), options).fromActivation(a, e.layer(), targetWeights(e.targets(), e.logits().shape().itemSize()), e.input().dim(2), e.input().dim(3));
+        return new LiftCam(e.executor(), options).fromActivation(a, e.layer(), targetWeights(e.targets(), e.logits().shape().itemSize()), 0, 0);
     }
 
     /** The targets as weights over the logits; LIFT-CAM (DeepLIFT) explains logits or their weighted sums. */

@@ -13,7 +13,7 @@ import dev.candela.tensor.Tensor;
  * @param residual     completeness residual sum_k phi_k - (Y^c - F^c(0)) per item
  * @param contributions DeepLIFT contributions at the layer [N, K, h, w]
  * @param raw          sum_k phi_k A^k before ReLU [N, h, w]
- * @param map          ReLU, bilinear (half-pixel) to the input size, min-max normalised [N, H, W]
+ * @param map          ReLU, bilinear (half-pixel) to the input size, min-max normalised [N, H, W] (null when not asked for)
  */
 public record LiftCamResult(String layer, Tensor targetWeights, double[][] phi, double[] score, double[] zeroScore,
                             double[] residual, Tensor contributions, Tensor raw, Tensor map) {}

@@ -159,14 +159,19 @@ public sealed interface PixelAttribution {
 
     /** A method with default settings; {@code layer} is used by guided-grad-cam only. */
     static PixelAttribution byName(String name, String layer) {
+        return byName(name, layer, AttributionSettings.defaults());
+    }
+
+    /** A method with the given settings; {@code layer} is used by guided-grad-cam only. */
+    static PixelAttribution byName(String name, String layer, AttributionSettings s) {
         return switch (name) {
             case "gradient" -> new Gradient();
             case "gradient-x-input" -> new GradientTimesInput();
             case "guided-backprop" -> new GuidedBackprop();
             case "guided-grad-cam" -> new GuidedGradCam(layer);
-            case "deeplift" -> new DeepLiftAttribution(new Reference.Zeros(), DeepLiftOptions.captum());
-            case "integrated-gradients" -> IntegratedGradients.captumDefaults();
-            case "smoothgrad" -> SmoothGrad.defaults();
+            case "deeplift" -> new DeepLiftAttribution(s.reference(), s.deepLift());
+            case "integrated-gradients" -> new IntegratedGradients(s.steps(), s.quadrature(), s.reference(), 16);
+            case "smoothgrad" -> new SmoothGrad(s.samples(), s.noiseLevel(), s.seed());
             default -> throw new IllegalArgumentException("unknown attribution method '" + name + "'; known: " + String.join(", ", names()));
         };
     }

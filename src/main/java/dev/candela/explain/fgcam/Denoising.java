@@ -10,7 +10,8 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 /**
  * FG-CAM's denoising of the base components (official {@code FG_CAM.svd}): per batch item, NaN -> 0 and
  * +-inf -> +-max float, reshape to K x (H*W), subtract each row's mean, SVD, keep the top
- * d = floor(0.1 * min(K, H*W)) components. The official code never adds the row means back, so every
+ * d = floor(0.1 * min(K, H*W)) components (d = 0, i.e. all zeros, when min(K, H*W) < 10, as in the official
+ * code, which has no guard). The official code never adds the row means back, so every
  * channel then sums to 0 over space; {@code addMeansBack} is the documented alternative that restores them.
  */
 public final class Denoising {

@@ -1,51 +1,26 @@
 package dev.candela.explain.shapley;
 
-import java.util.Arrays;
+import dev.candela.metrics.CoefficientFidelity;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /**
- * How close a method's channel coefficients are to reference (Shapley) values.
+ * How close a method's channel coefficients are to reference (Shapley) values: the correlations and
+ * error of {@link CoefficientFidelity}, plus the overlap of the top-k channels.
  *
- * @param cosine       cosine similarity of the two vectors
- * @param spearman     Spearman rank correlation (average ranks for ties)
- * @param topKOverlap  |top-k(estimate) intersect top-k(reference)| / k, by value (largest first)
- * @param k            the k used
+ * @param cosine        cosine similarity of the two vectors
+ * @param spearman      Spearman rank correlation (average ranks for ties)
+ * @param pearson       Pearson correlation
+ * @param relativeError ||estimate - reference|| / ||reference|| (scale-sensitive, unlike the others)
+ * @param topKOverlap   |top-k(estimate) intersect top-k(reference)| / k, by value (largest first, lower index on ties)
+ * @param k             the k used
  */
-public record CoefficientAgreement(double cosine, double spearman, double topKOverlap, int k) {
+public record CoefficientAgreement(double cosine, double spearman, double pearson, double relativeError, double topKOverlap, int k) {
 
     public static CoefficientAgreement of(double[] estimate, double[] reference, int k) {
-        if (estimate.length != reference.length) throw new IllegalArgumentException("coefficient vectors differ in length: " + estimate.length + " vs " + reference.length);
+        CoefficientFidelity.Result r = CoefficientFidelity.compare(estimate, reference);
         int kk = Math.max(1, Math.min(k, reference.length));
-        return new CoefficientAgreement(cosine(estimate, reference), pearson(ranks(estimate), ranks(reference)), overlap(estimate, reference, kk), kk);
-    }
-
-    static double cosine(double[] a, double[] b) {
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
-        return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
-    }
-
-    static double pearson(double[] a, double[] b) {
-        double ma = Arrays.stream(a).average().orElse(0), mb = Arrays.stream(b).average().orElse(0);
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.length; i++) { ab += (a[i] - ma) * (b[i] - mb); aa += (a[i] - ma) * (a[i] - ma); bb += (b[i] - mb) * (b[i] - mb); }
-        return aa == 0 || bb == 0 ? 0 : ab / Math.sqrt(aa * bb);
-    }
-
-    /** 1-based ranks, ties sharing their average rank. */
-    static double[] ranks(double[] v) {
-        Integer[] idx = IntStream.range(0, v.length).boxed().sorted(Comparator.comparingDouble(i -> v[i])).toArray(Integer[]::new);
-        double[] r = new double[v.length];
-        int i = 0;
-        while (i < idx.length) {
-            int j = i;
-            while (j + 1 < idx.length && v[idx[j + 1]] == v[idx[i]]) j++;
-            double avg = (i + j) / 2.0 + 1;
-            for (int t = i; t <= j; t++) r[idx[t]] = avg;
-            i = j + 1;
-        }
-        return r;
+        return new CoefficientAgreement(r.cosine(), r.spearman(), r.pearson(), r.relativeError(), overlap(estimate, reference, kk), kk);
     }
 
     static double overlap(double[] a, double[] b, int k) {

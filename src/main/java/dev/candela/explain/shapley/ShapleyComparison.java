@@ -1,19 +1,27 @@
 package dev.candela.explain.shapley;
 
-import dev.candela.explain.attribution.LiftCam;
-import dev.candela.explain.attribution.LiftCamResult;
+import dev.candela.explain.Explainer;
+import dev.candela.explain.Explanation;
+import dev.candela.explain.Target;
+import dev.candela.explain.cam.CamMethod;
+import dev.candela.explain.cam.CamMethods;
+import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Audits channel-coefficient methods against Shapley values for one item: LIFT-CAM, Grad-CAM,
- * Ablation-CAM and Score-CAM coefficients, each compared with the reference by cosine, Spearman and
- * top-k overlap. The reference is exact up to {@code maxExactMaps} maps and sampled beyond.
+ * Audits channel-coefficient methods against Shapley values for one item: the coefficients of
+ * LIFT-CAM, Grad-CAM, Ablation-CAM and Score-CAM as Candela's CAM registry computes them, each compared
+ * with the reference by cosine, Spearman and top-k overlap. The reference is exact up to
+ * {@code maxExactMaps} maps and sampled (antithetic permutations, seeded) beyond.
  */
 public final class ShapleyComparison {
+    /** The methods audited by default. */
+    public static final List<String> METHODS = List.of("lift-cam", "grad-cam", "ablation-cam", "score-cam");
 
     /** The audit of one item. */
     public record Report(String layer, ShapleyEstimate reference, Map<String, double[]> coefficients,
@@ -34,19 +42,34 @@ public final class ShapleyComparison {
 
     public ShapleyComparison(Executor executor) { this(executor, 16, 64, 1234, 64, 5); }
 
-    /** @param input one item [1, C, H, W]; @param target [1, outputs] */
-    public Report compare(Tensor input, String layer, Tensor target) {
+    /**
+     * @param input  one item [1, C, H, W]
+     * @param layer  target-layer tensor name
+     * @param target class index explained (its logit)
+     */
+    public Report compare(Tensor input, String layer, int target) {
+        if (input.dim(0) != 1) throw new IllegalArgumentException("the Shapley audit explains one item, got a batch of " + input.dim(0));
         Tensor a = executor.forward(input, Set.of(layer)).get(layer);
+        int classes = executor.graph().itemShape(executor.graph().output()).size();
+        float[] w = new float[classes];
+        w[target] = 1f;
         ShapleyReference ref = new ShapleyReference(executor, layer, batch);
-        ShapleyEstimate shapley = a.dim(1) <= maxExactMaps ? ref.exact(a, target) : ref.sampled(a, target, pairs, seed);
-        LiftCamResult lift = new LiftCam(executor).fromActivation(a, layer, target, input.dim(2), input.dim(3));
+        ShapleyEstimate shapley = a.dim(1) <= maxExactMaps ? ref.exact(a, Tensor.of(w, 1, classes)) : ref.sampled(a, Tensor.of(w, 1, classes), pairs, seed);
+        Explainer ex = Explainer.of(executor);
+        Explainer.Request req = Explainer.Request.defaults().layers(layer).targets(Target.classIndex(target));
         Map<String, double[]> coef = new LinkedHashMap<>();
-        coef.put("lift-cam", lift.phi()[0]);
-        coef.put("grad-cam", BaselineCoefficients.gradCam(executor, input, layer, target));
-        coef.put("ablation-cam", BaselineCoefficients.ablationCam(executor, a, layer, target, batch));
-        coef.put("score-cam", BaselineCoefficients.scoreCam(executor, input, layer, target, batch));
+        double residual = Double.NaN;
+        var session = ex.session(input, req);
+        for (String name : METHODS) {
+            CamMethod m = CamMethods.byName(name);
+            Explanation e = session.explain(m);
+            double[] c = new double[e.coefficients().size()];
+            for (int i = 0; i < c.length; i++) c[i] = e.coefficients().data()[i];
+            coef.put(name, c);
+            if (m instanceof LiftCamMethod lift) residual = lift.audit(session.evidence().get(0)).residual()[0];
+        }
         Map<String, CoefficientAgreement> agree = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : coef.entrySet()) agree.put(e.getKey(), CoefficientAgreement.of(e.getValue(), shapley.phi(), topK));
-        return new Report(layer, shapley, coef, agree, lift.residual()[0]);
+        return new Report(layer, shapley, coef, agree, residual);
     }
 }

@@ -43,7 +43,9 @@ class AttributionGoldenTest {
                     + (c.has("reference") ? " ref=" + c.get("reference").asText() : "")
                     + (c.has("method") ? " " + c.get("method").asText() : "")
                     + (c.has("item") ? " item " + c.get("item").asInt() : "");
-            out.add(Arguments.of(label, c));
+            out.add(Arguments.of(label + " [java graph]", c, false));
+            // the same case on the ONNX export read by the importer (BN folded into the convs by torch.onnx)
+            if (Files.exists(DIR.resolve(c.get("model").asText() + ".onnx"))) out.add(Arguments.of(label + " [onnx import]", c, true));
         }
         return out.stream();
     }
@@ -52,6 +54,15 @@ class AttributionGoldenTest {
 
     static Model model(String name) {
         return name.equals("vgg") ? GoldenModels.vgg(DIR.resolve("vgg")) : GoldenModels.resnet(DIR.resolve("resnet"));
+    }
+
+    static Model model(String name, boolean onnx) throws IOException {
+        return onnx ? dev.candela.format.ModelFiles.load(DIR.resolve(name + ".onnx")) : model(name);
+    }
+
+    /** The tensor a PyTorch module path names: by our node names for the Java graph, by LayerNames for the import. */
+    static String layer(Model m, String model, String module, boolean onnx) {
+        return onnx ? new dev.candela.graph.LayerNames(m.graph()).resolve(module) : GoldenModels.tensor(model, module);
     }
 
     static Tensor targets(JsonNode c) {
@@ -77,8 +88,8 @@ class AttributionGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void matchesTheReference(String label, JsonNode c) throws IOException {
-        Model m = model(c.get("model").asText());
+    void matchesTheReference(String label, JsonNode c, boolean onnx) throws IOException {
+        Model m = model(c.get("model").asText(), onnx);
         Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
         Tensor x = npy("x.npy");
         switch (c.get("kind").asText()) {
@@ -90,8 +101,14 @@ class AttributionGoldenTest {
                     assertEquals(c.get("convergence_delta").get(i).asDouble(), r.convergenceDelta()[i], 1e-5, label + " item " + i);
                 }
             }
+            case "deeplift-softmax" -> {
+                Model soft = GoldenModels.withSoftmax(m, m.graph().input());
+                DeepLiftResult r = new DeepLift(new Executor(soft, ReferenceKernels.INSTANCE)).attribute(x, npy("ref_random.npy"), targets(c), null, null);
+                assertClose(npy(c.get("attributions").asText()), r.attributions(), 1e-8, 1e-5, label);
+                for (int i = 0; i < 2; i++) assertEquals(c.get("convergence_delta").get(i).asDouble(), r.convergenceDelta()[i], 1e-6, label + " item " + i);
+            }
             case "layer-deeplift" -> {
-                String layer = GoldenModels.tensor(c.get("model").asText(), c.get("layer").asText());
+                String layer = layer(m, c.get("model").asText(), c.get("layer").asText(), onnx);
                 DeepLiftResult r = new DeepLift(ex).attribute(x, npy("ref_random.npy"), targets(c), layer, null);
                 assertClose(npy(c.get("attributions").asText()), r.attributions(), 1e-7, 1e-5, label);
             }
@@ -112,7 +129,7 @@ class AttributionGoldenTest {
             case "guided-backprop" -> assertClose(npy(c.get("attributions").asText()), new PixelAttribution.GuidedBackprop().attribute(ex, x, targets(c)), 1e-8, 1e-5, label);
             case "lift-cam" -> {
                 int i = c.get("item").asInt();
-                String layer = GoldenModels.tensor(c.get("model").asText(), c.get("layer").asText());
+                String layer = layer(m, c.get("model").asText(), c.get("layer").asText(), onnx);
                 LiftCamResult r = new LiftCam(ex).explain(x.slice(i, i + 1), layer, TargetWeights.oneHot(10, c.get("class").asInt()));
                 Tensor act = ex.forward(x.slice(i, i + 1)).get(layer);
                 assertClose(npy(c.get("activation").asText()), act, 1e-6, 1e-5, label + " activation");
@@ -135,7 +152,7 @@ class AttributionGoldenTest {
             }
             case "lrp-cam" -> {
                 int i = c.get("item").asInt();
-                String layer = GoldenModels.tensor(c.get("model").asText(), c.get("layer").asText());
+                String layer = layer(m, c.get("model").asText(), c.get("layer").asText(), onnx);
                 Tensor xi = x.slice(i, i + 1);
                 dev.candela.explain.Explanation e = dev.candela.explain.Explainer.of(ex).explain(xi, new dev.candela.explain.lrp.LrpCamMethod(),
                         dev.candela.explain.Explainer.Request.defaults().layers(layer).targets(dev.candela.explain.Target.classIndex(c.get("class").asInt())));

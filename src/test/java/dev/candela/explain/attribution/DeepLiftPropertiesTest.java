@@ -30,7 +30,7 @@ class DeepLiftPropertiesTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void summationToDeltaAtTheInputWithNonUniformReferences(long seed) {
-        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed))) {
+        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed), TestModels.mobileNet(seed))) {
             Tensor x = Seeds.gaussian(seed + 1, 1, 2, 3, 16, 16), x0 = Seeds.gaussian(seed + 2, 1, 2, 3, 16, 16);
             DeepLiftResult r = new DeepLift(exec(m)).attribute(x, x0, TargetWeights.oneHot(10, 3, 7), null, null);
             for (int i = 0; i < 2; i++) {
@@ -44,7 +44,7 @@ class DeepLiftPropertiesTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void summationToDeltaAtEveryFullCut(long seed) {
-        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed))) {
+        for (Model m : List.of(TestModels.vgg(seed), TestModels.resnet(seed), TestModels.mobileNet(seed))) {
             Tensor x = Seeds.gaussian(seed + 3, 1, 1, 3, 16, 16), x0 = Seeds.gaussian(seed + 4, 0.5, 1, 3, 16, 16);
             DeepLiftAudit audit = new DeepLiftAudit();
             DeepLiftResult r = new DeepLift(exec(m)).attribute(x, x0, TargetWeights.oneHot(10, 4), null, audit);
@@ -120,6 +120,45 @@ class DeepLiftPropertiesTest {
         DeepLiftResult ref = new DeepLift(exec(m), DeepLiftOptions.deepliftReferenceCode()).attribute(y, yr, Tensor.of(w, 1, 5), null, null);
         assertTrue(ref.multipliers().data()[0] == 0);
         assertEquals(1f, ref.multipliers().data()[1]);
+    }
+
+    /** Clip (ReLU6) and LeakyReLU multipliers are the secant slopes (g(x) - g(x0)) / (x - x0). */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void clipAndLeakyReluRescaleIsTheSecantSlope(long seed) {
+        for (dev.candela.graph.Op op : List.of(new dev.candela.graph.Clip(0, 6), new dev.candela.graph.LeakyRelu(0.1f))) {
+            GraphBuilder b = new GraphBuilder("x", Shape.of(64), seed);
+            b.add("g", op, "x");
+            Model m = b.build("g");
+            Tensor x = Seeds.gaussian(seed + 21, 5, 1, 64), x0 = Seeds.gaussian(seed + 22, 5, 1, 64);
+            float[] ones = new float[64];
+            java.util.Arrays.fill(ones, 1f);
+            DeepLiftResult r = new DeepLift(exec(m)).attribute(x, x0, Tensor.of(ones, 1, 64), null, null);
+            Tensor y = exec(m).forward(x).output(), y0 = exec(m).forward(x0).output();
+            for (int i = 0; i < 64; i++) {
+                double secant = ((double) y.data()[i] - y0.data()[i]) / ((double) x.data()[i] - x0.data()[i]);
+                assertEquals(secant, r.multipliers().data()[i], 1e-6, "seed " + seed + " " + op.kind() + " element " + i);
+            }
+            assertEquals(r.targetDelta()[0], r.attributions().sum(), 1e-4, "seed " + seed + " " + op.kind());
+        }
+    }
+
+    /** Same bits for 1 and 3 threads with the fast kernels, and close to the scalar reference kernels. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void deterministicAcrossThreadCountsAndCloseToTheReferenceKernels(long seed) {
+        Model m = TestModels.resnet(seed);
+        Tensor x = Seeds.gaussian(seed + 23, 1, 2, 3, 16, 16), x0 = Seeds.gaussian(seed + 24, 1, 2, 3, 16, 16);
+        Tensor w = TargetWeights.oneHot(10, 1, 8);
+        try (dev.candela.tensor.Parallel p1 = new dev.candela.tensor.Parallel(1); dev.candela.tensor.Parallel p3 = new dev.candela.tensor.Parallel(3)) {
+            Tensor a1 = new DeepLift(Executor.fast(m, p1)).attribute(x, x0, w, null, null).attributions();
+            Tensor a3 = new DeepLift(Executor.fast(m, p3)).attribute(x, x0, w, null, null).attributions();
+            assertTrue(java.util.Arrays.equals(a1.data(), a3.data()), "seed " + seed + ": 1 vs 3 threads differ");
+            Tensor ref = new DeepLift(exec(m)).attribute(x, x0, w, null, null).attributions();
+            double scale = 0;
+            for (float v : ref.data()) scale = Math.max(scale, Math.abs(v));
+            for (int i = 0; i < ref.size(); i++) assertEquals(ref.data()[i], a1.data()[i], 1e-4 * scale + 1e-7, "seed " + seed + " element " + i);
+        }
     }
 
     @ParameterizedTest(name = "seed {0}")

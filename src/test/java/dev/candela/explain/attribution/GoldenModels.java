@@ -118,6 +118,13 @@ final class GoldenModels {
         return b.build(t);
     }
 
+    /** The model followed by a Softmax over the classes. */
+    static Model withSoftmax(Model m, String input) {
+        List<Node> nodes = new ArrayList<>(m.graph().nodes());
+        nodes.add(new Node("softmax", new dev.candela.graph.Softmax(1, false), List.of(m.graph().output()), "softmax"));
+        return new Model(new Graph(input, Shape.of(3, 16, 16), nodes, "softmax"), m.preprocessing(), List.of(), m.source());
+    }
+
     /** The tensor a PyTorch module path names in these models. */
     static String tensor(String model, String module) {
         return switch (model + ":" + module) {

@@ -197,7 +197,7 @@ class LiftCamPropertiesTest {
     void shapleyComparisonRanksLiftCamAsExactOnAnAffineHead() {
         Model m = TestModels.affineHead(11, 6, 3, 3);
         Tensor a = maps(12, 6, 3, 3);
-        ShapleyComparison.Report rep = new ShapleyComparison(exec(m)).compare(a, "A", TargetWeights.oneHot(5, 1));
+        ShapleyComparison.Report rep = new ShapleyComparison(exec(m)).compare(a, "A", 1);
         assertEquals("exact", rep.reference().method());
         assertEquals(1.0, rep.agreement().get("lift-cam").cosine(), 1e-6);
         assertEquals(1.0, rep.agreement().get("lift-cam").spearman(), 1e-9);
@@ -205,5 +205,28 @@ class LiftCamPropertiesTest {
         // Ablation-CAM's numerator is the full-coalition marginal = Shapley value here; divided by Y it is proportional.
         assertEquals(1.0, Math.abs(rep.agreement().get("ablation-cam").cosine()), 1e-5);
         assertEquals(4, rep.coefficients().size());
+    }
+
+    /** The audit on the golden VGG-shaped model (8 maps at features.7: exact, 256 head evaluations) and on the ResNet-shaped one (12 maps). */
+    @Test
+    void shapleyAuditOnTheGoldenModelsReportsAgreement() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("testdata/golden/attribution");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(dir.resolve("x.npy")), "goldens absent");
+        Tensor x = dev.candela.image.Npy.read(dir.resolve("x.npy"));
+        for (String name : java.util.List.of("vgg", "resnet")) {
+            Model m = name.equals("vgg") ? GoldenModels.vgg(dir.resolve("vgg")) : GoldenModels.resnet(dir.resolve("resnet"));
+            String layer = name.equals("vgg") ? "features.7" : "layer4.0.relu2";
+            for (int i = 0; i < 2; i++) {
+                Tensor xi = x.slice(i, i + 1);
+                int c = TargetWeights.argmax(exec(m).forward(xi).output())[0];
+                ShapleyComparison.Report rep = new ShapleyComparison(exec(m)).compare(xi, layer, c);
+                assertEquals(0, rep.reference().efficiencyResidual(), 1e-4, name + " item " + i);
+                assertEquals(0, rep.liftCamCompletenessResidual(), 1e-4, name + " item " + i);
+                StringBuilder sb = new StringBuilder(name + " item " + i + " K=" + rep.reference().phi().length + " " + rep.reference().method() + ":");
+                rep.agreement().forEach((k, v) -> sb.append(String.format(" %s cos %.3f rho %.3f top%d %.2f;", k, v.cosine(), v.spearman(), v.k(), v.topKOverlap())));
+                System.out.println(sb);
+                if (name.equals("resnet")) assertEquals(1.0, rep.agreement().get("lift-cam").cosine(), 1e-5, "affine head: LIFT-CAM is exact");
+            }
+        }
     }
 }

@@ -63,6 +63,22 @@ final class TestModels {
         return b.build(t);
     }
 
+    /** MobileNet-shaped: strided conv, depthwise-separable blocks with ReLU6 (Clip 0..6), a Concat of two branches, GAP, FC. */
+    static Model mobileNet(long seed) {
+        GraphBuilder b = new GraphBuilder("x", Shape.of(3, 16, 16), seed);
+        String t = b.add("relu6.0", new dev.candela.graph.Clip(0, 6), b.batchNorm("bn0", b.conv("conv0", "x", 8, 3, 2, 1)));
+        t = b.add("relu6.1", new dev.candela.graph.Clip(0, 6), b.conv("dw1", t, 8, 3, 1, 1, 8));
+        t = b.add("relu6.2", new dev.candela.graph.Clip(0, 6), b.conv("pw1", t, 12, 1, 1, 0));
+        String p = b.add("relu6.3", new dev.candela.graph.Clip(0, 6), b.conv("dw2", t, 12, 3, 2, 1, 12));
+        String q = b.add("leaky", new dev.candela.graph.LeakyRelu(0.1f), b.conv("pw2", t, 6, 1, 2, 0));
+        t = b.concat("cat", p, q);
+        t = b.add("relu6.4", new dev.candela.graph.Clip(0, 6), b.conv("pw3", t, 16, 1, 1, 0));
+        t = b.globalAvgPool("gap", t);
+        t = b.flatten("flat", t);
+        t = b.linear("fc", t, 10);
+        return b.build(t);
+    }
+
     /** A LIFT-CAM head taking K maps of h x w: max-pool 2, FC-ReLU-FC (VGG's head in miniature). */
     static Model head(long seed, int k, int h, int w) {
         GraphBuilder b = new GraphBuilder("A", Shape.of(k, h, w), seed);

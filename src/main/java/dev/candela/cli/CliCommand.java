@@ -1,0 +1,52 @@
+package dev.candela.cli;
+
+import dev.candela.format.ModelFormatException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every command shares: bad input (a wrong file, shape, name or option value) becomes exit 2 with
+ * one line on stderr; anything else is an internal error (exit 1).
+ */
+abstract class CliCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    /** Does the work; throws IllegalArgumentException or IOException for bad input. */
+    abstract void execute() throws IOException;
+
+    PrintWriter out() { return spec.commandLine().getOut(); }
+
+    PrintWriter err() { return spec.commandLine().getErr(); }
+
+    @Override public final Integer call() {
+        String name = "candela " + spec.name();
+        try {
+            execute();
+            out().flush();
+            return 0;
+        } catch (ModelFormatException | IllegalArgumentException | UncheckedIOException e) {
+            err().println(name + ": " + oneLine(e));
+            return 2;
+        } catch (java.nio.file.NoSuchFileException e) {
+            err().println(name + ": no such file: " + e.getFile());
+            return 2;
+        } catch (IOException e) {
+            err().println(name + ": " + oneLine(e));
+            return 2;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            err().println(name + ": internal error: " + e);
+            return 1;
+        } finally {
+            err().flush();
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.toString();
+        return m.replace('\n', ' ');
+    }
+}

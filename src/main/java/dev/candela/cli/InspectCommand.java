@@ -1,0 +1,77 @@
+package dev.candela.cli;
+
+import dev.candela.format.ModelFiles;
+import dev.candela.graph.Graph;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.graph.Preprocessing;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code candela inspect MODEL}: one row per layer (name, op, output shape, parameters, multiply-adds) and totals. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "List a model's layers: name, op, output shape, parameters and multiply-adds per image.")
+final class InspectCommand extends CliCommand {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "a .cnd or .onnx file")
+    Path model;
+
+    @Override void execute() throws IOException {
+        Model m = ModelFiles.load(model);
+        print(m, out());
+    }
+
+    static long parameters(Model m) {
+        long p = 0;
+        for (Node n : m.graph().nodes()) for (Tensor t : n.op().parameters().values()) p += t.size();
+        return p;
+    }
+
+    static void print(Model m, PrintWriter out) {
+        Graph g = m.graph();
+        out.printf("input  %s [N x %s]%n", g.input(), g.inputItemShape());
+        out.printf("output %s [N x %s]%n", g.output(), g.itemShape(g.output()));
+        Preprocessing p = m.preprocessing();
+        out.printf("preprocessing: resize %d, centre crop %s, %s, %s%n", p.resize(), p.centerCrop(),
+                p.mean() != null ? "mean " + Arrays.toString(p.mean()) + " std " + Arrays.toString(p.std()) : "scale " + p.scale() + " offset " + p.offset(),
+                p.channelOrder());
+        out.printf("labels: %d%n", m.labels().size());
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(m.source()).entrySet()) out.printf("source.%s: %s%n", e.getKey(), e.getValue());
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"name", "op", "output shape", "parameters", "multiply-adds"});
+        long params = 0, macs = 0;
+        for (Node n : g.nodes()) {
+            List<Shape> in = new ArrayList<>();
+            for (String t : n.inputs()) in.add(batched(g.itemShape(t)));
+            long np = 0;
+            for (Tensor t : n.op().parameters().values()) np += t.size();
+            long mac = n.op().multiplyAdds(in);
+            params += np;
+            macs += mac;
+            rows.add(new String[]{n.name(), n.op().kind(), g.itemShape(n.output()).toString(), String.format("%,d", np), String.format("%,d", mac)});
+        }
+        rows.add(new String[]{"total (" + g.nodes().size() + " layers)", "", "", String.format("%,d", params), String.format("%,d", macs)});
+        int[] w = new int[5];
+        for (String[] r : rows) for (int i = 0; i < 5; i++) w[i] = Math.max(w[i], r[i].length());
+        for (int k = 0; k < rows.size(); k++) {
+            String[] r = rows.get(k);
+            if (k == rows.size() - 1) out.println("-".repeat(w[0] + w[1] + w[2] + w[3] + w[4] + 8));
+            out.printf("%-" + w[0] + "s  %-" + w[1] + "s  %-" + w[2] + "s  %" + w[3] + "s  %" + w[4] + "s%n", (Object[]) r);
+        }
+    }
+
+    private static Shape batched(Shape item) {
+        int[] d = new int[item.rank() + 1];
+        d[0] = 1;
+        System.arraycopy(item.dims(), 0, d, 1, item.rank());
+        return Shape.of(d);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.candela.cli;
+
+import dev.candela.format.ModelFiles;
+import dev.candela.graph.LayerNames;
+import dev.candela.graph.Model;
+import dev.candela.image.Npy;
+import dev.candela.run.Activations;
+import dev.candela.run.Executor;
+import dev.candela.tensor.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code candela run}: a forward pass writing the model output and any requested activations as .npy. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a model forward; writes DIR/<name>.npy for the output and each requested activation.")
+final class RunCommand extends CliCommand {
+    @Option(names = "--model", required = true, description = "a .cnd or .onnx file")
+    Path model;
+
+    @Option(names = "--input", required = true, description = "a .npy float32 tensor N x C x H x W, used exactly as given")
+    Path input;
+
+    @Option(names = "--outputs", split = ",", paramLabel = "NAME", description = "activations to write: node name, tensor name or module path (e.g. layer4, features.13)")
+    List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+    Path outDir;
+
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: available processors)")
+    Integer threads;
+
+    @Override void execute() throws IOException {
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads: must be >= 1, got " + threads);
+        if (!Files.isRegularFile(input)) throw new IllegalArgumentException("--input " + input + " is not a file");
+        Model m = ModelFiles.load(model);
+        InputBatch batch = InputBatch.read(input, m);
+        LayerNames names = new LayerNames(m.graph());
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String name : outputs) {
+            String tensor = names.resolve(name);
+            files.put(name.replace('/', '_'), tensor);
+        }
+        files.putIfAbsent(m.graph().output().replace('/', '_'), m.graph().output());
+        Set<String> keep = new HashSet<>(files.values());
+        Activations acts;
+        try (Parallel p = threads == null ? Parallel.ofAvailable() : new Parallel(threads)) {
+            acts = Executor.fast(m, p).forward(batch.tensor(), keep);
+        }
+        Files.createDirectories(outDir);
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            Path f = outDir.resolve(e.getKey() + ".npy");
+            Npy.write(f, acts.get(e.getValue()));
+            out().printf("%s  %s  %s%n", f, e.getValue(), acts.get(e.getValue()).shape());
+        }
+    }
+}

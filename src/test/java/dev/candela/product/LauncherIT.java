@@ -1,0 +1,99 @@
+package dev.candela.product;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.candela.image.ImageLoader;
+import dev.candela.image.Npy;
+import dev.candela.image.Picture;
+import dev.candela.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, as a user runs it: {@code ./candela explain testdata/images/<one>.png} on the shipped
+ * model (the launcher finds the JDK and the jar that {@code mvn verify} has just packaged; with no
+ * jar it would build it first). Runs in the integration-test phase, after packaging.
+ */
+class LauncherIT {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run candela(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "./candela"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
+        Path out = Files.createTempFile("candela", ".out"), err = Files.createTempFile("candela", ".err");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("./candela " + String.join(" ", args) + " did not finish in 10 minutes");
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void explainAnImageWithNoOtherFlag() throws Exception {
+        assumeTrue(Files.exists(Path.of("weights/fashion-vgg.cnd")), "no shipped model in weights/");
+        Path outDir = tmp.resolve("out");
+        Run r = candela("explain", "testdata/images/fashion-9-ankle-boot.png", "--out", outDir.toString());
+        assertEquals(0, r.code(), r.err());
+        // The printed class, its probability, the layer, and where the files went.
+        assertTrue(r.out().contains("fashion-9-ankle-boot.png: Ankle boot (class 9) p="), r.out());
+        assertTrue(r.out().contains("layer "), r.out());
+        Path dir = outDir.resolve("fashion-9-ankle-boot");
+        assertTrue(r.out().contains(dir.resolve("grad-cam.png").toString()), r.out());
+        Tensor map = Npy.read(dir.resolve("grad-cam.npy"));
+        assertEquals(List.of(28, 28), List.of(map.dim(0), map.dim(1)));
+        assertTrue(map.min() >= 0 && map.max() <= 1 && map.max() > 0, "map in [0,1], not all zero");
+        Picture overlay = ImageLoader.load(dir.resolve("grad-cam.png"));
+        assertEquals(224, overlay.width(), "small inputs are enlarged for display");
+        assertTrue(Files.exists(dir.resolve("grad-cam.heatmap.png")));
+        JsonNode manifest = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        assertEquals(9, manifest.get("methods").get(0).get("targets").get(0).get("class").asInt());
+        assertTrue(manifest.get("model").get("file").asText().endsWith("fashion-vgg.cnd"), "the default model is fashion-vgg");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+        }
+    }
+
+    @Test
+    void severalImagesSeveralMethodsAndAReport() throws Exception {
+        assumeTrue(Files.exists(Path.of("weights/fashion-vgg.cnd")), "no shipped model in weights/");
+        Path outDir = tmp.resolve("out2");
+        Path report = tmp.resolve("report.html");
+        Run r = candela("explain", "testdata/images/fashion-7-sneaker.png", "testdata/images/fashion-1-trouser.png",
+                "--method", "grad-cam,score-cam", "--colormap", "viridis", "--report", report.toString(), "--out", outDir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Sneaker (class 7)") && r.out().contains("Trouser (class 1)"), r.out());
+        String html = Files.readString(report);
+        int imgs = html.split("<img ", -1).length - 1;
+        assertEquals(2 * (1 + 2), imgs, "2 images x (view + 2 methods)");
+    }
+
+    @Test
+    void mistakesGetExitTwoAndAUsefulLine() throws Exception {
+        assumeTrue(Files.exists(Path.of("weights/fashion-vgg.cnd")), "no shipped model in weights/");
+        Run r = candela("explain", "testdata/images/fashion-7-sneaker.png", "--method", "gradcam", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("did you mean 'grad-cam'?"), r.err());
+        r = candela("explain", "no/such/image.png", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no/such/image.png") && r.err().contains("no such file"), r.err());
+        r = candela("explain", "testdata/images/fashion-7-sneaker.png", "--layer", "stage9", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown layer 'stage9'") && r.err().contains("stage3"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    }
+}

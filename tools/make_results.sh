@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Reproduces RESULTS.md: every method x every metric
+#   (a) on each shipped Fashion-MNIST model in weights/ over the first N (default 1,000) test images,
+#   (b) on the shared ImageNet MobileNet v1 0.25 over the shared photos (../shared/images).
+# Usage: tools/make_results.sh            (environment: N, METHODS, FASHION_ARGS, IMAGENET_ARGS, OUT, THREADS)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+N="${N:-1000}"
+OUT="${OUT:-build/results}"
+THREADS="${THREADS:-2}"
+METHODS="${METHODS:-all,gradient,gradient-x-input,guided-backprop,guided-grad-cam,deeplift,integrated-gradients,smoothgrad}"
+# Fashion: 28x28 inputs, RISE step = one row (28 px) -> 28 steps
+FASHION_ARGS="${FASHION_ARGS:---step 28 --road-percentiles 10,20,30,40,50,60,70,80,90 --sanity-layers 3}"
+# ImageNet: RISE's batch-evaluation step (224*8 px) -> 28 steps; ROAD over ARCC's 4 percentiles (a 224x224 imputation is a large
+# sparse solve); the sanity check skips the methods that take 10 s or more per map on the build machine (SS-CAM ~5 min).
+IMAGENET_ARGS="${IMAGENET_ARGS:---step 1792 --road-percentiles 20,40,60,80 --sanity-layers 3 --sanity-skip score-cam,ss-cam,is-cam,full-grad,integrated-gradients}"
+mkdir -p "$OUT"
+start=$(date +%s)
+./candela --version >/dev/null 2>&1 || true
+
+shopt -s nullglob
+models=(weights/*.cnd)
+if [ ${#models[@]} -eq 0 ]; then
+  echo "make_results: no shipped model in weights/ (*.cnd): Fashion-MNIST part skipped" >&2
+else
+  /usr/bin/python3 tools/export_fashion_eval_set.py --n "$N" --out "build/eval/fashion-test-$N"
+  for m in "${models[@]}"; do
+    name="$(basename "$m" .cnd)"
+    t0=$(date +%s)
+    ./candela evaluate --model "$m" --input "build/eval/fashion-test-$N/images" \
+      --annotations "build/eval/fashion-test-$N/annotations.csv" --method "$METHODS" --metric all \
+      --seed 0 --threads "$THREADS" $FASHION_ARGS --out "$OUT/$name"
+    echo "$(( $(date +%s) - t0 ))" > "$OUT/$name/wall-seconds.txt"
+  done
+fi
+
+shared="${SHARED:-$root/../shared}"
+if [ -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
+  mkdir -p build/eval
+  ./candela convert "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" build/eval/mobilenet_v1_0.25.cnd \
+    --labels "$shared/models/imagenet_classes.txt" --resize 224 --crop center --scale 0.00784313725 --offset -1
+  t0=$(date +%s)
+  ./candela evaluate --model build/eval/mobilenet_v1_0.25.cnd --input "$shared/images" \
+    --annotations testdata/annotations/imagenet-photos.csv --method "$METHODS" --metric all \
+    --seed 0 --threads "$THREADS" $IMAGENET_ARGS --out "$OUT/mobilenet_v1_0.25"
+  echo "$(( $(date +%s) - t0 ))" > "$OUT/mobilenet_v1_0.25/wall-seconds.txt"
+else
+  echo "make_results: $shared/models/mobilenet_v1_0.25_224_imagenet.onnx not found: ImageNet part skipped" >&2
+fi
+
+/usr/bin/python3 tools/results_table.py "$OUT" --total-seconds "$(( $(date +%s) - start ))" > RESULTS.md
+echo "make_results: wrote RESULTS.md from $OUT in $(( $(date +%s) - start )) s" >&2
