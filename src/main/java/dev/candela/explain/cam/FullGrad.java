@@ -58,15 +58,19 @@ public record FullGrad() implements CamMethod {
             Tensor g = grads.get(b.getKey());
             int k = g.dim(1), h = g.dim(2), w = g.dim(3), hw = h * w;
             for (int n = 0; n < r; n++) {
+                // Bilinear resizing is linear: the sum of the resized channel maps is the resized sum,
+                // so each layer is resized once instead of once per channel.
+                float[] layerSum = new float[hw];
                 for (int ch = 0; ch < k; ch++) {
                     float bias = b.getValue()[ch];
                     float[] p = new float[hw];
                     int off = (n * k + ch) * hw;
                     for (int i = 0; i < hw; i++) p[i] = Math.abs(bias * g.data()[off + i]);
                     CamPipeline.minMax(p, 0, hw);
-                    float[] u = h == outH && w == outW ? p : Resize.bilinear(p, h, w, outH, outW, Resize.Mode.HALF_PIXEL);
-                    for (int i = 0; i < plane; i++) out[n * plane + i] += u[i];
+                    for (int i = 0; i < hw; i++) layerSum[i] += p[i];
                 }
+                float[] u = h == outH && w == outW ? layerSum : Resize.bilinear(layerSum, h, w, outH, outW, Resize.Mode.HALF_PIXEL);
+                for (int i = 0; i < plane; i++) out[n * plane + i] += u[i];
             }
         }
         return new Weights.FinalMap(new Tensor(Shape.of(r, outH, outW), out), null);
