@@ -2,7 +2,7 @@
 # Reproduces RESULTS.md: every method x every metric
 #   (a) on each shipped Fashion-MNIST model in weights/ over the first N (default 1,000) test images,
 #   (b) on the shared ImageNet MobileNet v1 0.25 over the shared photos (../shared/images).
-# Usage: tools/make_results.sh            (environment: N, METHODS, FASHION_ARGS, IMAGENET_ARGS, OUT, THREADS)
+# Usage: tools/make_results.sh   (environment: N, METHODS, IMAGENET_METHODS, FASHION_ARGS, IMAGENET_ARGS, OUT, THREADS, PARALLEL)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,11 +10,13 @@ N="${N:-1000}"
 OUT="${OUT:-build/results}"
 THREADS="${THREADS:-2}"
 METHODS="${METHODS:-all,gradient,gradient-x-input,guided-backprop,guided-grad-cam,deeplift,integrated-gradients,smoothgrad}"
+# SS-CAM (~5 min per 224x224 map here) and IS-CAM (~1 min) are left out on ImageNet by default; add them with IMAGENET_METHODS.
+IMAGENET_METHODS="${IMAGENET_METHODS:-cam,grad-cam,hires-cam,grad-cam-elementwise,grad-cam++,xgrad-cam,layer-cam,smooth-grad-cam++,score-cam,group-cam,ablation-cam,eigen-cam,eigen-grad-cam,full-grad,random-cam,lift-cam,lrp-cam,fg-cam,gradient,gradient-x-input,guided-backprop,guided-grad-cam,deeplift,integrated-gradients,smoothgrad}"
 # Fashion: 28x28 inputs, RISE step = one row (28 px) -> 28 steps
 FASHION_ARGS="${FASHION_ARGS:---step 28 --road-percentiles 10,20,30,40,50,60,70,80,90 --sanity-layers 3}"
 # ImageNet: RISE's batch-evaluation step (224*8 px) -> 28 steps; ROAD over ARCC's 4 percentiles (a 224x224 imputation is a large
 # sparse solve); the sanity check skips the methods that take 10 s or more per map on the build machine (SS-CAM ~5 min).
-IMAGENET_ARGS="${IMAGENET_ARGS:---step 1792 --road-percentiles 20,40,60,80 --sanity-layers 3 --sanity-skip score-cam,ss-cam,is-cam,full-grad,integrated-gradients}"
+IMAGENET_ARGS="${IMAGENET_ARGS:---step 1792 --road-percentiles 20,40,60,80 --sanity-layers 3 --sanity-skip score-cam,full-grad,integrated-gradients}"
 mkdir -p "$OUT"
 start=$(date +%s)
 ./candela --version >/dev/null 2>&1 || true
@@ -40,11 +42,17 @@ if [ -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
   mkdir -p build/eval
   ./candela convert "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" build/eval/mobilenet_v1_0.25.cnd \
     --labels "$shared/models/imagenet_classes.txt" --resize 224 --crop center --scale 0.00784313725 --offset -1
-  t0=$(date +%s)
-  ./candela evaluate --model build/eval/mobilenet_v1_0.25.cnd --input "$shared/images" \
-    --annotations testdata/annotations/imagenet-photos.csv --method "$METHODS" --metric all \
-    --seed 0 --threads "$THREADS" $IMAGENET_ARGS --out "$OUT/mobilenet_v1_0.25"
-  echo "$(( $(date +%s) - t0 ))" > "$OUT/mobilenet_v1_0.25/wall-seconds.txt"
+  # one run per photo (numbers do not depend on this: seeds are per image and method); PARALLEL=1 runs them at once
+  for img in "$shared"/images/*.png "$shared"/images/*.jpg; do
+    stem="$(basename "${img%.*}")"
+    (t0=$(date +%s)
+     ./candela evaluate --model build/eval/mobilenet_v1_0.25.cnd --input "$img" \
+       --annotations testdata/annotations/imagenet-photos.csv --method "$IMAGENET_METHODS" --metric all \
+       --seed 0 --threads "$THREADS" $IMAGENET_ARGS --out "$OUT/mobilenet_v1_0.25/$stem"
+     echo "$(( $(date +%s) - t0 ))" > "$OUT/mobilenet_v1_0.25/$stem/wall-seconds.txt") &
+    [ "${PARALLEL:-0}" = 1 ] || wait
+  done
+  wait
 else
   echo "make_results: $shared/models/mobilenet_v1_0.25_224_imagenet.onnx not found: ImageNet part skipped" >&2
 fi

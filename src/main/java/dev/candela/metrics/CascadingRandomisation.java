@@ -38,8 +38,12 @@ public final class CascadingRandomisation {
         List<String> names = new ArrayList<>();
         List<Node> nodes = g.nodes();
         for (int i = nodes.size() - 1; i >= 0; i--) {
-            Op op = nodes.get(i).op();
-            if (op instanceof Conv2d || op instanceof Linear) names.add(nodes.get(i).name());
+            boolean weighted = switch (nodes.get(i).op()) {
+                case Conv2d c -> true;
+                case Linear l -> true;
+                default -> false;
+            };
+            if (weighted) names.add(nodes.get(i).name());
         }
         return names;
     }

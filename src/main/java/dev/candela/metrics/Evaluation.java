@@ -102,6 +102,7 @@ public final class Evaluation {
         java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
         Map<String, Integer> nanMaps = new LinkedHashMap<>();
+        java.util.Set<String> notCompared = new java.util.LinkedHashSet<>();
         for (Sample s : samples) {
             int[] target = {s.target()};
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
@@ -146,7 +147,11 @@ public final class Evaluation {
                             double[] ref = shapleyCache.computeIfAbsent(key, k -> shapley.shapley(executor, s.input(), explained.layer(), s.target()));
                             float[] cf = explained.coefficients().data();
                             double[] phi = new double[ref.length];
-                            if (cf.length < phi.length) throw new IllegalStateException(method + " gave " + cf.length + " coefficients for " + ref.length + " maps");
+                            if (cf.length != phi.length) {
+                                // e.g. Group-CAM weights groups of channels, not channels
+                                notCompared.add(method + " (" + cf.length + " coefficients for " + ref.length + " maps)");
+                                continue;
+                            }
                             for (int i = 0; i < phi.length; i++) phi[i] = cf[i];
                             CoefficientFidelity.Result fr = CoefficientFidelity.compare(phi, ref);
                             if (metrics.contains("shapley-spearman")) rows.add(new Row(s.name(), method, "shapley-spearman", fr.spearman()));
@@ -166,6 +171,7 @@ public final class Evaluation {
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
         }
+        if (!notCompared.isEmpty()) notes.add("shapley-*: coefficients not per channel, not compared: " + String.join(", ", notCompared));
         if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));
         java.util.List<String> skipped = methods.keySet().stream().filter(sanitySkip::contains).toList();
         if (!skipped.isEmpty() && (metrics.contains("sanity-spearman") || metrics.contains("sanity-ssim"))) {
