@@ -30,6 +30,10 @@ group() {
       { uptime; J resnet50 "$T" score-cam:32,score-cam:128 0 1; uptime; } > "$out-java.jsonl" &
       { uptime; P tools/bench_cam_torch.py --model resnet50 --threads "$T" --methods score-cam:32,score-cam:128 --warm 0 --runs 1; uptime; } > "$out-torch.jsonl"
       wait ;;
+    r50-score-full)  # one complete Score-CAM on ResNet-50 per side (needs a quiet machine: ~5 CPU minutes each)
+      { uptime; J resnet50 "$T" score-cam 0 1; uptime; } > "$out-java.jsonl" &
+      { uptime; P tools/bench_cam_torch.py --model resnet50 --threads "$T" --methods score-cam --warm 0 --runs 1; uptime; } > "$out-torch.jsonl"
+      wait ;;
     mobilenet)
       { uptime; J mobilenet "$T" forward,$GRAD,lift-cam,lrp-cam,fg-cam,deeplift,group-cam,smooth-grad-cam++
         J mobilenet "$T" score-cam,ablation-cam 1 5; J mobilenet "$T" is-cam,ss-cam 0 1; uptime; } > "$out-java.jsonl" &
