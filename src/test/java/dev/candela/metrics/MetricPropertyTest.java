@@ -92,6 +92,32 @@ class MetricPropertyTest {
         assertTrue(gxi < rnd, "seed " + seed + ": gradient x input deletion AUC " + gxi + " should be below Random-CAM's " + rnd);
     }
 
+    static final java.nio.file.Path SHIPPED = java.nio.file.Path.of("weights/fashion-vgg.cnd");
+
+    /** The same property on the shipped model (weights/fashion-vgg.cnd), inputs normalised with its metadata. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("heavySeeds")
+    void gradientTimesInputBeatsRandomCamOnDeletionAucOnTheShippedModel(long seed) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(SHIPPED), "shipped model " + SHIPPED + " absent");
+        var model = dev.candela.format.ModelFiles.load(SHIPPED);
+        Executor ex = Executor.fast(model, dev.candela.tensor.Parallel.serial());
+        int n = 8, off = (int) (seed % 24);
+        Tensor raw = TinyCnn.fashionImages(32).slice(off, off + n);
+        float[] d = raw.data().clone();
+        for (int i = 0; i < d.length; i++) d[i] = model.preprocessing().value(0, d[i] * 255f);
+        Tensor x = new Tensor(raw.shape(), d);
+        int[] pred = argmax(ex, x);
+        Scorer s = new ModelScorer(ex, Output.SOFTMAX, 64);
+        DeletionInsertion rise = DeletionInsertion.rise(28);
+        MapFunction gxi = (e, in, t) -> dev.candela.cli.EvaluateCommandAccess.attributionMap("gradient-x-input",
+                new dev.candela.explain.attribution.PixelAttribution.GradientTimesInput().attribute(e, in, dev.candela.explain.attribution.TargetWeights.oneHot(10, t)));
+        String layer = dev.candela.explain.Explainer.of(ex).autoLayer();
+        double a = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, gxi.maps(ex, x, pred), pred)));
+        double r = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, TinyCnn.registered("random-cam", layer, seed).maps(ex, x, pred), pred)));
+        System.out.printf("shipped model, seed %d: deletion AUC gradient x input %.4f, Random-CAM %.4f%n", seed, a, r);
+        assertTrue(a < r, "seed " + seed + ": gradient x input deletion AUC " + a + " should be below Random-CAM's " + r);
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void randomisingTheTopLayersLowersTheRankCorrelationOfGradCamMaps(long seed) {
