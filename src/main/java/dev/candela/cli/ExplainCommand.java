@@ -22,6 +22,7 @@ import dev.candela.explain.fgcam.RaisingRule;
 import dev.candela.explain.lrp.Composite;
 import dev.candela.explain.lrp.LrpMethod;
 import dev.candela.format.ModelFiles;
+import dev.candela.graph.LayerNames;
 import dev.candela.graph.Model;
 import dev.candela.image.Colormap;
 import dev.candela.image.Overlay;
@@ -242,7 +243,7 @@ public final class ExplainCommand implements Callable<Integer> {
         if (layers.isEmpty() || layers.contains("auto")) err.println("candela explain: layer auto -> " + session.evidence().get(0).layer());
         int n = in.tensor().dim(0);
         Tensor logits = session.logits();
-        String layerNames = String.join(" + ", session.evidence().stream().map(ev -> ev.layer()).toList());
+        String layerNames = String.join(" + ", session.evidence().stream().map(ev -> shortLayer(m, ev.layer())).toList());
         for (int i = 0; i < n; i++) {
             int top = argmax(logits.item(i).data());
             stdout.printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
@@ -521,6 +522,26 @@ public final class ExplainCommand implements Callable<Integer> {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new IllegalArgumentException(m.contains(p.toString()) ? m : "cannot read model " + p + ": " + m, e);
         }
+    }
+
+    /**
+     * The shortest name a user could type for a layer tensor: the outermost module path when it
+     * resolves to the same tensor ("stage3" for /stage3/relu2/Relu_output_0), else the node name.
+     */
+    static String shortLayer(Model m, String tensor) {
+        var producer = m.graph().producer(tensor);
+        if (producer == null) return tensor;
+        LayerNames names = new LayerNames(m.graph());
+        String node = producer.name();
+        for (String part : node.split("/")) {
+            if (part.isEmpty() || part.equals(node)) continue;
+            try {
+                if (names.resolve(part).equals(tensor)) return part;
+            } catch (IllegalArgumentException e) {
+                // not a name on its own: try the next part
+            }
+        }
+        return node;
     }
 
     /** Signed attribution pictures saturate at this percentile of |a| (a few extreme pixels would wash out the rest). */

@@ -6,6 +6,9 @@ import dev.candela.graph.Model;
 import dev.candela.image.Npy;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
+import dev.candela.run.FastKernels;
+import dev.candela.run.Trace;
+import java.io.Writer;
 import dev.candela.tensor.Parallel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +41,12 @@ final class RunCommand extends CliCommand {
     @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: available processors)")
     Integer threads;
 
+    @Option(names = "--verify", description = "also run the scalar reference kernel of every op and report the largest difference")
+    boolean verify;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "write a JSON line per layer: shape, min, max, mean, L2 and a CRC32 of the output's bits")
+    Path trace;
+
     @Override void execute() throws IOException {
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads: must be >= 1, got " + threads);
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException("--input " + input + " is not a file");
@@ -52,9 +61,20 @@ final class RunCommand extends CliCommand {
         files.putIfAbsent(m.graph().output().replace('/', '_'), m.graph().output());
         Set<String> keep = new HashSet<>(files.values());
         Activations acts;
-        try (Parallel p = threads == null ? Parallel.ofAvailable() : new Parallel(threads)) {
-            acts = Executor.fast(m, p).forward(batch.tensor(), keep);
+        List<FastKernels.Difference> diffs = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Parallel p = threads == null ? Parallel.ofAvailable() : new Parallel(threads);
+             Writer traceOut = trace == null ? Writer.nullWriter() : Files.newBufferedWriter(trace)) {
+            Executor ex = new Executor(m, verify ? FastKernels.verifying(p, diffs::add) : new FastKernels(p));
+            if (trace != null) ex = ex.withListener(new Trace(traceOut));
+            acts = ex.forward(batch.tensor(), keep);
         }
+        if (verify) {
+            List<FastKernels.Difference> worst = FastKernels.worstFirst(diffs);
+            FastKernels.Difference w = worst.isEmpty() ? null : worst.get(0);
+            out().printf(java.util.Locale.ROOT, "verify: %d ops compared with the scalar reference; largest relative difference %.3g%s%n",
+                    diffs.size(), w == null ? 0.0 : w.relative(), w == null ? "" : " (" + w.op() + " " + w.phase() + " " + w.shape() + ", max |diff| " + w.maxAbs() + ")");
+        }
+        if (trace != null) out().println("trace: " + trace);
         Files.createDirectories(outDir);
         for (Map.Entry<String, String> e : files.entrySet()) {
             Path f = outDir.resolve(e.getKey() + ".npy");

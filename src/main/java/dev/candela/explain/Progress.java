@@ -26,7 +26,8 @@ public interface Progress {
 
     /** A progress bar when stderr is a terminal, log lines (about every 10%) otherwise. */
     static Progress console() {
-        return System.console() != null ? bar() : lines(System.err);
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal() ? bar() : lines(System.err);
     }
 
     static Progress bar() {

@@ -61,7 +61,7 @@ import java.util.Set;
  */
 public final class OnnxImporter {
     static final int MIN_OPSET = 6, MAX_OPSET = 21;
-    static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
+    static final Set<String> SUPPORTED = Set.of("Conv", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze");
 
@@ -385,6 +385,22 @@ public final class OnnxImporter {
                 emit(name, new Identity(), List.of(data(n, 0)), y);
             }
             case "Identity" -> emit(name, new Identity(), List.of(data(n, 0)), y);
+            case "Pad" -> {
+                // PyTorch exports of DenseNet put an all-zero Pad before each transition pool: an identity.
+                String mode = attrString(n, "mode", "constant");
+                int[] pads = opset < 11 ? attrInts(n, "pads", null) : null;
+                if (opset >= 11) {
+                    OnnxConst c = constant(n, 1);
+                    pads = new int[c.size()];
+                    for (int i = 0; i < pads.length; i++) pads[i] = (int) c.get(i);
+                }
+                if (pads == null) throw new Unsupported("Pad without pads");
+                if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) throw new Unsupported("Pad with axes is not supported");
+                boolean zero = true;
+                for (int p : pads) zero &= p == 0;
+                if (!zero) throw new Unsupported("Pad with non-zero pads " + Arrays.toString(pads) + " (mode " + mode + ") is not supported; only the all-zero Pad of PyTorch exports is");
+                emit(name, new Identity(), List.of(data(n, 0)), y);
+            }
             case "Softmax" -> {
                 Shape s = shape(data(n, 0));
                 boolean old = opset < 13;

@@ -32,20 +32,43 @@ public final class Timing {
 
     /** Warm-up needs both time and a number of runs: on a loaded machine a few seconds may be only a few runs. */
     static Result time(Work w, double warmS, double runS) {
+        return time(w, warmS, runS, 12, 5);
+    }
+
+    /** As {@link #time(Work, double, double)} with the minimum numbers of warm-up and timed runs given. */
+    static Result time(Work w, double warmS, double runS, int minWarmRuns, int minRuns) {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long end = System.nanoTime() + (long) (warmS * 1e9);
-        for (int i = 0; System.nanoTime() < end || i < 12; i++) w.run();
+        for (int i = 0; System.nanoTime() < end || i < minWarmRuns; i++) w.run();
         List<Double> wall = new ArrayList<>();
         end = System.nanoTime() + (long) (runS * 1e9);
         // Process CPU time ticks in 10 ms steps here, so it is taken over all runs (a mean per run).
         long c0 = os.getProcessCpuTime();
-        while (System.nanoTime() < end || wall.size() < 5) {
+        while (System.nanoTime() < end || wall.size() < minRuns) {
             long t0 = System.nanoTime();
             w.run();
             wall.add((System.nanoTime() - t0) / 1e6);
         }
         double cpu = (os.getProcessCpuTime() - c0) / 1e6 / wall.size();
         return new Result(median(wall), cpu, wall.size());
+    }
+
+    /**
+     * For work too long to time by seconds (Score-CAM on ResNet-50 is 2048 forwards): a fixed number of
+     * warm-up runs, then {@code runs} timed runs; median wall ms and mean process CPU ms per run.
+     */
+    static Result timeRuns(Work w, int warmRuns, int runs) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (int i = 0; i < warmRuns; i++) w.run();
+        List<Double> wall = new ArrayList<>();
+        long c0 = os.getProcessCpuTime();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            w.run();
+            wall.add((System.nanoTime() - t0) / 1e6);
+        }
+        double cpu = (os.getProcessCpuTime() - c0) / 1e6 / runs;
+        return new Result(median(wall), cpu, runs);
     }
 
     static double median(List<Double> v) {

@@ -158,4 +158,19 @@ class MainTest {
         assertTrue(out.contains("convert") && out.contains("inspect") && out.contains("run") && out.contains("explain"), out);
         assertEquals(0, cli("--version"));
     }
+
+    @Test
+    void runVerifiesAgainstTheScalarKernelsAndTracesEveryLayer() throws Exception {
+        Path cnd = convert();
+        Path trace = tmp.resolve("trace.jsonl");
+        assertEquals(0, cli("run", "--model", cnd.toString(), "--input", GOLD.resolve("input.npy").toString(),
+                "--out", tmp.resolve("v").toString(), "--verify", "--trace", trace.toString(), "--threads", "2"), err);
+        assertTrue(out.contains("verify: ") && out.contains("largest relative difference"), out);
+        double rel = Double.parseDouble(out.replaceAll("(?s).*largest relative difference ([0-9.eE+-]+).*", "$1"));
+        assertTrue(rel < 1e-5, "fast vs scalar kernels: " + rel);
+        Model m = ModelFiles.load(cnd);
+        List<String> lines = Files.readAllLines(trace);
+        assertEquals(m.graph().nodes().size(), lines.size(), "one trace line per node");
+        assertTrue(lines.get(0).contains("\"crc32\""), lines.get(0));
+    }
 }

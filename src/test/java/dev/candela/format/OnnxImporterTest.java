@@ -165,6 +165,20 @@ class OnnxImporterTest {
     }
 
     @Test
+    void allZeroPadIsAnIdentityAndAnyOtherPadIsRefusedByName() throws Exception {
+        ModelProto zero = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "q"), node("relu", "Relu", List.of("q"), "y")),
+                List.of(longs("p", new long[8], 8)), value("x", 1, 2, 4, 4), "y");
+        Model m = load(zero);
+        assertEquals("Identity", m.graph().nodes().get(0).op().kind());
+        assertEquals("2x4x4", m.graph().itemShape("y").toString());
+        ModelProto real = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "y")),
+                List.of(longs("p", new long[]{0, 0, 1, 1, 0, 0, 1, 1}, 8)), value("x", 1, 2, 4, 4), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(real));
+        assertTrue(e.getMessage().contains("'pad' (Pad)") || e.getMessage().contains("pad"), e.getMessage());
+        assertTrue(e.getMessage().contains("non-zero pads"), e.getMessage());
+    }
+
+    @Test
     void matMulPlusAddBecomesOneLinear() throws Exception {
         float[] w = random(4 * 3, 2), b = random(3, 3);
         ModelProto m = model(13, List.of(node("fc/MatMul", "MatMul", List.of("x", "w"), "h"), node("fc/Add", "Add", List.of("h", "b"), "y")),

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestFactory;
  * seeded tiny models (ONNX committed), torchvision resnet18 / vgg11_bn / mobilenet_v2 / densenet121
  * (ONNX built by the script into tools/build: skipped when absent) and the shared MobileNet on three
  * images (skipped when ../shared is absent). Tolerances, relative to the largest golden magnitude:
- * logits and activations 1e-4, gradients 1e-3 (the manifest states them per array too).
+ * logits and activations 1e-4, gradients 1e-3 plus the float32/float64 spread of PyTorch's own result
+ * (the manifest states them per array too).
  */
 class RuntimeGoldenTest {
     static final Path DIR = Path.of("testdata/golden/runtime");
@@ -75,21 +76,42 @@ class RuntimeGoldenTest {
         }
     }
 
-    /** Crops {@code mine} as the manifest says, then checks max |mine - golden| <= rtol * max |golden|. */
+    /**
+     * Crops {@code mine} as the manifest says, then checks, per element, |mine - golden| <= rtol * max|golden|
+     * plus, where the manifest also holds the float64 result, |golden - golden64|: float32 PyTorch and
+     * float64 PyTorch disagree by that much (rounding through deep nets, ReLU masks flipping near 0), so
+     * the reference itself is only known to within it.
+     */
     private static void compare(String name, String what, Tensor mine, JsonNode entry) throws Exception {
         Tensor golden = Npy.read(DIR.resolve(entry.get("file").asText()));
+        Tensor golden64 = entry.has("float64") ? Npy.read(DIR.resolve(entry.get("float64").get("file").asText())) : null;
         JsonNode full = entry.get("full_shape");
         assertEquals(full.size(), mine.rank(), name + " " + what + ": rank");
         for (int i = 0; i < full.size(); i++) assertEquals(full.get(i).asInt(), mine.dim(i), name + " " + what + ": dim " + i);
         Tensor cropped = crop(mine, entry.get("crop"));
         assertEquals(golden.shape(), cropped.shape(), name + " " + what + ": stored shape");
-        double scale = 0, err = 0;
-        for (int i = 0; i < golden.size(); i++) {
-            scale = Math.max(scale, Math.abs(golden.data()[i]));
-            err = Math.max(err, Math.abs(golden.data()[i] - cropped.data()[i]));
-        }
+        double scale = 0;
+        for (float v : golden.data()) scale = Math.max(scale, Math.abs(v));
         double rtol = entry.get("tolerance").get("rtol").asDouble();
-        assertTrue(err <= rtol * scale, name + " " + what + ": max error " + err + " > " + rtol + " * " + scale);
+        int over = 0, worst = -1;
+        double worstExcess = 0, d2 = 0, g2 = 0;
+        for (int i = 0; i < golden.size(); i++) {
+            double d = Math.abs(golden.data()[i] - cropped.data()[i]);
+            double band = golden64 == null ? 0 : Math.abs(golden.data()[i] - golden64.data()[i]);
+            double excess = d - (rtol * scale + band);
+            if (excess > 0) {
+                over++;
+                if (excess > worstExcess) {
+                    worstExcess = excess;
+                    worst = i;
+                }
+            }
+            d2 += d * d;
+            g2 += (double) golden.data()[i] * golden.data()[i];
+        }
+        assertTrue(over == 0, name + " " + what + ": " + over + " of " + golden.size() + " elements off by more than "
+                + rtol + " * " + scale + (golden64 != null ? " + |float32 - float64 reference|" : "")
+                + "; worst at " + worst + " (excess " + worstExcess + "); relative L2 error " + Math.sqrt(d2 / Math.max(g2, 1e-300)));
     }
 
     static Tensor crop(Tensor t, JsonNode spec) {

@@ -67,7 +67,15 @@ public record GroupCam(int groups, double percentile, int blurKernel, double blu
                 coef[n * g + gi] = sg;
                 for (int i = 0; i < plane; i++) out[n * plane + i] += sg * m[i];
             }
-            for (int i = 0; i < plane; i++) out[n * plane + i] = Math.max(out[n * plane + i], 0f);
+            float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < plane; i++) {
+                float v = out[n * plane + i] = Math.max(out[n * plane + i], 0f);
+                mn = Math.min(mn, v);
+                mx = Math.max(mx, v);
+            }
+            // The official min-max has no epsilon; score gains are small (probability differences), so an
+            // epsilon would matter. A constant map (the official code returns None) stays all zero.
+            for (int i = 0; i < plane; i++) out[n * plane + i] = mx > mn ? (out[n * plane + i] - mn) / (mx - mn) : 0f;
         }
         return new Weights.FinalMap(new Tensor(Shape.of(r, outH, outW), out), new Tensor(Shape.of(r, g), coef));
     }

@@ -25,10 +25,11 @@ public record IsCam(int steps) implements CamMethod {
         double c = 0;
         for (int step = 0; step < steps; step++) coeff[step] = (float) (c += (step + 1) / (double) steps);
         // One pass over (step, row, channel): one progress task covers every step.
-        double[] s = e.scoreInputs(name(), steps * per, (j, item) -> {
+        // Constant channels give the zero input at every step: scored once per image (ChannelScores).
+        double[] s = ChannelScores.score(e, name(), a, steps, (j, item) -> {
             int q = j % per;
             ChannelMasks.maskInput(x, q / k, ChannelMasks.minMaxThenUpsample(a, q / k, q % k, outH, outW), coeff[j / per], item);
-        }, e.targetScore(j -> (j % per) / k));
+        });
         for (int j = 0; j < s.length; j++) sum[j % per] += s[j];
         for (int i = 0; i < sum.length; i++) sum[i] /= steps;
         return new Weights.PerChannel(ChannelMasks.softmaxRows(sum, r, k));

@@ -50,8 +50,10 @@ import java.util.Map;
  * </ul>
  * The official rules drop the value of a unit whose denominator is exactly 0 (no input made a positive
  * contribution: its value came from the ignored bias or batch-norm shift). {@link ZeroDenominators#SPREAD}
- * (not in the official code) instead spreads that value uniformly over the unit's receptive field (the op
- * with all-ones inputs and weights, like LRP's flat rule), so the total is conserved exactly.
+ * (not in the official code) instead shares that value over the unit's inputs in proportion to the
+ * magnitude of their contributions |x|.|w| (so it follows the image rather than drawing the kernel's grid),
+ * and uniformly over the receptive field (LRP's flat rule) where every input is zero, so the total is
+ * conserved exactly.
  * The rule records, per node and batch item, the mass on zero-denominator units, so conservation can be
  * checked: sum(out) = sum(components) - dropped.
  */
@@ -62,7 +64,7 @@ public final class RaisingRule implements Rule {
     public enum ZeroDenominators {
         /** Dropped, as the official code does (divide_with_zero). */
         DROP,
-        /** Spread uniformly over the unit's receptive field (conserving; a Candela option). */
+        /** Shared by contribution magnitude |x|.|w|, uniformly where all inputs are 0 (conserving; a Candela option). */
         SPREAD
     }
 
@@ -109,18 +111,49 @@ public final class RaisingRule implements Rule {
         return out;
     }
 
-    /** The value on zero-denominator units, spread by the op with all-ones inputs (and all-ones weights, no bias). */
+    /**
+     * The value on zero-denominator units, shared in proportion to |x|.|w| (the op re-run on |x| with |w|
+     * and no bias); what that cannot place (all inputs zero) goes uniformly over the receptive field.
+     */
     private static List<Tensor> spread(LayerValues v, Tensor share) {
-        Op op = v.node().op();
-        Op flat = switch (op) {
-            case Conv2d c -> WeightedLayer.of(c).with(Elementwise.ones(c.weight()), Tensor.zeros(c.bias().shape()));
-            case Linear l -> WeightedLayer.of(l).with(Elementwise.ones(l.weight()), Tensor.zeros(l.bias().shape()));
+        List<Tensor> byMagnitude = distribute(v, share, true);
+        Tensor rest = unplaced(v, share);
+        if (Elementwise.allZero(rest)) return byMagnitude;
+        List<Tensor> uniform = distribute(v, rest, false);
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < byMagnitude.size(); i++) out.add(Elementwise.add(byMagnitude.get(i), uniform.get(i)));
+        return out;
+    }
+
+    /** R_i = u_i [J^T (share ÷0 op'(u))]_i with u = |x| and op' = op with |W| (magnitude), or u = 1 and W = 1 (uniform). */
+    private static List<Tensor> distribute(LayerValues v, Tensor share, boolean magnitude) {
+        Op flat = flatOp(v.node().op(), magnitude);
+        List<Tensor> u = new ArrayList<>();
+        for (Tensor x : v.inputs()) u.add(magnitude ? Elementwise.abs(x) : Elementwise.ones(x));
+        Tensor y = v.kernels().forward(flat, u);
+        List<Tensor> g = v.kernels().inputGradients(flat, u, y, EXACT.divide(share, y));
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < g.size(); i++) out.add(Elementwise.mul(u.get(i), g.get(i)));
+        return out;
+    }
+
+    /** The part of {@code share} sitting on units whose magnitude denominator is 0 too. */
+    private static Tensor unplaced(LayerValues v, Tensor share) {
+        Op flat = flatOp(v.node().op(), true);
+        List<Tensor> u = new ArrayList<>();
+        for (Tensor x : v.inputs()) u.add(Elementwise.abs(x));
+        Tensor y = v.kernels().forward(flat, u);
+        float[] o = new float[share.size()];
+        for (int i = 0; i < o.length; i++) if (y.data()[i] == 0f) o[i] = share.data()[i];
+        return new Tensor(share.shape(), o);
+    }
+
+    private static Op flatOp(Op op, boolean magnitude) {
+        return switch (op) {
+            case Conv2d c -> WeightedLayer.of(c).with(magnitude ? Elementwise.abs(c.weight()) : Elementwise.ones(c.weight()), Tensor.zeros(c.bias().shape()));
+            case Linear l -> WeightedLayer.of(l).with(magnitude ? Elementwise.abs(l.weight()) : Elementwise.ones(l.weight()), Tensor.zeros(l.bias().shape()));
             default -> op;
         };
-        List<Tensor> ones = new ArrayList<>();
-        for (Tensor x : v.inputs()) ones.add(Elementwise.ones(x));
-        Tensor y = v.kernels().forward(flat, ones);
-        return v.kernels().inputGradients(flat, ones, y, EXACT.divide(share, y));
     }
 
     private List<Tensor> raise(LayerValues v, Tensor r) {

@@ -20,6 +20,12 @@ public final class Elementwise {
 
     public static Tensor ones(Tensor like) { return Tensor.full(like.shape(), 1f); }
 
+    public static Tensor abs(Tensor t) {
+        float[] d = t.data(), o = new float[d.length];
+        for (int i = 0; i < d.length; i++) o[i] = Math.abs(d[i]);
+        return new Tensor(t.shape(), o);
+    }
+
     public static Tensor mul(Tensor a, Tensor b) {
         float[] x = a.data(), y = b.data(), o = new float[x.length];
         for (int i = 0; i < x.length; i++) o[i] = x[i] * y[i];

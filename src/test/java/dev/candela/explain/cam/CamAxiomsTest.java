@@ -162,4 +162,33 @@ class CamAxiomsTest {
             }
         }
     }
+
+    /** Skipping the forwards of dead (constant) channels changes nothing: same weights as scoring every channel. */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void scoreCamSkippingDeadChannelsEqualsScoringEveryChannel(long seed) {
+        Model m = TinyModels.gapLinear(seed, -2.5f);
+        try (Explainer ex = Explainer.of(m, 1)) {
+            CamSession s = ex.session(TinyModels.input(seed, 2), request(Target.argmax()));
+            LayerEvidence e = s.evidence().get(0);
+            Tensor a = e.activations(), x = e.input();
+            int k = a.dim(1);
+            int dead = 0;
+            for (int p = 0; p < a.dim(0) * k; p++) {
+                float[] plane = ChannelMasks.plane(a, p / k, p % k);
+                float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
+                for (float v : plane) { mn = Math.min(mn, v); mx = Math.max(mx, v); }
+                if (mn == mx) dead++;
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(dead > 0 && dead < a.dim(0) * k, "the model must have some dead and some live channels");
+            double[] all = e.scoreInputs("all", a.dim(0) * k,
+                    (j, item) -> ChannelMasks.maskInput(x, j / k, ChannelMasks.upsampleThenMinMax(a, j / k, j % k, 12, 10), 1f, item),
+                    e.targetScore(j -> j / k));
+            Tensor expected = ChannelMasks.softmaxRows(all, a.dim(0), k);
+            Tensor got = s.explain(new ScoreCam()).coefficients();
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(Float.floatToRawIntBits(expected.data()[i]), Float.floatToRawIntBits(got.data()[i]), "seed " + seed + " (" + dead + " dead channels) weight " + i);
+            }
+        }
+    }
 }

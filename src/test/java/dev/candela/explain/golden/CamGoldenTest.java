@@ -52,6 +52,29 @@ class CamGoldenTest {
         return cases("torchcam").map(c -> DynamicTest.dynamicTest(c.get("name").asText(), () -> checkTorchCam(c)));
     }
 
+    /** Group-CAM against its official code (tools/make_groupcam_goldens.py), final maps within 1e-4 absolute. */
+    @TestFactory
+    Stream<DynamicTest> groupCam() throws Exception {
+        return cases("groupcam").map(c -> DynamicTest.dynamicTest(c.get("name").asText(), () -> checkGroupCam(c)));
+    }
+
+    private void checkGroupCam(JsonNode c) throws Exception {
+        Path dir = ROOT.resolve("testdata/golden/groupcam");
+        Model m = model(c.get("model"));
+        Tensor x = read(dir, c.get("input").get("file").asText());
+        Explanation e;
+        try (Explainer ex = Explainer.of(m)) {
+            e = ex.explain(x, CamMethods.byName("group-cam"), Explainer.Request.defaults().layers(layers(c)).targets(targets(c)));
+        }
+        double d = maxAbs(e.maps(), read(dir, c.get("arrays").get("map").get("file").asText()));
+        double gain = 0;
+        for (float v : e.coefficients().data()) gain = Math.max(gain, Math.abs(v));
+        // Group-CAM's scores are differences of float32 softmax probabilities in the reference; when the
+        // largest gain is small, their rounding (~1e-7) is a visible fraction of the map: allow for it.
+        double tol = Math.max(MAP_ATOL, 1e-7 / gain);
+        assertTrue(d <= tol, c.get("name").asText() + ": final map differs by " + d + " > " + tol + " (largest score gain " + gain + ")");
+    }
+
     private static Stream<JsonNode> cases(String suite) throws Exception {
         Path manifest = ROOT.resolve("testdata/golden/" + suite + "/manifest.json");
         Assumptions.assumeTrue(Files.exists(manifest), "no goldens at " + manifest);
