@@ -3,6 +3,7 @@
 tables of BENCHMARKS.md (median wall ms, median process CPU ms, and Candela / PyTorch ratios).
 
   /usr/bin/python3 tools/bench_table.py JAVA.jsonl TORCH.jsonl
+  /usr/bin/python3 tools/bench_table.py --ort ORT.jsonl   (tools/bench_ort.sh output: Candela / ONNX Runtime)
 """
 import json
 import sys
@@ -20,7 +21,40 @@ def load(path):
     return rows
 
 
+def ort_table(path):
+    rows, oracle, loads = {}, {}, []
+    for line in open(path):
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        r = json.loads(line)
+        if "load" in r:
+            loads.append(r["load"])
+        w = r.get("work", "")
+        if w.endswith(" oracle"):
+            oracle[(w[:-7], r["threads"])] = r
+        elif w.endswith(" ort") or w.endswith(" candela"):
+            base, engine = w.rsplit(" ", 1)
+            rows.setdefault((base, r["threads"]), {})[engine] = r
+    print("| work | threads | Candela wall ms | ORT wall ms | wall ratio | Candela CPU ms | ORT CPU ms | CPU ratio | max abs logit diff (max abs logit) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (w, t), e in rows.items():
+        c, o = e.get("candela"), e.get("ort")
+        def f(r, k):
+            return f"{r[k]:.0f}" if r else "-"
+        wr = f"{c['median_ms'] / o['median_ms']:.2f}" if c and o else "-"
+        cr = f"{c['cpu_ms'] / o['cpu_ms']:.2f}" if c and o else "-"
+        q = oracle.get((w.replace(" forward", ""), t))
+        d = f"{q['max_abs_diff']:.1e} ({q['max_abs_logit']:.3g})" if q else "-"
+        print(f"| {w} | {t} | {f(c, 'median_ms')} | {f(o, 'median_ms')} | {wr} | {f(c, 'cpu_ms')} | {f(o, 'cpu_ms')} | {cr} | {d} |")
+    if loads:
+        print(f"\nload average {min(loads):.1f}-{max(loads):.1f}")
+
+
 def main():
+    if sys.argv[1] == "--ort":
+        ort_table(sys.argv[2])
+        return
     java, torch = load(sys.argv[1]), load(sys.argv[2])
     works = [w for w in dict.fromkeys(k[0] for k in list(java) + list(torch))]
     print("| work | threads | Candela wall ms | PyTorch wall ms | wall ratio | Candela CPU ms | PyTorch CPU ms | CPU ratio |")

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# ONNX Runtime for Java against Candela's forward pass (src/bench/java/dev/candela/bench/OrtBench.java),
+# built with the Maven profile "bench", the only place the ONNX Runtime jar is resolved.
+#   tools/bench_ort.sh THREADS [resnet50,vgg16] [warmS runS]
+# Needs tools/build/{resnet50,vgg16}_224.onnx and input_224.npy (/usr/bin/python3 tools/export_bench_models.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+export PATH="$JAVA_HOME/bin:$PATH"
+export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+mvn -B -q -Pbench test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-ort.cp -Dmdep.includeScope=test >/dev/null
+exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g -XX:+UseParallelGC \
+  -cp "target/test-classes:target/classes:$(cat target/bench-ort.cp)" dev.candela.bench.OrtBench "$@"
