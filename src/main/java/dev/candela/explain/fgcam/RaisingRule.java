@@ -116,36 +116,29 @@ public final class RaisingRule implements Rule {
      * and no bias); what that cannot place (all inputs zero) goes uniformly over the receptive field.
      */
     private static List<Tensor> spread(LayerValues v, Tensor share) {
-        List<Tensor> byMagnitude = distribute(v, share, true);
-        Tensor rest = unplaced(v, share);
-        if (Elementwise.allZero(rest)) return byMagnitude;
-        List<Tensor> uniform = distribute(v, rest, false);
-        List<Tensor> out = new ArrayList<>();
-        for (int i = 0; i < byMagnitude.size(); i++) out.add(Elementwise.add(byMagnitude.get(i), uniform.get(i)));
+        Op byMagnitude = flatOp(v.node().op(), true);
+        List<Tensor> u = new ArrayList<>();
+        for (Tensor x : v.inputs()) u.add(Elementwise.abs(x));
+        Tensor y = v.kernels().forward(byMagnitude, u);
+        List<Tensor> out = distribute(v, byMagnitude, u, y, share);
+        float[] rest = new float[share.size()];
+        for (int i = 0; i < rest.length; i++) if (y.data()[i] == 0f) rest[i] = share.data()[i];
+        Tensor unplaced = new Tensor(share.shape(), rest);
+        if (Elementwise.allZero(unplaced)) return out;
+        Op uniform = flatOp(v.node().op(), false);
+        List<Tensor> ones = new ArrayList<>();
+        for (Tensor x : v.inputs()) ones.add(Elementwise.ones(x));
+        List<Tensor> flat = distribute(v, uniform, ones, v.kernels().forward(uniform, ones), unplaced);
+        for (int i = 0; i < out.size(); i++) out.set(i, Elementwise.add(out.get(i), flat.get(i)));
         return out;
     }
 
-    /** R_i = u_i [J^T (share ÷0 op'(u))]_i with u = |x| and op' = op with |W| (magnitude), or u = 1 and W = 1 (uniform). */
-    private static List<Tensor> distribute(LayerValues v, Tensor share, boolean magnitude) {
-        Op flat = flatOp(v.node().op(), magnitude);
-        List<Tensor> u = new ArrayList<>();
-        for (Tensor x : v.inputs()) u.add(magnitude ? Elementwise.abs(x) : Elementwise.ones(x));
-        Tensor y = v.kernels().forward(flat, u);
-        List<Tensor> g = v.kernels().inputGradients(flat, u, y, EXACT.divide(share, y));
+    /** R_i = u_i [J^T (share ÷0 y)]_i for the op re-run on u, giving y. */
+    private static List<Tensor> distribute(LayerValues v, Op op, List<Tensor> u, Tensor y, Tensor share) {
+        List<Tensor> g = v.kernels().inputGradients(op, u, y, EXACT.divide(share, y));
         List<Tensor> out = new ArrayList<>();
         for (int i = 0; i < g.size(); i++) out.add(Elementwise.mul(u.get(i), g.get(i)));
         return out;
-    }
-
-    /** The part of {@code share} sitting on units whose magnitude denominator is 0 too. */
-    private static Tensor unplaced(LayerValues v, Tensor share) {
-        Op flat = flatOp(v.node().op(), true);
-        List<Tensor> u = new ArrayList<>();
-        for (Tensor x : v.inputs()) u.add(Elementwise.abs(x));
-        Tensor y = v.kernels().forward(flat, u);
-        float[] o = new float[share.size()];
-        for (int i = 0; i < o.length; i++) if (y.data()[i] == 0f) o[i] = share.data()[i];
-        return new Tensor(share.shape(), o);
     }
 
     private static Op flatOp(Op op, boolean magnitude) {
