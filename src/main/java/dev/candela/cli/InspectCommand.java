@@ -35,6 +35,19 @@ final class InspectCommand extends CliCommand {
         return p;
     }
 
+    /** Elements of Conv2d biases that are entirely zero. */
+    static long zeroBiasParameters(Model m) {
+        long z = 0;
+        for (Node n : m.graph().nodes()) {
+            if (n.op() instanceof dev.candela.graph.Conv2d c) {
+                boolean zero = true;
+                for (float v : c.bias().data()) zero &= v == 0f;
+                if (zero) z += c.bias().size();
+            }
+        }
+        return z;
+    }
+
     static void print(Model m, PrintWriter out) {
         Graph g = m.graph();
         out.printf("input  %s [N x %s]%n", g.input(), g.inputItemShape());
@@ -65,6 +78,12 @@ final class InspectCommand extends CliCommand {
             String[] r = rows.get(k);
             if (k == rows.size() - 1) out.println("-".repeat(w[0] + w[1] + w[2] + w[3] + w[4] + 8));
             out.printf("%-" + w[0] + "s  %-" + w[1] + "s  %-" + w[2] + "s  %" + w[3] + "s  %" + w[4] + "s%n", (Object[]) r);
+        }
+        long zeroBiases = zeroBiasParameters(m);
+        if (zeroBiases > 0) {
+            // The importer gives every conv a bias; a source model without one shows up as all-zero biases.
+            out.printf("note: %,d of the parameters are all-zero conv biases (ONNX convs without a bias get one); without them: %,d%n",
+                    zeroBiases, params - zeroBiases);
         }
     }
 
