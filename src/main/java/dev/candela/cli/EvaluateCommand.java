@@ -8,6 +8,9 @@ import dev.candela.explain.attribution.PixelAttribution;
 import dev.candela.explain.attribution.TargetWeights;
 import dev.candela.explain.cam.CamMethods;
 import dev.candela.graph.Model;
+import dev.candela.image.Colormap;
+import dev.candela.image.Overlay;
+import dev.candela.image.Picture;
 import dev.candela.metrics.Box;
 import dev.candela.metrics.EvaluationPlots;
 import dev.candela.metrics.EvaluationReport;
@@ -17,6 +20,9 @@ import dev.candela.metrics.MetricSet;
 import dev.candela.metrics.ModelScorer;
 import dev.candela.metrics.Road;
 import dev.candela.metrics.Sample;
+import dev.candela.report.HtmlReport;
+import dev.candela.report.ReportCell;
+import dev.candela.report.ReportRow;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Tensor;
@@ -39,7 +45,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code candela evaluate}: every method x metric over a folder of inputs; writes per-image.csv,
- * summary.json (mean, 95% CI, n per method and metric), summary.md and PNG plots into --out.
+ * summary.json (mean, 95% CI, n per method and metric), summary.md and PNG plots into --out; with --report also
+ * the HTML page of {@code candela explain --report}, each cell holding that image's scores, plus the per-method means.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
@@ -99,6 +106,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "perturbed inputs per forward batch (default ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--report", paramLabel = "FILE.html", description = "also write the self-contained HTML page of candela explain --report: "
+            + "every image x every method, each cell with its metric scores, and the per-method means")
+    Path report;
+
     @Option(names = "--threads", description = "worker threads (default: available processors)")
     Integer threads;
 
@@ -109,6 +120,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     Function<Path, Model> loader = ExplainCommand::loadModel;
     /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
     PrintWriter err;
+
+    /** What the report shows of one input: the picture the model saw and its prediction. */
+    private record View(Picture picture, int predicted, double predictedProbability, double targetProbability) {}
+
+    /** The first map of each method on each input with the unmodified model, kept for the report. */
+    private record Captured(Tensor maps, String layer, Tensor coefficients, double millis) {}
+
+    private final Map<String, View> views = new LinkedHashMap<>();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -147,6 +166,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
             Map<String, MapFunction> fns = methodFunctions(methods, layers, seed);
+            Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
+            if (report != null) fns = capturing(fns, ex, captured);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
                     .withSanitySkip(sanitySkip)
                     .withShapley((e, x, layer, t) -> {
@@ -191,6 +212,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvaluationReport.writeSummary(result, settings, out.resolve("summary.json"));
             Files.writeString(out.resolve("summary.md"), EvaluationReport.markdown(result, metrics));
             EvaluationPlots.write(result, metrics, out);
+            if (report != null) {
+                writeReport(m, samples, fns.keySet(), captured, result);
+                err.println("candela evaluate: report " + report);
+            }
             err.printf(Locale.ROOT, "candela evaluate: %d images x %d methods x %d metrics in %.1f s -> %s%n", samples.size(), fns.size(), metrics.size(), seconds, out);
         }
     }
@@ -203,7 +228,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             Tensor batch = InputBatch.read(f, m).tensor();
             String stem = ExplainCommand.stem(f);
             int n = batch.dim(0);
-            int[] predicted = TargetWeights.argmax(ex.forward(batch, java.util.Set.of()).output());
+            Tensor logits = ex.forward(batch, java.util.Set.of()).output();
+            int[] predicted = TargetWeights.argmax(logits);
+            InputBatch read = report != null ? InputBatch.read(f, m) : null;
             for (int i = 0; i < n && (limit == null || samples.size() < limit); i++) {
                 String name = n == 1 ? stem : stem + "-" + i;
                 String key = ann.key(name, f.getFileName().toString());
@@ -212,9 +239,81 @@ public final class EvaluateCommand implements Callable<Integer> {
                 if (target.equals("label") && key != null) t = ann.labels().get(key);
                 List<Box> boxes = key != null ? ann.boxes().getOrDefault(key, List.of()) : List.of();
                 samples.add(new Sample(name, batch.slice(i, i + 1), t, boxes));
+                if (read != null) {
+                    float[] l = logits.item(i).data();
+                    Picture view = i < read.views().size() ? read.views().get(i)
+                            : Picture.gray(batch.dim(3), batch.dim(2), new float[batch.dim(2) * batch.dim(3)]);
+                    views.put(name, new View(view, predicted[i], ExplainCommand.softmax(l, predicted[i]), ExplainCommand.softmax(l, t)));
+                }
             }
         }
         return samples;
+    }
+
+    /**
+     * Wraps each method so that its first explanation of each input with the unmodified model (the one the
+     * metrics score; the sanity check's calls on randomised models use another executor) is kept for the report.
+     */
+    private static Map<String, MapFunction> capturing(Map<String, MapFunction> fns, Executor main, Map<Tensor, Map<String, Captured>> captured) {
+        Map<String, MapFunction> wrapped = new LinkedHashMap<>();
+        for (Map.Entry<String, MapFunction> e : fns.entrySet()) {
+            String name = e.getKey();
+            MapFunction f = e.getValue();
+            wrapped.put(name, new MapFunction() {
+                @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return f.maps(ex, x, t); }
+
+                @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                    long t0 = System.nanoTime();
+                    Output o = f.explain(ex, x, t);
+                    double millis = (System.nanoTime() - t0) / 1e6;
+                    if (ex == main) {
+                        synchronized (captured) {
+                            captured.computeIfAbsent(x, k -> new LinkedHashMap<>()).putIfAbsent(name, new Captured(o.maps(), o.layer(), o.coefficients(), millis));
+                        }
+                    }
+                    return o;
+                }
+            });
+        }
+        return wrapped;
+    }
+
+    /** One row per input, one cell per method: the overlay, its metric scores on this input; the means above. */
+    private void writeReport(Model m, List<Sample> samples, java.util.Collection<String> methodNames,
+                             Map<Tensor, Map<String, Captured>> captured, Evaluation.Result result) throws IOException {
+        Map<String, Map<String, Map<String, Double>>> scores = new LinkedHashMap<>(); // image -> method -> metric -> value
+        for (Evaluation.Row r : result.rows()) {
+            scores.computeIfAbsent(r.image(), k -> new LinkedHashMap<>()).computeIfAbsent(r.method(), k -> new LinkedHashMap<>()).put(r.metric(), r.value());
+        }
+        Colormap cm = Colormap.parse("jet");
+        List<ReportRow> rows = new ArrayList<>();
+        for (Sample s : samples) {
+            View v = views.get(s.name());
+            Map<String, Captured> maps = captured.getOrDefault(s.input(), Map.of());
+            Map<String, Map<String, Double>> perMethod = scores.getOrDefault(s.name(), Map.of());
+            List<ReportCell> cells = new ArrayList<>();
+            for (String method : methodNames) {
+                Captured c = maps.get(method);
+                if (c == null) continue;
+                Picture view = v.picture();
+                int factor = Math.max(1, ExplainCommand.DISPLAY / Math.max(view.width(), view.height()));
+                Tensor map = c.maps().item(0);
+                Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, 0.5f);
+                Map<String, Double> metricScores = perMethod.getOrDefault(method, Map.of());
+                float[] coefficients = c.coefficients() == null ? null : c.coefficients().item(0).data();
+                cells.add(new ReportCell(method, c.layer() == null ? "" : c.layer(), overlay, c.millis(), coefficients, metricScores));
+            }
+            rows.add(new ReportRow(s.name(), v.picture(), v.predicted(), v.predictedProbability(), s.target(), v.targetProbability(), m.labels(), cells));
+        }
+        Map<String, Map<String, Double>> means = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Evaluation.Stat>> e : result.summary().entrySet()) {
+            Map<String, Double> per = new LinkedHashMap<>();
+            for (Map.Entry<String, Evaluation.Stat> st : e.getValue().entrySet()) per.put(st.getKey(), st.getValue().mean());
+            means.put(e.getKey(), per);
+        }
+        Path parent = report.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        HtmlReport.write(report, "Candela evaluate: " + String.join(", ", methodNames), model.getFileName().toString(), rows, means);
     }
 
     /** Maps by method name: CAM methods through the Explainer, pixel attributions through {@link #attributionMap}. */

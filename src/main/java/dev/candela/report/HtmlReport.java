@@ -23,6 +23,14 @@ public final class HtmlReport {
 
     /** The page for {@code rows}; {@code title} and {@code model} go in the heading. */
     public static String render(String title, String model, List<ReportRow> rows) {
+        return render(title, model, rows, Map.of());
+    }
+
+    /**
+     * The page for {@code rows} with, above the grid, a table of per-method means ({@code means}: method to
+     * metric to mean, in display order; empty for none), as written by {@code candela evaluate --report}.
+     */
+    public static String render(String title, String model, List<ReportRow> rows, Map<String, Map<String, Double>> means) {
         List<String> methods = methods(rows);
         StringBuilder h = new StringBuilder(1 << 16);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -40,6 +48,7 @@ public final class HtmlReport {
         h.append("<h1>").append(esc(title)).append("</h1>\n");
         h.append("<p class=\"meta\">model: ").append(esc(model)).append(" &middot; ")
          .append(rows.size()).append(" image(s) &middot; ").append(methods.size()).append(" method(s)</p>\n");
+        if (means != null && !means.isEmpty()) h.append(meansTable(means));
         h.append("<table>\n<thead><tr><th>image</th>");
         for (String m : methods) h.append("<th>").append(esc(m)).append("</th>");
         h.append("</tr></thead>\n<tbody>\n");
@@ -70,7 +79,29 @@ public final class HtmlReport {
     }
 
     public static void write(Path file, String title, String model, List<ReportRow> rows) {
-        AtomicFile.write(file, render(title, model, rows).getBytes(StandardCharsets.UTF_8));
+        write(file, title, model, rows, Map.of());
+    }
+
+    public static void write(Path file, String title, String model, List<ReportRow> rows, Map<String, Map<String, Double>> means) {
+        AtomicFile.write(file, render(title, model, rows, means).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Methods (rows) x metrics (columns) of means; a metric a method has no score for is left blank. */
+    private static String meansTable(Map<String, Map<String, Double>> means) {
+        Set<String> metrics = new LinkedHashSet<>();
+        for (Map<String, Double> m : means.values()) metrics.addAll(m.keySet());
+        StringBuilder h = new StringBuilder("<h2>Means per method</h2>\n<table class=\"means\">\n<thead><tr><th>method</th>");
+        for (String k : metrics) h.append("<th>").append(esc(k)).append("</th>");
+        h.append("</tr></thead>\n<tbody>\n");
+        for (Map.Entry<String, Map<String, Double>> e : means.entrySet()) {
+            h.append("<tr><td>").append(esc(e.getKey())).append("</td>");
+            for (String k : metrics) {
+                Double v = e.getValue().get(k);
+                h.append("<td>").append(v == null ? "" : String.format(Locale.ROOT, "%.4f", v)).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        return h.append("</tbody>\n</table>\n<h2>Per image</h2>\n").toString();
     }
 
     /** Number of {@code <img>} elements {@link #render} produces: one per row plus one per cell. */

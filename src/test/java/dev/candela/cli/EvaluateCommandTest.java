@@ -52,6 +52,40 @@ class EvaluateCommandTest {
         assertTrue(s.get("results").get("gradient-x-input").get("shapley-spearman") == null);
     }
 
+    @Test void reportHasOneMapPerImageAndMethodWithItsScoresAndTheMeans(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("fashion.npy"), TinyCnn.fashionImages(2));
+        Path out = dir.resolve("out"), report = dir.resolve("sub").resolve("report.html");
+        StringWriter err = new StringWriter();
+        Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
+        int code = run(dir, err, "--model", model.toString(), "--input", dir.resolve("fashion.npy").toString(), "--method", "grad-cam,gradient-x-input",
+                "--metric", "average-drop,deletion,sanity-spearman", "--sanity-layers", "1", "--step", "98", "--threads", "1",
+                "--out", out.toString(), "--report", report.toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(Files.exists(report), "report written");
+        String html = Files.readString(report);
+        // one <img> per image (the input) plus one per image x method; no external resource
+        assertEquals(2 * (1 + 2), html.split("<img ", -1).length - 1);
+        for (String image : new String[]{"fashion-0", "fashion-1"}) {
+            for (String method : new String[]{"grad-cam", "gradient-x-input"}) {
+                assertTrue(html.contains("alt=\"" + method + " on " + image + "\""), method + " on " + image);
+            }
+        }
+        assertTrue(!html.contains("src=\"http") && !html.contains("<script"), "self-contained");
+        // each cell carries its own scores: the per-image values of per-image.csv
+        int checked = 0;
+        for (String line : Files.readAllLines(out.resolve("per-image.csv"))) {
+            String[] f = line.split(",");
+            if (f[0].equals("fashion-1") && f[1].equals("grad-cam") && f[2].equals("deletion")) {
+                assertTrue(html.contains("deletion: " + String.format(java.util.Locale.ROOT, "%.4f", Double.parseDouble(f[3]))), line);
+            }
+        }
+        assertTrue(html.contains("average-drop: ") && html.contains("sanity-spearman: "), "metric names in the cells");
+        // and the page has the per-method means of summary.json
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        double mean = s.get("results").get("gradient-x-input").get("average-drop").get("mean").asDouble();
+        assertTrue(html.contains("Means per method") && html.contains(String.format(java.util.Locale.ROOT, "%.4f", mean)), "mean " + mean);
+    }
+
     @Test void badMetricIsExitTwoWithTheKnownNames(@TempDir Path dir) throws Exception {
         Npy.write(dir.resolve("x.npy"), TinyCnn.fashionImages(1));
         StringWriter err = new StringWriter();
