@@ -72,7 +72,7 @@ public class FgCamBench {
     @Benchmark
     public Tensor fgGradCamToInput() {
         Activations fwd = executor.forward(input);
-        int[] cls = FgCam.argmax(fwd.output());
+        int[] cls = dev.candela.explain.attribution.TargetWeights.argmax(fwd.output());
         Tensor comps = BaseComponents.compute(new BaseComponents.Base.GradCam(), executor, fwd, input, camLayer, cls);
         return new FgCam(executor).raise(fwd, camLayer, comps, executor.graph().input()).map();
     }

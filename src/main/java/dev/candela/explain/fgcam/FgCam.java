@@ -52,7 +52,7 @@ public final class FgCam {
     /** Runs the model, computes the base components at {@code camLayer} and raises them to {@code fgLayer}. */
     public Result explain(Tensor input, BaseComponents.Base base, String camLayer, String fgLayer, int[] classes, Denoise denoise) {
         Activations fwd = executor.forward(input);
-        int[] cls = classes != null ? classes : argmax(fwd.get(Lrp.logits(executor.graph())));
+        int[] cls = classes != null ? classes : dev.candela.explain.attribution.TargetWeights.argmax(fwd.get(Lrp.logits(executor.graph())));
         Tensor comps = BaseComponents.compute(base, executor, fwd, input, camLayer, cls);
         Result r = raise(fwd, camLayer, denoise(comps, denoise), fgLayer);
         return new Result(cls, r.components(), r.raised(), r.map(), r.dropped());
@@ -89,16 +89,5 @@ public final class FgCam {
                 o[b * hw + i] = (float) s;
             }
         return new Tensor(Shape.of(n, t.dim(2), t.dim(3)), o);
-    }
-
-    public static int[] argmax(Tensor logits) {
-        int n = logits.dim(0), k = logits.shape().itemSize();
-        int[] c = new int[n];
-        for (int b = 0; b < n; b++) {
-            int best = 0;
-            for (int j = 1; j < k; j++) if (logits.data()[b * k + j] > logits.data()[b * k + best]) best = j;
-            c[b] = best;
-        }
-        return c;
     }
 }

@@ -40,7 +40,7 @@ class FgCamMobileNetTest {
             Tensor x = Npy.read(input);
             Activations fwd = ex.forward(x);
             String layer = new LayerNames(m.graph()).resolve("conv_pw_13_relu");
-            int[] cls = FgCam.argmax(fwd.output());
+            int[] cls = dev.candela.explain.attribution.TargetWeights.argmax(fwd.output());
             Tensor comps = BaseComponents.compute(new BaseComponents.Base.GradCam(), ex, fwd, x, layer, cls);
             double c = comps.sum(), abs = 0;
             for (float v : comps.data()) abs += Math.abs(v);
