@@ -67,7 +67,8 @@ for model in sorted(os.listdir(args.out)):
     if not os.path.isdir(root):
         continue
     # one evaluate run per model, or several shards (e.g. one per image) in subdirectories
-    shards = sorted(d for d, _, files in os.walk(root) if "summary.json" in files and "per-image.csv" in files)
+    shards = sorted(d for d, _, files in os.walk(root)
+                    if "summary.json" in files and "per-image.csv" in files and not d.endswith(".tmp"))
     if not shards:
         continue
     settings = [json.load(open(os.path.join(d, "summary.json")))["settings"] for d in shards]
@@ -84,7 +85,11 @@ for model in sorted(os.listdir(args.out)):
                 rows.setdefault((r["method"], r["metric"]), []).append(float(r["value"]))
                 if r["method"] not in order:
                     order.append(r["method"])
-    images = sum(s["images"] for s in settings)
+    names = set()
+    for d in shards:
+        with open(os.path.join(d, "per-image.csv")) as f:
+            names.update(r["image"] for r in csv.DictReader(f))
+    images = len(names)  # runs may split the images (shards) or the methods (a later run adding methods)
     walls = []
     for d in shards:
         w = os.path.join(d, "wall-seconds.txt")
@@ -92,7 +97,8 @@ for model in sorted(os.listdir(args.out)):
     secs = sum(walls)
     print(f"## {model}\n")
     inputs = sorted({s["input"] for s in settings})
-    print(f"- inputs: {', '.join(inputs)} ({images} images, {len(shards)} run(s)), annotations: {st.get('annotations')}")
+    where = inputs[0] if len(inputs) == 1 else os.path.commonpath(inputs) + "/…"
+    print(f"- inputs: {where} ({images} images, {len(shards)} run(s)), annotations: {st.get('annotations')}")
     print(f"- RISE step {st['rise_step']} px, ROAD percentiles {st['road_percentiles']}, sanity: top {st['sanity_layers']} layers randomised"
           f"{' (not for ' + ', '.join(st['sanity_skip']) + ')' if st.get('sanity_skip') else ''}, Shapley reference: {st.get('shapley_reference')}")
     if len(walls) > 1:

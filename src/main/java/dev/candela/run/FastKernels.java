@@ -326,6 +326,37 @@ public final class FastKernels implements Kernels {
     private static void maxPoolPlane(float[] d, int xo, int ih, int iw, MaxPool2d p, float[] y, int yo, int oh, int ow, int[] arg) {
         int kh = p.kernel()[0], kw = p.kernel()[1], sy = p.strides()[0], sx = p.strides()[1];
         int dy = p.dilations()[0], dx = p.dilations()[1], pt = p.pads()[0], pl = p.pads()[1];
+        if (kh == 2 && kw == 2 && dy == 1 && dx == 1 && pt == 0 && pl == 0 && (oh - 1) * sy + 2 <= ih && (ow - 1) * sx + 2 <= iw) {
+            // the common 2x2 window wholly inside the plane: same comparisons in the same order, no bounds tests
+            if (arg == null) {
+                // values only: selects instead of branches (the maxima are data-dependent, so branches mispredict)
+                for (int oy = 0; oy < oh; oy++) {
+                    int r0 = xo + oy * sy * iw, r1 = r0 + iw, o = yo + oy * ow;
+                    for (int ox = 0; ox < ow; ox++) {
+                        int i = r0 + ox * sx, j = r1 + ox * sx;
+                        float best = d[i], v;
+                        v = d[i + 1]; best = v > best || v != v ? v : best;
+                        v = d[j];     best = v > best || v != v ? v : best;
+                        v = d[j + 1]; best = v > best || v != v ? v : best;
+                        y[o + ox] = best;
+                    }
+                }
+                return;
+            }
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = xo + oy * sy * iw, r1 = r0 + iw;
+                for (int ox = 0; ox < ow; ox++) {
+                    int i = r0 + ox * sx, j = r1 + ox * sx, bi = i;
+                    float best = d[i], v;
+                    v = d[i + 1]; if (v > best || v != v) { best = v; bi = i + 1; }
+                    v = d[j];     if (v > best || v != v) { best = v; bi = j; }
+                    v = d[j + 1]; if (v > best || v != v) { best = v; bi = j + 1; }
+                    y[yo + oy * ow + ox] = best;
+                    if (arg != null) arg[oy * ow + ox] = bi;
+                }
+            }
+            return;
+        }
         for (int oy = 0; oy < oh; oy++)
             for (int ox = 0; ox < ow; ox++) {
                 float best = Float.NEGATIVE_INFINITY;

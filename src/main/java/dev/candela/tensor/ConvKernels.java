@@ -57,6 +57,10 @@ public final class ConvKernels {
      */
     public static void gemmConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
                                 float[] y, Parallel parallel) {
+        if (!g.pointwise() && g.sy() == 1 && g.sx() == 1 && shiftedWidth(g) <= 2 * g.ow()) {
+            shiftedConv(x, n, g, groups, w, bias, y, parallel);
+            return;
+        }
         int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, outPlane, n * groups, parallel.threads());
         int tiles = t.tiles();
@@ -72,6 +76,93 @@ public final class ConvKernels {
                 for (int o = i0; o < i1; o++) VectorOps.addScalar(y, yOff + o * outPlane + j0, j1 - j0, bias[gr * ocg + o]);
             }
         });
+    }
+
+    /** Row width of the zero-padded copy a stride-1 convolution reads: the output width plus the kernel's reach. */
+    static int shiftedWidth(Geometry g) { return g.ow() + g.dx() * (g.kw() - 1); }
+
+    private static final ThreadLocal<float[][]> SHIFT_WORK = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    private static float[] shiftBuffer(int which, int size) {
+        float[][] w = SHIFT_WORK.get();
+        if (w[which].length < size) w[which] = new float[size];
+        return w[which];
+    }
+
+    /**
+     * Stride-1 convolution over a zero-padded copy of the image whose rows are {@link #shiftedWidth}
+     * wide. In that layout tap (ci, ky, kx)'s row of the column matrix is one contiguous slice,
+     * starting at ci*hp*wp + ky*dy*wp + kx*dx, so packing B is whole-vector copies instead of short
+     * runs clipped at every image row (which cost more than the multiply on small planes). The GEMM
+     * computes wp - ow extra outputs per row, which are dropped. Each output is the same sum in
+     * the same order as the im2col path, so the bits do not change.
+     */
+    static void shiftedConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
+                            float[] y, Parallel parallel) {
+        int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
+        int wp = shiftedWidth(g), hp = g.oh() + g.dy() * (g.kh() - 1), padded = hp * wp, cols = g.oh() * wp;
+        int padLength = g.c() * padded + g.dx() * (g.kw() - 1) + Sgemm.NR;
+        Sgemm.Tiling t = Sgemm.Tiling.of(ocg, cols, n * groups, parallel.threads());
+        int tiles = t.tiles();
+        parallel.forEach(n * groups * tiles, i -> {
+            int item = i / tiles, b = item / groups, gr = item % groups, tile = i % tiles;
+            float[] xp = shiftBuffer(0, padLength);
+            padInto(x, (b * groups + gr) * g.c() * inPlane, g, hp, wp, xp, padLength);
+            int i0 = tile / t.colBlocks() * t.rowBlock(), j0 = tile % t.colBlocks() * t.colBlock();
+            int i1 = Math.min(ocg, i0 + t.rowBlock()), j1 = Math.min(cols, j0 + t.colBlock()), ldc = j1 - j0;
+            float[] c = shiftBuffer(1, (i1 - i0) * ldc);
+            Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, g, padded, wp), j0, j1, c, -i0 * ldc - j0, ldc);
+            int yOff = (b * outC + gr * ocg) * outPlane, ow = g.ow();
+            for (int o = i0; o < i1; o++) {
+                float bv = bias == null ? 0f : bias[gr * ocg + o];
+                int src = (o - i0) * ldc - j0, dst = yOff + o * outPlane;
+                for (int j = j0; j < j1; ) {
+                    int oy = j / wp, ox = j % wp, end = Math.min(j1, oy * wp + ow);
+                    if (ox < ow) {
+                        if (bias == null) System.arraycopy(c, src + j, y, dst + oy * ow + ox, end - j);
+                        else VectorOps.addScalarInto(c, src + j, y, dst + oy * ow + ox, end - j, bv);
+                    }
+                    j = (oy + 1) * wp;
+                }
+            }
+        });
+    }
+
+    /** xp[ci][py][px] = x[ci][py - padTop][px - padLeft], 0 outside the image; zero tail up to {@code length}. */
+    private static void padInto(float[] x, int off, Geometry g, int hp, int wp, float[] xp, int length) {
+        int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft();
+        int lo = Math.max(0, pl), hi = Math.min(wp, w + pl);
+        for (int ci = 0; ci < g.c(); ci++) {
+            int src = off + ci * h * w, dst = ci * hp * wp;
+            for (int py = 0; py < hp; py++, dst += wp) {
+                int iy = py - pt;
+                if (iy < 0 || iy >= h || hi <= lo) {
+                    java.util.Arrays.fill(xp, dst, dst + wp, 0f);
+                    continue;
+                }
+                for (int t = 0; t < lo; t++) xp[dst + t] = 0f;
+                System.arraycopy(x, src + iy * w + lo - pl, xp, dst + lo, hi - lo);
+                for (int t = hi; t < wp; t++) xp[dst + t] = 0f;
+            }
+        }
+        java.util.Arrays.fill(xp, g.c() * hp * wp, length, 0f);
+    }
+
+    /** B[k][j] = xp[ci*padded + ky*dy*wp + kx*dx + j] for k = (ci, ky, kx): the shifted layout's column matrix. */
+    static Sgemm.BPacker shifted(float[] xp, Geometry g, int padded, int wp) {
+        int khw = g.kh() * g.kw(), kw = g.kw(), rowStep = g.dy() * wp, colStep = g.dx();
+        return (k0, kc, j0, nc, dst) -> {
+            for (int p = 0; p * Sgemm.NR < nc; p++) {
+                int jb = j0 + p * Sgemm.NR, jn = Math.min(Sgemm.NR, nc - p * Sgemm.NR);
+                int d = p * Sgemm.NR * kc;
+                for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
+                    int k = k0 + kk, r = k % khw;
+                    int s = (k / khw) * padded + (r / kw) * rowStep + (r % kw) * colStep + jb;
+                    // a partial last panel copies NR values too: the columns past nc are never stored
+                    Sgemm.copyPanelRow(xp, s, dst, d);
+                }
+            }
+        };
     }
 
     /** B[k][j] of the column matrix of one image and group, packed straight from the input. */

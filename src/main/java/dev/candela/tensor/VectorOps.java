@@ -38,6 +38,16 @@ public final class VectorOps {
         for (; i < n; i++) y[o + i] += v;
     }
 
+    /** y[yo+i] = x[xo+i] + v over i < n. */
+    public static void addScalarInto(float[] x, int xo, float[] y, int yo, int n, float v) {
+        int i = 0;
+        if (V) {
+            FloatVector vv = FloatVector.broadcast(S, v);
+            for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).add(vv).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] + v;
+    }
+
     /** y[o+i] = x[o+i] * scale + shift over [o, o+n). */
     public static void affine(float[] x, float[] y, int o, int n, float scale, float shift) {
         int i = 0;
