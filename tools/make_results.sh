@@ -17,7 +17,7 @@ IMAGENET_METHODS="${IMAGENET_METHODS:-cam,grad-cam,hires-cam,grad-cam-elementwis
 FASHION_ARGS="${FASHION_ARGS:---step 28 --road-percentiles 10,20,30,40,50,60,70,80,90 --sanity-layers 3 --sanity-skip ss-cam,is-cam}"
 # The Fashion set runs in shards of SHARD images, JOBS at a time (1 thread each), the models interleaved shard by
 # shard; a shard whose summary.json exists is not run again, so an interrupted run resumes where it stopped.
-# The metrics of the published table (TorchCAM's deletion/insertion variant is the same curve at 9 steps; not in the table).
+# The metrics of the published table (TorchCAM's deletion/insertion variant, 20 steps, repeats the RISE curves at a coarser step and is left out).
 METRICS="${METRICS:-average-drop,increase-in-confidence,average-drop-in-deletion,drop-in-confidence,deletion,insertion,road-morf,road-lerf,road-combined,pointing-game,sanity-spearman,sanity-ssim,shapley-spearman,shapley-cosine,time-ms}"
 SHARD="${SHARD:-50}"
 JOBS="${JOBS:-2}"
