@@ -2,16 +2,8 @@ package dev.candela.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.candela.graph.Conv2d;
-import dev.candela.graph.Flatten;
-import dev.candela.graph.GlobalAvgPool;
-import dev.candela.graph.Graph;
-import dev.candela.graph.Linear;
-import dev.candela.graph.MaxPool2d;
 import dev.candela.graph.Model;
-import dev.candela.graph.Node;
 import dev.candela.graph.Preprocessing;
-import dev.candela.graph.Relu;
 import dev.candela.image.Npy;
 import dev.candela.run.Executor;
 import dev.candela.run.ReferenceKernels;
@@ -20,8 +12,6 @@ import dev.candela.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /** The goldens written by tools/make_metric_goldens.py, and the same small model built in Java. */
 final class MetricGoldens {
@@ -55,23 +45,10 @@ final class MetricGoldens {
 
     MapBatch batch() { return new MapBatch(tensor("inputs"), tensor("maps"), targets()); }
 
-    /** The tools script's Net: conv1 relu maxpool2 conv2 relu mean fc, weights from the .npy files. */
+    /** The tools script's Net (conv1 relu maxpool2 conv2 relu mean fc), weights from the .npy files. */
     Model model() {
-        int[] one = {1, 1}, pad1 = {1, 1, 1, 1};
-        Conv2d c1 = new Conv2d(tensor("model.conv1.weight"), tensor("model.conv1.bias"), one, pad1, one, 1);
-        Conv2d c2 = new Conv2d(tensor("model.conv2.weight"), tensor("model.conv2.bias"), one, pad1, one, 1);
-        Linear fc = new Linear(tensor("model.fc.weight"), tensor("model.fc.bias"));
-        List<Node> nodes = List.of(
-                new Node("conv1", c1, List.of("x"), "conv1"),
-                new Node("relu1", new Relu(), List.of("conv1"), "relu1"),
-                new Node("pool", new MaxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0, 0, 0}, one, false), List.of("relu1"), "pool"),
-                new Node("conv2", c2, List.of("pool"), "conv2"),
-                new Node("relu2", new Relu(), List.of("conv2"), "relu2"),
-                new Node("gap", new GlobalAvgPool(), List.of("relu2"), "gap"),
-                new Node("flat", new Flatten(), List.of("gap"), "flat"),
-                new Node("fc", fc, List.of("flat"), "fc"));
         Shape item = tensor("inputs").shape();
-        return new Model(new Graph("x", Shape.of(item.dim(1), item.dim(2), item.dim(3)), nodes, "fc"), Preprocessing.unit(), List.of(), Map.of("source", "tools/make_metric_goldens.py"));
+        return TinyCnn.load(DIR, "model.", Shape.of(item.dim(1), item.dim(2), item.dim(3)), Preprocessing.unit());
     }
 
     Executor executor() { return new Executor(model(), ReferenceKernels.INSTANCE); }

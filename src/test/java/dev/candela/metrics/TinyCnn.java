@@ -1,13 +1,8 @@
 package dev.candela.metrics;
 
-import dev.candela.graph.Conv2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
-import dev.candela.graph.Graph;
-import dev.candela.graph.Linear;
-import dev.candela.graph.MaxPool2d;
 import dev.candela.graph.Model;
-import dev.candela.graph.Node;
 import dev.candela.graph.Preprocessing;
 import dev.candela.graph.Relu;
 import dev.candela.image.Npy;
@@ -16,11 +11,10 @@ import dev.candela.run.Executor;
 import dev.candela.run.GradientRule;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
+import dev.candela.testkit.TorchModelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -41,24 +35,21 @@ public final class TinyCnn {
         }
     }
 
-    static Model load(Path dir, String prefix, Shape inputItem) {
-        int[] one = {1, 1}, pad1 = {1, 1, 1, 1};
-        Conv2d c1 = new Conv2d(npy(dir, prefix + "conv1.weight"), npy(dir, prefix + "conv1.bias"), one, pad1, one, 1);
-        Conv2d c2 = new Conv2d(npy(dir, prefix + "conv2.weight"), npy(dir, prefix + "conv2.bias"), one, pad1, one, 1);
-        Linear fc = new Linear(npy(dir, prefix + "fc.weight"), npy(dir, prefix + "fc.bias"));
-        List<Node> nodes = List.of(
-                new Node("conv1", c1, List.of("x"), "conv1"),
-                new Node("relu1", new Relu(), List.of("conv1"), "relu1"),
-                new Node("pool", new MaxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0, 0, 0}, one, false), List.of("relu1"), "pool"),
-                new Node("conv2", c2, List.of("pool"), "conv2"),
-                new Node("relu2", new Relu(), List.of("conv2"), "relu2"),
-                new Node("gap", new GlobalAvgPool(), List.of("relu2"), "gap"),
-                new Node("flat", new Flatten(), List.of("gap"), "flat"),
-                new Node("fc", fc, List.of("flat"), "fc"));
-        return new Model(new Graph("x", inputItem, nodes, "fc"), Preprocessing.unit(), List.of(), Map.of("source", dir.toString()));
+    /** conv1 relu maxpool2 conv2 relu mean fc, parameters from {@code <prefix><name>.npy} in {@code dir}. */
+    static Model load(Path dir, String prefix, Shape inputItem, Preprocessing preprocessing) {
+        TorchModelBuilder b = new TorchModelBuilder(TorchModelBuilder.Weights.npyFiles(dir, prefix));
+        String t = b.conv("conv1", "x", 1, 1);
+        t = b.add("relu1", new Relu(), t);
+        t = b.maxPool("pool", t, 2, 2, 0);
+        t = b.conv("conv2", t, 1, 1);
+        t = b.add("relu2", new Relu(), t);
+        t = b.add("gap", new GlobalAvgPool(), t);
+        t = b.add("flat", new Flatten(), t);
+        t = b.linear("fc", t);
+        return b.build("x", inputItem, t, preprocessing, dir.toString());
     }
 
-    public static Model fashion() { return load(FASHION, "", Shape.of(1, 28, 28)); }
+    public static Model fashion() { return load(FASHION, "", Shape.of(1, 28, 28), Preprocessing.unit()); }
 
     public static Tensor fashionImages(int n) { return npy(FASHION, "test_images").slice(0, n); }
 

@@ -1,25 +1,16 @@
 package dev.candela.explain.attribution;
 
 import dev.candela.graph.Add;
-import dev.candela.graph.BatchNorm2d;
-import dev.candela.graph.Conv2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Graph;
 import dev.candela.graph.Identity;
-import dev.candela.graph.Linear;
-import dev.candela.graph.MaxPool2d;
 import dev.candela.graph.Model;
 import dev.candela.graph.Node;
-import dev.candela.graph.Op;
 import dev.candela.graph.Preprocessing;
 import dev.candela.graph.Relu;
-import dev.candela.image.Npy;
 import dev.candela.tensor.Shape;
-import dev.candela.tensor.Tensor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.candela.testkit.TorchModelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,53 +21,20 @@ import java.util.Map;
  * PyTorch parameter), node names = PyTorch module paths.
  */
 final class GoldenModels {
-    private final Path dir;
-    private final List<Node> nodes = new ArrayList<>();
+    private GoldenModels() {}
 
-    private GoldenModels(Path dir) { this.dir = dir; }
-
-    private Tensor w(String name) {
-        try {
-            return Npy.read(dir.resolve(name + ".npy"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private String add(String name, Op op, String... in) {
-        nodes.add(new Node(name, op, List.of(in), name));
-        return name;
-    }
-
-    private String conv(String name, String in, int stride, int pad) {
-        Tensor weight = w(name + ".weight");
-        Tensor bias = Files.exists(dir.resolve(name + ".bias.npy")) ? w(name + ".bias") : Tensor.zeros(weight.dim(0));
-        return add(name, new Conv2d(weight, bias, new int[]{stride, stride}, new int[]{pad, pad, pad, pad}, new int[]{1, 1}, 1), in);
-    }
-
-    private String bn(String name, String in) {
-        return add(name, new BatchNorm2d(w(name + ".weight"), w(name + ".bias"), w(name + ".running_mean"), w(name + ".running_var"), 1e-5f), in);
-    }
-
-    private String pool(String name, String in, int k, int s, int p) {
-        return add(name, new MaxPool2d(new int[]{k, k}, new int[]{s, s}, new int[]{p, p, p, p}, new int[]{1, 1}, false), in);
-    }
-
-    private String linear(String name, String in) { return add(name, new Linear(w(name + ".weight"), w(name + ".bias")), in); }
-
-    private Model build(String out) {
-        Graph g = new Graph("x", Shape.of(3, 16, 16), nodes, out);
-        return new Model(g, Preprocessing.imagenet(), List.of(), Map.of("source", dir.toString()));
+    private static Model build(TorchModelBuilder b, Path dir, String out) {
+        return b.build("x", Shape.of(3, 16, 16), out, Preprocessing.imagenet(), dir.toString());
     }
 
     static Model vgg(Path dir) {
-        GoldenModels b = new GoldenModels(dir);
+        TorchModelBuilder b = new TorchModelBuilder(TorchModelBuilder.Weights.npyFiles(dir, ""));
         String t = "x";
         int i = 0;
         for (int block = 0; block < 3; block++) {
             t = b.conv("features." + i++, t, 1, 1);
             t = b.add("features." + i++, new Relu(), t);
-            t = b.pool("features." + i++, t, 2, 2, 0);
+            t = b.maxPool("features." + i++, t, 2, 2, 0);
         }
         t = b.add("avgpool", new Identity(), t);
         t = b.add("flatten", new Flatten(), t);
@@ -85,37 +43,37 @@ final class GoldenModels {
         t = b.linear("classifier.3", t);
         t = b.add("classifier.4", new Relu(), t);
         t = b.linear("classifier.6", t);
-        return b.build(t);
+        return build(b, dir, t);
     }
 
-    private String block(String p, String in, int stride, boolean down) {
-        String u = conv(p + ".conv1", in, stride, 1);
-        u = bn(p + ".bn1", u);
-        u = add(p + ".relu1", new Relu(), u);
-        u = conv(p + ".conv2", u, 1, 1);
-        u = bn(p + ".bn2", u);
+    private static String block(TorchModelBuilder b, String p, String in, int stride, boolean down) {
+        String u = b.conv(p + ".conv1", in, stride, 1);
+        u = b.bn(p + ".bn1", u);
+        u = b.add(p + ".relu1", new Relu(), u);
+        u = b.conv(p + ".conv2", u, 1, 1);
+        u = b.bn(p + ".bn2", u);
         String s = in;
         if (down) {
-            s = conv(p + ".downsample.0", in, stride, 0);
-            s = bn(p + ".downsample.1", s);
+            s = b.conv(p + ".downsample.0", in, stride, 0);
+            s = b.bn(p + ".downsample.1", s);
         }
-        String sum = add(p + ".add", new Add(), u, s);
-        return add(p + ".relu2", new Relu(), sum);
+        String sum = b.add(p + ".add", new Add(), u, s);
+        return b.add(p + ".relu2", new Relu(), sum);
     }
 
     static Model resnet(Path dir) {
-        GoldenModels b = new GoldenModels(dir);
+        TorchModelBuilder b = new TorchModelBuilder(TorchModelBuilder.Weights.npyFiles(dir, ""));
         String t = b.conv("conv1", "x", 1, 1);
         t = b.bn("bn1", t);
         t = b.add("relu", new Relu(), t);
-        t = b.pool("maxpool", t, 3, 2, 1);
-        t = b.block("layer1.0", t, 1, false);
-        t = b.block("layer2.0", t, 2, true);
-        t = b.block("layer4.0", t, 1, false);
+        t = b.maxPool("maxpool", t, 3, 2, 1);
+        t = block(b, "layer1.0", t, 1, false);
+        t = block(b, "layer2.0", t, 2, true);
+        t = block(b, "layer4.0", t, 1, false);
         t = b.add("avgpool", new GlobalAvgPool(), t);
         t = b.add("flatten", new Flatten(), t);
         t = b.linear("fc", t);
-        return b.build(t);
+        return build(b, dir, t);
     }
 
     /** The model followed by a Softmax over the classes. */
