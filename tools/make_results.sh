@@ -2,7 +2,7 @@
 # Reproduces RESULTS.md: every method x every metric
 #   (a) on each shipped Fashion-MNIST model in weights/ over the first N (default 1,000) test images,
 #   (b) on the shared ImageNet MobileNet v1 0.25 over the shared photos (../shared/images).
-# Usage: tools/make_results.sh   (environment: N, SHARD, JOBS, METHODS, IMAGENET_METHODS, FASHION_ARGS, IMAGENET_ARGS, OUT, THREADS, PARALLEL)
+# Usage: tools/make_results.sh   (environment: PARTS, N, SHARD, JOBS, METHODS, IMAGENET_METHODS, FASHION_ARGS, IMAGENET_ARGS, OUT, THREADS, PARALLEL)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,8 +10,8 @@ N="${N:-1000}"
 OUT="${OUT:-build/results}"
 THREADS="${THREADS:-2}"
 METHODS="${METHODS:-all,gradient,gradient-x-input,guided-backprop,guided-grad-cam,deeplift,integrated-gradients,smoothgrad}"
-# SS-CAM (~5 min per 224x224 map here) and IS-CAM (~1 min) are left out on ImageNet by default; add them with IMAGENET_METHODS.
-IMAGENET_METHODS="${IMAGENET_METHODS:-cam,grad-cam,hires-cam,grad-cam-elementwise,grad-cam++,xgrad-cam,layer-cam,smooth-grad-cam++,score-cam,group-cam,ablation-cam,eigen-cam,eigen-grad-cam,full-grad,random-cam,lift-cam,lrp-cam,fg-cam,gradient,gradient-x-input,guided-backprop,guided-grad-cam,deeplift,integrated-gradients,smoothgrad}"
+# SS-CAM (~3 min per 224x224 map here: 35 x 256 forwards) and IS-CAM (~1 min) are in, without their sanity check.
+IMAGENET_METHODS="${IMAGENET_METHODS:-cam,grad-cam,hires-cam,grad-cam-elementwise,grad-cam++,xgrad-cam,layer-cam,smooth-grad-cam++,score-cam,ss-cam,is-cam,group-cam,ablation-cam,eigen-cam,eigen-grad-cam,full-grad,random-cam,lift-cam,lrp-cam,fg-cam,gradient,gradient-x-input,guided-backprop,guided-grad-cam,deeplift,integrated-gradients,smoothgrad}"
 # Fashion: 28x28 inputs, RISE step = one row (28 px) -> 28 steps. The sanity check reruns a method once per
 # randomised layer; SS-CAM and IS-CAM (35 and 10 forwards per channel) would more than double the run, so they skip it.
 FASHION_ARGS="${FASHION_ARGS:---step 28 --road-percentiles 10,20,30,40,50,60,70,80,90 --sanity-layers 3 --sanity-skip ss-cam,is-cam}"
@@ -21,14 +21,18 @@ FASHION_ARGS="${FASHION_ARGS:---step 28 --road-percentiles 10,20,30,40,50,60,70,
 METRICS="${METRICS:-average-drop,increase-in-confidence,average-drop-in-deletion,drop-in-confidence,deletion,insertion,road-morf,road-lerf,road-combined,pointing-game,sanity-spearman,sanity-ssim,shapley-spearman,shapley-cosine,time-ms}"
 SHARD="${SHARD:-50}"
 JOBS="${JOBS:-2}"
-IMAGENET_ARGS="${IMAGENET_ARGS:---step 1792 --road-percentiles 20,40,60,80 --sanity-layers 3 --sanity-skip score-cam,full-grad,integrated-gradients}"
+IMAGENET_ARGS="${IMAGENET_ARGS:---step 1792 --road-percentiles 20,40,60,80 --sanity-layers 3 --sanity-skip score-cam,ss-cam,is-cam,full-grad,integrated-gradients}"
 mkdir -p "$OUT"
 start=$(date +%s)
 ./candela --version >/dev/null 2>&1 || true
 
 shopt -s nullglob
 models=(weights/*.cnd)
-if [ ${#models[@]} -eq 0 ]; then
+# PARTS picks what runs (default both): "fashion", "imagenet"
+PARTS="${PARTS:-fashion imagenet}"
+if [[ " $PARTS " != *" fashion "* ]]; then
+  :
+elif [ ${#models[@]} -eq 0 ]; then
   echo "make_results: no shipped model in weights/ (*.cnd): Fashion-MNIST part skipped" >&2
 else
   evalset="build/eval/fashion-test-$N"
@@ -55,18 +59,25 @@ else
 fi
 
 shared="${SHARED:-$root/../shared}"
-if [ -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
-  mkdir -p build/eval
-  ./candela convert "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" build/eval/mobilenet_v1_0.25.cnd \
-    --labels "$shared/models/imagenet_classes.txt" --resize 224 --crop center --scale 0.00784313725 --offset -1
-  # one run per photo (numbers do not depend on this: seeds are per image and method); PARALLEL=1 runs them at once
+if [[ " $PARTS " != *" imagenet "* ]]; then
+  :
+elif [ -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
+  mkdir -p build/eval "$OUT/mobilenet_v1_0.25"
+  [ -f build/eval/mobilenet_v1_0.25.cnd ] || ./candela convert "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" \
+    build/eval/mobilenet_v1_0.25.cnd --labels "$shared/models/imagenet_classes.txt" --resize 224 --crop center \
+    --scale 0.00784313725 --offset -1
+  # one run per photo (numbers do not depend on this: seeds are per image and method), resumable like the shards;
+  # PARALLEL=1 runs them at once
   for img in "$shared"/images/*.png "$shared"/images/*.jpg; do
-    stem="$(basename "${img%.*}")"
+    stem="$(basename "${img%.*}")"; out="$OUT/mobilenet_v1_0.25/$stem"
+    [ -f "$out/summary.json" ] && continue
     (t0=$(date +%s)
      ./candela evaluate --model build/eval/mobilenet_v1_0.25.cnd --input "$img" \
        --annotations testdata/annotations/imagenet-photos.csv --method "$IMAGENET_METHODS" --metric "$METRICS" \
-       --seed 0 --threads "$THREADS" $IMAGENET_ARGS --out "$OUT/mobilenet_v1_0.25/$stem"
-     echo "$(( $(date +%s) - t0 ))" > "$OUT/mobilenet_v1_0.25/$stem/wall-seconds.txt") &
+       --seed 0 --threads "$THREADS" $IMAGENET_ARGS --out "$out.tmp" > "$out.log" 2>&1 \
+       || { echo "make_results: $stem failed, see $out.log" >&2; exit 1; }
+     echo "$(( $(date +%s) - t0 ))" > "$out.tmp/wall-seconds.txt"
+     rm -rf "$out"; mv "$out.tmp" "$out"; echo "make_results: $stem done in $(( $(date +%s) - t0 )) s" >&2) &
     [ "${PARALLEL:-0}" = 1 ] || wait
   done
   wait
@@ -74,5 +85,5 @@ else
   echo "make_results: $shared/models/mobilenet_v1_0.25_224_imagenet.onnx not found: ImageNet part skipped" >&2
 fi
 
-/usr/bin/python3 tools/results_table.py "$OUT" --total-seconds "$(( $(date +%s) - start ))" > RESULTS.md
-echo "make_results: wrote RESULTS.md from $OUT in $(( $(date +%s) - start )) s" >&2
+/usr/bin/python3 tools/results_table.py "$OUT" --preamble docs/results-notes.md > RESULTS.md
+echo "make_results: wrote RESULTS.md from $OUT ($(( $(date +%s) - start )) s in this invocation)" >&2

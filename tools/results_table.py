@@ -52,6 +52,13 @@ if args.preamble:
     print(open(args.preamble).read().strip() + "\n")
 if args.total_seconds is not None:
     print(f"Total run time: {args.total_seconds} s ({args.total_seconds / 60:.1f} min) on the shared 2-core build machine.\n")
+else:
+    # every run writes its wall time next to its summary; the total is their sum (runs may overlap in time)
+    walls = [int(open(os.path.join(d, "wall-seconds.txt")).read().strip())
+             for d, _, files in os.walk(args.out) if "wall-seconds.txt" in files and not d.endswith(".tmp")]
+    if walls:
+        print(f"Run time: {sum(walls)} s ({sum(walls) / 3600:.2f} h) summed over the {len(walls)} `candela evaluate` runs "
+              f"(each run's wall time; they ran two at a time on the 2-vCPU build machine).\n")
 def stats(values):
     n = len(values)
     mean = sum(values) / n

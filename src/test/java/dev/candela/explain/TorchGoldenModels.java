@@ -2,7 +2,6 @@ package dev.candela.explain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.candela.graph.Add;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Identity;
@@ -75,29 +74,14 @@ public final class TorchGoldenModels {
         return model(m, Shape.of(3, 16, 16), x);
     }
 
-    private static String block(TorchModelBuilder m, String name, String x, int stride, boolean down) {
-        String o = m.conv(name + ".conv1", x, stride, 1);
-        o = m.bn(name + ".bn1", o);
-        o = m.add(name + ".relu1", new Relu(), o);
-        o = m.conv(name + ".conv2", o, 1, 1);
-        o = m.bn(name + ".bn2", o);
-        String sc = x;
-        if (down) {
-            sc = m.conv(name + ".down.0", x, stride, 0);
-            sc = m.bn(name + ".down.1", sc);
-        }
-        o = m.add(name + ".sum", new Add(), o, sc);
-        return m.add(name + ".relu2", new Relu(), o);
-    }
-
     /** lrp/resnet: stem conv-bn-relu, an identity block, a strided block with a 1x1 downsample, GAP, fc. */
     public static Model lrpResnet(Path dir, JsonNode index) throws IOException {
         TorchModelBuilder m = builder(dir, index);
         String x = m.conv("conv1", "input", 1, 1);
         x = m.bn("bn1", x);
         x = m.add("relu", new Relu(), x);
-        x = block(m, "layer1", x, 1, false);
-        x = block(m, "layer2", x, 2, true);
+        x = m.basicBlock("layer1", x, 1, null, "sum");
+        x = m.basicBlock("layer2", x, 2, "down", "sum");
         x = m.add("gap", new GlobalAvgPool(), x);
         x = m.add("flatten", new Flatten(), x);
         x = m.linear("fc", x);

@@ -1,5 +1,6 @@
 package dev.candela.testkit;
 
+import dev.candela.graph.Add;
 import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.Conv2d;
 import dev.candela.graph.Graph;
@@ -9,6 +10,7 @@ import dev.candela.graph.Model;
 import dev.candela.graph.Node;
 import dev.candela.graph.Op;
 import dev.candela.graph.Preprocessing;
+import dev.candela.graph.Relu;
 import dev.candela.image.Npy;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
@@ -83,6 +85,22 @@ public final class TorchModelBuilder {
     /** nn.MaxPool2d(k, s, p), square. */
     public String maxPool(String name, String in, int k, int s, int p) {
         return add(name, new MaxPool2d(new int[]{k, k}, new int[]{s, s}, new int[]{p, p, p, p}, new int[]{1, 1}, false), in);
+    }
+
+    /**
+     * torchvision's BasicBlock {@code p}: conv1 bn1 relu1 conv2 bn2, plus the input or, when
+     * {@code downsample} names one, its 1x1 strided conv + bn ({@code <downsample>.0/.1}); the sum is
+     * node {@code <p>.<sum>}, then relu2.
+     */
+    public String basicBlock(String p, String in, int stride, String downsample, String sum) {
+        String u = conv(p + ".conv1", in, stride, 1);
+        u = bn(p + ".bn1", u);
+        u = add(p + ".relu1", new Relu(), u);
+        u = conv(p + ".conv2", u, 1, 1);
+        u = bn(p + ".bn2", u);
+        String s = in;
+        if (downsample != null) s = bn(p + "." + downsample + ".1", conv(p + "." + downsample + ".0", in, stride, 0));
+        return add(p + ".relu2", new Relu(), add(p + "." + sum, new Add(), u, s));
     }
 
     public Model build(String input, Shape inputItem, String output, Preprocessing preprocessing, String source) {

@@ -1,6 +1,5 @@
 package dev.candela.explain.attribution;
 
-import dev.candela.graph.Add;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Graph;
@@ -46,30 +45,15 @@ final class GoldenModels {
         return build(b, dir, t);
     }
 
-    private static String block(TorchModelBuilder b, String p, String in, int stride, boolean down) {
-        String u = b.conv(p + ".conv1", in, stride, 1);
-        u = b.bn(p + ".bn1", u);
-        u = b.add(p + ".relu1", new Relu(), u);
-        u = b.conv(p + ".conv2", u, 1, 1);
-        u = b.bn(p + ".bn2", u);
-        String s = in;
-        if (down) {
-            s = b.conv(p + ".downsample.0", in, stride, 0);
-            s = b.bn(p + ".downsample.1", s);
-        }
-        String sum = b.add(p + ".add", new Add(), u, s);
-        return b.add(p + ".relu2", new Relu(), sum);
-    }
-
     static Model resnet(Path dir) {
         TorchModelBuilder b = new TorchModelBuilder(TorchModelBuilder.Weights.npyFiles(dir, ""));
         String t = b.conv("conv1", "x", 1, 1);
         t = b.bn("bn1", t);
         t = b.add("relu", new Relu(), t);
         t = b.maxPool("maxpool", t, 3, 2, 1);
-        t = block(b, "layer1.0", t, 1, false);
-        t = block(b, "layer2.0", t, 2, true);
-        t = block(b, "layer4.0", t, 1, false);
+        t = b.basicBlock("layer1.0", t, 1, null, "add");
+        t = b.basicBlock("layer2.0", t, 2, "downsample", "add");
+        t = b.basicBlock("layer4.0", t, 1, null, "add");
         t = b.add("avgpool", new GlobalAvgPool(), t);
         t = b.add("flatten", new Flatten(), t);
         t = b.linear("fc", t);
