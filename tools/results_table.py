@@ -30,7 +30,7 @@ DEFS = {
     "sanity-spearman": "Spearman between the map and the map after randomising the top layers (cascading)",
     "sanity-ssim": "SSIM (7x7 uniform window) between the same maps",
     "shapley-spearman": "Spearman between the method's channel coefficients and the layer's Shapley values",
-    "time-ms": "wall time of the map per image (ms, the shared machine was loaded)",
+    "time-ms": "wall time of one map (ms; two evaluations shared the 2 vCPUs)",
 }
 lower = {"average-drop", "deletion", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms", "drop-in-confidence", "deletion-torchcam"}
 
