@@ -162,6 +162,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             Executor ex = Executor.fast(m, parallel);
             List<Sample> samples = samples(ex, m, ann);
             if (samples.isEmpty()) throw new IllegalArgumentException(input + ": no inputs found");
+            String unannotatedNote = unannotated.isEmpty() ? null : unannotated.size() + " input(s) have no row in " + annotations
+                    + " and were scored for their predicted class: " + String.join(", ", unannotated.subList(0, Math.min(5, unannotated.size())))
+                    + (unannotated.size() > 5 ? ", ..." : "");
+            if (unannotatedNote != null) err.println("candela evaluate: warning: " + unannotatedNote);
             int width = samples.get(0).input().dim(3);
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
@@ -188,6 +192,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     if (done % every == 0 || done == all) err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
                 });
             }
+            if (unannotatedNote != null) result.notes().add(unannotatedNote);
             Files.createDirectories(out);
             EvaluationReport.writeCsv(result, out.resolve("per-image.csv"));
             Map<String, Object> settings = new LinkedHashMap<>();
@@ -220,6 +225,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
+    /** Inputs that have no row in --annotations (explained and scored for their predicted class). */
+    private final List<String> unannotated = new ArrayList<>();
+
     private List<Sample> samples(Executor ex, Model m, Annotations ann) throws IOException {
         List<Path> files = Files.isDirectory(input) ? ExplainCommand.inputFiles(input) : List.of(input);
         List<Sample> samples = new ArrayList<>();
@@ -238,6 +246,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                 int t = predicted[i];
                 if (target.equals("label") && key != null) t = ann.labels().get(key);
                 List<Box> boxes = key != null ? ann.boxes().getOrDefault(key, List.of()) : List.of();
+                if (key == null && annotations != null) unannotated.add(name);
+                for (Box b : boxes) {
+                    if (b.x1() > batch.dim(3) || b.y1() > batch.dim(2)) {
+                        throw new IllegalArgumentException(annotations + ": box " + b.x0() + "," + b.y0() + "," + b.x1() + "," + b.y1() + " of '" + key
+                                + "' does not fit the model input (" + batch.dim(3) + " x " + batch.dim(2) + " pixels; boxes are in model-input pixels)");
+                    }
+                }
                 samples.add(new Sample(name, batch.slice(i, i + 1), t, boxes));
                 if (read != null) {
                     float[] l = logits.item(i).data();

@@ -104,6 +104,47 @@ class EvaluateCommandTest {
         assertTrue(err.toString().contains("line 2") && err.toString().contains("outside the model's 10 classes"), err.toString());
     }
 
+    static String failing(Path dir, String csv) throws Exception {
+        Npy.write(dir.resolve("x.npy"), TinyCnn.fashionImages(1));
+        Files.writeString(dir.resolve("a.csv"), csv);
+        StringWriter err = new StringWriter();
+        int code = run(dir, err, "--model", "m.cnd", "--input", dir.resolve("x.npy").toString(), "--annotations", dir.resolve("a.csv").toString(),
+                "--method", "grad-cam", "--metric", "pointing-game", "--out", dir.resolve("o").toString());
+        assertEquals(2, code, err.toString());
+        return err.toString();
+    }
+
+    @Test void aHeaderWithPartOfTheBoxColumnsIsRefused(@TempDir Path dir) throws Exception {
+        String err = failing(dir, "image,label,x0\nx,1,3\n");
+        assertTrue(err.contains("a.csv") && err.contains("header must be"), err);
+    }
+
+    @Test void aRowWithPartOfABoxIsRefusedNamingTheLine(@TempDir Path dir) throws Exception {
+        String err = failing(dir, "image,label,x0,y0,x1,y1\nx,1,0,0,,\n");
+        assertTrue(err.contains("line 2") && err.contains("all of x0,y0,x1,y1"), err);
+        err = failing(dir, "image,label,x0,y0,x1,y1\nx,1,0,0\n");
+        assertTrue(err.contains("line 2") && err.contains("expected 6 fields"), err);
+    }
+
+    @Test void aBoxOutsideTheModelInputIsRefused(@TempDir Path dir) throws Exception {
+        String err = failing(dir, "image,label,x0,y0,x1,y1\nx,1,0,0,29,10\n");
+        assertTrue(err.contains("does not fit the model input (28 x 28 pixels"), err);
+    }
+
+    @Test void inputsWithoutAnAnnotationRowAreNamedInAWarningAndTheSummary(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), TinyCnn.fashionImages(1));
+        Files.writeString(dir.resolve("a.csv"), "image,label\nother,1\n");
+        Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
+        StringWriter err = new StringWriter();
+        Path out = dir.resolve("o");
+        int code = run(dir, err, "--model", model.toString(), "--input", dir.resolve("x.npy").toString(), "--annotations", dir.resolve("a.csv").toString(),
+                "--method", "grad-cam", "--metric", "deletion", "--out", out.toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(err.toString().contains("warning: 1 input(s) have no row in") && err.toString().contains(": x"), err.toString());
+        JsonNode notes = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("notes");
+        assertTrue(notes.toString().contains("scored for their predicted class: x"), notes.toString());
+    }
+
     @Test void isASubcommandOfMain() {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.run(new String[]{"evaluate", "--help"}, new PrintWriter(out, true), new PrintWriter(err, true));
