@@ -352,7 +352,7 @@ public final class FastKernels implements Kernels {
                     v = d[j];     if (v > best || v != v) { best = v; bi = j; }
                     v = d[j + 1]; if (v > best || v != v) { best = v; bi = j + 1; }
                     y[yo + oy * ow + ox] = best;
-                    if (arg != null) arg[oy * ow + ox] = bi;
+                    arg[oy * ow + ox] = bi;
                 }
             }
             return;
