@@ -103,7 +103,7 @@ for model in sorted(os.listdir(args.out)):
         walls.append(int(open(w).read().strip()) if os.path.exists(w) else int(json.load(open(os.path.join(d, "summary.json")))["settings"].get("run_time_seconds", 0)))
     secs = sum(walls)
     print(f"## {model}\n")
-    inputs = sorted({s["input"] for s in settings})
+    inputs = sorted({os.path.relpath(s["input"]) if os.path.isabs(s["input"]) else s["input"] for s in settings})
     where = inputs[0] if len(inputs) == 1 else os.path.commonpath(inputs) + "/…"
     print(f"- inputs: {where} ({images} images, {len(shards)} run(s)), annotations: {st.get('annotations')}")
     print(f"- RISE step {st['rise_step']} px, ROAD percentiles {st['road_percentiles']}, sanity: top {st['sanity_layers']} layers randomised"
