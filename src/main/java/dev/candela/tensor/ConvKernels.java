@@ -81,13 +81,7 @@ public final class ConvKernels {
     /** Row width of the zero-padded copy a stride-1 convolution reads: the output width plus the kernel's reach. */
     static int shiftedWidth(Geometry g) { return g.ow() + g.dx() * (g.kw() - 1); }
 
-    private static final ThreadLocal<float[][]> SHIFT_WORK = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
-
-    private static float[] shiftBuffer(int which, int size) {
-        float[][] w = SHIFT_WORK.get();
-        if (w[which].length < size) w[which] = new float[size];
-        return w[which];
-    }
+    private static final ThreadLocal<float[]> SHIFT_OUT = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Stride-1 convolution over a zero-padded copy of the image whose rows are {@link #shiftedWidth}
@@ -95,23 +89,26 @@ public final class ConvKernels {
      * starting at ci*hp*wp + ky*dy*wp + kx*dx, so packing B is whole-vector copies instead of short
      * runs clipped at every image row (which cost more than the multiply on small planes). The GEMM
      * computes wp - ow extra outputs per row, which are dropped. Each output is the same sum in
-     * the same order as the im2col path, so the bits do not change.
+     * the same order as the im2col path, so the bits do not change. Every (image, group) is padded
+     * once, before the tiles that share it run.
      */
     static void shiftedConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
                             float[] y, Parallel parallel) {
         int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
         int wp = shiftedWidth(g), hp = g.oh() + g.dy() * (g.kh() - 1), padded = hp * wp, cols = g.oh() * wp;
+        // room past the last plane: the last taps' slices run kw-1 columns over, a partial panel up to NR
         int padLength = g.c() * padded + g.dx() * (g.kw() - 1) + Sgemm.NR;
+        float[] xp = new float[n * groups * padLength];
+        parallel.forEach(n * groups, item -> padInto(x, item * g.c() * inPlane, g, hp, wp, xp, item * padLength));
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, cols, n * groups, parallel.threads());
         int tiles = t.tiles();
         parallel.forEach(n * groups * tiles, i -> {
             int item = i / tiles, b = item / groups, gr = item % groups, tile = i % tiles;
-            float[] xp = shiftBuffer(0, padLength);
-            padInto(x, (b * groups + gr) * g.c() * inPlane, g, hp, wp, xp, padLength);
             int i0 = tile / t.colBlocks() * t.rowBlock(), j0 = tile % t.colBlocks() * t.colBlock();
             int i1 = Math.min(ocg, i0 + t.rowBlock()), j1 = Math.min(cols, j0 + t.colBlock()), ldc = j1 - j0;
-            float[] c = shiftBuffer(1, (i1 - i0) * ldc);
-            Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, g, padded, wp), j0, j1, c, -i0 * ldc - j0, ldc);
+            float[] c = SHIFT_OUT.get();
+            if (c.length < (i1 - i0) * ldc) SHIFT_OUT.set(c = new float[(i1 - i0) * ldc]);
+            Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, g, padded, wp), j0, j1, c, -i0 * ldc - j0, ldc);
             int yOff = (b * outC + gr * ocg) * outPlane, ow = g.ow();
             for (int o = i0; o < i1; o++) {
                 float bv = bias == null ? 0f : bias[gr * ocg + o];
@@ -128,28 +125,22 @@ public final class ConvKernels {
         });
     }
 
-    /** xp[ci][py][px] = x[ci][py - padTop][px - padLeft], 0 outside the image; zero tail up to {@code length}. */
-    private static void padInto(float[] x, int off, Geometry g, int hp, int wp, float[] xp, int length) {
+    /** xp[at + ci*hp*wp + py*wp + px] = x[off + ci*h*w + (py - padTop)*w + px - padLeft], 0 outside the image. */
+    private static void padInto(float[] x, int off, Geometry g, int hp, int wp, float[] xp, int at) {
         int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft();
         int lo = Math.max(0, pl), hi = Math.min(wp, w + pl);
         for (int ci = 0; ci < g.c(); ci++) {
-            int src = off + ci * h * w, dst = ci * hp * wp;
+            int src = off + ci * h * w, dst = at + ci * hp * wp;
             for (int py = 0; py < hp; py++, dst += wp) {
                 int iy = py - pt;
-                if (iy < 0 || iy >= h || hi <= lo) {
-                    java.util.Arrays.fill(xp, dst, dst + wp, 0f);
-                    continue;
-                }
-                for (int t = 0; t < lo; t++) xp[dst + t] = 0f;
+                if (iy < 0 || iy >= h || hi <= lo) continue; // the array is new: already zero
                 System.arraycopy(x, src + iy * w + lo - pl, xp, dst + lo, hi - lo);
-                for (int t = hi; t < wp; t++) xp[dst + t] = 0f;
             }
         }
-        java.util.Arrays.fill(xp, g.c() * hp * wp, length, 0f);
     }
 
-    /** B[k][j] = xp[ci*padded + ky*dy*wp + kx*dx + j] for k = (ci, ky, kx): the shifted layout's column matrix. */
-    static Sgemm.BPacker shifted(float[] xp, Geometry g, int padded, int wp) {
+    /** B[k][j] = xp[at + ci*padded + ky*dy*wp + kx*dx + j] for k = (ci, ky, kx): the shifted layout's column matrix. */
+    static Sgemm.BPacker shifted(float[] xp, int at, Geometry g, int padded, int wp) {
         int khw = g.kh() * g.kw(), kw = g.kw(), rowStep = g.dy() * wp, colStep = g.dx();
         return (k0, kc, j0, nc, dst) -> {
             for (int p = 0; p * Sgemm.NR < nc; p++) {
@@ -157,7 +148,7 @@ public final class ConvKernels {
                 int d = p * Sgemm.NR * kc;
                 for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
                     int k = k0 + kk, r = k % khw;
-                    int s = (k / khw) * padded + (r / kw) * rowStep + (r % kw) * colStep + jb;
+                    int s = at + (k / khw) * padded + (r / kw) * rowStep + (r % kw) * colStep + jb;
                     // a partial last panel copies NR values too: the columns past nc are never stored
                     Sgemm.copyPanelRow(xp, s, dst, d);
                 }
