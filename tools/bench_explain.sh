@@ -12,8 +12,8 @@ T="${THREADS:-1}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" PATH="/usr/lib/jvm/temurin-25-jdk-amd64/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 export OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$T OPENBLAS_NUM_THREADS=$T
-[ -f target/bench.cp ] || mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
-CP="target/test-classes:target/classes:$(cat target/bench.cp)"
+[ -f target/bench.cp ] || { mkdir -p target; mvn -B -q -o -pl candela-cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench.cp" -Dmdep.includeScope=test >/dev/null; }
+CP="candela-cli/target/test-classes:candela-cli/target/classes:$(cat target/bench.cp)"
 mkdir -p benchmarks
 J() { java --add-modules jdk.incubator.vector -Xmx6g -cp "$CP" dev.candela.bench.ExplainBench "$@" 2>>benchmarks/explain.err || echo "{\"failed\": \"java $*\"}"; }
 P() { /usr/bin/python3 "$@" 2>>benchmarks/explain.err || echo "{\"failed\": \"python3 $*\"}"; }

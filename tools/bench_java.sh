@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
-mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+mkdir -p target; mvn -B -q -o -pl candela-cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench.cp" -Dmdep.includeScope=test >/dev/null
 name="${1:-all}"
 # Other users of this machine may hold JMH's lock; runs are timed with medians, so go ahead anyway.
-exec java --add-modules jdk.incubator.vector -Djmh.ignoreLock=true -cp "target/test-classes:target/classes:$(cat target/bench.cp)" \
+exec java --add-modules jdk.incubator.vector -Djmh.ignoreLock=true -cp "candela-cli/target/test-classes:candela-cli/target/classes:$(cat target/bench.cp)" \
   org.openjdk.jmh.Main -rf json -rff "target/jmh-${name}.json" "$@"

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
-mvn -B -q -Pbench test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-ort.cp -Dmdep.includeScope=test >/dev/null
+mkdir -p target; mvn -B -q -Pbench -pl candela-cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench-ort.cp" -Dmdep.includeScope=test >/dev/null
 exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g -XX:+UseParallelGC \
-  -cp "target/test-classes:target/classes:$(cat target/bench-ort.cp)" dev.candela.bench.OrtBench "$@"
+  -cp "candela-cli/target/test-classes:candela-cli/target/classes:$(cat target/bench-ort.cp)" dev.candela.bench.OrtBench "$@"

@@ -3,7 +3,7 @@
 
 viridis, inferno (matplotlib, CC0 per matplotlib's _cm_listed.py notes) and turbo (Google, Apache-2.0,
 as shipped in matplotlib) are sampled at 256 levels into
-src/main/resources/dev/candela/image/colormaps.txt (one line per map: name, then 256 RRGGBB words).
+candela-core/src/main/resources/dev/candela/image/colormaps.txt (one line per map: name, then 256 RRGGBB words).
 Jet is not a table in Candela: it is computed from its piecewise-linear definition; OpenCV's
 COLORMAP_JET lookup table is written as a golden (testdata/golden/colormaps/jet_opencv.npy,
 256x3 uint8 -> stored as float32, RGB order) to check that definition against.
@@ -17,7 +17,7 @@ import matplotlib
 import numpy as np
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-res = os.path.join(root, "src/main/resources/dev/candela/image/colormaps.txt")
+res = os.path.join(root, "candela-core/src/main/resources/dev/candela/image/colormaps.txt")
 with open(res, "w") as f:
     f.write("# 256-level colormap tables sampled from matplotlib %s by tools/colormaps.py\n" % matplotlib.__version__)
     for name in ["viridis", "inferno", "turbo"]:

@@ -1,0 +1,401 @@
+package dev.candela.cli;
+
+import dev.candela.explain.Explainer;
+import dev.candela.explain.Explanation;
+import dev.candela.explain.shapley.ShapleyReference;
+import dev.candela.explain.Target;
+import dev.candela.explain.attribution.PixelAttribution;
+import dev.candela.explain.attribution.TargetWeights;
+import dev.candela.explain.cam.CamMethods;
+import dev.candela.graph.Model;
+import dev.candela.image.Colormap;
+import dev.candela.image.Overlay;
+import dev.candela.image.Picture;
+import dev.candela.metrics.Box;
+import dev.candela.report.EvaluationPlots;
+import dev.candela.metrics.EvaluationReport;
+import dev.candela.metrics.Evaluation;
+import dev.candela.metrics.MapFunction;
+import dev.candela.metrics.MetricSet;
+import dev.candela.metrics.ModelScorer;
+import dev.candela.metrics.Road;
+import dev.candela.metrics.Sample;
+import dev.candela.report.HtmlReport;
+import dev.candela.report.ReportCell;
+import dev.candela.report.ReportRow;
+import dev.candela.run.Executor;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code candela evaluate}: every method x metric over a folder of inputs; writes per-image.csv,
+ * summary.json (mean, 95% CI, n per method and metric), summary.md and PNG plots into --out; with --report also
+ * the HTML page of {@code candela explain --report}, each cell holding that image's scores, plus the per-method means.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
+                + "summary.json (mean, 95%% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
+public final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
+    Path model;
+
+    @Option(names = "--input", required = true, description = "a directory of images / .npy tensors (N x C x H x W), or one such file")
+    Path input;
+
+    @Option(names = "--annotations", description = "CSV 'image,label[,x0,y0,x1,y1]' (labels and optional boxes in input pixels)")
+    Path annotations;
+
+    @Option(names = "--method", required = true, split = ",", description = "method name(s), comma-separated; 'all' = every CAM method")
+    List<String> methods;
+
+    @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
+            + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
+            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms")
+    String metric;
+
+    @Option(names = "--out", required = true, description = "output directory")
+    Path out;
+
+    @Option(names = "--layer", split = ",", description = "CAM layer(s) (default: auto)")
+    List<String> layers = new ArrayList<>();
+
+    @Option(names = "--score", defaultValue = "softmax", description = "score read by the metrics: softmax (default) or logit")
+    String score;
+
+    @Option(names = "--target", defaultValue = "label", description = "class explained and scored: 'label' (from --annotations, else the prediction; default) or 'predicted'")
+    String target;
+
+    @Option(names = "--step", description = "deletion/insertion pixels per step (RISE); default: the input width")
+    Integer step;
+
+    @Option(names = "--torchcam-steps", defaultValue = "20", description = "intervals of the TorchCAM deletion/insertion variant (default ${DEFAULT-VALUE})")
+    int torchCamSteps;
+
+    @Option(names = "--road-percentiles", split = ",", description = "ROAD sweep (default 10,20,...,90)")
+    List<Double> roadPercentiles;
+
+    @Option(names = "--sanity-layers", defaultValue = "3", description = "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})")
+    int sanityLayers;
+
+    @Option(names = "--sanity-skip", split = ",", description = "methods left out of the sanity check (e.g. the slow perturbation CAMs)")
+    List<String> sanitySkip = new ArrayList<>();
+
+    @Option(names = "--shapley-pairs", defaultValue = "32", description = "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})")
+    int shapleyPairs;
+
+    @Option(names = "--limit", description = "evaluate only the first N inputs (in name order)")
+    Integer limit;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "perturbed inputs per forward batch (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--report", paramLabel = "FILE.html", description = "also write the self-contained HTML page of candela explain --report: "
+            + "every image x every method, each cell with its metric scores, and the per-method means")
+    Path report;
+
+    @Option(names = "--threads", description = "worker threads (default: available processors)")
+    Integer threads;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of ROAD noise, randomisation and noisy methods (default ${DEFAULT-VALUE})")
+    long seed;
+
+    /** How model files are read (replaced in tests). */
+    Function<Path, Model> loader = ExplainCommand::loadModel;
+    /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
+    PrintWriter err;
+
+    /** What the report shows of one input: the picture the model saw and its prediction. */
+    private record View(Picture picture, int predicted, double predictedProbability, double targetProbability) {}
+
+    /** The first map of each method on each input with the unmodified model, kept for the report. */
+    private record Captured(Tensor maps, String layer, Tensor coefficients, double millis) {}
+
+    private final Map<String, View> views = new LinkedHashMap<>();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override public Integer call() {
+        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
+        try {
+            run();
+            return 0;
+        } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
+            err.println("candela evaluate: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            err.println("candela evaluate: internal error: " + e);
+            return 1;
+        }
+    }
+
+    void run() throws IOException {
+        long t0 = System.nanoTime();
+        if (model == null) model = ExplainCommand.shippedModel();
+        Model m = loader.apply(model);
+        List<String> metrics = MetricSet.parse(metric);
+        ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
+            case "softmax" -> ModelScorer.Output.SOFTMAX;
+            case "logit" -> ModelScorer.Output.LOGIT;
+            default -> throw new IllegalArgumentException("--score must be softmax or logit, got '" + score + "'");
+        };
+        if (!target.equals("label") && !target.equals("predicted")) throw new IllegalArgumentException("--target must be label or predicted, got '" + target + "'");
+        Annotations ann = annotations != null ? Annotations.read(annotations, m) : Annotations.none();
+        try (Parallel parallel = threads != null ? new Parallel(threads) : Parallel.ofAvailable()) {
+            Executor ex = Executor.fast(m, parallel);
+            List<Sample> samples = samples(ex, m, ann);
+            if (samples.isEmpty()) throw new IllegalArgumentException(input + ": no inputs found");
+            String unannotatedNote = unannotated.isEmpty() ? null : unannotated.size() + " input(s) have no row in " + annotations
+                    + " and were scored for their predicted class: " + String.join(", ", unannotated.subList(0, Math.min(5, unannotated.size())))
+                    + (unannotated.size() > 5 ? ", ..." : "");
+            if (unannotatedNote != null) err.println("candela evaluate: warning: " + unannotatedNote);
+            int width = samples.get(0).input().dim(3);
+            double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
+            MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
+            Map<String, MapFunction> fns = methodFunctions(methods, layers, seed);
+            Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
+            if (report != null) fns = capturing(fns, ex, captured);
+            Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
+                    .withSanitySkip(sanitySkip)
+                    .withShapley((e, x, layer, t) -> {
+                        Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
+                        ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
+                        Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
+                        return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, seed)).phi();
+                    });
+            Evaluation.Result result;
+            int total = samples.size() * fns.size();
+            if (System.console() != null) {
+                try (ProgressBar pb = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total).setStyle(ProgressBarStyle.ASCII).build()) {
+                    result = evaluation.run(samples, (done, all, image, method) -> { pb.stepTo(done); pb.setExtraMessage(image + " " + method); });
+                }
+            } else {
+                int every = Math.max(1, total / 20);
+                result = evaluation.run(samples, (done, all, image, method) -> {
+                    if (done % every == 0 || done == all) err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
+                });
+            }
+            if (unannotatedNote != null) result.notes().add(unannotatedNote);
+            Files.createDirectories(out);
+            EvaluationReport.writeCsv(result, out.resolve("per-image.csv"));
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("model", model.toString());
+            settings.put("model_sha256", ExplainCommand.sha256(model));
+            settings.put("input", input.toString());
+            settings.put("annotations", annotations == null ? null : annotations.toString());
+            settings.put("images", samples.size());
+            settings.put("methods", new ArrayList<>(fns.keySet()));
+            settings.put("metrics", metrics);
+            settings.put("score", output.name().toLowerCase(Locale.ROOT));
+            settings.put("target", target);
+            settings.put("rise_step", options.riseStep());
+            settings.put("torchcam_steps", torchCamSteps);
+            settings.put("road_percentiles", pct);
+            settings.put("sanity_layers", sanityLayers);
+            settings.put("sanity_skip", sanitySkip);
+            settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + seed + ")");
+            settings.put("seed", seed);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            settings.put("run_time_seconds", Math.round(seconds * 10) / 10.0);
+            EvaluationReport.writeSummary(result, settings, out.resolve("summary.json"));
+            Files.writeString(out.resolve("summary.md"), EvaluationReport.markdown(result, metrics));
+            EvaluationPlots.write(result, metrics, out);
+            if (report != null) {
+                writeReport(m, samples, fns.keySet(), captured, result);
+                err.println("candela evaluate: report " + report);
+            }
+            err.printf(Locale.ROOT, "candela evaluate: %d images x %d methods x %d metrics in %.1f s -> %s%n", samples.size(), fns.size(), metrics.size(), seconds, out);
+        }
+    }
+
+    /** Inputs that have no row in --annotations (explained and scored for their predicted class). */
+    private final List<String> unannotated = new ArrayList<>();
+
+    private List<Sample> samples(Executor ex, Model m, Annotations ann) throws IOException {
+        List<Path> files = Files.isDirectory(input) ? ExplainCommand.inputFiles(input) : List.of(input);
+        List<Sample> samples = new ArrayList<>();
+        for (Path f : files) {
+            if (limit != null && samples.size() >= limit) break;
+            Tensor batch = InputBatch.read(f, m).tensor();
+            String stem = ExplainCommand.stem(f);
+            int n = batch.dim(0);
+            Tensor logits = ex.forward(batch, java.util.Set.of()).output();
+            int[] predicted = TargetWeights.argmax(logits);
+            InputBatch read = report != null ? InputBatch.read(f, m) : null;
+            for (int i = 0; i < n && (limit == null || samples.size() < limit); i++) {
+                String name = n == 1 ? stem : stem + "-" + i;
+                String key = ann.key(name, f.getFileName().toString());
+                if (key == null && n == 1) key = ann.key(stem, f.getFileName().toString());
+                int t = predicted[i];
+                if (target.equals("label") && key != null) t = ann.labels().get(key);
+                List<Box> boxes = key != null ? ann.boxes().getOrDefault(key, List.of()) : List.of();
+                if (key == null && annotations != null) unannotated.add(name);
+                for (Box b : boxes) {
+                    if (b.x1() > batch.dim(3) || b.y1() > batch.dim(2)) {
+                        throw new IllegalArgumentException(annotations + ": box " + b.x0() + "," + b.y0() + "," + b.x1() + "," + b.y1() + " of '" + key
+                                + "' does not fit the model input (" + batch.dim(3) + " x " + batch.dim(2) + " pixels; boxes are in model-input pixels)");
+                    }
+                }
+                samples.add(new Sample(name, batch.slice(i, i + 1), t, boxes));
+                if (read != null) {
+                    float[] l = logits.item(i).data();
+                    Picture view = i < read.views().size() ? read.views().get(i)
+                            : Picture.gray(batch.dim(3), batch.dim(2), new float[batch.dim(2) * batch.dim(3)]);
+                    views.put(name, new View(view, predicted[i], ExplainCommand.softmax(l, predicted[i]), ExplainCommand.softmax(l, t)));
+                }
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * Wraps each method so that its first explanation of each input with the unmodified model (the one the
+     * metrics score; the sanity check's calls on randomised models use another executor) is kept for the report.
+     */
+    private static Map<String, MapFunction> capturing(Map<String, MapFunction> fns, Executor main, Map<Tensor, Map<String, Captured>> captured) {
+        Map<String, MapFunction> wrapped = new LinkedHashMap<>();
+        for (Map.Entry<String, MapFunction> e : fns.entrySet()) {
+            String name = e.getKey();
+            MapFunction f = e.getValue();
+            wrapped.put(name, new MapFunction() {
+                @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return f.maps(ex, x, t); }
+
+                @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                    long t0 = System.nanoTime();
+                    Output o = f.explain(ex, x, t);
+                    double millis = (System.nanoTime() - t0) / 1e6;
+                    if (ex == main) {
+                        synchronized (captured) {
+                            captured.computeIfAbsent(x, k -> new LinkedHashMap<>()).putIfAbsent(name, new Captured(o.maps(), o.layer(), o.coefficients(), millis));
+                        }
+                    }
+                    return o;
+                }
+            });
+        }
+        return wrapped;
+    }
+
+    /** One row per input, one cell per method: the overlay, its metric scores on this input; the means above. */
+    private void writeReport(Model m, List<Sample> samples, java.util.Collection<String> methodNames,
+                             Map<Tensor, Map<String, Captured>> captured, Evaluation.Result result) throws IOException {
+        Map<String, Map<String, Map<String, Double>>> scores = new LinkedHashMap<>(); // image -> method -> metric -> value
+        for (Evaluation.Row r : result.rows()) {
+            scores.computeIfAbsent(r.image(), k -> new LinkedHashMap<>()).computeIfAbsent(r.method(), k -> new LinkedHashMap<>()).put(r.metric(), r.value());
+        }
+        Colormap cm = Colormap.parse("jet");
+        List<ReportRow> rows = new ArrayList<>();
+        for (Sample s : samples) {
+            View v = views.get(s.name());
+            Map<String, Captured> maps = captured.getOrDefault(s.input(), Map.of());
+            Map<String, Map<String, Double>> perMethod = scores.getOrDefault(s.name(), Map.of());
+            List<ReportCell> cells = new ArrayList<>();
+            for (String method : methodNames) {
+                Captured c = maps.get(method);
+                if (c == null) continue;
+                Picture view = v.picture();
+                int factor = Math.max(1, ExplainCommand.DISPLAY / Math.max(view.width(), view.height()));
+                Tensor map = c.maps().item(0);
+                Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, 0.5f);
+                Map<String, Double> metricScores = perMethod.getOrDefault(method, Map.of());
+                float[] coefficients = c.coefficients() == null ? null : c.coefficients().item(0).data();
+                cells.add(new ReportCell(method, c.layer() == null ? "" : c.layer(), overlay, c.millis(), coefficients, metricScores));
+            }
+            rows.add(new ReportRow(s.name(), v.picture(), v.predicted(), v.predictedProbability(), s.target(), v.targetProbability(), m.labels(), cells));
+        }
+        Map<String, Map<String, Double>> means = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Evaluation.Stat>> e : result.summary().entrySet()) {
+            Map<String, Double> per = new LinkedHashMap<>();
+            for (Map.Entry<String, Evaluation.Stat> st : e.getValue().entrySet()) per.put(st.getKey(), st.getValue().mean());
+            means.put(e.getKey(), per);
+        }
+        Path parent = report.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        HtmlReport.write(report, "Candela evaluate: " + String.join(", ", methodNames), model.getFileName().toString(), rows, means);
+    }
+
+    /** Maps by method name: CAM methods through the Explainer, pixel attributions through {@link #attributionMap}. */
+    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers, long seed) {
+        List<String> expanded = new ArrayList<>();
+        for (String n : names) {
+            String k = n.trim().toLowerCase(Locale.ROOT);
+            if (k.equals("all")) expanded.addAll(CamMethods.names());
+            else if (!k.isEmpty()) expanded.add(k);
+        }
+        if (expanded.isEmpty()) throw new IllegalArgumentException("--method: no method given");
+        Map<String, MapFunction> fns = new LinkedHashMap<>();
+        for (String name : expanded) {
+            if (CamMethods.has(name)) {
+                CamMethods.byName(name); // fail early on a bad name
+                fns.put(name, new MapFunction() {
+                    @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
+
+                    @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                        List<Target> ts = new ArrayList<>();
+                        for (int c : t) ts.add(Target.classIndex(c));
+                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
+                                .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
+                        Explanation e = Explainer.of(ex).explain(x, CamMethods.byName(name), r);
+                        return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
+                    }
+                });
+            } else if (PixelAttribution.names().contains(name)) {
+                fns.put(name, (ex, x, t) -> {
+                    String layer = name.equals("guided-grad-cam") ? Explainer.of(ex).resolveLayer(layers.isEmpty() ? "auto" : layers.get(0)) : null;
+                    Tensor attr = PixelAttribution.byName(name, layer).attribute(ex, x, TargetWeights.oneHot(ex.model().numClasses(), t));
+                    return attributionMap(name, attr);
+                });
+            } else {
+                throw new IllegalArgumentException("unknown method '" + name + "'; known: " + String.join(", ", CamMethods.names()) + ", " + String.join(", ", PixelAttribution.names()));
+            }
+        }
+        return fns;
+    }
+
+    /**
+     * A pixel attribution (N x C x H x W) as a map in [0, 1]. Methods whose attributions sum to the
+     * score change (gradient x input, DeepLIFT, Integrated Gradients) keep their sign: the channel sum,
+     * min-max normalised, so the most positive evidence ranks first. Gradient-like saliency (gradient,
+     * guided backprop, SmoothGrad, guided Grad-CAM) uses the maximum absolute value over channels
+     * (Simonyan et al.), min-max normalised.
+     */
+    static Tensor attributionMap(String method, Tensor attr) {
+        int n = attr.dim(0), c = attr.dim(1), h = attr.dim(2), w = attr.dim(3), hw = h * w;
+        boolean signed = switch (method) {
+            case "gradient-x-input", "deeplift", "integrated-gradients" -> true;
+            default -> false;
+        };
+        float[] a = attr.data(), m = new float[n * hw];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < hw; p++) {
+                float v = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    float x = a[(i * c + ch) * hw + p];
+                    v = signed ? v + x : Math.max(v, Math.abs(x));
+                }
+                m[i * hw + p] = v;
+            }
+            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+            for (int p = 0; p < hw; p++) { lo = Math.min(lo, m[i * hw + p]); hi = Math.max(hi, m[i * hw + p]); }
+            for (int p = 0; p < hw; p++) m[i * hw + p] = (m[i * hw + p] - lo) / (1e-7f + hi - lo);
+        }
+        return Tensor.of(m, n, h, w);
+    }
+}

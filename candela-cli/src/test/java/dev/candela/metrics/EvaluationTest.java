@@ -1,0 +1,93 @@
+package dev.candela.metrics;
+
+import dev.candela.report.EvaluationPlots;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.candela.run.Executor;
+import dev.candela.run.ReferenceKernels;
+import dev.candela.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationTest {
+    static final Executor EX = new Executor(TinyCnn.fashion(), ReferenceKernels.INSTANCE);
+
+    static List<Sample> samples(int n) {
+        Tensor x = TinyCnn.fashionImages(n);
+        int[] labels = TinyCnn.fashionLabels(n);
+        List<Sample> s = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Box> boxes = i % 2 == 0 ? List.of(new Box(4, 4, 24, 24)) : List.of();
+            s.add(new Sample("img" + i, x.slice(i, i + 1), labels[i], boxes));
+        }
+        return s;
+    }
+
+    static Evaluation.Result run(long seed, int images) {
+        return run(seed, images, MetricSet.ALL);
+    }
+
+    static Evaluation.Result run(long seed, int images, List<String> names) {
+        Map<String, MapFunction> methods = new LinkedHashMap<>();
+        methods.put("gradient-x-input", TinyCnn.gradientTimesInput());
+        methods.put("grad-cam", TinyCnn.registered("grad-cam", "relu2", 0));
+        methods.put("random", TinyCnn.randomMap(3));
+        List<String> metrics = new ArrayList<>(names);
+        metrics.remove("time-ms"); // wall time differs run to run by nature
+        Evaluation e = new Evaluation(EX, new ModelScorer(EX, ModelScorer.Output.SOFTMAX, 64),
+                new MetricSet(112, 10, new double[]{30, 70}, 2, seed), metrics, methods);
+        return e.run(samples(images), null);
+    }
+
+    @Test void sameSeedSameNumbersAndADifferentSeedChangesOnlySeededMetrics() {
+        List<String> some = List.of("average-drop", "deletion-torchcam", "road-combined", "sanity-spearman", "sanity-ssim");
+        Evaluation.Result a = run(1, 2, some), b = run(1, 2, some), c = run(2, 2, some);
+        assertEquals(a.rows(), b.rows());
+        boolean roadDiffers = false;
+        for (int i = 0; i < a.rows().size(); i++) {
+            Evaluation.Row ra = a.rows().get(i), rc = c.rows().get(i);
+            if (ra.metric().startsWith("road") || ra.metric().startsWith("sanity")) roadDiffers |= ra.value() != rc.value();
+            else assertEquals(ra, rc, "unseeded metrics must not depend on the seed");
+        }
+        assertTrue(roadDiffers, "the seed reaches ROAD noise and the randomisation");
+    }
+
+    @Test void writesCsvSummaryAndPlots(@TempDir Path dir) throws Exception {
+        long t0 = System.nanoTime();
+        Evaluation.Result r = run(1, 2);
+        long t1 = System.nanoTime();
+        EvaluationReport.writeCsv(r, dir.resolve("per-image.csv"));
+        EvaluationReport.writeSummary(r, Map.of("seed", 1), dir.resolve("summary.json"));
+        List<Path> plots = EvaluationPlots.write(r, List.of("average-drop", "road-combined"), dir);
+        System.out.printf("evaluation %.1f s, reports and plots %.1f s%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
+        List<String> lines = Files.readAllLines(dir.resolve("per-image.csv"));
+        // 2 images x 3 methods x 13 metrics (pointing game only on the image with boxes; no method here has coefficients)
+        assertEquals(1 + 2 * 3 * 13 + 3, lines.size());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        JsonNode del = s.get("results").get("grad-cam").get("deletion");
+        assertEquals(2, del.get("n").asInt());
+        assertTrue(del.get("ci95").get(0).asDouble() <= del.get("mean").asDouble());
+        assertEquals(1, s.get("results").get("random").get("pointing-game").get("n").asInt());
+        assertTrue(plots.contains(dir.resolve("deletion-curves.png")) && plots.contains(dir.resolve("bar-road-combined.png")), plots.toString());
+        for (Path p : plots) assertTrue(Files.size(p) > 1000, p + " is a real PNG");
+        String md = EvaluationReport.markdown(r, MetricSet.DEFAULT);
+        assertTrue(md.startsWith("| method |") && md.contains("| grad-cam |"), md);
+    }
+
+    @Test void statHasTheStudentTInterval() {
+        Evaluation.Stat s = Evaluation.Stat.of(new double[]{1, 2, 3, 4});
+        assertEquals(2.5, s.mean(), 1e-12);
+        // t_{0.975,3} = 3.182446, sd = 1.290994
+        assertEquals(2.5 - 3.182446 * 1.290994 / 2, s.ciLow(), 1e-5);
+        assertTrue(Double.isNaN(Evaluation.Stat.of(new double[]{1}).ciLow()));
+    }
+}

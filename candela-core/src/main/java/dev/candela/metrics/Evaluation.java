@@ -1,0 +1,200 @@
+package dev.candela.metrics;
+
+import dev.candela.run.Executor;
+import dev.candela.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.distribution.TDistribution;
+
+/**
+ * Runs every method x metric over a list of samples, one image at a time, and collects per-image
+ * values, mean deletion/insertion curves and a summary (mean, 95% confidence interval, n).
+ *
+ * <p>Reproducible: ROAD noise and the randomisation of the sanity check are seeded from the
+ * evaluation seed, the image name and the method name (not from the order of work), so the same
+ * seed gives the same numbers; the executor's kernels are bit-identical for any thread count.
+ */
+public final class Evaluation {
+    /** One value: image x method x metric. */
+    public record Row(String image, String method, String metric, double value) {}
+
+    /** Mean with a two-sided 95% Student-t interval ({@code NaN} bounds when n &lt; 2). */
+    public record Stat(double mean, double ciLow, double ciHigh, int n, double std) {
+        public static Stat of(double[] v) {
+            int n = v.length;
+            double mean = 0;
+            for (double x : v) mean += x;
+            mean /= Math.max(n, 1);
+            if (n < 2) return new Stat(n == 0 ? Double.NaN : mean, Double.NaN, Double.NaN, n, Double.NaN);
+            double ss = 0;
+            for (double x : v) ss += (x - mean) * (x - mean);
+            double std = Math.sqrt(ss / (n - 1));
+            double half = new TDistribution(n - 1).inverseCumulativeProbability(0.975) * std / Math.sqrt(n);
+            return new Stat(mean, mean - half, mean + half, n, std);
+        }
+    }
+
+    /** Mean curve of one method (fractions, mean score, number of images averaged). */
+    public record MeanCurve(double[] fractions, double[] scores, int n) {}
+
+    public record Result(List<Row> rows, Map<String, Map<String, Stat>> summary,
+                         Map<String, Map<DeletionInsertion.Kind, MeanCurve>> curves, List<String> notes) {}
+
+    /** Told after each image x method. */
+    @FunctionalInterface
+    public interface Progress {
+        void done(int step, int total, String image, String method);
+    }
+
+    private final Executor executor;
+    private final Scorer scorer;
+    private final MetricSet options;
+    private final List<String> metrics;
+    private final Map<String, MapFunction> methods;
+    private ShapleySource shapley;
+    private java.util.Set<String> sanitySkip = java.util.Set.of();
+
+    public Evaluation(Executor executor, Scorer scorer, MetricSet options, List<String> metrics, Map<String, MapFunction> methods) {
+        if (methods.isEmpty()) throw new IllegalArgumentException("no method given");
+        this.executor = executor;
+        this.scorer = scorer;
+        this.options = options;
+        this.metrics = List.copyOf(metrics);
+        this.methods = new LinkedHashMap<>(methods);
+    }
+
+    /** Enables the coefficient-fidelity metrics ("shapley-spearman", "shapley-cosine"). */
+    public Evaluation withShapley(ShapleySource source) {
+        this.shapley = source;
+        return this;
+    }
+
+    /** Methods left out of the randomisation sanity check (too slow to rerun per layer); noted in the result. */
+    public Evaluation withSanitySkip(java.util.Collection<String> methods) {
+        this.sanitySkip = java.util.Set.copyOf(methods);
+        return this;
+    }
+
+    /** A seed for (image, method) that does not depend on the order of work. */
+    static long seedFor(long seed, String image, String method) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        h ^= image.hashCode() * 0xC2B2AE3D27D4EB4FL;
+        h ^= (long) method.hashCode() << 17;
+        return h ^ (h >>> 31);
+    }
+
+    private static boolean hasNaN(Tensor t) {
+        for (float v : t.data()) if (Float.isNaN(v)) return true;
+        return false;
+    }
+
+    public Result run(List<Sample> samples, Progress progress) {
+        List<Row> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Map<String, Map<DeletionInsertion.Kind, double[]>> curveSums = new LinkedHashMap<>();
+        Map<String, Map<DeletionInsertion.Kind, double[]>> curveX = new LinkedHashMap<>();
+        Map<String, int[]> curveCounts = new LinkedHashMap<>();
+        DeletionInsertion rise = DeletionInsertion.rise(options.riseStep());
+        int total = samples.size() * methods.size(), step = 0;
+        boolean pointingSkipped = false;
+        java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
+        Map<String, double[]> shapleyCache = new java.util.HashMap<>();
+        Map<String, Integer> nanMaps = new LinkedHashMap<>();
+        java.util.Set<String> notCompared = new java.util.LinkedHashSet<>();
+        for (Sample s : samples) {
+            int[] target = {s.target()};
+            for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
+                String method = m.getKey();
+                long t0 = System.nanoTime();
+                MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
+                Tensor maps = explained.maps();
+                double millis = (System.nanoTime() - t0) / 1e6;
+                if (hasNaN(maps)) {
+                    // TorchCAM's metrics skip NaN maps and count them; so do we, per method
+                    nanMaps.merge(method, 1, Integer::sum);
+                    if (progress != null) progress.done(++step, total, s.name(), method);
+                    continue;
+                }
+                MapBatch batch = new MapBatch(s.input(), maps, target);
+                long seed = seedFor(options.seed(), s.name(), method);
+                Road road = Road.seeded(seed);
+                Map<String, ImageMetric> scoreMetrics = options.scoreMetrics(metrics, road);
+                for (String metric : metrics) {
+                    switch (metric) {
+                        case "time-ms" -> rows.add(new Row(s.name(), method, metric, millis));
+                        case "deletion", "insertion" -> {
+                            DeletionInsertion.Kind kind = metric.equals("deletion") ? DeletionInsertion.Kind.DELETION : DeletionInsertion.Kind.INSERTION;
+                            DeletionInsertion.Curve c = rise.curves(kind, scorer, batch)[0];
+                            rows.add(new Row(s.name(), method, metric, c.auc()));
+                            double[] sum = curveSums.computeIfAbsent(method, k -> new LinkedHashMap<>()).computeIfAbsent(kind, k -> new double[c.scores().length]);
+                            curveX.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(kind, c.fractions());
+                            if (sum.length == c.scores().length) {
+                                for (int i = 0; i < sum.length; i++) sum[i] += c.scores()[i];
+                                curveCounts.computeIfAbsent(method, k -> new int[2])[kind.ordinal()]++;
+                            }
+                        }
+                        case "pointing-game" -> {
+                            if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
+                            rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));
+                        }
+                        case "shapley-spearman", "shapley-cosine" -> {
+                            if (metric.equals("shapley-cosine") && metrics.contains("shapley-spearman")) continue; // computed together
+                            if (explained.coefficients() == null || explained.layer() == null) { noCoefficients.add(method); continue; }
+                            if (shapley == null) throw new IllegalStateException("coefficient fidelity asked for but no Shapley source was given");
+                            String key = s.name() + "\u0000" + explained.layer();
+                            double[] ref = shapleyCache.computeIfAbsent(key, k -> shapley.shapley(executor, s.input(), explained.layer(), s.target()));
+                            float[] cf = explained.coefficients().data();
+                            double[] phi = new double[ref.length];
+                            if (cf.length != phi.length) {
+                                // e.g. Group-CAM weights groups of channels, not channels
+                                notCompared.add(method + " (" + cf.length + " coefficients for " + ref.length + " maps)");
+                                continue;
+                            }
+                            for (int i = 0; i < phi.length; i++) phi[i] = cf[i];
+                            CoefficientFidelity.Result fr = CoefficientFidelity.compare(phi, ref);
+                            if (metrics.contains("shapley-spearman")) rows.add(new Row(s.name(), method, "shapley-spearman", fr.spearman()));
+                            if (metrics.contains("shapley-cosine")) rows.add(new Row(s.name(), method, "shapley-cosine", fr.cosine()));
+                        }
+                        case "sanity-spearman", "sanity-ssim" -> {
+                            if (metric.equals("sanity-ssim") && metrics.contains("sanity-spearman")) continue; // computed together
+                            if (sanitySkip.contains(method)) continue;
+                            List<CascadingRandomisation.Step> steps = new CascadingRandomisation(seed).run(executor, m.getValue(), s.input(), target, options.sanityLayers());
+                            CascadingRandomisation.Step last = steps.get(steps.size() - 1);
+                            if (metrics.contains("sanity-spearman")) rows.add(new Row(s.name(), method, "sanity-spearman", last.spearman()[0]));
+                            if (metrics.contains("sanity-ssim")) rows.add(new Row(s.name(), method, "sanity-ssim", last.ssim()[0]));
+                        }
+                        default -> rows.add(new Row(s.name(), method, metric, scoreMetrics.get(metric).evaluate(scorer, batch)[0]));
+                    }
+                }
+                if (progress != null) progress.done(++step, total, s.name(), method);
+            }
+        }
+        if (!notCompared.isEmpty()) notes.add("shapley-*: coefficients not per channel, not compared: " + String.join(", ", notCompared));
+        if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));
+        java.util.List<String> skipped = methods.keySet().stream().filter(sanitySkip::contains).toList();
+        if (!skipped.isEmpty() && (metrics.contains("sanity-spearman") || metrics.contains("sanity-ssim"))) {
+            notes.add("sanity-*: not run for " + String.join(", ", skipped) + " (--sanity-skip)");
+        }
+        nanMaps.forEach((method, count) -> notes.add(method + ": " + count + " image(s) gave a map with NaN values and were skipped"));
+        if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
+        Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
+        for (String method : methods.keySet()) {
+            Map<String, Stat> per = new LinkedHashMap<>();
+            for (String metric : metrics) {
+                double[] v = rows.stream().filter(r -> r.method().equals(method) && r.metric().equals(metric)).mapToDouble(Row::value).toArray();
+                if (v.length > 0) per.put(metric, Stat.of(v));
+            }
+            summary.put(method, per);
+        }
+        Map<String, Map<DeletionInsertion.Kind, MeanCurve>> curves = new LinkedHashMap<>();
+        curveSums.forEach((method, byKind) -> byKind.forEach((kind, sum) -> {
+            int n = curveCounts.getOrDefault(method, new int[2])[kind.ordinal()];
+            double[] mean = new double[sum.length];
+            for (int i = 0; i < sum.length; i++) mean[i] = sum[i] / Math.max(n, 1);
+            curves.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(kind, new MeanCurve(curveX.get(method).get(kind), mean, n));
+        }));
+        return new Result(rows, summary, curves, notes);
+    }
+}

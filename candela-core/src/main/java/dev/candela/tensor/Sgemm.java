@@ -1,0 +1,214 @@
+package dev.candela.tensor;
+
+import dev.candela.tensor.simd.FloatKernels;
+import dev.candela.tensor.simd.KernelChoice;
+import java.util.function.IntConsumer;
+
+/**
+ * Single-precision matrix product C = A · B in the BLIS style: A is packed once into MR-row panels
+ * (weights are packed at first use and kept), B is packed per KC x NC block by a {@link BPacker}
+ * (a plain matrix, or im2col fused into the packing), and a 14 x 2-vector register tile of
+ * accumulators (Vector API registers, or plain floats in the scalar kernels) does the work. Each C element is summed in a fixed order that
+ * depends only on K, never on how tiles are spread over threads, so results are bit-identical for
+ * any thread count.
+ *
+ * <p>The micro-kernel comes from {@link KernelChoice}: the CPU's preferred species unless
+ * {@code -Dcandela.vector=512|256|scalar} says otherwise; {@code scalar} (or no Vector API module)
+ * selects a plain-Java micro-kernel with the same blocking.
+ */
+public final class Sgemm {
+    private Sgemm() {}
+
+    private static final FloatKernels K = KernelChoice.KERNELS;
+    /** True when the Vector API micro-kernel is used. */
+    public static final boolean VECTOR = KernelChoice.VECTOR;
+    /** Floats per vector (8 in scalar mode: the scalar kernel keeps the same tile shape). */
+    public static final int L = K.lanes();
+    /** Register tile: MR rows x NR columns. */
+    public static final int MR = 14, NR = 2 * L;
+    /** Depth of one packed block (K direction): A's MR x KC and B's KC x NR micro-panels stay in cache. */
+    public static final int KC = Integer.getInteger("candela.gemm.kc", 256);
+    /** Rows of A swept per packed B block (keeps MC x KC of A in L2). */
+    static final int MC = 16 * MR;
+    /** Largest column block one task packs (in NR panels). */
+    static final int MAX_PANELS = 16;
+
+    /** A description of the kernel in use, for benchmarks and traces. */
+    public static String describe() {
+        return K.describe() + ", tile " + MR + "x" + NR + ", KC " + KC;
+    }
+
+    static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+
+    // ---- packed operands -------------------------------------------------------------------
+
+    /**
+     * A [rows x depth] matrix packed for the micro-kernel: for each KC block of depth, for each
+     * MR-row panel, kc steps of MR values (rows past {@code rows} are zero).
+     */
+    public record PackedA(int rows, int depth, float[] data) {
+        int paddedRows() { return ceilDiv(rows, MR) * MR; }
+
+        int offset(int k0, int kc, int row) { return k0 * paddedRows() + row * kc; }
+    }
+
+    /** Packs A[i][k] = a[off + i * rowStride + k * colStride]. */
+    public static PackedA packA(float[] a, int off, int rowStride, int colStride, int rows, int depth) {
+        int mp = ceilDiv(rows, MR) * MR;
+        float[] d = new float[Math.max(1, mp * depth)];
+        for (int k0 = 0; k0 < depth; k0 += KC) {
+            int kc = Math.min(KC, depth - k0);
+            for (int i0 = 0; i0 < mp; i0 += MR) {
+                int base = k0 * mp + i0 * kc;
+                int rn = Math.min(MR, rows - i0);
+                for (int r = 0; r < rn; r++) {
+                    int src = off + (i0 + r) * rowStride + k0 * colStride;
+                    for (int kk = 0; kk < kc; kk++) d[base + kk * MR + r] = a[src + kk * colStride];
+                }
+            }
+        }
+        return new PackedA(rows, depth, d);
+    }
+
+    /**
+     * Fills a packed B block: rows k0..k0+kc, columns j0..j0+nc, as ceil(nc/NR) panels of kc x NR
+     * floats (panel p at p*NR*kc, element (k, j) at (k-k0)*NR + j%NR); columns past nc are zero.
+     */
+    @FunctionalInterface
+    public interface BPacker {
+        void pack(int k0, int kc, int j0, int nc, float[] dst);
+    }
+
+    /** B[k][j] = b[off + k * ldb + j] (row-major). */
+    public static BPacker rowMajor(float[] b, int off, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            for (int p = 0; p * NR < nc; p++) {
+                int jn = Math.min(NR, nc - p * NR);
+                int d = p * NR * kc;
+                int s = off + k0 * ldb + j0 + p * NR;
+                if (jn == NR) {
+                    for (int kk = 0; kk < kc; kk++, d += NR, s += ldb) copyPanelRow(b, s, dst, d);
+                } else {
+                    for (int kk = 0; kk < kc; kk++, d += NR, s += ldb) {
+                        System.arraycopy(b, s, dst, d, jn);
+                        java.util.Arrays.fill(dst, d + jn, d + NR, 0f);
+                    }
+                }
+            }
+        };
+    }
+
+    /** B[k][j] = b[off + j * ldb + k] (the transpose of a row-major matrix). */
+    public static BPacker transposed(float[] b, int off, int ldb) {
+        return (k0, kc, j0, nc, dst) -> {
+            for (int p = 0; p * NR < nc; p++) {
+                int jn = Math.min(NR, nc - p * NR);
+                int d = p * NR * kc;
+                for (int kk = 0; kk < kc; kk++, d += NR) {
+                    int s = off + (j0 + p * NR) * ldb + k0 + kk;
+                    for (int jj = 0; jj < jn; jj++) dst[d + jj] = b[s + jj * ldb];
+                    for (int jj = jn; jj < NR; jj++) dst[d + jj] = 0f;
+                }
+            }
+        };
+    }
+
+    /** Copies NR contiguous floats (one full panel row). */
+    static void copyPanelRow(float[] src, int s, float[] dst, int d) { K.copyPanelRow(src, s, dst, d); }
+
+    // ---- driver ----------------------------------------------------------------------------
+
+    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[MR * NR]});
+
+    private static float[] bBuffer(int size) {
+        float[][] w = WORK.get();
+        if (w[0].length < size) w[0] = new float[size];
+        return w[0];
+    }
+
+    /**
+     * C[i][j] = sum_k A[i][k] B[k][j] for rows [i0, i1) and columns [j0, j1), written at
+     * c[cOff + i * ldc + j] (overwriting). i0 must be a multiple of MR. One tile is one task's work.
+     */
+    public static void multiplyTile(PackedA a, int i0, int i1, BPacker b, int j0, int j1, float[] c, int cOff, int ldc) {
+        int depth = a.depth(), nc = j1 - j0, panels = ceilDiv(nc, NR);
+        if (nc <= 0 || i1 <= i0) return;
+        if (depth == 0) {
+            for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+            return;
+        }
+        float[] bw = bBuffer(Math.min(KC, depth) * panels * NR);
+        float[] tile = WORK.get()[1];
+        for (int k0 = 0; k0 < depth; k0 += KC) {
+            int kc = Math.min(KC, depth - k0);
+            boolean add = k0 > 0;
+            b.pack(k0, kc, j0, nc, bw);
+            for (int ib = i0; ib < i1; ib += MC) {
+                int ie = Math.min(i1, ib + MC);
+                for (int p = 0; p < panels; p++) {
+                    int jn = Math.min(NR, nc - p * NR);
+                    int bo = p * NR * kc;
+                    for (int i = ib; i < ie; i += MR) {
+                        int mn = Math.min(MR, ie - i);
+                        int ao = a.offset(k0, kc, i);
+                        int co = cOff + i * ldc + j0 + p * NR;
+                        if (jn == NR && (mn == MR || mn == 8 || mn == 4)) {
+                            K.gemm(mn, MR, kc, a.data(), ao, bw, bo, c, co, ldc, add);
+                        } else {
+                            // An edge tile: a full-width product into the scratch tile, then the part that fits.
+                            K.gemm(mn <= 4 ? 4 : mn <= 8 ? 8 : MR, MR, kc, a.data(), ao, bw, bo, tile, 0, NR, false);
+                            for (int r = 0; r < mn; r++)
+                                for (int jj = 0; jj < jn; jj++) {
+                                    int ci = co + r * ldc + jj;
+                                    c[ci] = add ? c[ci] + tile[r * NR + jj] : tile[r * NR + jj];
+                                }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * How an m x n product (repeated for {@code items} independent images or groups) is cut into
+     * tiles: rows in blocks of {@code rowBlock} (a multiple of MR), columns in blocks of
+     * {@code colBlock} (a multiple of NR). Cut finer only when there are several threads to feed.
+     */
+    public record Tiling(int m, int n, int rowBlock, int colBlock) {
+        public int rowBlocks() { return ceilDiv(m, rowBlock); }
+        public int colBlocks() { return ceilDiv(n, colBlock); }
+        public int tiles() { return rowBlocks() * colBlocks(); }
+
+        public static Tiling of(int m, int n, int items, int threads) {
+            int panels = Math.max(1, ceilDiv(n, NR));
+            int colBlocks = ceilDiv(panels, MAX_PANELS);
+            int rowBlocks = 1;
+            int want = threads > 1 ? 4 * threads : 1;
+            while (items * colBlocks * rowBlocks < want && colBlocks < panels && ceilDiv(panels, colBlocks + 1) >= 2) colBlocks++;
+            int rowPanels = ceilDiv(m, MR);
+            while (items * colBlocks * rowBlocks < want && rowBlocks < rowPanels && ceilDiv(rowPanels, rowBlocks + 1) >= 2) rowBlocks++;
+            int colBlock = ceilDiv(panels, colBlocks) * NR;
+            int rowBlock = ceilDiv(rowPanels, rowBlocks) * MR;
+            return new Tiling(m, n, rowBlock, colBlock);
+        }
+
+        /** Runs tile t (row-block major) of this tiling. */
+        public void run(int t, PackedA a, BPacker b, float[] c, int cOff, int ldc) {
+            int rb = t / colBlocks(), cb = t % colBlocks();
+            int i0 = rb * rowBlock, j0 = cb * colBlock;
+            multiplyTile(a, i0, Math.min(m, i0 + rowBlock), b, j0, Math.min(n, j0 + colBlock), c, cOff, ldc);
+        }
+    }
+
+    /** C[m x n] = A[m x k] · B[k x n], all row-major and dense; tiles spread over {@code parallel}. */
+    public static void multiply(int m, int n, int k, float[] a, float[] b, float[] c, Parallel parallel) {
+        PackedA pa = packA(a, 0, k, 1, m, k);
+        multiply(pa, rowMajor(b, 0, n), n, c, 0, n, parallel);
+    }
+
+    /** C = A · B with A already packed; B through its packer. */
+    public static void multiply(PackedA a, BPacker b, int n, float[] c, int cOff, int ldc, Parallel parallel) {
+        Tiling t = Tiling.of(a.rows(), n, 1, parallel.threads());
+        parallel.forEach(t.tiles(), (IntConsumer) i -> t.run(i, a, b, c, cOff, ldc));
+    }
+}

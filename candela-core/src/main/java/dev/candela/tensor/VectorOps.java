@@ -1,0 +1,62 @@
+package dev.candela.tensor;
+
+import dev.candela.tensor.simd.FloatKernels;
+import dev.candela.tensor.simd.KernelChoice;
+
+/**
+ * Element-wise and reduction kernels over float ranges, through the {@link FloatKernels} chosen once at
+ * start-up (Vector API or scalar). Each works on one contiguous range; callers split work into ranges.
+ * Reductions sum lanes in a fixed order, so a range always gives the same bits.
+ */
+public final class VectorOps {
+    private VectorOps() {}
+
+    private static final FloatKernels K = KernelChoice.KERNELS;
+
+    /** y[yo..yo+n) += a * x[xo..xo+n) (fused multiply-add). */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) { K.axpy(a, x, xo, y, yo, n); }
+
+    /** y[o..o+n) += v. */
+    public static void addScalar(float[] y, int o, int n, float v) { K.addScalar(y, o, n, v); }
+
+    /** y[yo+i] = x[xo+i] + v over i &lt; n. */
+    public static void addScalarInto(float[] x, int xo, float[] y, int yo, int n, float v) { K.addScalarInto(x, xo, y, yo, n, v); }
+
+    /** y[o+i] = x[o+i] * scale + shift over [o, o+n). */
+    public static void affine(float[] x, float[] y, int o, int n, float scale, float shift) { K.affine(x, y, o, n, scale, shift); }
+
+    /** y[o+i] = min(max(x[o+i], lo), hi); ReLU is lo = 0, hi = +inf. NaN stays NaN. */
+    public static void clamp(float[] x, float[] y, int o, int n, float lo, float hi) { K.clamp(x, y, o, n, lo, hi); }
+
+    /** y = x &gt; 0 ? x : 0. */
+    public static void relu(float[] x, float[] y, int o, int n) { K.relu(x, y, o, n); }
+
+    /** y = x &gt;= 0 ? x : alpha * x. */
+    public static void leaky(float[] x, float[] y, int o, int n, float alpha) { K.leaky(x, y, o, n, alpha); }
+
+    /** gx = lo &lt; x &lt; hi ? g : 0 (ReLU's gradient is lo = 0, hi = +inf). */
+    public static void passBetween(float[] g, float[] x, float[] gx, int o, int n, float lo, float hi) { K.passBetween(g, x, gx, o, n, lo, hi); }
+
+    /** gx = x &gt; 0 ? g : alpha * g. */
+    public static void leakyGrad(float[] g, float[] x, float[] gx, int o, int n, float alpha) { K.leakyGrad(g, x, gx, o, n, alpha); }
+
+    /** y[o..o+n) = a[o..) + b[o..). */
+    public static void add(float[] a, float[] b, float[] y, int o, int n) { K.add(a, b, y, o, n); }
+
+    /** Sum of x[o..o+n): lane-wise partial sums, then lanes in order, then the tail. */
+    public static float sum(float[] x, int o, int n) { return K.sum(x, o, n); }
+
+    /** Dot product of a[ao..ao+n) and b[bo..bo+n): one vector accumulator, the same order as {@link #dot4}. */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) { return K.dot(a, ao, b, bo, n); }
+
+    /**
+     * Four dot products of one row w[wo..wo+n) with x rows at x0..x3 (each read once per chunk of
+     * w, so a weight row streams from memory once for up to four batch items).
+     */
+    public static void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
+        K.dot4(w, wo, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3);
+    }
+
+    /** Dot product in double precision. */
+    public static double dot(double[] a, int ao, double[] b, int bo, int n) { return K.dot(a, ao, b, bo, n); }
+}

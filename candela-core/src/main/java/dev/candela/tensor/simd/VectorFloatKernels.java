@@ -1,0 +1,330 @@
+package dev.candela.tensor.simd;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels. Only {@link KernelChoice} names this class, and only after it has seen
+ * {@code jdk.incubator.vector} in the boot layer, so without that module it is never loaded.
+ */
+final class VectorFloatKernels implements FloatKernels {
+    // Static finals: C2 intrinsifies vector operations only when the species is a constant.
+    private static final VectorSpecies<Float> S = species(System.getProperty("candela.vector", "preferred"));
+    private static final int L = S.length();
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    /** {@code -Dcandela.vector=512|256|128} forces a species; anything else takes the CPU's preferred one. */
+    private static VectorSpecies<Float> species(String wanted) {
+        return switch (wanted) {
+            case "512" -> FloatVector.SPECIES_512;
+            case "256" -> FloatVector.SPECIES_256;
+            case "128" -> FloatVector.SPECIES_128;
+            default -> FloatVector.SPECIES_PREFERRED;
+        };
+    }
+
+    @Override public int lanes() { return L; }
+
+    @Override public String describe() { return "FloatVector " + S.vectorBitSize() + "-bit"; }
+
+    @Override public void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        {
+            FloatVector av = FloatVector.broadcast(S, a);
+            for (; i <= n - L; i += L)
+                av.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
+    }
+
+    @Override public void addScalar(float[] y, int o, int n, float v) {
+        int i = 0;
+        {
+            FloatVector vv = FloatVector.broadcast(S, v);
+            for (; i <= n - L; i += L) FloatVector.fromArray(S, y, o + i).add(vv).intoArray(y, o + i);
+        }
+        for (; i < n; i++) y[o + i] += v;
+    }
+
+    @Override public void addScalarInto(float[] x, int xo, float[] y, int yo, int n, float v) {
+        int i = 0;
+        {
+            FloatVector vv = FloatVector.broadcast(S, v);
+            for (; i <= n - L; i += L) FloatVector.fromArray(S, x, xo + i).add(vv).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] + v;
+    }
+
+    @Override public void affine(float[] x, float[] y, int o, int n, float scale, float shift) {
+        int i = 0;
+        {
+            FloatVector sv = FloatVector.broadcast(S, scale), tv = FloatVector.broadcast(S, shift);
+            for (; i <= n - L; i += L) FloatVector.fromArray(S, x, o + i).fma(sv, tv).intoArray(y, o + i);
+        }
+        for (; i < n; i++) y[o + i] = Math.fma(x[o + i], scale, shift);
+    }
+
+    @Override public void clamp(float[] x, float[] y, int o, int n, float lo, float hi) {
+        int i = 0;
+        {
+            FloatVector lv = FloatVector.broadcast(S, lo), hv = FloatVector.broadcast(S, hi);
+            for (; i <= n - L; i += L) FloatVector.fromArray(S, x, o + i).max(lv).min(hv).intoArray(y, o + i);
+        }
+        for (; i < n; i++) y[o + i] = Math.min(Math.max(x[o + i], lo), hi);
+    }
+
+    @Override public void relu(float[] x, float[] y, int o, int n) {
+        int i = 0;
+        {
+            FloatVector z = FloatVector.zero(S);
+            for (; i <= n - L; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, o + i);
+                z.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, o + i);
+            }
+        }
+        for (; i < n; i++) y[o + i] = x[o + i] > 0 ? x[o + i] : 0f;
+    }
+
+    @Override public void leaky(float[] x, float[] y, int o, int n, float alpha) {
+        int i = 0;
+        {
+            for (; i <= n - L; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, o + i);
+                v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f)).intoArray(y, o + i);
+            }
+        }
+        for (; i < n; i++) y[o + i] = x[o + i] >= 0 ? x[o + i] : alpha * x[o + i];
+    }
+
+    @Override public void passBetween(float[] g, float[] x, float[] gx, int o, int n, float lo, float hi) {
+        int i = 0;
+        {
+            for (; i <= n - L; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, o + i);
+                VectorMask<Float> keep = v.compare(VectorOperators.GT, lo).and(v.compare(VectorOperators.LT, hi));
+                FloatVector.zero(S).blend(FloatVector.fromArray(S, g, o + i), keep).intoArray(gx, o + i);
+            }
+        }
+        for (; i < n; i++) gx[o + i] = x[o + i] > lo && x[o + i] < hi ? g[o + i] : 0f;
+    }
+
+    @Override public void leakyGrad(float[] g, float[] x, float[] gx, int o, int n, float alpha) {
+        int i = 0;
+        {
+            for (; i <= n - L; i += L) {
+                FloatVector gv = FloatVector.fromArray(S, g, o + i);
+                gv.mul(alpha).blend(gv, FloatVector.fromArray(S, x, o + i).compare(VectorOperators.GT, 0f)).intoArray(gx, o + i);
+            }
+        }
+        for (; i < n; i++) gx[o + i] = x[o + i] > 0 ? g[o + i] : alpha * g[o + i];
+    }
+
+    @Override public void add(float[] a, float[] b, float[] y, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, o + i).add(FloatVector.fromArray(S, b, o + i)).intoArray(y, o + i);
+        for (; i < n; i++) y[o + i] = a[o + i] + b[o + i];
+    }
+
+    @Override public float sum(float[] x, int o, int n) {
+        int i = 0;
+        float s = 0f;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, x, o + i));
+            s = sumLanes(acc);
+        }
+        for (; i < n; i++) s += x[o + i];
+        return s;
+    }
+
+    @Override public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float s = 0f;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+            s = sumLanes(acc);
+        }
+        for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
+    }
+
+    @Override public void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
+        int i = 0;
+        float r0 = 0f, r1 = 0f, r2 = 0f, r3 = 0f;
+        if (n >= L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            for (; i <= n - L; i += L) {
+                FloatVector wv = FloatVector.fromArray(S, w, wo + i);
+                s0 = wv.fma(FloatVector.fromArray(S, x, x0 + i), s0);
+                s1 = wv.fma(FloatVector.fromArray(S, x, x1 + i), s1);
+                s2 = wv.fma(FloatVector.fromArray(S, x, x2 + i), s2);
+                s3 = wv.fma(FloatVector.fromArray(S, x, x3 + i), s3);
+            }
+            r0 = sumLanes(s0);
+            r1 = sumLanes(s1);
+            r2 = sumLanes(s2);
+            r3 = sumLanes(s3);
+        }
+        for (; i < n; i++) {
+            r0 = Math.fma(w[wo + i], x[x0 + i], r0);
+            r1 = Math.fma(w[wo + i], x[x1 + i], r1);
+            r2 = Math.fma(w[wo + i], x[x2 + i], r2);
+            r3 = Math.fma(w[wo + i], x[x3 + i], r3);
+        }
+        out[o0] += r0;
+        out[o1] += r1;
+        out[o2] += r2;
+        out[o3] += r3;
+    }
+
+    /**
+     * Sum of the lanes in lane order. FloatVector.reduceLanes(ADD) leaves the order unspecified, and
+     * the interpreter and the compiled intrinsic do differ, which would break same-bits guarantees.
+     */
+    private static float sumLanes(FloatVector v) {
+        float[] a = v.toArray();
+        float s = 0f;
+        for (float x : a) s += x;
+        return s;
+    }
+
+    /** sum_k a[ao+k] * b[bo+k] in vector lanes, the imputer's inner loop. */
+    @Override public double dot(double[] a, int ao, double[] b, int bo, int n) {
+        int k = 0;
+        double s = 0;
+        if (n >= 2 * D.length()) {
+            DoubleVector acc = DoubleVector.zero(D);
+            for (int bound = D.loopBound(n); k < bound; k += D.length())
+                acc = DoubleVector.fromArray(D, a, ao + k).fma(DoubleVector.fromArray(D, b, bo + k), acc);
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; k < n; k++) s += a[ao + k] * b[bo + k];
+        return s;
+    }
+
+    @Override public void copyPanelRow(float[] src, int s, float[] dst, int d) {
+        FloatVector.fromArray(S, src, s).intoArray(dst, d);
+        FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);
+    }
+
+    @Override public void gemm(int rows, int mr, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add) {
+        switch (rows) {
+            case 14 -> kernel14(mr, kc, a, ao, b, bo, c, co, ldc, add);
+            case 8 -> kernel8(mr, kc, a, ao, b, bo, c, co, ldc, add);
+            case 4 -> kernel4(mr, kc, a, ao, b, bo, c, co, ldc, add);
+            default -> throw new IllegalArgumentException("micro-kernel rows " + rows);
+        }
+    }
+
+    private void kernel14(int mr, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S), c1a = FloatVector.zero(S), c1b = FloatVector.zero(S), c2a = FloatVector.zero(S), c2b = FloatVector.zero(S), c3a = FloatVector.zero(S), c3b = FloatVector.zero(S), c4a = FloatVector.zero(S), c4b = FloatVector.zero(S), c5a = FloatVector.zero(S), c5b = FloatVector.zero(S), c6a = FloatVector.zero(S), c6b = FloatVector.zero(S), c7a = FloatVector.zero(S), c7b = FloatVector.zero(S), c8a = FloatVector.zero(S), c8b = FloatVector.zero(S), c9a = FloatVector.zero(S), c9b = FloatVector.zero(S), c10a = FloatVector.zero(S), c10b = FloatVector.zero(S), c11a = FloatVector.zero(S), c11b = FloatVector.zero(S), c12a = FloatVector.zero(S), c12b = FloatVector.zero(S), c13a = FloatVector.zero(S), c13b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++, ao += mr, bo += 2 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a[ao + 0]); c0a = av.fma(b0, c0a); c0b = av.fma(b1, c0b);
+            av = FloatVector.broadcast(S, a[ao + 1]); c1a = av.fma(b0, c1a); c1b = av.fma(b1, c1b);
+            av = FloatVector.broadcast(S, a[ao + 2]); c2a = av.fma(b0, c2a); c2b = av.fma(b1, c2b);
+            av = FloatVector.broadcast(S, a[ao + 3]); c3a = av.fma(b0, c3a); c3b = av.fma(b1, c3b);
+            av = FloatVector.broadcast(S, a[ao + 4]); c4a = av.fma(b0, c4a); c4b = av.fma(b1, c4b);
+            av = FloatVector.broadcast(S, a[ao + 5]); c5a = av.fma(b0, c5a); c5b = av.fma(b1, c5b);
+            av = FloatVector.broadcast(S, a[ao + 6]); c6a = av.fma(b0, c6a); c6b = av.fma(b1, c6b);
+            av = FloatVector.broadcast(S, a[ao + 7]); c7a = av.fma(b0, c7a); c7b = av.fma(b1, c7b);
+            av = FloatVector.broadcast(S, a[ao + 8]); c8a = av.fma(b0, c8a); c8b = av.fma(b1, c8b);
+            av = FloatVector.broadcast(S, a[ao + 9]); c9a = av.fma(b0, c9a); c9b = av.fma(b1, c9b);
+            av = FloatVector.broadcast(S, a[ao + 10]); c10a = av.fma(b0, c10a); c10b = av.fma(b1, c10b);
+            av = FloatVector.broadcast(S, a[ao + 11]); c11a = av.fma(b0, c11a); c11b = av.fma(b1, c11b);
+            av = FloatVector.broadcast(S, a[ao + 12]); c12a = av.fma(b0, c12a); c12b = av.fma(b1, c12b);
+            av = FloatVector.broadcast(S, a[ao + 13]); c13a = av.fma(b0, c13a); c13b = av.fma(b1, c13b);
+        }
+        if (add) {
+            c0a = c0a.add(FloatVector.fromArray(S, c, co + 0 * ldc)); c0b = c0b.add(FloatVector.fromArray(S, c, co + 0 * ldc + L));
+            c1a = c1a.add(FloatVector.fromArray(S, c, co + 1 * ldc)); c1b = c1b.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c2a = c2a.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c2b = c2b.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c3a = c3a.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c3b = c3b.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c4a = c4a.add(FloatVector.fromArray(S, c, co + 4 * ldc)); c4b = c4b.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c5a = c5a.add(FloatVector.fromArray(S, c, co + 5 * ldc)); c5b = c5b.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c6a = c6a.add(FloatVector.fromArray(S, c, co + 6 * ldc)); c6b = c6b.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c7a = c7a.add(FloatVector.fromArray(S, c, co + 7 * ldc)); c7b = c7b.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+            c8a = c8a.add(FloatVector.fromArray(S, c, co + 8 * ldc)); c8b = c8b.add(FloatVector.fromArray(S, c, co + 8 * ldc + L));
+            c9a = c9a.add(FloatVector.fromArray(S, c, co + 9 * ldc)); c9b = c9b.add(FloatVector.fromArray(S, c, co + 9 * ldc + L));
+            c10a = c10a.add(FloatVector.fromArray(S, c, co + 10 * ldc)); c10b = c10b.add(FloatVector.fromArray(S, c, co + 10 * ldc + L));
+            c11a = c11a.add(FloatVector.fromArray(S, c, co + 11 * ldc)); c11b = c11b.add(FloatVector.fromArray(S, c, co + 11 * ldc + L));
+            c12a = c12a.add(FloatVector.fromArray(S, c, co + 12 * ldc)); c12b = c12b.add(FloatVector.fromArray(S, c, co + 12 * ldc + L));
+            c13a = c13a.add(FloatVector.fromArray(S, c, co + 13 * ldc)); c13b = c13b.add(FloatVector.fromArray(S, c, co + 13 * ldc + L));
+        }
+        c0a.intoArray(c, co + 0 * ldc); c0b.intoArray(c, co + 0 * ldc + L);
+        c1a.intoArray(c, co + 1 * ldc); c1b.intoArray(c, co + 1 * ldc + L);
+        c2a.intoArray(c, co + 2 * ldc); c2b.intoArray(c, co + 2 * ldc + L);
+        c3a.intoArray(c, co + 3 * ldc); c3b.intoArray(c, co + 3 * ldc + L);
+        c4a.intoArray(c, co + 4 * ldc); c4b.intoArray(c, co + 4 * ldc + L);
+        c5a.intoArray(c, co + 5 * ldc); c5b.intoArray(c, co + 5 * ldc + L);
+        c6a.intoArray(c, co + 6 * ldc); c6b.intoArray(c, co + 6 * ldc + L);
+        c7a.intoArray(c, co + 7 * ldc); c7b.intoArray(c, co + 7 * ldc + L);
+        c8a.intoArray(c, co + 8 * ldc); c8b.intoArray(c, co + 8 * ldc + L);
+        c9a.intoArray(c, co + 9 * ldc); c9b.intoArray(c, co + 9 * ldc + L);
+        c10a.intoArray(c, co + 10 * ldc); c10b.intoArray(c, co + 10 * ldc + L);
+        c11a.intoArray(c, co + 11 * ldc); c11b.intoArray(c, co + 11 * ldc + L);
+        c12a.intoArray(c, co + 12 * ldc); c12b.intoArray(c, co + 12 * ldc + L);
+        c13a.intoArray(c, co + 13 * ldc); c13b.intoArray(c, co + 13 * ldc + L);
+    }
+
+    private void kernel8(int mr, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S), c1a = FloatVector.zero(S), c1b = FloatVector.zero(S), c2a = FloatVector.zero(S), c2b = FloatVector.zero(S), c3a = FloatVector.zero(S), c3b = FloatVector.zero(S), c4a = FloatVector.zero(S), c4b = FloatVector.zero(S), c5a = FloatVector.zero(S), c5b = FloatVector.zero(S), c6a = FloatVector.zero(S), c6b = FloatVector.zero(S), c7a = FloatVector.zero(S), c7b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++, ao += mr, bo += 2 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a[ao + 0]); c0a = av.fma(b0, c0a); c0b = av.fma(b1, c0b);
+            av = FloatVector.broadcast(S, a[ao + 1]); c1a = av.fma(b0, c1a); c1b = av.fma(b1, c1b);
+            av = FloatVector.broadcast(S, a[ao + 2]); c2a = av.fma(b0, c2a); c2b = av.fma(b1, c2b);
+            av = FloatVector.broadcast(S, a[ao + 3]); c3a = av.fma(b0, c3a); c3b = av.fma(b1, c3b);
+            av = FloatVector.broadcast(S, a[ao + 4]); c4a = av.fma(b0, c4a); c4b = av.fma(b1, c4b);
+            av = FloatVector.broadcast(S, a[ao + 5]); c5a = av.fma(b0, c5a); c5b = av.fma(b1, c5b);
+            av = FloatVector.broadcast(S, a[ao + 6]); c6a = av.fma(b0, c6a); c6b = av.fma(b1, c6b);
+            av = FloatVector.broadcast(S, a[ao + 7]); c7a = av.fma(b0, c7a); c7b = av.fma(b1, c7b);
+        }
+        if (add) {
+            c0a = c0a.add(FloatVector.fromArray(S, c, co + 0 * ldc)); c0b = c0b.add(FloatVector.fromArray(S, c, co + 0 * ldc + L));
+            c1a = c1a.add(FloatVector.fromArray(S, c, co + 1 * ldc)); c1b = c1b.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c2a = c2a.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c2b = c2b.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c3a = c3a.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c3b = c3b.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c4a = c4a.add(FloatVector.fromArray(S, c, co + 4 * ldc)); c4b = c4b.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c5a = c5a.add(FloatVector.fromArray(S, c, co + 5 * ldc)); c5b = c5b.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c6a = c6a.add(FloatVector.fromArray(S, c, co + 6 * ldc)); c6b = c6b.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c7a = c7a.add(FloatVector.fromArray(S, c, co + 7 * ldc)); c7b = c7b.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+        }
+        c0a.intoArray(c, co + 0 * ldc); c0b.intoArray(c, co + 0 * ldc + L);
+        c1a.intoArray(c, co + 1 * ldc); c1b.intoArray(c, co + 1 * ldc + L);
+        c2a.intoArray(c, co + 2 * ldc); c2b.intoArray(c, co + 2 * ldc + L);
+        c3a.intoArray(c, co + 3 * ldc); c3b.intoArray(c, co + 3 * ldc + L);
+        c4a.intoArray(c, co + 4 * ldc); c4b.intoArray(c, co + 4 * ldc + L);
+        c5a.intoArray(c, co + 5 * ldc); c5b.intoArray(c, co + 5 * ldc + L);
+        c6a.intoArray(c, co + 6 * ldc); c6b.intoArray(c, co + 6 * ldc + L);
+        c7a.intoArray(c, co + 7 * ldc); c7b.intoArray(c, co + 7 * ldc + L);
+    }
+
+    private void kernel4(int mr, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c0a = FloatVector.zero(S), c0b = FloatVector.zero(S), c1a = FloatVector.zero(S), c1b = FloatVector.zero(S), c2a = FloatVector.zero(S), c2b = FloatVector.zero(S), c3a = FloatVector.zero(S), c3b = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++, ao += mr, bo += 2 * L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a[ao + 0]); c0a = av.fma(b0, c0a); c0b = av.fma(b1, c0b);
+            av = FloatVector.broadcast(S, a[ao + 1]); c1a = av.fma(b0, c1a); c1b = av.fma(b1, c1b);
+            av = FloatVector.broadcast(S, a[ao + 2]); c2a = av.fma(b0, c2a); c2b = av.fma(b1, c2b);
+            av = FloatVector.broadcast(S, a[ao + 3]); c3a = av.fma(b0, c3a); c3b = av.fma(b1, c3b);
+        }
+        if (add) {
+            c0a = c0a.add(FloatVector.fromArray(S, c, co + 0 * ldc)); c0b = c0b.add(FloatVector.fromArray(S, c, co + 0 * ldc + L));
+            c1a = c1a.add(FloatVector.fromArray(S, c, co + 1 * ldc)); c1b = c1b.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c2a = c2a.add(FloatVector.fromArray(S, c, co + 2 * ldc)); c2b = c2b.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c3a = c3a.add(FloatVector.fromArray(S, c, co + 3 * ldc)); c3b = c3b.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+        }
+        c0a.intoArray(c, co + 0 * ldc); c0b.intoArray(c, co + 0 * ldc + L);
+        c1a.intoArray(c, co + 1 * ldc); c1b.intoArray(c, co + 1 * ldc + L);
+        c2a.intoArray(c, co + 2 * ldc); c2b.intoArray(c, co + 2 * ldc + L);
+        c3a.intoArray(c, co + 3 * ldc); c3b.intoArray(c, co + 3 * ldc + L);
+    }
+}

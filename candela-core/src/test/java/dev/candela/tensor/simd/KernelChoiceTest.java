@@ -1,0 +1,97 @@
+package dev.candela.tensor.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel path is chosen once from the boot layer, and the chosen kernels agree with the scalar ones:
+ * element-wise kernels and the GEMM micro-kernel bit for bit, reductions within float rounding.
+ */
+class KernelChoiceTest {
+
+    @Test
+    void theVectorKernelsRunExactlyWhenTheIncubatorModuleIsInTheBootLayer() {
+        boolean present = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        System.out.println("kernels: " + KernelChoice.KERNELS.describe() + " (jdk.incubator.vector " + (present ? "present" : "absent") + ")");
+        if ("scalar".equals(System.getProperty("candela.expect.kernels"))) {
+            assertFalse(present, "the scalar execution must run without jdk.incubator.vector");
+            assertFalse(KernelChoice.VECTOR);
+            assertEquals(8, KernelChoice.KERNELS.lanes());
+        } else if (present && !"scalar".equals(System.getProperty("candela.vector"))) {
+            assertTrue(KernelChoice.VECTOR || KernelChoice.KERNELS.lanes() < 4, KernelChoice.KERNELS.describe());
+        }
+    }
+
+    static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
+        return a;
+    }
+
+    @Test
+    void chosenKernelsMatchTheScalarKernelsOnRandomShapes() {
+        assumeTrue(KernelChoice.VECTOR, "only the scalar kernels are loaded in this JVM");
+        FloatKernels v = KernelChoice.KERNELS, s = new ScalarFloatKernels();
+        for (long seed = 0; seed < 200; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = 1 + r.nextInt(300), o = r.nextInt(5);
+            float[] x = random(r, n + o), y0 = random(r, n + o), g = random(r, n + o);
+            float a = (float) r.nextDouble();
+            String why = "seed " + seed + ", n " + n;
+            float[] yv = y0.clone(), ys = y0.clone();
+            v.axpy(a, x, o, yv, o, n); s.axpy(a, x, o, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "axpy " + why);
+            v.affine(x, yv, o, n, a, -a); s.affine(x, ys, o, n, a, -a);
+            assertArrayEquals(ys, yv, 0f, "affine " + why);
+            v.relu(x, yv, o, n); s.relu(x, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "relu " + why);
+            v.clamp(x, yv, o, n, -0.5f, 1f); s.clamp(x, ys, o, n, -0.5f, 1f);
+            assertArrayEquals(ys, yv, 0f, "clamp " + why);
+            v.leaky(x, yv, o, n, 0.1f); s.leaky(x, ys, o, n, 0.1f);
+            assertArrayEquals(ys, yv, 0f, "leaky " + why);
+            v.passBetween(g, x, yv, o, n, 0f, 1f); s.passBetween(g, x, ys, o, n, 0f, 1f);
+            assertArrayEquals(ys, yv, 0f, "passBetween " + why);
+            v.leakyGrad(g, x, yv, o, n, 0.1f); s.leakyGrad(g, x, ys, o, n, 0.1f);
+            assertArrayEquals(ys, yv, 0f, "leakyGrad " + why);
+            v.add(x, g, yv, o, n); s.add(x, g, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "add " + why);
+            assertEquals(s.sum(x, o, n), v.sum(x, o, n), 1e-5f * n, "sum " + why);
+            assertEquals(s.dot(x, o, g, o, n), v.dot(x, o, g, o, n), 1e-5f * n, "dot " + why);
+        }
+    }
+
+    @Test
+    void gemmMicroKernelsGiveTheScalarBits() {
+        assumeTrue(KernelChoice.VECTOR, "only the scalar kernels are loaded in this JVM");
+        FloatKernels v = KernelChoice.KERNELS, s = new ScalarFloatKernels();
+        int nr = 2 * v.lanes(), mr = 14;
+        for (long seed = 0; seed < 50; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            int kc = 1 + r.nextInt(64);
+            // The scalar kernel keeps 8 lanes; compare on its panel width by running it twice when lanes differ.
+            float[] a = random(r, kc * mr), b = random(r, kc * nr);
+            for (int rows : new int[]{14, 8, 4}) {
+                float[] cv = random(r, rows * nr), cs = cv.clone();
+                v.gemm(rows, mr, kc, a, 0, b, 0, cv, 0, nr, true);
+                gemmWide(s, rows, mr, kc, a, b, cs, nr);
+                assertArrayEquals(cs, cv, 0f, "gemm rows " + rows + ", seed " + seed + ", kc " + kc);
+            }
+        }
+    }
+
+    /** The scalar micro-kernel over a panel of width nr (a multiple of its own 16), column block by block. */
+    static void gemmWide(FloatKernels s, int rows, int mr, int kc, float[] a, float[] b, float[] c, int nr) {
+        int w = 2 * s.lanes();
+        for (int j0 = 0; j0 < nr; j0 += w) {
+            float[] bp = new float[kc * w];
+            for (int k = 0; k < kc; k++) System.arraycopy(b, k * nr + j0, bp, k * w, w);
+            s.gemm(rows, mr, kc, a, 0, bp, 0, c, j0, nr, true);
+        }
+    }
+}

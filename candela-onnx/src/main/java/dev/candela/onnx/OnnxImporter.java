@@ -1,0 +1,973 @@
+package dev.candela.onnx;
+
+import dev.candela.format.ImportOptions;
+import dev.candela.format.ModelFormatException;
+import com.google.protobuf.CodedInputStream;
+import dev.candela.onnx.proto.OnnxProto.AttributeProto;
+import dev.candela.onnx.proto.OnnxProto.GraphProto;
+import dev.candela.onnx.proto.OnnxProto.ModelProto;
+import dev.candela.onnx.proto.OnnxProto.NodeProto;
+import dev.candela.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.candela.onnx.proto.OnnxProto.TensorProto;
+import dev.candela.onnx.proto.OnnxProto.TensorShapeProto;
+import dev.candela.onnx.proto.OnnxProto.ValueInfoProto;
+import dev.candela.graph.Add;
+import dev.candela.graph.AvgPool2d;
+import dev.candela.graph.BatchNorm2d;
+import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.Clip;
+import dev.candela.graph.Concat;
+import dev.candela.graph.Conv2d;
+import dev.candela.graph.Flatten;
+import dev.candela.graph.GlobalAvgPool;
+import dev.candela.graph.Graph;
+import dev.candela.graph.Identity;
+import dev.candela.graph.LeakyRelu;
+import dev.candela.graph.Linear;
+import dev.candela.graph.Lrn;
+import dev.candela.graph.MaxPool2d;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.graph.Op;
+import dev.candela.graph.Relu;
+import dev.candela.graph.Reshape;
+import dev.candela.graph.Softmax;
+import dev.candela.graph.Transpose;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Converts an ONNX model (opsets 6 to 21; DESIGN.md promises 9 to 21, the older ones carry PyTorch's
+ * converted test models) into a Candela {@link Model}, in pure Java. Where an op's meaning changed
+ * between opsets (Clip bounds, Softmax axis, legacy Add/Mul broadcasting before 7) the model's opset decides.
+ *
+ * <p>Initializer-only subgraphs (Constant, ConstantOfShape, Unsqueeze, Squeeze, Reshape, Mul/Add/Sub/Div
+ * of constants) are folded at import. Per-channel Mul/Add/Sub/Div of an activation by a constant
+ * become one {@link ChannelAffine}; MatMul followed by a bias Add becomes one {@link Linear}. ONNX
+ * node names are kept so layers stay addressable. Every node that cannot be converted is collected,
+ * and the import fails once with the whole list.
+ */
+public final class OnnxImporter {
+    static final int MIN_OPSET = 6, MAX_OPSET = 21;
+    static final Set<String> SUPPORTED = Set.of("Conv", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
+            "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
+            "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze");
+
+    private final Path file;
+    private final Path baseDir;
+    private final ImportOptions options;
+    private int opset;
+    private final Map<String, OnnxConst> consts = new HashMap<>();
+    private final Map<String, Shape> shapes = new HashMap<>();
+    private final Set<String> poisoned = new HashSet<>();
+    private final Set<String> usedNames = new HashSet<>();
+    private final Map<String, Integer> onnxUses = new HashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    /** Bytes of constants the import may materialise: a file cannot make us allocate more than this. */
+    private final long constantBudget;
+    private long constantBytes;
+
+    private OnnxImporter(Path file, ImportOptions options, long constantBudget) {
+        this.constantBudget = constantBudget;
+        this.file = file;
+        this.baseDir = file == null ? null : file.toAbsolutePath().getParent();
+        this.options = options;
+    }
+
+    /** Signals a node the importer cannot express; collected per node and reported together. */
+    private static final class Unsupported extends RuntimeException {
+        Unsupported(String m) { super(m, null, false, false); }
+    }
+
+    public static Model importFile(Path file, ImportOptions options) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) throw new ModelFormatException(file, "file length", "ONNX files larger than 2 GiB must keep their weights in external data files");
+        byte[] bytes = Files.readAllBytes(file);
+        ModelProto m = parse(file, bytes);
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("file", file.getFileName().toString());
+        source.put("sha256", sha256(bytes));
+        return importModel(m, file, options, source);
+    }
+
+    /** Parses ONNX protobuf bytes; anything that is not a ModelProto is a {@link ModelFormatException}. */
+    public static ModelProto parse(Path file, byte[] bytes) throws ModelFormatException {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setRecursionLimit(64);
+            ModelProto m = ModelProto.parseFrom(in);
+            in.checkLastTagWas(0);
+            return m;
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "protobuf", "not a readable ONNX ModelProto: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(file, "protobuf", "not a readable ONNX ModelProto: " + e);
+        }
+    }
+
+    /**
+     * Converts a parsed model. {@code file} names the model in errors and locates external data;
+     * {@code source} is extra provenance for the metadata (file name, SHA-256).
+     */
+    public static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source) throws ModelFormatException {
+        return importModel(m, file, options, source, Runtime.getRuntime().maxMemory() / 2);
+    }
+
+    static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source, long constantBudget) throws ModelFormatException {
+        OnnxImporter im = new OnnxImporter(file, options, constantBudget);
+        try {
+            return im.run(m, source);
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(file, "graph", "cannot import: " + e.getMessage(), e);
+        }
+    }
+
+    private ModelFormatException error(String field, String message) {
+        return new ModelFormatException(file, field, message);
+    }
+
+    private Model run(ModelProto m, Map<String, String> source) throws ModelFormatException {
+        if (!m.hasGraph()) throw error("graph", "missing (expected an ONNX ModelProto with a graph)");
+        opset = -1;
+        for (OperatorSetIdProto o : m.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) opset = (int) Math.min(Integer.MAX_VALUE, o.getVersion());
+        }
+        if (opset < 0) throw error("opset_import", "no default-domain opset declared");
+        if (opset < MIN_OPSET || opset > MAX_OPSET) throw error("opset_import", "opset " + opset + " is not supported (expected " + MIN_OPSET + " to " + MAX_OPSET + ")");
+        GraphProto g = m.getGraph();
+
+        for (TensorProto t : g.getInitializerList()) {
+            long elements = 1;
+            for (long d : t.getDimsList()) elements = d <= 0 ? 0 : Math.min(Long.MAX_VALUE / 8, elements * Math.min(d, Integer.MAX_VALUE));
+            try {
+                reserve(elements, "initializer");
+            } catch (Unsupported e) {
+                throw error("initializer '" + t.getName() + "'", e.getMessage());
+            }
+            consts.put(t.getName(), OnnxTensors.decode(t, file, baseDir, "initializer '" + t.getName() + "'"));
+        }
+        List<ValueInfoProto> dataInputs = g.getInputList().stream().filter(v -> !consts.containsKey(v.getName())).toList();
+        if (dataInputs.size() != 1) {
+            throw error("graph.input", "expected exactly one non-initializer input (the image), got " + dataInputs.size() + ": "
+                    + dataInputs.stream().map(ValueInfoProto::getName).toList());
+        }
+        ValueInfoProto in = dataInputs.get(0);
+        Shape inputShape = inputShape(in);
+        shapes.put(in.getName(), inputShape);
+        if (g.getOutputCount() != 1) throw error("graph.output", "expected exactly one output, got " + g.getOutputCount());
+        String output = g.getOutput(0).getName();
+
+        for (NodeProto n : g.getNodeList()) for (String t : n.getInputList()) onnxUses.merge(t, 1, Integer::sum);
+        onnxUses.merge(output, 1, Integer::sum);
+
+        for (int i = 0; i < g.getNodeCount(); i++) convertNode(g.getNode(i), i);
+        if (!problems.isEmpty()) {
+            throw error("graph.node", problems.size() + " node(s) cannot be imported: " + String.join("; ", problems));
+        }
+        if (consts.containsKey(output)) throw error("graph.output", "output '" + output + "' is a constant (it does not depend on the input)");
+        if (!shapes.containsKey(output)) throw error("graph.output", "output '" + output + "' is not produced by any node");
+
+        fuse(output);
+        Graph graph;
+        try {
+            Shape item = Shape.of(Arrays.copyOfRange(inputShape.dims(), 1, inputShape.rank()));
+            graph = new Graph(in.getName(), item, nodes, output);
+        } catch (IllegalArgumentException e) {
+            throw error("graph", e.getMessage());
+        }
+        Map<String, String> src = new LinkedHashMap<>(source);
+        src.put("format", "onnx");
+        src.put("opset", Integer.toString(opset));
+        src.put("irVersion", Long.toString(m.getIrVersion()));
+        String producer = (m.getProducerName() + " " + m.getProducerVersion()).trim();
+        if (!producer.isEmpty()) src.put("producer", producer);
+        if (options.foldBatchNorm()) src.put("foldedBatchNorm", "true");
+        return new Model(graph, options.preprocessing(), options.labels(), src);
+    }
+
+    private Shape inputShape(ValueInfoProto in) throws ModelFormatException {
+        List<TensorShapeProto.Dimension> dims = in.getType().getTensorType().getShape().getDimList();
+        if (options.inputShape() != null) {
+            int[] item = options.inputShape().dims();
+            int[] d = new int[item.length + 1];
+            d[0] = 1;
+            System.arraycopy(item, 0, d, 1, item.length);
+            return Shape.of(d);
+        }
+        if (dims.isEmpty()) throw error("graph.input '" + in.getName() + "'.shape", "missing; give the input shape (e.g. --input 3x224x224)");
+        int[] d = new int[dims.size()];
+        for (int i = 0; i < d.length; i++) {
+            TensorShapeProto.Dimension dim = dims.get(i);
+            long v = dim.hasDimValue() ? dim.getDimValue() : 0;
+            if (v <= 0) {
+                if (i == 0) { d[i] = 1; continue; }
+                throw error("graph.input '" + in.getName() + "'.shape[" + i + "]", "symbolic or unknown dimension '" + dim.getDimParam() + "'; give the input shape (e.g. --input 3x224x224)");
+            }
+            if (v > 1 << 20) throw error("graph.input '" + in.getName() + "'.shape[" + i + "]", "dimension " + v + " is implausibly large (limit 2^20)");
+            d[i] = (int) v;
+        }
+        if (Shape.product(d) > Shape.MAX_ELEMENTS) throw error("graph.input '" + in.getName() + "'.shape", "too many elements");
+        return Shape.of(d);
+    }
+
+    // ---- per node --------------------------------------------------------------------------
+
+    private String nodeName(NodeProto n, int index) {
+        String base = !n.getName().isEmpty() ? n.getName() : n.getOutputCount() > 0 && !n.getOutput(0).isEmpty() ? n.getOutput(0) : n.getOpType() + "_" + index;
+        String name = base;
+        for (int k = 2; !usedNames.add(name); k++) name = base + "#" + k;
+        return name;
+    }
+
+    private void convertNode(NodeProto n, int index) throws ModelFormatException {
+        String label = (n.getName().isEmpty() ? "#" + index : "'" + n.getName() + "'") + " (" + n.getOpType() + ")";
+        boolean domainOk = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+        if (!domainOk || !SUPPORTED.contains(n.getOpType())) {
+            problems.add("node " + label + ": op " + (domainOk ? "" : n.getDomain() + ".") + n.getOpType() + " is not supported");
+            poisoned.addAll(n.getOutputList());
+            return;
+        }
+        for (String t : n.getInputList()) {
+            if (poisoned.contains(t)) {
+                poisoned.addAll(n.getOutputList());
+                return;
+            }
+            if (!t.isEmpty() && !consts.containsKey(t) && !shapes.containsKey(t)) {
+                problems.add("node " + label + ": input '" + t + "' is not defined before it (graph must be topologically sorted)");
+                poisoned.addAll(n.getOutputList());
+                return;
+            }
+        }
+        if (n.getOutputCount() < 1 || n.getOutput(0).isEmpty()) {
+            problems.add("node " + label + ": has no output");
+            return;
+        }
+        for (String o : n.getOutputList()) {
+            if (!o.isEmpty() && (consts.containsKey(o) || shapes.containsKey(o))) {
+                problems.add("node " + label + ": output '" + o + "' is produced twice");
+                poisoned.addAll(n.getOutputList());
+                return;
+            }
+        }
+        try {
+            boolean allConst = n.getInputList().stream().allMatch(t -> t.isEmpty() || consts.containsKey(t));
+            if (allConst && fold(n)) return;
+            convert(n, nodeName(n, index));
+        } catch (Unsupported | IllegalArgumentException e) {
+            problems.add("node " + label + ": " + e.getMessage());
+            poisoned.addAll(n.getOutputList());
+        } catch (ModelFormatException e) {
+            problems.add("node " + label + ": " + e.getMessage());
+            poisoned.addAll(n.getOutputList());
+        }
+    }
+
+    /** Emits a Candela node and records its output shape. */
+    private void emit(String name, Op op, List<String> inputs, String output) {
+        List<Shape> in = new ArrayList<>();
+        for (String t : inputs) in.add(shapes.get(t));
+        Shape out = op.outputShape(in);
+        nodes.add(new Node(name, op, inputs, output));
+        shapes.put(output, out);
+    }
+
+    private void convert(NodeProto n, String name) throws ModelFormatException {
+        String x = n.getInput(0);
+        String y = n.getOutput(0);
+        switch (n.getOpType()) {
+            case "Conv" -> emit(name, conv(n), List.of(data(n, 0)), y);
+            case "BatchNormalization" -> {
+                if (attrInt(n, "training_mode", 0) != 0) throw new Unsupported("training_mode=1 is not supported (inference only)");
+                if (opset < 9 && attrInt(n, "spatial", 1) == 0) throw new Unsupported("spatial=0 (per-activation statistics) is not supported");
+                if (opset < 7 && attrInt(n, "is_test", 0) == 0) throw new Unsupported("is_test=0 (training mode) is not supported");
+                requireUnusedExtraOutputs(n);
+                Shape s = shape(data(n, 0));
+                if (s.rank() < 2) throw new Unsupported("input must have a channel axis, got " + s);
+                emit(name, new BatchNorm2d(vector(n, 1, s.dim(1)), vector(n, 2, s.dim(1)), vector(n, 3, s.dim(1)), vector(n, 4, s.dim(1)),
+                        attrFloat(n, "epsilon", 1e-5f)), List.of(x), y);
+            }
+            case "Relu" -> emit(name, new Relu(), List.of(data(n, 0)), y);
+            case "LeakyRelu" -> emit(name, new LeakyRelu(attrFloat(n, "alpha", 0.01f)), List.of(data(n, 0)), y);
+            case "Clip" -> {
+                float lo = -Float.MAX_VALUE, hi = Float.MAX_VALUE;
+                if (opset < 11) {
+                    lo = attrFloat(n, "min", lo);
+                    hi = attrFloat(n, "max", hi);
+                } else {
+                    if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) lo = scalar(n, 1);
+                    if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) hi = scalar(n, 2);
+                }
+                emit(name, new Clip(lo, hi), List.of(data(n, 0)), y);
+            }
+            case "MaxPool" -> {
+                requireUnusedExtraOutputs(n);
+                Shape s = rank4(data(n, 0), "MaxPool");
+                int[] k = kernel(n, s);
+                int[] st = pairs(n, "strides", 1);
+                int[] dil = pairs(n, "dilations", 1);
+                emit(name, new MaxPool2d(k, st, pads(n, s, k, st, dil), dil, attrInt(n, "ceil_mode", 0) != 0), List.of(x), y);
+            }
+            case "AveragePool" -> {
+                Shape s = rank4(data(n, 0), "AveragePool");
+                int[] k = kernel(n, s);
+                int[] st = pairs(n, "strides", 1);
+                int[] dil = pairs(n, "dilations", 1);
+                if (dil[0] != 1 || dil[1] != 1) throw new Unsupported("dilated AveragePool is not supported");
+                emit(name, new AvgPool2d(k, st, pads(n, s, k, st, dil), attrInt(n, "ceil_mode", 0) != 0, attrInt(n, "count_include_pad", 0) != 0), List.of(x), y);
+            }
+            case "GlobalAveragePool" -> {
+                rank4(data(n, 0), "GlobalAveragePool");
+                emit(name, new GlobalAvgPool(), List.of(x), y);
+            }
+            case "Flatten" -> {
+                Shape s = shape(data(n, 0));
+                int axis = axis(attrInt(n, "axis", 1), s.rank() + 1 > 1 ? s.rank() : 1, "axis", true);
+                if (axis == 0) throw new Unsupported("Flatten with axis 0 merges the batch axis");
+                // ONNX Flatten gives [prod(d[0:axis]), prod(d[axis:])]: batch-preserving only if d[1:axis] are all 1.
+                for (int i = 1; i < axis; i++) if (s.dim(i) != 1) throw new Unsupported("Flatten with axis " + axis + " merges the batch axis with dimension " + i + " of " + s);
+                emit(name, new Flatten(), List.of(x), y);
+            }
+            case "Reshape" -> {
+                Shape s = shape(data(n, 0));
+                long[] target = constant(n, 1).asLongs();
+                int[] d = reshapeTarget(s, target, attrInt(n, "allowzero", 0) != 0);
+                if (d.length == 0 || d[0] != s.dim(0)) throw new Unsupported("Reshape of " + s + " to " + Arrays.toString(d) + " changes the batch axis");
+                emit(name, new Reshape(itemShapeOf(d)), List.of(x), y);
+            }
+            case "Unsqueeze", "Squeeze" -> {
+                Shape s = shape(data(n, 0));
+                int[] d = n.getOpType().equals("Unsqueeze") ? unsqueeze(s.dims(), axes(n)) : squeeze(s.dims(), axes(n));
+                if (d.length == 0 || d[0] != s.dim(0)) throw new Unsupported(n.getOpType() + " would move the batch axis");
+                emit(name, new Reshape(itemShapeOf(d)), List.of(x), y);
+            }
+            case "Gemm" -> emit(name, gemm(n), List.of(data(n, 0)), y);
+            case "MatMul" -> {
+                Shape s = shape(data(n, 0));
+                OnnxConst b = constant(n, 1);
+                if (s.rank() != 2 || b.rank() != 2) throw new Unsupported("MatMul is supported as [N,K] x constant [K,M] only, got " + s + " x " + Arrays.toString(b.dims()));
+                if (b.dims()[0] != s.dim(1)) throw new Unsupported("MatMul inner dimensions differ: " + s + " x " + Arrays.toString(b.dims()));
+                int k = b.dims()[0], mOut = b.dims()[1];
+                float[] bf = b.asFloats(), w = new float[mOut * k];
+                for (int i = 0; i < k; i++) for (int j = 0; j < mOut; j++) w[j * k + i] = bf[i * mOut + j];
+                emit(name, new Linear(Tensor.of(w, mOut, k), Tensor.zeros(mOut)), List.of(x), y);
+            }
+            case "Add", "Sub", "Mul", "Div" -> arithmetic(n, name);
+            case "Sum" -> {
+                List<String> ins = new ArrayList<>();
+                for (int i = 0; i < n.getInputCount(); i++) ins.add(data(n, i));
+                emit(name, ins.size() == 1 ? new Identity() : new Add(), ins, y);
+            }
+            case "Concat" -> {
+                List<String> ins = new ArrayList<>();
+                for (int i = 0; i < n.getInputCount(); i++) ins.add(data(n, i));
+                int axis = axis(attrInt(n, "axis", 1), shape(ins.get(0)).rank(), "axis", false);
+                if (axis == 0) throw new Unsupported("Concat along the batch axis is not supported");
+                emit(name, new Concat(axis), ins, y);
+            }
+            case "Dropout" -> {
+                requireUnusedExtraOutputs(n);
+                if (n.getInputCount() > 2 && !n.getInput(2).isEmpty() && constant(n, 2).get(0) != 0) throw new Unsupported("training_mode=true is not supported");
+                emit(name, new Identity(), List.of(data(n, 0)), y);
+            }
+            case "Identity" -> emit(name, new Identity(), List.of(data(n, 0)), y);
+            case "Pad" -> {
+                // PyTorch exports of DenseNet put an all-zero Pad before each transition pool: an identity.
+                String mode = attrString(n, "mode", "constant");
+                int[] pads = opset < 11 ? attrInts(n, "pads", null) : null;
+                if (opset >= 11) {
+                    OnnxConst c = constant(n, 1);
+                    pads = new int[c.size()];
+                    for (int i = 0; i < pads.length; i++) pads[i] = (int) c.get(i);
+                }
+                if (pads == null) throw new Unsupported("Pad without pads");
+                if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) throw new Unsupported("Pad with axes is not supported");
+                boolean zero = true;
+                for (int p : pads) zero &= p == 0;
+                if (!zero) throw new Unsupported("Pad with non-zero pads " + Arrays.toString(pads) + " (mode " + mode + ") is not supported; only the all-zero Pad of PyTorch exports is");
+                emit(name, new Identity(), List.of(data(n, 0)), y);
+            }
+            case "Softmax" -> {
+                Shape s = shape(data(n, 0));
+                boolean old = opset < 13;
+                int axis = axis(attrInt(n, "axis", old ? 1 : -1), s.rank(), "axis", false);
+                if (axis == 0) throw new Unsupported("Softmax over the batch axis (axis 0) is not supported");
+                emit(name, new Softmax(axis, old), List.of(x), y);
+            }
+            case "LRN" -> {
+                rank4(data(n, 0), "LRN");
+                emit(name, new Lrn((int) attrLong(n, "size", -1), attrFloat(n, "alpha", 1e-4f), attrFloat(n, "beta", 0.75f), attrFloat(n, "bias", 1f)), List.of(x), y);
+            }
+            case "Transpose" -> {
+                Shape s = shape(data(n, 0));
+                int[] perm = attrInts(n, "perm", null);
+                if (perm == null) {
+                    perm = new int[s.rank()];
+                    for (int i = 0; i < perm.length; i++) perm[i] = perm.length - 1 - i;
+                }
+                if (perm.length != s.rank()) throw new Unsupported("perm " + Arrays.toString(perm) + " does not match input rank " + s.rank());
+                if (perm[0] != 0) throw new Unsupported("Transpose moving the batch axis (perm " + Arrays.toString(perm) + ") is not supported");
+                emit(name, new Transpose(perm), List.of(x), y);
+            }
+            default -> throw new Unsupported("op " + n.getOpType() + " needs constant inputs here");
+        }
+    }
+
+    private Op conv(NodeProto n) throws ModelFormatException {
+        Shape s = shape(data(n, 0));
+        OnnxConst w = constant(n, 1);
+        if (w.rank() != 4 || s.rank() != 4) throw new Unsupported("only 2-D convolution is supported (input " + s + ", weight rank " + w.rank() + ")");
+        int[] k = {w.dims()[2], w.dims()[3]};
+        int[] ks = attrInts(n, "kernel_shape", null);
+        if (ks != null && !Arrays.equals(ks, k)) throw new Unsupported("kernel_shape " + Arrays.toString(ks) + " differs from the weight's " + Arrays.toString(k));
+        int[] st = pairs(n, "strides", 1);
+        int[] dil = pairs(n, "dilations", 1);
+        int groups = (int) attrLong(n, "group", 1);
+        Tensor bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? vector(n, 2, w.dims()[0]) : Tensor.zeros(w.dims()[0]);
+        return new Conv2d(w.tensor(), bias, st, pads(n, s, k, st, dil), dil, groups);
+    }
+
+    private Op gemm(NodeProto n) throws ModelFormatException {
+        Shape s = shape(data(n, 0));
+        if (s.rank() != 2) throw new Unsupported("Gemm input must be [N, K], got " + s);
+        if (attrInt(n, "transA", 0) != 0) throw new Unsupported("transA=1 on the activation is not supported");
+        OnnxConst b = constant(n, 1);
+        if (b.rank() != 2) throw new Unsupported("Gemm B must be a constant matrix, got dims " + Arrays.toString(b.dims()));
+        boolean transB = attrInt(n, "transB", 0) != 0;
+        float alpha = attrFloat(n, "alpha", 1f), beta = attrFloat(n, "beta", 1f);
+        int out = transB ? b.dims()[0] : b.dims()[1], k = transB ? b.dims()[1] : b.dims()[0];
+        float[] bf = b.asFloats(), w = new float[out * k];
+        for (int o = 0; o < out; o++)
+            for (int i = 0; i < k; i++) {
+                float v = transB ? bf[o * k + i] : bf[i * out + o];
+                w[o * k + i] = alpha == 1f ? v : alpha * v;
+            }
+        float[] bias = new float[out];
+        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+            OnnxConst c = constant(n, 2);
+            float[] cf = c.asFloats();
+            int[] cd = c.dims();
+            boolean scalar = cf.length == 1;
+            boolean row = cf.length == out && (cd.length == 1 || (cd.length == 2 && cd[0] == 1));
+            if (!scalar && !row) throw new Unsupported("Gemm bias C of dims " + Arrays.toString(cd) + " varies across the batch; only [" + out + "], [1," + out + "] or a scalar are supported");
+            for (int o = 0; o < out; o++) bias[o] = beta == 1f ? cf[scalar ? 0 : o] : beta * cf[scalar ? 0 : o];
+        }
+        return new Linear(Tensor.of(w, out, k), Tensor.of(bias, out));
+    }
+
+    /** Add/Sub/Mul/Div: two activations (Add only, equal shapes) or an activation and a per-channel constant. */
+    private void arithmetic(NodeProto n, String name) throws ModelFormatException {
+        String op = n.getOpType();
+        String a = n.getInput(0), b = n.getInput(1), y = n.getOutput(0);
+        boolean ca = consts.containsKey(a), cb = consts.containsKey(b);
+        if (!ca && !cb) {
+            if (!op.equals("Add")) throw new Unsupported(op + " of two activations is not supported");
+            if (!shape(a).equals(shape(b))) throw new Unsupported("Add of shapes " + shape(a) + " and " + shape(b) + " needs broadcasting, which is not supported");
+            emit(name, new Add(), List.of(a, b), y);
+            return;
+        }
+        String x = ca ? b : a;
+        OnnxConst c = consts.get(ca ? a : b);
+        Shape s = shape(x);
+        if (opset < 7 && attrInt(n, "broadcast", 0) != 0 && c.rank() > 0) {
+            // Legacy broadcasting: B's dims line up with A's starting at 'axis' (default: the trailing dims).
+            if (ca) throw new Unsupported("legacy broadcast with the constant as first operand is not supported");
+            int axis = axis(attrInt(n, "axis", s.rank() - c.rank()), s.rank(), "axis", false);
+            if (axis + c.rank() > s.rank()) throw new Unsupported("legacy broadcast of " + Arrays.toString(c.dims()) + " at axis " + axis + " does not fit " + s);
+            int[] d = new int[s.rank()];
+            Arrays.fill(d, 1);
+            System.arraycopy(c.dims(), 0, d, axis, c.rank());
+            c = c.reshape(d);
+        }
+        float[] v = perChannel(c, s);
+        if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " is not per-channel for input " + s);
+        int ch = v.length;
+        float[] scale = new float[ch], shift = new float[ch];
+        for (int i = 0; i < ch; i++) {
+            switch (op) {
+                case "Add" -> { scale[i] = 1; shift[i] = v[i]; }
+                case "Mul" -> { scale[i] = v[i]; shift[i] = 0; }
+                case "Sub" -> { scale[i] = ca ? -1 : 1; shift[i] = ca ? v[i] : -v[i]; }
+                default -> {
+                    if (ca) throw new Unsupported("Div of a constant by an activation is not supported");
+                    scale[i] = 1 / v[i];
+                    shift[i] = 0;
+                }
+            }
+        }
+        emit(name, new ChannelAffine(Tensor.of(scale, ch), Tensor.of(shift, ch)), List.of(x), y);
+    }
+
+    /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */
+    private static float[] perChannel(OnnxConst c, Shape s) {
+        if (s.rank() < 2 || c.rank() > s.rank()) return null;
+        int r = s.rank(), ch = s.dim(1);
+        int[] p = new int[r];
+        Arrays.fill(p, 1);
+        System.arraycopy(c.dims(), 0, p, r - c.rank(), c.rank());
+        for (int i = 0; i < r; i++) if (i != 1 && p[i] != 1) return null;
+        if (p[1] != 1 && p[1] != ch) return null;
+        float[] f = c.asFloats(), v = new float[ch];
+        for (int i = 0; i < ch; i++) v[i] = f[p[1] == 1 ? 0 : i];
+        return v;
+    }
+
+    private void requireUnusedExtraOutputs(NodeProto n) {
+        for (int i = 1; i < n.getOutputCount(); i++) {
+            String o = n.getOutput(i);
+            if (!o.isEmpty() && onnxUses.containsKey(o)) throw new Unsupported("output " + i + " ('" + o + "') is used, only the first output is supported");
+        }
+    }
+
+    // ---- constant folding ----------------------------------------------------------------
+
+    /** Folds a node whose inputs are all constants; false when the op is not foldable here. */
+    private boolean fold(NodeProto n) throws ModelFormatException {
+        String y = n.getOutput(0);
+        OnnxConst r;
+        switch (n.getOpType()) {
+            case "Constant" -> r = constantNode(n);
+            case "ConstantOfShape" -> {
+                long[] d = constant(n, 0).asLongs();
+                int[] dims = new int[d.length];
+                long count = 1;
+                for (int i = 0; i < d.length; i++) {
+                    if (d[i] < 0 || d[i] > Integer.MAX_VALUE) throw new Unsupported("ConstantOfShape dimension " + d[i] + " out of range");
+                    dims[i] = (int) d[i];
+                    count = d[i] == 0 ? 0 : count * d[i];
+                    if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("ConstantOfShape of " + Arrays.toString(d) + " exceeds " + OnnxConst.MAX_ELEMENTS + " elements");
+                }
+                reserve(count, "ConstantOfShape");
+                AttributeProto v = attr(n, "value");
+                OnnxConst fill = v == null ? OnnxConst.ofFloats(new int[]{1}, new float[]{0}) : OnnxTensors.decode(v.getT(), file, baseDir, "node '" + n.getName() + "'.value");
+                if (fill.size() != 1) throw new Unsupported("ConstantOfShape value must hold one element");
+                if (fill.isFloat()) {
+                    float[] f = new float[(int) count];
+                    Arrays.fill(f, fill.floats()[0]);
+                    r = OnnxConst.ofFloats(dims, f);
+                } else {
+                    long[] l = new long[(int) count];
+                    Arrays.fill(l, fill.longs()[0]);
+                    r = OnnxConst.ofLongs(dims, l);
+                }
+            }
+            case "Unsqueeze" -> {
+                OnnxConst c = constant(n, 0);
+                r = c.reshape(unsqueeze(c.dims(), axes(n)));
+            }
+            case "Squeeze" -> {
+                OnnxConst c = constant(n, 0);
+                r = c.reshape(squeeze(c.dims(), axes(n)));
+            }
+            case "Reshape" -> {
+                OnnxConst c = constant(n, 0);
+                int[] d = reshapeTarget(Shape.of(c.dims()), constant(n, 1).asLongs(), attrInt(n, "allowzero", 0) != 0);
+                r = c.reshape(d);
+            }
+            case "Identity", "Dropout" -> r = constant(n, 0);
+            case "Transpose" -> r = transpose(constant(n, 0), attrInts(n, "perm", null));
+            case "Add", "Sub", "Mul", "Div" -> r = broadcast(n.getOpType(), constant(n, 0), constant(n, 1));
+            default -> { return false; }
+        }
+        consts.put(y, r);
+        return true;
+    }
+
+    private OnnxConst constantNode(NodeProto n) throws ModelFormatException {
+        for (AttributeProto a : n.getAttributeList()) {
+            switch (a.getName()) {
+                case "value": return OnnxTensors.decode(a.getT(), file, baseDir, "node '" + n.getName() + "'.value");
+                case "value_float": return OnnxConst.ofFloats(new int[0], new float[]{a.getF()});
+                case "value_floats": {
+                    float[] f = new float[a.getFloatsCount()];
+                    for (int i = 0; i < f.length; i++) f[i] = a.getFloats(i);
+                    return OnnxConst.ofFloats(new int[]{f.length}, f);
+                }
+                case "value_int": return OnnxConst.ofLongs(new int[0], new long[]{a.getI()});
+                case "value_ints": {
+                    long[] l = new long[a.getIntsCount()];
+                    for (int i = 0; i < l.length; i++) l[i] = a.getInts(i);
+                    return OnnxConst.ofLongs(new int[]{l.length}, l);
+                }
+                default: break;
+            }
+        }
+        throw new Unsupported("Constant without a supported value attribute (value, value_float(s), value_int(s))");
+    }
+
+    private void reserve(long elements, String what) {
+        constantBytes += 4 * Math.min(elements, Long.MAX_VALUE / 16);
+        if (constantBytes > constantBudget) {
+            throw new Unsupported(what + ": constants would need " + constantBytes + " bytes, more than the import budget of " + constantBudget + " (half the heap)");
+        }
+    }
+
+    /** NumPy-broadcast elementwise arithmetic on constants. */
+    private OnnxConst broadcast(String op, OnnxConst a, OnnxConst b) {
+        int r = Math.max(a.rank(), b.rank());
+        int[] da = pad(a.dims(), r), db = pad(b.dims(), r), d = new int[r];
+        for (int i = 0; i < r; i++) {
+            if (da[i] != db[i] && da[i] != 1 && db[i] != 1) throw new Unsupported("cannot broadcast " + Arrays.toString(a.dims()) + " with " + Arrays.toString(b.dims()));
+            d[i] = da[i] == 1 ? db[i] : da[i];
+        }
+        long count = Shape.product(d);
+        if (count > OnnxConst.MAX_ELEMENTS) throw new Unsupported("folded constant too large");
+        reserve(count, op);
+        int n = (int) count;
+        boolean floats = a.isFloat() || b.isFloat();
+        float[] f = floats ? new float[n] : null;
+        long[] l = floats ? null : new long[n];
+        int[] idx = new int[r];
+        for (int k = 0; k < n; k++) {
+            int ia = 0, ib = 0;
+            for (int i = 0; i < r; i++) {
+                ia = ia * da[i] + (da[i] == 1 ? 0 : idx[i]);
+                ib = ib * db[i] + (db[i] == 1 ? 0 : idx[i]);
+            }
+            if (floats) {
+                float x = (float) a.get(ia), y = (float) b.get(ib);
+                f[k] = switch (op) { case "Add" -> x + y; case "Sub" -> x - y; case "Mul" -> x * y; default -> x / y; };
+            } else {
+                long x = a.longs()[ia], y = b.longs()[ib];
+                if (op.equals("Div") && y == 0) throw new Unsupported("integer division by zero in a constant");
+                l[k] = switch (op) { case "Add" -> x + y; case "Sub" -> x - y; case "Mul" -> x * y; default -> x / y; };
+            }
+            for (int i = r - 1; i >= 0; i--) {
+                if (++idx[i] < d[i]) break;
+                idx[i] = 0;
+            }
+        }
+        return floats ? OnnxConst.ofFloats(d, f) : OnnxConst.ofLongs(d, l);
+    }
+
+    private static OnnxConst transpose(OnnxConst c, int[] perm) {
+        int r = c.rank();
+        if (perm == null) {
+            perm = new int[r];
+            for (int i = 0; i < r; i++) perm[i] = r - 1 - i;
+        }
+        if (perm.length != r) throw new Unsupported("perm " + Arrays.toString(perm) + " does not match rank " + r);
+        int[] d = c.dims(), od = new int[r], stride = new int[r];
+        boolean[] seen = new boolean[r];
+        for (int i = r - 1, s = 1; i >= 0; s *= d[i], i--) stride[i] = s;
+        for (int i = 0; i < r; i++) {
+            if (perm[i] < 0 || perm[i] >= r || seen[perm[i]]) throw new Unsupported("perm " + Arrays.toString(perm) + " is not a permutation");
+            seen[perm[i]] = true;
+            od[i] = d[perm[i]];
+        }
+        int n = c.size();
+        float[] f = c.isFloat() ? new float[n] : null;
+        long[] l = c.isFloat() ? null : new long[n];
+        int[] idx = new int[r];
+        for (int k = 0; k < n; k++) {
+            int src = 0;
+            for (int i = 0; i < r; i++) src += idx[i] * stride[perm[i]];
+            if (f != null) f[k] = c.floats()[src]; else l[k] = c.longs()[src];
+            for (int i = r - 1; i >= 0; i--) {
+                if (++idx[i] < od[i]) break;
+                idx[i] = 0;
+            }
+        }
+        return f != null ? OnnxConst.ofFloats(od, f) : OnnxConst.ofLongs(od, l);
+    }
+
+    private static int[] pad(int[] d, int r) {
+        int[] p = new int[r];
+        Arrays.fill(p, 1);
+        System.arraycopy(d, 0, p, r - d.length, d.length);
+        return p;
+    }
+
+    private static int[] unsqueeze(int[] dims, long[] axes) {
+        int r = dims.length + axes.length;
+        boolean[] ins = new boolean[r];
+        for (long a : axes) {
+            int ax = (int) (a < 0 ? a + r : a);
+            if (ax < 0 || ax >= r || ins[ax]) throw new Unsupported("Unsqueeze axes " + Arrays.toString(axes) + " invalid for rank " + dims.length);
+            ins[ax] = true;
+        }
+        int[] out = new int[r];
+        for (int i = 0, j = 0; i < r; i++) out[i] = ins[i] ? 1 : dims[j++];
+        return out;
+    }
+
+    private static int[] squeeze(int[] dims, long[] axes) {
+        boolean[] drop = new boolean[dims.length];
+        if (axes.length == 0) {
+            for (int i = 0; i < dims.length; i++) drop[i] = dims[i] == 1;
+        } else {
+            for (long a : axes) {
+                int ax = (int) (a < 0 ? a + dims.length : a);
+                if (ax < 0 || ax >= dims.length || dims[ax] != 1) throw new Unsupported("Squeeze axis " + a + " invalid for dims " + Arrays.toString(dims));
+                drop[ax] = true;
+            }
+        }
+        return java.util.stream.IntStream.range(0, dims.length).filter(i -> !drop[i]).map(i -> dims[i]).toArray();
+    }
+
+    /** Axes from the attribute (opset < 13) or the second input (opset >= 13). */
+    private long[] axes(NodeProto n) throws ModelFormatException {
+        if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) return constant(n, 1).asLongs();
+        AttributeProto a = attr(n, "axes");
+        if (a == null) return new long[0];
+        long[] l = new long[a.getIntsCount()];
+        for (int i = 0; i < l.length; i++) l[i] = a.getInts(i);
+        return l;
+    }
+
+    /** ONNX Reshape target: 0 copies the input dimension (unless allowzero), -1 is inferred. */
+    private static int[] reshapeTarget(Shape in, long[] target, boolean allowZero) {
+        int[] d = new int[target.length];
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < d.length; i++) {
+            long t = target[i];
+            if (t == 0 && !allowZero) {
+                if (i >= in.rank()) throw new Unsupported("Reshape copies dimension " + i + " that input " + in + " does not have");
+                t = in.dim(i);
+            }
+            if (t == -1) {
+                if (infer >= 0) throw new Unsupported("Reshape target " + Arrays.toString(target) + " has two -1");
+                infer = i;
+                continue;
+            }
+            if (t < 0 || t > Integer.MAX_VALUE) throw new Unsupported("Reshape target " + Arrays.toString(target) + " has an invalid dimension");
+            d[i] = (int) t;
+            known = Math.multiplyExact(known, t == 0 ? 1 : t);
+        }
+        long total = Shape.product(in.dims());
+        if (infer >= 0) {
+            if (known == 0 || total % known != 0) throw new Unsupported("Reshape target " + Arrays.toString(target) + " does not fit input " + in);
+            d[infer] = (int) (total / known);
+        }
+        if (Shape.product(d) != total) throw new Unsupported("Reshape target " + Arrays.toString(target) + " does not fit input " + in);
+        return d;
+    }
+
+    private int[] itemShapeOf(int[] d) {
+        return Arrays.copyOfRange(d, 1, d.length);
+    }
+
+    // ---- geometry ------------------------------------------------------------------------
+
+    private int[] kernel(NodeProto n, Shape s) {
+        int[] k = attrInts(n, "kernel_shape", null);
+        if (k == null || k.length != 2) throw new Unsupported("only 2-D pooling is supported (kernel_shape " + Arrays.toString(k) + ")");
+        return k;
+    }
+
+    private int[] pairs(NodeProto n, String name, int dflt) {
+        int[] v = attrInts(n, name, null);
+        if (v == null) return new int[]{dflt, dflt};
+        if (v.length != 2) throw new Unsupported(name + " " + Arrays.toString(v) + ": only 2-D is supported");
+        return v;
+    }
+
+    /** Pads {top, left, bottom, right} from {@code pads} or {@code auto_pad}. */
+    private int[] pads(NodeProto n, Shape s, int[] k, int[] st, int[] dil) {
+        String auto = attrString(n, "auto_pad", "NOTSET");
+        switch (auto) {
+            case "NOTSET" -> {
+                int[] p = attrInts(n, "pads", null);
+                if (p == null) return new int[4];
+                if (p.length != 4) throw new Unsupported("pads " + Arrays.toString(p) + ": only 2-D is supported");
+                return p;
+            }
+            case "VALID" -> { return new int[4]; }
+            case "SAME_UPPER", "SAME_LOWER" -> {
+                int[] p = new int[4];
+                for (int i = 0; i < 2; i++) {
+                    int in = s.dim(2 + i);
+                    int out = (in + st[i] - 1) / st[i];
+                    int total = Math.max(0, (out - 1) * st[i] + (k[i] - 1) * dil[i] + 1 - in);
+                    int small = total / 2, big = total - small;
+                    p[i] = auto.equals("SAME_UPPER") ? small : big;
+                    p[i + 2] = auto.equals("SAME_UPPER") ? big : small;
+                }
+                return p;
+            }
+            default -> throw new Unsupported("auto_pad " + auto + " is not supported");
+        }
+    }
+
+    private static int axis(long a, int rank, String what, boolean inclusiveEnd) {
+        long r = a < 0 ? a + rank : a;
+        if (r < 0 || r > rank || (!inclusiveEnd && r == rank)) throw new Unsupported(what + " " + a + " out of range for rank " + rank);
+        return (int) r;
+    }
+
+    // ---- inputs and attributes -----------------------------------------------------------
+
+    private String data(NodeProto n, int i) {
+        if (i >= n.getInputCount() || n.getInput(i).isEmpty()) throw new Unsupported("input " + i + " is missing");
+        String t = n.getInput(i);
+        if (consts.containsKey(t)) throw new Unsupported("input " + i + " ('" + t + "') is a constant where an activation is expected");
+        return t;
+    }
+
+    private Shape shape(String t) { return shapes.get(t); }
+
+    private Shape rank4(String t, String op) {
+        Shape s = shapes.get(t);
+        if (s.rank() != 4) throw new Unsupported(op + " supports 4-D NCHW input only, got " + s);
+        return s;
+    }
+
+    private OnnxConst constant(NodeProto n, int i) {
+        if (i >= n.getInputCount() || n.getInput(i).isEmpty()) throw new Unsupported("input " + i + " is missing");
+        OnnxConst c = consts.get(n.getInput(i));
+        if (c == null) throw new Unsupported("input " + i + " ('" + n.getInput(i) + "') must be a constant (initializer or foldable), it depends on the model input");
+        return c;
+    }
+
+    private Tensor vector(NodeProto n, int i, int length) {
+        OnnxConst c = constant(n, i);
+        if (c.size() != length) throw new Unsupported("input " + i + " ('" + n.getInput(i) + "') must have " + length + " elements, has " + c.size());
+        return Tensor.of(c.asFloats(), length);
+    }
+
+    private float scalar(NodeProto n, int i) {
+        OnnxConst c = constant(n, i);
+        if (c.size() != 1) throw new Unsupported("input " + i + " must be a scalar");
+        return (float) c.get(0);
+    }
+
+    private static AttributeProto attr(NodeProto n, String name) {
+        for (AttributeProto a : n.getAttributeList()) if (a.getName().equals(name)) return a;
+        return null;
+    }
+
+    private static long attrLong(NodeProto n, String name, long dflt) {
+        AttributeProto a = attr(n, name);
+        if (a == null) {
+            if (dflt == -1 && name.equals("size")) throw new Unsupported("required attribute '" + name + "' is missing");
+            return dflt;
+        }
+        return a.getI();
+    }
+
+    private static int attrInt(NodeProto n, String name, int dflt) {
+        long v = attrLong(n, name, dflt);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw new Unsupported("attribute " + name + " = " + v + " out of range");
+        return (int) v;
+    }
+
+    private static float attrFloat(NodeProto n, String name, float dflt) {
+        AttributeProto a = attr(n, name);
+        return a == null ? dflt : a.getF();
+    }
+
+    private static String attrString(NodeProto n, String name, String dflt) {
+        AttributeProto a = attr(n, name);
+        return a == null ? dflt : a.getS().toStringUtf8();
+    }
+
+    private static int[] attrInts(NodeProto n, String name, int[] dflt) {
+        AttributeProto a = attr(n, name);
+        if (a == null) return dflt;
+        int[] v = new int[a.getIntsCount()];
+        for (int i = 0; i < v.length; i++) {
+            long x = a.getInts(i);
+            if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE) throw new Unsupported("attribute " + name + " value " + x + " out of range");
+            v[i] = (int) x;
+        }
+        return v;
+    }
+
+    // ---- fusion ---------------------------------------------------------------------------
+
+    /**
+     * Merges chains the importer produced piecewise: ChannelAffine into a preceding ChannelAffine,
+     * a pure shift into a preceding Linear's bias (MatMul + Add), and (optionally) BatchNorm into the
+     * preceding Conv. A producer is only merged when its output has no other use.
+     */
+    private void fuse(String graphOutput) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            Map<String, Integer> uses = new HashMap<>();
+            Map<String, Integer> producerIndex = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                for (String t : nodes.get(i).inputs()) uses.merge(t, 1, Integer::sum);
+                producerIndex.put(nodes.get(i).output(), i);
+            }
+            uses.merge(graphOutput, 1, Integer::sum);
+            for (int j = 0; j < nodes.size() && !changed; j++) {
+                Node b = nodes.get(j);
+                if (b.inputs().size() != 1) continue;
+                String t = b.inputs().get(0);
+                Integer ai = producerIndex.get(t);
+                if (ai == null || uses.getOrDefault(t, 0) != 1) continue;
+                Node a = nodes.get(ai);
+                Op merged = merge(a.op(), b.op());
+                if (merged == null) continue;
+                nodes.set(ai, new Node(a.name(), merged, a.inputs(), b.output()));
+                nodes.remove(j);
+                changed = true;
+            }
+        }
+    }
+
+    private record Chain(Op first, Op second) {}
+
+    /** The single op equivalent to {@code a} followed by {@code b}, or null when they do not merge. */
+    private Op merge(Op a, Op b) {
+        return switch (new Chain(a, b)) {
+            case Chain(ChannelAffine first, ChannelAffine second) -> {
+                int c = first.channels();
+                float[] s = new float[c], h = new float[c];
+                for (int i = 0; i < c; i++) {
+                    float s2 = second.scale().data()[i];
+                    s[i] = first.scale().data()[i] * s2;
+                    h[i] = first.shift().data()[i] * s2 + second.shift().data()[i];
+                }
+                yield new ChannelAffine(Tensor.of(s, c), Tensor.of(h, c));
+            }
+            case Chain(Linear lin, ChannelAffine aff) when aff.channels() == lin.outFeatures() && allOnes(aff.scale()) -> {
+                float[] bias = lin.bias().data().clone();
+                for (int i = 0; i < bias.length; i++) bias[i] += aff.shift().data()[i];
+                yield new Linear(lin.weight(), Tensor.of(bias, bias.length));
+            }
+            case Chain(Conv2d conv, BatchNorm2d bn) when options.foldBatchNorm() && bn.channels() == conv.outChannels() -> {
+                float[] scale = bn.scale(), shift = bn.shift();
+                float[] w = conv.weight().data().clone(), bias = new float[conv.outChannels()];
+                int per = w.length / conv.outChannels();
+                for (int o = 0; o < conv.outChannels(); o++) {
+                    for (int i = 0; i < per; i++) w[o * per + i] *= scale[o];
+                    bias[o] = (float) ((double) conv.bias().data()[o] * scale[o] + shift[o]);
+                }
+                yield new Conv2d(new Tensor(conv.weight().shape(), w), Tensor.of(bias, bias.length), conv.strides(), conv.pads(), conv.dilations(), conv.groups());
+            }
+            default -> null;
+        };
+    }
+
+    private static boolean allOnes(Tensor t) {
+        for (float v : t.data()) if (v != 1f) return false;
+        return true;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package dev.candela.onnx;
+
+import dev.candela.format.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.ByteString;
+import dev.candela.onnx.proto.OnnxProto.AttributeProto;
+import dev.candela.onnx.proto.OnnxProto.GraphProto;
+import dev.candela.onnx.proto.OnnxProto.ModelProto;
+import dev.candela.onnx.proto.OnnxProto.NodeProto;
+import dev.candela.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.candela.onnx.proto.OnnxProto.StringStringEntryProto;
+import dev.candela.onnx.proto.OnnxProto.TensorProto;
+import dev.candela.onnx.proto.OnnxProto.TensorShapeProto;
+import dev.candela.onnx.proto.OnnxProto.TypeProto;
+import dev.candela.onnx.proto.OnnxProto.ValueInfoProto;
+import dev.candela.graph.BatchNorm2d;
+import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.Clip;
+import dev.candela.graph.Conv2d;
+import dev.candela.graph.LayerNames;
+import dev.candela.graph.Linear;
+import dev.candela.graph.Model;
+import dev.candela.graph.Node;
+import dev.candela.graph.Softmax;
+import dev.candela.run.Executor;
+import dev.candela.run.ReferenceKernels;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OnnxImporterTest {
+    static final Path MOBILENET = Path.of("../shared/models/mobilenet_v1_0.25_224_imagenet.onnx");
+    static final Path SQUEEZENET = Path.of("../shared/models/onnx-light/light_squeezenet.onnx");
+    @TempDir Path tmp;
+
+    // ---- a tiny ONNX builder ------------------------------------------------------------
+
+    static NodeProto node(String name, String op, List<String> in, String out, AttributeProto... attrs) {
+        return NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(in).addOutput(out).addAllAttribute(Arrays.asList(attrs)).build();
+    }
+
+    static AttributeProto ints(String name, long... v) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long x : v) b.addInts(x);
+        return b.build();
+    }
+
+    static AttributeProto integer(String name, long v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    }
+
+    static TensorProto floats(String name, float[] v, long... dims) {
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(OnnxTensors.FLOAT);
+        for (long d : dims) b.addDims(d);
+        for (float x : v) b.addFloatData(x);
+        return b.build();
+    }
+
+    static TensorProto longs(String name, long[] v, long... dims) {
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(OnnxTensors.INT64);
+        for (long d : dims) b.addDims(d);
+        for (long x : v) b.addInt64Data(x);
+        return b.build();
+    }
+
+    static ValueInfoProto value(String name, long... dims) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        for (long d : dims) s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        return ValueInfoProto.newBuilder().setName(name)
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
+    }
+
+    static ModelProto model(int opset, List<NodeProto> nodes, List<TensorProto> inits, ValueInfoProto in, String out) {
+        GraphProto g = GraphProto.newBuilder().setName("g").addAllNode(nodes).addAllInitializer(inits).addInput(in)
+                .addOutput(ValueInfoProto.newBuilder().setName(out)).build();
+        return ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).build();
+    }
+
+    static float[] random(int n, long seed) {
+        Random r = new Random(seed);
+        float[] f = new float[n];
+        for (int i = 0; i < f.length; i++) f[i] = (float) r.nextGaussian();
+        return f;
+    }
+
+    static Model load(ModelProto m) throws ModelFormatException {
+        return OnnxImporter.importModel(m, Path.of("test.onnx"), ImportOptions.defaults(), Map.of());
+    }
+
+    // ---- the real MobileNet ---------------------------------------------------------------
+
+    @Test
+    void mobileNetImportsWithItsConvolutionsAndPads() throws Exception {
+        Assumptions.assumeTrue(Files.exists(MOBILENET), "../shared/models absent; skipping");
+        Model m = OnnxImporter.importFile(MOBILENET, ImportOptions.defaults());
+        List<Node> convs = m.graph().nodes().stream().filter(n -> n.op() instanceof Conv2d).toList();
+        assertEquals(27, convs.size(), "convolutions");
+        assertEquals(13, convs.stream().filter(n -> ((Conv2d) n.op()).isDepthwise()).count(), "depthwise convolutions");
+        long asymmetric = convs.stream().map(n -> ((Conv2d) n.op()).pads()).filter(p -> p[0] != p[2] || p[1] != p[3]).count();
+        assertTrue(asymmetric >= 1, "TF 'same' padding gives asymmetric pads, found " + asymmetric);
+        assertEquals(27, m.graph().nodes().stream().filter(n -> n.op() instanceof BatchNorm2d).count(), "batch norms");
+        assertEquals(27, m.graph().nodes().stream().filter(n -> n.op() instanceof Clip c && c.min() == 0 && c.max() == 6).count(), "ReLU6");
+        assertEquals(1, m.graph().nodes().stream().filter(n -> n.op() instanceof Linear).count(), "Gemm -> Linear");
+        assertEquals("3x224x224", m.graph().inputItemShape().toString());
+        assertEquals(1000, m.numClasses());
+        LayerNames names = new LayerNames(m.graph());
+        assertEquals(List.of(256, 7, 7), Arrays.stream(m.graph().itemShape(names.resolve("conv_pw_13_relu")).dims()).boxed().toList());
+        // 512 x width 0.25 = 128 channels (the shared README says 256, which does not match the file).
+        assertEquals(List.of(128, 14, 14), Arrays.stream(m.graph().itemShape(names.resolve("conv_pw_11_relu")).dims()).boxed().toList());
+        assertEquals(64, m.source().get("sha256").length());
+        assertEquals("13", m.source().get("opset"));
+    }
+
+    @Test
+    void foldingBatchNormKeepsTheLogits() throws Exception {
+        Assumptions.assumeTrue(Files.exists(MOBILENET), "../shared/models absent; skipping");
+        Model plain = OnnxImporter.importFile(MOBILENET, ImportOptions.defaults());
+        Model folded = OnnxImporter.importFile(MOBILENET, ImportOptions.defaults().withFoldBatchNorm(true));
+        assertEquals(0, folded.graph().nodes().stream().filter(n -> n.op() instanceof BatchNorm2d).count());
+        assertEquals(plain.graph().nodes().size() - 27, folded.graph().nodes().size());
+        Tensor x = Tensor.of(random(3 * 224 * 224, 5), 1, 3, 224, 224);
+        try (Parallel p = new Parallel(2)) {
+            Tensor a = Executor.fast(plain, p).forward(x, java.util.Set.of()).output();
+            Tensor b = Executor.fast(folded, p).forward(x, java.util.Set.of()).output();
+            double maxAbs = 0, maxDiff = 0;
+            for (int i = 0; i < a.size(); i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(a.data()[i]));
+                maxDiff = Math.max(maxDiff, Math.abs(a.data()[i] - b.data()[i]));
+            }
+            System.out.printf("BN folding: max |diff| %.3g, max |logit| %.3g%n", maxDiff, maxAbs);
+            assertTrue(maxDiff <= 1e-4 * maxAbs, "folded logits differ by " + maxDiff + " (max |logit| " + maxAbs + ")");
+        }
+    }
+
+    // ---- import rules ------------------------------------------------------------------------
+
+    @Test
+    void everyUnsupportedNodeIsListedInOneError() {
+        ModelProto m = model(13, List.of(
+                node("conv", "Conv", List.of("x", "w"), "c"),
+                node("act", "Sigmoid", List.of("c"), "s"),
+                node("up", "Resize", List.of("s"), "r"),
+                node("relu", "Relu", List.of("r"), "y")),
+                List.of(floats("w", random(2 * 3 * 3 * 3, 1), 2, 3, 3, 3)), value("x", 1, 3, 8, 8), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
+        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Sigmoid)") && e.getMessage().contains("'up' (Resize)"), e.getMessage());
+    }
+
+    @Test
+    void allZeroPadIsAnIdentityAndAnyOtherPadIsRefusedByName() throws Exception {
+        ModelProto zero = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "q"), node("relu", "Relu", List.of("q"), "y")),
+                List.of(longs("p", new long[8], 8)), value("x", 1, 2, 4, 4), "y");
+        Model m = load(zero);
+        assertEquals("Identity", m.graph().nodes().get(0).op().kind());
+        assertEquals("2x4x4", m.graph().itemShape("y").toString());
+        ModelProto real = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "y")),
+                List.of(longs("p", new long[]{0, 0, 1, 1, 0, 0, 1, 1}, 8)), value("x", 1, 2, 4, 4), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(real));
+        assertTrue(e.getMessage().contains("'pad' (Pad)") || e.getMessage().contains("pad"), e.getMessage());
+        assertTrue(e.getMessage().contains("non-zero pads"), e.getMessage());
+    }
+
+    @Test
+    void matMulPlusAddBecomesOneLinear() throws Exception {
+        float[] w = random(4 * 3, 2), b = random(3, 3);
+        ModelProto m = model(13, List.of(node("fc/MatMul", "MatMul", List.of("x", "w"), "h"), node("fc/Add", "Add", List.of("h", "b"), "y")),
+                List.of(floats("w", w, 4, 3), floats("b", b, 3)), value("x", 1, 4), "y");
+        Model model = load(m);
+        assertEquals(1, model.graph().nodes().size());
+        Linear lin = (Linear) model.graph().nodes().get(0).op();
+        assertArrayEquals(b, lin.bias().data());
+        float[] x = random(4, 4);
+        Tensor y = new Executor(model, ReferenceKernels.INSTANCE).forward(Tensor.of(x, 1, 4)).output();
+        for (int j = 0; j < 3; j++) {
+            double e = b[j];
+            for (int i = 0; i < 4; i++) e += (double) x[i] * w[i * 3 + j];
+            assertEquals(e, y.data()[j], 1e-5);
+        }
+    }
+
+    @Test
+    void unsqueezedMulAddFoldIntoOneChannelAffine() throws Exception {
+        // The Inception v2 / DenseNet pattern: per-channel scale and shift stored as [C], unsqueezed to [C,1,1].
+        float[] s = {2f, -1f, 0.5f}, t = {0.25f, 1f, -3f};
+        ModelProto m = model(9, List.of(
+                node("", "Unsqueeze", List.of("s"), "s3", ints("axes", 1, 2)),
+                node("mul", "Mul", List.of("x", "s3"), "m"),
+                node("", "Unsqueeze", List.of("t"), "t3", ints("axes", 1, 2)),
+                node("add", "Add", List.of("m", "t3"), "y")),
+                List.of(floats("s", s, 3), floats("t", t, 3)), value("x", 1, 3, 2, 2), "y");
+        Model model = load(m);
+        assertEquals(1, model.graph().nodes().size());
+        ChannelAffine a = (ChannelAffine) model.graph().nodes().get(0).op();
+        assertArrayEquals(s, a.scale().data());
+        assertArrayEquals(t, a.shift().data());
+    }
+
+    @Test
+    void clipBoundsComeFromAttributesBeforeOpset11AndInputsFrom11() throws Exception {
+        AttributeProto min = AttributeProto.newBuilder().setName("min").setType(AttributeProto.AttributeType.FLOAT).setF(0).build();
+        AttributeProto max = AttributeProto.newBuilder().setName("max").setType(AttributeProto.AttributeType.FLOAT).setF(6).build();
+        Model old = load(model(9, List.of(node("c", "Clip", List.of("x"), "y", min, max)), List.of(), value("x", 1, 4), "y"));
+        assertEquals(new Clip(0, 6), old.graph().nodes().get(0).op());
+        Model now = load(model(13, List.of(node("c", "Clip", List.of("x", "lo", "hi"), "y")),
+                List.of(floats("lo", new float[]{0}), floats("hi", new float[]{6})), value("x", 1, 4), "y"));
+        assertEquals(new Clip(0, 6), now.graph().nodes().get(0).op());
+        Model onlyMax = load(model(13, List.of(node("c", "Clip", List.of("x", "", "hi"), "y")),
+                List.of(floats("hi", new float[]{6})), value("x", 1, 4), "y"));
+        assertEquals(6f, ((Clip) onlyMax.graph().nodes().get(0).op()).max());
+    }
+
+    @Test
+    void softmaxAxisSemanticsFollowTheOpset() throws Exception {
+        Model old = load(model(11, List.of(node("s", "Softmax", List.of("x"), "y")), List.of(), value("x", 1, 3, 4), "y"));
+        assertEquals(new Softmax(1, true), old.graph().nodes().get(0).op());
+        Model now = load(model(13, List.of(node("s", "Softmax", List.of("x"), "y")), List.of(), value("x", 1, 3, 4), "y"));
+        assertEquals(new Softmax(2, false), now.graph().nodes().get(0).op());
+    }
+
+    @Test
+    void rawDataFloatDataAndExternalDataGiveTheSameWeights() throws Exception {
+        float[] w = random(2 * 3 * 3 * 3, 9);
+        ByteBuffer raw = ByteBuffer.allocate(4 * w.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : w) raw.putFloat(v);
+        byte[] bytes = raw.array();
+        TensorProto asFloats = floats("w", w, 2, 3, 3, 3);
+        TensorProto asRaw = asFloats.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(bytes)).build();
+        Files.write(tmp.resolve("weights.bin"), concat(new byte[16], bytes));
+        TensorProto asExternal = asFloats.toBuilder().clearFloatData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("weights.bin"))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue("16"))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue(Integer.toString(bytes.length))).build();
+        for (TensorProto t : List.of(asFloats, asRaw, asExternal)) {
+            ModelProto m = model(13, List.of(node("conv", "Conv", List.of("x", "w"), "y", ints("pads", 1, 0, 0, 1))), List.of(t), value("x", 1, 3, 5, 5), "y");
+            Path f = tmp.resolve("m.onnx");
+            Files.write(f, m.toByteArray());
+            Conv2d c = (Conv2d) OnnxImporter.importFile(f, ImportOptions.defaults()).graph().nodes().get(0).op();
+            assertArrayEquals(w, c.weight().data());
+            assertArrayEquals(new int[]{1, 0, 0, 1}, c.pads());
+        }
+        TensorProto escaping = asExternal.toBuilder().setExternalData(0, StringStringEntryProto.newBuilder().setKey("location").setValue("../../etc/passwd")).build();
+        Path f = tmp.resolve("bad.onnx");
+        Files.write(f, model(13, List.of(node("conv", "Conv", List.of("x", "w"), "y")), List.of(escaping), value("x", 1, 3, 5, 5), "y").toByteArray());
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> OnnxImporter.importFile(f, ImportOptions.defaults()));
+        assertTrue(e.getMessage().contains("external_data.location"), e.getMessage());
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    // ---- hostile ONNX ----------------------------------------------------------------------
+
+    @Test
+    void inflatedConstantOfShapeIsRefused() {
+        TensorProto shape = longs("shape", new long[]{1 << 20, 1 << 20}, 2);
+        ModelProto m = model(9, List.of(node("big", "ConstantOfShape", List.of("shape"), "w"), node("mm", "MatMul", List.of("x", "w"), "y")),
+                List.of(shape), value("x", 1, 1 << 20), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
+        assertTrue(e.getMessage().contains("ConstantOfShape"), e.getMessage());
+    }
+
+    @Test
+    void constantsBeyondTheMemoryBudgetAreRefusedBeforeAllocating() {
+        // Many individually legal ConstantOfShape nodes must not add up to an OutOfMemoryError.
+        List<NodeProto> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) nodes.add(node("c" + i, "ConstantOfShape", List.of("shape"), "w" + i));
+        nodes.add(node("mm", "MatMul", List.of("x", "w3"), "y"));
+        ModelProto m = model(9, nodes, List.of(longs("shape", new long[]{512, 512}, 2)), value("x", 1, 512), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> OnnxImporter.importModel(m, Path.of("budget.onnx"), ImportOptions.defaults(), Map.of(), 2L << 20));
+        assertTrue(e.getMessage().contains("budget"), e.getMessage());
+    }
+
+    @Test
+    void initializerClaimingMoreDataThanItHoldsIsRefused() {
+        TensorProto w = TensorProto.newBuilder().setName("w").setDataType(OnnxTensors.FLOAT).addDims(1L << 20).addDims(1L << 20)
+                .setRawData(ByteString.copyFrom(new byte[64])).build();
+        ModelProto m = model(13, List.of(node("mm", "MatMul", List.of("x", "w"), "y")), List.of(w), value("x", 1, 4), "y");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
+        assertTrue(e.getMessage().contains("initializer 'w'"), e.getMessage());
+        TensorProto v = TensorProto.newBuilder().setName("w").setDataType(OnnxTensors.FLOAT).addDims(4).addDims(3)
+                .setRawData(ByteString.copyFrom(new byte[40])).build();
+        e = assertThrows(ModelFormatException.class, () -> load(model(13, List.of(node("mm", "MatMul", List.of("x", "w"), "y")), List.of(v), value("x", 1, 4), "y")));
+        assertTrue(e.getMessage().contains("initializer 'w'.raw_data") && e.getMessage().contains("expected 48 bytes"), e.getMessage());
+    }
+
+    @Test
+    void undefinedInputAndCycleAreRefused() {
+        ModelProto m = model(13, List.of(node("a", "Relu", List.of("b_out"), "a_out"), node("b", "Relu", List.of("a_out"), "b_out")),
+                List.of(), value("x", 1, 4), "b_out");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
+        assertTrue(e.getMessage().contains("'a' (Relu)") && e.getMessage().contains("not defined"), e.getMessage());
+    }
+
+    static LongStream seeds() { return LongStream.range(0, 16); }
+
+    @ParameterizedTest(name = "seed {0}: a truncated ONNX file is a ModelFormatException or (cut between top-level fields) the same graph")
+    @MethodSource("seeds")
+    void truncatedOnnxIsRejected(long seed) throws Exception {
+        Assumptions.assumeTrue(Files.exists(SQUEEZENET), "../shared/models absent; skipping");
+        byte[] full = Files.readAllBytes(SQUEEZENET);
+        int len = seed == 0 ? 0 : new Random(seed).nextInt(full.length);
+        Path f = tmp.resolve("cut.onnx");
+        Files.write(f, Arrays.copyOf(full, len));
+        try {
+            Model m = OnnxImporter.importFile(f, ImportOptions.defaults());
+            Model ref = OnnxImporter.importFile(SQUEEZENET, ImportOptions.defaults());
+            assertEquals(ref.graph().nodes().size(), m.graph().nodes().size(), "seed " + seed + ": cut at " + len + " imported a different graph");
+        } catch (ModelFormatException e) {
+            assertTrue(e.getMessage().startsWith(f.toString()), "seed " + seed + ": " + e.getMessage());
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}: random bytes are a ModelFormatException")
+    @MethodSource("seeds")
+    void garbageIsRejected(long seed) throws Exception {
+        byte[] b = new byte[1 + new Random(seed).nextInt(4096)];
+        new Random(seed).nextBytes(b);
+        Path f = tmp.resolve("garbage.onnx");
+        Files.write(f, b);
+        try {
+            ModelFiles.load(f);
+            fail("seed " + seed + ": garbage accepted");
+        } catch (ModelFormatException e) {
+            assertEquals(f.toString(), e.file(), "seed " + seed);
+        }
+    }
+}
