@@ -369,33 +369,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         return fns;
     }
 
-    /**
-     * A pixel attribution (N x C x H x W) as a map in [0, 1]. Methods whose attributions sum to the
-     * score change (gradient x input, DeepLIFT, Integrated Gradients) keep their sign: the channel sum,
-     * min-max normalised, so the most positive evidence ranks first. Gradient-like saliency (gradient,
-     * guided backprop, SmoothGrad, guided Grad-CAM) uses the maximum absolute value over channels
-     * (Simonyan et al.), min-max normalised.
-     */
+    /** A pixel attribution (N x C x H x W) as the method's display map in [0, 1] (its {@link PixelAttribution#display()}). */
     static Tensor attributionMap(String method, Tensor attr) {
-        int n = attr.dim(0), c = attr.dim(1), h = attr.dim(2), w = attr.dim(3), hw = h * w;
-        boolean signed = switch (method) {
-            case "gradient-x-input", "deeplift", "integrated-gradients" -> true;
-            default -> false;
-        };
-        float[] a = attr.data(), m = new float[n * hw];
-        for (int i = 0; i < n; i++) {
-            for (int p = 0; p < hw; p++) {
-                float v = 0;
-                for (int ch = 0; ch < c; ch++) {
-                    float x = a[(i * c + ch) * hw + p];
-                    v = signed ? v + x : Math.max(v, Math.abs(x));
-                }
-                m[i * hw + p] = v;
-            }
-            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p < hw; p++) { lo = Math.min(lo, m[i * hw + p]); hi = Math.max(hi, m[i * hw + p]); }
-            for (int p = 0; p < hw; p++) m[i * hw + p] = (m[i * hw + p] - lo) / (1e-7f + hi - lo);
-        }
-        return Tensor.of(m, n, h, w);
+        return PixelAttribution.byName(method, null).display().apply(attr);
     }
 }

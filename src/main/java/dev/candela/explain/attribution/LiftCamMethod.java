@@ -13,9 +13,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * LIFT-CAM in the CAM registry ("lift-cam"): the coefficients are {@link LiftCam}'s phi; the shared
- * pipeline then applies ReLU, resize and min-max (equal to the official order resize-then-min-max up to
- * the pipeline's eps, since min-max is affine and bilinear resizing linear). The full result (phi, Y^c,
+ * LIFT-CAM in the CAM registry ("lift-cam"): the coefficients are {@link LiftCam}'s phi; its display
+ * policy is the authors' order: ReLU, bilinear resize, then min-max. The full result (phi, Y^c,
  * F^c(0), completeness residual) is kept per evidence for the manifest ({@link #audit}).
  */
 public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
@@ -24,6 +23,9 @@ public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
     public LiftCamMethod() { this(DeepLiftOptions.captum()); }
 
     @Override public String name() { return "lift-cam"; }
+
+    /** The authors' code: ReLU at feature resolution, bilinear upsampling, then min-max. */
+    @Override public dev.candela.explain.display.DisplayMap.Layered display() { return dev.candela.explain.display.DisplayMap.LIFT_CAM_AUTHORS; }
 
     @Override public Weights weights(LayerEvidence e) {
         LiftCamResult r = compute(e);

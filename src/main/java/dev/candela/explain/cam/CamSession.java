@@ -4,6 +4,7 @@ import dev.candela.explain.Explanation;
 import dev.candela.explain.Objective;
 import dev.candela.explain.ResolvedTarget;
 import dev.candela.explain.TargetScore;
+import dev.candela.explain.display.DisplayMap;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Shape;
@@ -83,18 +84,19 @@ public final class CamSession {
             maps = new Tensor(Shape.of(targets.size(), outH, outW), sum);
         } else {
             List<Tensor> perLayer = new ArrayList<>();
+            DisplayMap.Layered display = method.display();
             List<LayerEvidence> ev = method.usesLayer() ? evidence : evidence.subList(0, 1);
             for (LayerEvidence e : ev) {
                 Weights w = method.weights(e);
                 Tensor r = CamPipeline.rawMaps(w, e.activations(), options.eigenSmooth());
                 boolean isFinal = w instanceof Weights.FinalMap;
-                perLayer.add(CamPipeline.layerMaps(r, outH, outW, options.resize(), !isFinal));
+                perLayer.add(display.layer(r, outH, outW, options.resize(), !isFinal));
                 if (raw == null) {
                     raw = r;
                     coef = CamPipeline.coefficients(w);
                 }
             }
-            maps = CamPipeline.fuse(perLayer, options.fusion());
+            maps = display.fuse(perLayer, DisplayMap.Fusion.valueOf(options.fusion().name()));
         }
         long nanos = System.nanoTime() - t0;
         return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos);

@@ -14,7 +14,8 @@ import java.util.WeakHashMap;
 /**
  * FG-CAM in the CAM registry ("fg-cam"): the base method's components at the CAM layer ({@code --layer}),
  * optionally denoised, raised to {@code fgLayer} ("input" or any earlier layer) and summed over channels;
- * the shared pipeline then applies ReLU, min-max and the resize to the input (the official visualisation).
+ * its display policy then applies ReLU, min-max without eps and the resize to the input, with no second
+ * normalisation (the official main.py / util.visual_explanation).
  * Any registered CAM method with per-channel coefficients (grad-cam, grad-cam++, xgrad-cam, score-cam,
  * ablation-cam, lift-cam, lrp-cam ...) or element-wise weights (layer-cam, hires-cam) can be the base;
  * "score-cam-fg" is the FG-CAM code's own Score-CAM (softmax probability of x masked by each map).
@@ -32,6 +33,9 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
     public FgCamMethod() { this("grad-cam", "input", FgCam.Denoise.NONE, RaisingRule.ZeroDenominators.DROP); }
 
     @Override public String name() { return "fg-cam"; }
+
+    /** The official final map: ReLU, min-max without eps, bilinear resize, no second normalisation. */
+    @Override public dev.candela.explain.display.DisplayMap.Layered display() { return dev.candela.explain.display.DisplayMap.FG_CAM_OFFICIAL; }
 
     @Override public boolean usesGradients() { return !base.startsWith("score-cam"); }
 
