@@ -6,7 +6,9 @@ import dev.candela.explain.shapley.ShapleyReference;
 import dev.candela.explain.Target;
 import dev.candela.explain.attribution.PixelAttribution;
 import dev.candela.explain.attribution.TargetWeights;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explain.Method;
+import dev.candela.explain.Methods;
+import dev.candela.explain.cam.CamOptions;
 import dev.candela.graph.Model;
 import dev.candela.image.Colormap;
 import dev.candela.image.Overlay;
@@ -62,8 +64,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--annotations", description = "CSV 'image,label[,x0,y0,x1,y1]' (labels and optional boxes in input pixels)")
     Path annotations;
 
-    @Option(names = "--method", required = true, split = ",", description = "method name(s), comma-separated; 'all' = every CAM method")
+    @Option(names = "--method", required = true, description = "method name(s), comma-separated; 'all' = every CAM method; options per method "
+            + "in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus),lrp(rule=epsilon)\"")
     List<String> methods;
+
+    @Option(names = "--cam-batch-size", defaultValue = "32", description = "masked forwards per batch inside perturbation CAM methods (explain's --batch-size; default ${DEFAULT-VALUE})")
+    int camBatchSize;
+
+    @picocli.CommandLine.Mixin MethodOptions methodOptions = new MethodOptions();
 
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
@@ -169,7 +177,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             int width = samples.get(0).input().dim(3);
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
-            Map<String, MapFunction> fns = methodFunctions(methods, layers, seed);
+            List<Method> parsed = Methods.parse(methods, methodOptions.defaults(seed), m);
+            Map<String, MapFunction> fns = methodFunctions(parsed, layers,
+                    methodOptions.camOptions(camBatchSize, seed, dev.candela.explain.Progress.none()));
             Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
             if (report != null) fns = capturing(fns, ex, captured);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
@@ -202,6 +212,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("annotations", annotations == null ? null : annotations.toString());
             settings.put("images", samples.size());
             settings.put("methods", new ArrayList<>(fns.keySet()));
+            Map<String, String> display = new LinkedHashMap<>();
+            for (Method pm : parsed) display.put(pm.label(), pm.display().describe());
+            settings.put("display_maps", display);
             settings.put("metrics", metrics);
             settings.put("score", output.name().toLowerCase(Locale.ROOT));
             settings.put("target", target);
@@ -331,42 +344,31 @@ public final class EvaluateCommand implements Callable<Integer> {
         HtmlReport.write(report, "Candela evaluate: " + String.join(", ", methodNames), model.getFileName().toString(), rows, means);
     }
 
-    /** Maps by method name: CAM methods through the Explainer, pixel attributions through {@link #attributionMap}. */
-    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers, long seed) {
-        List<String> expanded = new ArrayList<>();
-        for (String n : names) {
-            String k = n.trim().toLowerCase(Locale.ROOT);
-            if (k.equals("all")) expanded.addAll(CamMethods.names());
-            else if (!k.isEmpty()) expanded.add(k);
-        }
-        if (expanded.isEmpty()) throw new IllegalArgumentException("--method: no method given");
+    /**
+     * Maps by method label, every method through the same path as {@code explain}: a session on the batch
+     * (targets = the scored classes), the method's {@link Method#explain}, its display policy.
+     */
+    static Map<String, MapFunction> methodFunctions(List<Method> methods, List<String> layers, CamOptions options) {
         Map<String, MapFunction> fns = new LinkedHashMap<>();
-        for (String name : expanded) {
-            if (CamMethods.has(name)) {
-                CamMethods.byName(name); // fail early on a bad name
-                fns.put(name, new MapFunction() {
-                    @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
+        for (Method method : methods) {
+            fns.put(method.label(), new MapFunction() {
+                @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
 
-                    @Override public Output explain(Executor ex, Tensor x, int[] t) {
-                        List<Target> ts = new ArrayList<>();
-                        for (int c : t) ts.add(Target.classIndex(c));
-                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
-                                .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
-                        Explanation e = Explainer.of(ex).explain(x, CamMethods.byName(name), r);
-                        return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
-                    }
-                });
-            } else if (PixelAttribution.names().contains(name)) {
-                fns.put(name, (ex, x, t) -> {
-                    String layer = name.equals("guided-grad-cam") ? Explainer.of(ex).resolveLayer(layers.isEmpty() ? "auto" : layers.get(0)) : null;
-                    Tensor attr = PixelAttribution.byName(name, layer).attribute(ex, x, TargetWeights.oneHot(ex.model().numClasses(), t));
-                    return attributionMap(name, attr);
-                });
-            } else {
-                throw new IllegalArgumentException("unknown method '" + name + "'; known: " + String.join(", ", CamMethods.names()) + ", " + String.join(", ", PixelAttribution.names()));
-            }
+                @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                    Explanation e = explanation(method, ex, x, t, layers, options);
+                    return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
+                }
+            });
         }
         return fns;
+    }
+
+    /** One method on a batch with one class target per image, as {@code explain} runs it. */
+    static Explanation explanation(Method method, Executor ex, Tensor x, int[] t, List<String> layers, CamOptions options) {
+        List<Target> ts = new ArrayList<>();
+        for (int c : t) ts.add(Target.classIndex(c));
+        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
+        return method.explain(Explainer.of(ex).session(x, r));
     }
 
     /** A pixel attribution (N x C x H x W) as the method's display map in [0, 1] (its {@link PixelAttribution#display()}). */

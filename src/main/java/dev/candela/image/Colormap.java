@@ -32,7 +32,7 @@ public enum Colormap {
 
     public static Colormap parse(String name) {
         for (Colormap c : values()) if (c.cliName().equals(name.toLowerCase(Locale.ROOT))) return c;
-        throw dev.candela.cli.Choices.unknown("colormap", name, java.util.Arrays.stream(values()).map(Colormap::cliName).toList());
+        throw dev.candela.graph.Choices.unknown("colormap", name, java.util.Arrays.stream(values()).map(Colormap::cliName).toList());
     }
 
     /** 0xRRGGBB for t in [0, 1]. NaN maps to 0. */

@@ -1,4 +1,4 @@
-package dev.candela.cli;
+package dev.candela.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.candela.cli;
+package dev.candela.graph;
 
 import dev.candela.graph.LayerNames;
 import java.util.ArrayList;
