@@ -144,6 +144,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
         try {
             run();
+            if (skippedInputs > 0) {
+                err.println("candela evaluate: " + skippedInputs + " input(s) could not be read and were skipped (see above); the others were evaluated");
+                return 2;
+            }
             return 0;
         } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
             err.println("candela evaluate: " + e.getMessage());
@@ -238,6 +242,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
+    /** Inputs of a folder that could not be read (reported, skipped; exit 2 at the end). */
+    private int skippedInputs;
+
     /** Inputs that have no row in --annotations (explained and scored for their predicted class). */
     private final List<String> unannotated = new ArrayList<>();
 
@@ -246,7 +253,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Sample> samples = new ArrayList<>();
         for (Path f : files) {
             if (limit != null && samples.size() >= limit) break;
-            Tensor batch = InputBatch.read(f, m).tensor();
+            Tensor batch;
+            try {
+                batch = InputBatch.read(f, m).tensor();
+            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
+                if (files.size() == 1) throw e;
+                skippedInputs++;
+                err.println("candela evaluate: skipped " + f + ": " + CliCommand.oneLine(e));
+                continue;
+            }
             String stem = ExplainCommand.stem(f);
             int n = batch.dim(0);
             Tensor logits = ex.forward(batch, java.util.Set.of()).output();
