@@ -48,7 +48,7 @@ public sealed interface Method {
 
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
-            if (cam instanceof LiftCamMethod lift) m.put("lift_cam", lift.manifest(s.evidence().get(0)));
+            if (cam instanceof LiftCamMethod) m.put("lift_cam", e.audit());
             return m;
         }
     }
@@ -61,7 +61,7 @@ public sealed interface Method {
 
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("fg_cam", fg.manifest(s.evidence().get(0)));
+            m.put("fg_cam", e.audit());
             return m;
         }
     }
@@ -107,6 +107,6 @@ public sealed interface Method {
 
     private static Explanation relabel(Explanation e, String label) {
         if (e.method().equals(label)) return e;
-        return new Explanation(label, e.layers(), e.maps(), e.rawMaps(), e.coefficients(), e.attributions(), e.logits(), e.targets(), e.nanos());
+        return e.named(label);
     }
 }

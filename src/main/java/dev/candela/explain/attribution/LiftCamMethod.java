@@ -10,16 +10,13 @@ import dev.candela.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * LIFT-CAM in the CAM registry ("lift-cam"): the coefficients are {@link LiftCam}'s phi; its display
  * policy is the authors' order: ReLU, bilinear resize, then min-max. The full result (phi, Y^c,
- * F^c(0), completeness residual) is kept per evidence for the manifest ({@link #audit}).
+ * F^c(0), completeness residual) travels in the explanation's audit.
  */
 public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
-    private static final Map<LayerEvidence, LiftCamResult> LAST = new WeakHashMap<>();
-
     public LiftCamMethod() { this(DeepLiftOptions.captum()); }
 
     @Override public String name() { return "lift-cam"; }
@@ -29,25 +26,17 @@ public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
 
     @Override public Weights weights(LayerEvidence e) {
         LiftCamResult r = compute(e);
-        synchronized (LAST) { LAST.put(e, r); }
         int rows = r.phi().length, k = rows == 0 ? 0 : r.phi()[0].length;
         float[] c = new float[rows * k];
         for (int i = 0; i < rows; i++) for (int j = 0; j < k; j++) c[i * k + j] = (float) r.phi()[i][j];
-        return new Weights.PerChannel(new Tensor(Shape.of(rows, k), c));
+        return new Weights.Audited(new Weights.PerChannel(new Tensor(Shape.of(rows, k), c)), manifest(r));
     }
 
-    /** The LIFT-CAM result behind the last weights computed for this evidence (recomputed if none). */
-    public LiftCamResult audit(LayerEvidence e) {
-        synchronized (LAST) {
-            LiftCamResult r = LAST.get(e);
-            if (r != null) return r;
-        }
-        return compute(e);
-    }
+    /** The full LIFT-CAM result for this evidence (computed again; an explanation carries it as its audit). */
+    public LiftCamResult audit(LayerEvidence e) { return compute(e); }
 
     /** Manifest entries: per row phi_0 = F^c(0), Y^c, the completeness residual; phi is the weights file. */
-    public Map<String, Object> manifest(LayerEvidence e) {
-        LiftCamResult r = audit(e);
+    private Map<String, Object> manifest(LiftCamResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reference", "zero maps at the target layer; head run on (A, 0) as one batch");
         m.put("max_pool_rule", options.maxPool().name().toLowerCase(java.util.Locale.ROOT));

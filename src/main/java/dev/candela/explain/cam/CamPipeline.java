@@ -42,6 +42,7 @@ public final class CamPipeline {
                     : channelSum(activations, null, pe.weights());
             case Weights.RawMap rm -> rm.map();
             case Weights.FinalMap fm -> fm.map();
+            case Weights.Audited a -> rawMaps(a.weights(), activations, eigenSmooth);
         };
     }
 
@@ -51,6 +52,7 @@ public final class CamPipeline {
             case Weights.PerElement pe -> null;
             case Weights.RawMap rm -> rm.coefficients();
             case Weights.FinalMap fm -> fm.coefficients();
+            case Weights.Audited a -> coefficients(a.weights());
         };
     }
 
@@ -139,16 +141,6 @@ public final class CamPipeline {
     }
 
     /** In place: x - min, then / (max + 1e-7), float32 like PGC's scale_cam_image. */
-    public static void minMax(float[] d, int off, int len) {
-        float mn = Float.POSITIVE_INFINITY;
-        for (int i = off; i < off + len; i++) mn = Math.min(mn, d[i]);
-        float mx = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < off + len; i++) {
-            d[i] = d[i] - mn;
-            mx = Math.max(mx, d[i]);
-        }
-        float den = mx + EPS;
-        for (int i = off; i < off + len; i++) d[i] = d[i] / den;
-    }
+    public static void minMax(float[] d, int off, int len) { dev.candela.tensor.Reductions.rowMinMax(d, off, len, EPS); }
 
 }

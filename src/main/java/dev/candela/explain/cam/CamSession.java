@@ -68,6 +68,7 @@ public final class CamSession {
         int outH = input.dim(2), outW = input.dim(3);
         Tensor maps;
         Tensor raw = null, coef = null;
+        java.util.Map<String, Object> audit = java.util.Map.of();
         if (options.augSmooth()) {
             CamOptions plain = options.withAugSmooth(false);
             float[] sum = new float[targets.size() * outH * outW];
@@ -77,7 +78,7 @@ public final class CamSession {
                     Explanation e = new CamSession(executor, aug, null, targets, layers, plain).explain(method);
                     float[] m = flip ? flipW(e.maps()).data() : e.maps().data();
                     for (int i = 0; i < sum.length; i++) sum[i] += m[i];
-                    if (!flip && factor == 1f) { raw = e.rawMaps(); coef = e.coefficients(); }
+                    if (!flip && factor == 1f) { raw = e.rawMaps(); coef = e.coefficients(); audit = e.audit(); }
                 }
             }
             for (int i = 0; i < sum.length; i++) sum[i] /= 6f;
@@ -89,17 +90,18 @@ public final class CamSession {
             for (LayerEvidence e : ev) {
                 Weights w = method.weights(e);
                 Tensor r = CamPipeline.rawMaps(w, e.activations(), options.eigenSmooth());
-                boolean isFinal = w instanceof Weights.FinalMap;
+                boolean isFinal = Weights.plain(w) instanceof Weights.FinalMap;
                 perLayer.add(display.layer(r, outH, outW, options.resize(), !isFinal));
                 if (raw == null) {
                     raw = r;
                     coef = CamPipeline.coefficients(w);
+                    if (w instanceof Weights.Audited a) audit = a.audit();
                 }
             }
             maps = display.fuse(perLayer, DisplayMap.Fusion.valueOf(options.fusion().name()));
         }
         long nanos = System.nanoTime() - t0;
-        return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos);
+        return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos, audit);
     }
 
     public List<TargetScore> targetScores() {

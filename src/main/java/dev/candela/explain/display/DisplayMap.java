@@ -157,19 +157,5 @@ public sealed interface DisplayMap {
     Pixels MAX_ABS = new Pixels(Reduction.MAX_ABS, "Simonyan et al. 2014: max over channels of |gradient|");
 
     /** In place: x - min, then / (max - min + eps); with eps 0 a constant range becomes zeros. Float32 like numpy. */
-    static void minMax(float[] d, int off, int len, float eps) {
-        float mn = Float.POSITIVE_INFINITY;
-        for (int i = off; i < off + len; i++) mn = Math.min(mn, d[i]);
-        float mx = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < off + len; i++) {
-            d[i] = d[i] - mn;
-            mx = Math.max(mx, d[i]);
-        }
-        float den = mx + eps;
-        if (eps == 0f && !(den > 0f)) {
-            for (int i = off; i < off + len; i++) d[i] = 0f;
-            return;
-        }
-        for (int i = off; i < off + len; i++) d[i] = d[i] / den;
-    }
+    static void minMax(float[] d, int off, int len, float eps) { dev.candela.tensor.Reductions.rowMinMax(d, off, len, eps); }
 }

@@ -9,7 +9,6 @@ import dev.candela.graph.LayerNames;
 import dev.candela.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * FG-CAM in the CAM registry ("fg-cam"): the base method's components at the CAM layer ({@code --layer}),
@@ -21,11 +20,6 @@ import java.util.WeakHashMap;
  * "score-cam-fg" is the FG-CAM code's own Score-CAM (softmax probability of x masked by each map).
  */
 public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, RaisingRule.ZeroDenominators zeros) implements CamMethod {
-    private static final Map<LayerEvidence, Audit> LAST = new WeakHashMap<>();
-
-    /** What one run computed, for the manifest. */
-    public record Audit(String base, String camLayer, String fgLayer, double[] componentSums, double[] mapSums, double[] zeroDenominatorMass) {}
-
     public FgCamMethod {
         if (base.equals("fg-cam")) throw new IllegalArgumentException("--base cannot be fg-cam itself");
     }
@@ -53,16 +47,8 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
             comps = BaseComponents.scaleChannels(a, coef);
         } else {
             Weights w = CamMethods.byName(base).weights(e);
-            comps = switch (w) {
-                case Weights.PerChannel p -> BaseComponents.scaleChannels(a, coef = p.coefficients());
-                case Weights.PerElement p -> {
-                    float[] o = new float[a.size()];
-                    for (int i = 0; i < o.length; i++) o[i] = p.weights().data()[i] * a.data()[i];
-                    yield new Tensor(a.shape(), o);
-                }
-                case Weights.RawMap m -> throw new IllegalArgumentException("FG-CAM base '" + base + "' has no per-channel components (it makes its own map)");
-                case Weights.FinalMap m -> throw new IllegalArgumentException("FG-CAM base '" + base + "' has no per-channel components (it makes its own map)");
-            };
+            if (Weights.plain(w) instanceof Weights.PerChannel p) coef = p.coefficients();
+            comps = BaseComponents.components(w, a, base);
         }
         comps = FgCam.denoise(comps, denoise);
         String target = fgLayer.equals("input") ? e.graph().input() : new LayerNames(e.graph()).resolve(fgLayer);
@@ -74,8 +60,16 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
             ms[i] = sumItem(r.map(), i);
             for (double[] d : r.dropped().values()) zs[i] += d[i];
         }
-        synchronized (LAST) { LAST.put(e, new Audit(base, e.layer(), target, cs, ms, zs)); }
-        return new Weights.RawMap(r.map(), coef);
+        Map<String, Object> audit = new LinkedHashMap<>();
+        audit.put("base", base);
+        audit.put("denoise", denoise.name().toLowerCase(java.util.Locale.ROOT));
+        audit.put("zero_denominators", zeros.name().toLowerCase(java.util.Locale.ROOT));
+        audit.put("cam_layer", e.layer());
+        audit.put("fg_layer", target);
+        audit.put("components_sum", cs);
+        audit.put("map_sum", ms);
+        audit.put("zero_denominator_mass", zs);
+        return new Weights.Audited(new Weights.RawMap(r.map(), coef), audit);
     }
 
     private static double sumItem(Tensor t, int item) {
@@ -85,21 +79,6 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
         return s;
     }
 
-    /** Manifest entries of the last run on this evidence (null if none). */
-    public Map<String, Object> manifest(LayerEvidence e) {
-        Audit a;
-        synchronized (LAST) { a = LAST.get(e); }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("base", base);
-        m.put("denoise", denoise.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("zero_denominators", zeros.name().toLowerCase(java.util.Locale.ROOT));
-        if (a != null) {
-            m.put("cam_layer", a.camLayer());
-            m.put("fg_layer", a.fgLayer());
-            m.put("components_sum", a.componentSums());
-            m.put("map_sum", a.mapSums());
-            m.put("zero_denominator_mass", a.zeroDenominatorMass());
-        }
-        return m;
-    }
+    /** Manifest entries of one run of this method: what it computed (the explanation's audit). */
+    public Map<String, Object> manifest(dev.candela.explain.Explanation e) { return e.audit(); }
 }
