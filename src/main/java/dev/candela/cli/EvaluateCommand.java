@@ -125,7 +125,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     long seed;
 
     /** How model files are read (replaced in tests). */
-    Function<Path, Model> loader = ExplainCommand::loadModel;
+    Function<Path, Model> loader = CliFiles::loadModel;
     /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
     PrintWriter err;
 
@@ -160,7 +160,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        if (model == null) model = ExplainCommand.shippedModel();
+        if (model == null) model = CliFiles.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);
         ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
@@ -211,7 +211,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvaluationReport.writeCsv(result, out.resolve("per-image.csv"));
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("model", model.toString());
-            settings.put("model_sha256", ExplainCommand.sha256(model));
+            settings.put("model_sha256", CliFiles.sha256(model));
             settings.put("input", input.toString());
             settings.put("annotations", annotations == null ? null : annotations.toString());
             settings.put("images", samples.size());
@@ -249,7 +249,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private final List<String> unannotated = new ArrayList<>();
 
     private List<Sample> samples(Executor ex, Model m, Annotations ann) throws IOException {
-        List<Path> files = Files.isDirectory(input) ? ExplainCommand.inputFiles(input) : List.of(input);
+        List<Path> files = Files.isDirectory(input) ? CliFiles.inputFiles(input) : List.of(input);
         List<Sample> samples = new ArrayList<>();
         for (Path f : files) {
             if (limit != null && samples.size() >= limit) break;
@@ -262,7 +262,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 err.println("candela evaluate: skipped " + f + ": " + CliCommand.oneLine(e));
                 continue;
             }
-            String stem = ExplainCommand.stem(f);
+            String stem = CliFiles.stem(f);
             int n = batch.dim(0);
             Tensor logits = ex.forward(batch, java.util.Set.of()).output();
             int[] predicted = TargetWeights.argmax(logits);
@@ -339,7 +339,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 Captured c = maps.get(method);
                 if (c == null) continue;
                 Picture view = v.picture();
-                int factor = Math.max(1, ExplainCommand.DISPLAY / Math.max(view.width(), view.height()));
+                int factor = Math.max(1, ResultWriter.DISPLAY / Math.max(view.width(), view.height()));
                 Tensor map = c.maps().item(0);
                 Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, 0.5f);
                 Map<String, Double> metricScores = perMethod.getOrDefault(method, Map.of());

@@ -196,7 +196,6 @@ public final class ExplainCommand implements Callable<Integer> {
                 Map<String, Object> res = writer.write(dir.staging(), dir.target(), in, m, e, layerNames, cells);
                 res.put("display_map", method.display().describe());
                 res.putAll(method.manifest(session, e));
-                if (method instanceof Method.Cam || method instanceof Method.FgCam) res.put("options", camOptions(method, request));
                 res.put("millis", e.millis());
                 results.add(res);
             }
@@ -242,25 +241,6 @@ public final class ExplainCommand implements Callable<Integer> {
             reportRows.add(new ReportRow(folder + (n > 1 ? "[" + i + "]" : ""), in.views().get(i), top, softmax(row, top), target, softmax(row, target), m.labels(), cells.get(i)));
         }
     }
-
-    private static Map<String, Object> camOptions(Method m, Explainer.Request r) {
-        Map<String, Object> opts = new LinkedHashMap<>();
-        opts.put("definition", m instanceof Method.Cam c ? c.cam().toString() : ((Method.FgCam) m).fg().toString());
-        opts.put("resize", r.options().resize().name().toLowerCase(Locale.ROOT));
-        opts.put("fusion", r.options().fusion().name().toLowerCase(Locale.ROOT));
-        opts.put("aug_smooth", r.options().augSmooth());
-        opts.put("eigen_smooth", r.options().eigenSmooth());
-        opts.put("batch_size", r.options().batchSize());
-        return opts;
-    }
-
-    // Kept for the commands and tests that call them here.
-    static List<Path> inputFiles(Path p) throws IOException { return CliFiles.inputFiles(p); }
-    static String stem(Path file) { return CliFiles.stem(file); }
-    static Path shippedModel() throws IOException { return CliFiles.shippedModel(); }
-    static Model loadModel(Path p) { return CliFiles.loadModel(p); }
-    static String sha256(Path p) throws IOException { return CliFiles.sha256(p); }
-    static final int DISPLAY = ResultWriter.DISPLAY;
 
     static int argmax(float[] v) {
         int b = 0;

@@ -49,6 +49,7 @@ public sealed interface Method {
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
             if (cam instanceof LiftCamMethod) m.put("lift_cam", e.audit());
+            m.put("options", pipelineOptions(cam.toString(), s.options()));
             return m;
         }
     }
@@ -62,6 +63,7 @@ public sealed interface Method {
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("fg_cam", e.audit());
+            m.put("options", pipelineOptions(fg.toString(), s.options()));
             return m;
         }
     }
@@ -103,6 +105,18 @@ public sealed interface Method {
             m.put("lrp", lrp.manifest());
             return m;
         }
+    }
+
+    /** The method's definition and the shared pipeline options, for the manifest. */
+    private static Map<String, Object> pipelineOptions(String definition, dev.candela.explain.cam.CamOptions o) {
+        Map<String, Object> opts = new LinkedHashMap<>();
+        opts.put("definition", definition);
+        opts.put("resize", o.resize().name().toLowerCase(java.util.Locale.ROOT));
+        opts.put("fusion", o.fusion().name().toLowerCase(java.util.Locale.ROOT));
+        opts.put("aug_smooth", o.augSmooth());
+        opts.put("eigen_smooth", o.eigenSmooth());
+        opts.put("batch_size", o.batchSize());
+        return opts;
     }
 
     private static Explanation relabel(Explanation e, String label) {

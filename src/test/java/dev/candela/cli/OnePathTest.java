@@ -162,4 +162,20 @@ class OnePathTest {
         JsonNode b = new ObjectMapper().readTree(out.resolve("b").resolve("manifest.json").toFile()).get("methods").get(0).get("targets");
         assertEquals(List.of(2, 0), List.of(b.get(0).get("class").asInt(), b.get(1).get("class").asInt()));
     }
+
+    /** The Java API takes the same method strings and gives the same map as evaluate's path. */
+    @Test
+    void theJavaApiRunsEveryMethodStringThroughTheSameRegistry() throws Exception {
+        Tensor x = Npy.read(input("img.npy", 1));
+        try (dev.candela.explain.Explainer ex = dev.candela.explain.Explainer.of(Executor.fast(RESNET, Parallel.serial()))) {
+            for (String spec : List.of("lrp(composite=epsilon-plus)", "fg-cam(level=input)", "deeplift", "grad-cam")) {
+                dev.candela.explain.Explanation api = ex.explain(x, spec);
+                assertEquals(spec, api.method());
+                Method m = Methods.byName(spec, RESNET);
+                Tensor viaEvaluate = EvaluateCommand.methodFunctions(List.of(m), List.of(), dev.candela.explain.cam.CamOptions.defaults())
+                        .get(spec).maps(Executor.fast(RESNET, Parallel.serial()), x, new int[]{api.targets().get(0).classIndex()});
+                assertArrayEquals(api.maps().data(), viaEvaluate.data(), 0f, spec);
+            }
+        }
+    }
 }

@@ -61,6 +61,7 @@ public final class CamSession {
     public List<LayerEvidence> evidence() { return evidence; }
     public Tensor logits() { return logits; }
     public List<ResolvedTarget> targets() { return targets; }
+    public CamOptions options() { return options; }
 
     /** Runs one method through the shared pipeline. */
     public Explanation explain(CamMethod method) {
