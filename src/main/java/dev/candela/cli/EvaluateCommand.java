@@ -142,20 +142,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
-        try {
+        return CliCommand.exitCode("candela evaluate", err, () -> {
             run();
             if (skippedInputs > 0) {
                 err.println("candela evaluate: " + skippedInputs + " input(s) could not be read and were skipped (see above); the others were evaluated");
                 return 2;
             }
             return 0;
-        } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
-            err.println("candela evaluate: " + e.getMessage());
-            return 2;
-        } catch (RuntimeException e) {
-            err.println("candela evaluate: internal error: " + e);
-            return 1;
-        }
+        });
     }
 
     void run() throws IOException {

@@ -108,17 +108,7 @@ public final class ExplainCommand implements Callable<Integer> {
     /** Rows of the HTML report, filled while explaining when --report is given. */
     private final List<ReportRow> reportRows = new ArrayList<>();
 
-    @Override public Integer call() {
-        try {
-            return run();
-        } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
-            err.println("candela explain: " + CliCommand.oneLine(e));
-            return 2;
-        } catch (RuntimeException | OutOfMemoryError e) {
-            err.println("candela explain: internal error: " + e);
-            return 1;
-        }
-    }
+    @Override public Integer call() { return CliCommand.exitCode("candela explain", err, this::run); }
 
     /** Explains every input; returns 0, or 2 when some inputs were bad (each reported and skipped). */
     int run() throws IOException {
