@@ -41,29 +41,31 @@ public sealed interface Method {
     Map<String, Object> manifest(CamSession session, Explanation e);
 
     /** A method of the CAM registry (pytorch-grad-cam's family, LIFT-CAM, LRP-CAM). */
-    record Cam(String label, CamMethod cam) implements Method {
+    record Cam(String label, CamMethod cam, Integer batch) implements Method {
+        public Cam(String label, CamMethod cam) { this(label, cam, null); }
         public String name() { return cam.name(); }
         public DisplayMap display() { return cam.display(); }
-        public Explanation explain(CamSession s) { return relabel(s.explain(cam), label); }
+        public Explanation explain(CamSession s) { return relabel(s.explain(cam, options(s, batch)), label); }
 
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
             if (cam instanceof LiftCamMethod) m.put("lift_cam", e.audit());
-            m.put("options", pipelineOptions(cam.toString(), s.options()));
+            m.put("options", pipelineOptions(cam.toString(), options(s, batch)));
             return m;
         }
     }
 
     /** FG-CAM: a base CAM's components raised to an earlier layer (official display policy). */
-    record FgCam(String label, FgCamMethod fg) implements Method {
+    record FgCam(String label, FgCamMethod fg, Integer batch) implements Method {
+        public FgCam(String label, FgCamMethod fg) { this(label, fg, null); }
         public String name() { return fg.name(); }
         public DisplayMap display() { return fg.display(); }
-        public Explanation explain(CamSession s) { return relabel(s.explain(fg), label); }
+        public Explanation explain(CamSession s) { return relabel(s.explain(fg, options(s, batch)), label); }
 
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("fg_cam", e.audit());
-            m.put("options", pipelineOptions(fg.toString(), s.options()));
+            m.put("options", pipelineOptions(fg.toString(), options(s, batch)));
             return m;
         }
     }
@@ -105,6 +107,11 @@ public sealed interface Method {
             m.put("lrp", lrp.manifest());
             return m;
         }
+    }
+
+    /** The session's pipeline options with the method's own batch size, if it has one. */
+    private static dev.candela.explain.cam.CamOptions options(CamSession s, Integer batch) {
+        return batch == null || batch == s.options().batchSize() ? s.options() : s.options().withBatchSize(batch);
     }
 
     /** The method's definition and the shared pipeline options, for the manifest. */

@@ -34,7 +34,9 @@ public final class Methods {
 
     /** Option keys each method accepts (per method or as a run default), with the CLI flag that sets the default. */
     public static final Map<String, List<String>> OPTIONS = Map.of(
-            "fg-cam", List.of("base", "level", "denoise", "zero"),
+            "fg-cam", List.of("base", "level", "denoise", "zero", "batch"),
+            "score-cam", List.of("batch"), "ss-cam", List.of("batch"), "is-cam", List.of("batch"),
+            "group-cam", List.of("batch"), "ablation-cam", List.of("batch"),
             "lrp", List.of("rule", "composite", "bn"),
             "deeplift", List.of("reference", "rules"),
             "integrated-gradients", List.of("steps", "quadrature", "reference"),
@@ -145,9 +147,18 @@ public final class Methods {
         if (own.containsKey("rule")) o.remove("composite");
         if (own.containsKey("composite")) o.remove("rule");
         o.putAll(own);
-        if (name.equals("fg-cam")) return new Method.FgCam(label, fgCam(o));
+        Integer batch = null;
+        if (o.containsKey("batch")) {
+            try {
+                batch = Integer.parseInt(o.get("batch").trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--method " + label + ": batch must be a whole number, got '" + o.get("batch") + "'");
+            }
+            if (batch < 1) throw new IllegalArgumentException("--method " + label + ": batch must be >= 1, got " + batch);
+        }
+        if (name.equals("fg-cam")) return new Method.FgCam(label, fgCam(o), batch);
         if (name.equals("lrp")) return new Method.Lrp(label, lrp(o, model));
-        if (CamMethods.has(name)) return new Method.Cam(label, CamMethods.byName(name));
+        if (CamMethods.has(name)) return new Method.Cam(label, CamMethods.byName(name), batch);
         return new Method.Pixel(label, name, attributionSettings(o, defaults));
     }
 

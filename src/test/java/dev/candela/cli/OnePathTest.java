@@ -178,4 +178,18 @@ class OnePathTest {
             }
         }
     }
+
+    @Test
+    void aPerturbationMethodTakesItsOwnBatchSizeWithTheSameMap() throws Exception {
+        Path in = input("img.npy", 1), out = tmp.resolve("out");
+        assertEquals(0, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", "score-cam,score-cam(batch=3)", "--layer", "b2.relu",
+                "--threads", "1", "--out", out.toString()), err.toString());
+        Path dir = out.resolve("img");
+        assertArrayEquals(Npy.read(dir.resolve("score-cam.npy")).data(), Npy.read(dir.resolve("score-cam_batch=3.npy")).data(), 0f);
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        assertEquals(32, m.get("methods").get(0).get("options").get("batch_size").asInt());
+        assertEquals(3, m.get("methods").get(1).get("options").get("batch_size").asInt());
+        var e = assertThrows(IllegalArgumentException.class, () -> Methods.parse(List.of("score-cam(batch=0)"), Methods.Defaults.none(), RESNET));
+        assertTrue(e.getMessage().contains("batch must be >= 1"), e.getMessage());
+    }
 }

@@ -64,7 +64,11 @@ public final class CamSession {
     public CamOptions options() { return options; }
 
     /** Runs one method through the shared pipeline. */
-    public Explanation explain(CamMethod method) {
+    public Explanation explain(CamMethod method) { return explain(method, options); }
+
+    /** Runs one method with its own options (e.g. its batch size) on this session's forward pass. */
+    public Explanation explain(CamMethod method, CamOptions options) {
+        List<LayerEvidence> evidence = options == this.options ? this.evidence : this.evidence.stream().map(e -> e.withOptions(options)).toList();
         long t0 = System.nanoTime();
         int outH = input.dim(2), outW = input.dim(3);
         Tensor maps;
