@@ -192,4 +192,14 @@ class OnePathTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Methods.parse(List.of("score-cam(batch=0)"), Methods.Defaults.none(), RESNET));
         assertTrue(e.getMessage().contains("batch must be >= 1"), e.getMessage());
     }
+
+    @Test
+    void aSoftmaxTargetIsRefusedInOnePlaceByTheMethodsThatExplainLogits() throws Exception {
+        Path in = input("img.npy", 1), out = tmp.resolve("out");
+        for (String m : List.of("lrp", "deeplift", "lift-cam", "gradient")) {
+            assertEquals(2, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", m, "--target", "softmax:1", "--out", out.toString()), m);
+            assertTrue(err.toString().contains("explains logits (its conservation does not hold through a softmax)"), m + ": " + err);
+        }
+        assertEquals(0, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", "grad-cam", "--target", "softmax:1", "--out", out.toString()), err.toString());
+    }
 }

@@ -1,6 +1,5 @@
 package dev.candela.explain.attribution;
 
-import dev.candela.explain.Objective;
 import dev.candela.explain.ResolvedTarget;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.LayerEvidence;
@@ -57,13 +56,8 @@ public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
     static Tensor targetWeights(List<ResolvedTarget> targets, int classes) {
         float[] w = new float[targets.size() * classes];
         for (int r = 0; r < targets.size(); r++) {
-            Objective o = targets.get(r).objective();
-            switch (o) {
-                case Objective.Logit l -> w[r * classes + l.classIndex()] = 1f;
-                case Objective.Weighted wt -> { for (int j = 0; j < classes; j++) w[r * classes + j] = (float) wt.weights()[j]; }
-                case Objective.Probability p -> throw new IllegalArgumentException(
-                        "DeepLIFT-based methods explain logits (summation-to-delta does not hold through a softmax); give a class index or weighted logits instead of '" + targets.get(r).description() + "'");
-            }
+            double[] lw = targets.get(r).objective().logitWeights(classes, "DeepLIFT (and the pixel attributions)", targets.get(r).description());
+            for (int j = 0; j < classes; j++) w[r * classes + j] = (float) lw[j];
         }
         return Tensor.of(w, targets.size(), classes);
     }
