@@ -19,6 +19,7 @@ module dev.candela.core {
     exports dev.candela.explain;
     exports dev.candela.explain.attribution;
     exports dev.candela.explain.cam;
+    exports dev.candela.explain.display;
     exports dev.candela.explain.fgcam;
     exports dev.candela.explain.lrp;
     exports dev.candela.explain.shapley;

@@ -23,25 +23,43 @@ abstract class CliCommand implements Callable<Integer> {
     PrintWriter err() { return spec.commandLine().getErr(); }
 
     @Override public final Integer call() {
-        String name = "candela " + spec.name();
         try {
-            execute();
-            out().flush();
-            return 0;
-        } catch (ModelFormatException | IllegalArgumentException | UncheckedIOException e) {
-            err().println(name + ": " + oneLine(e));
-            return 2;
-        } catch (java.nio.file.NoSuchFileException e) {
-            err().println(name + ": no such file: " + e.getFile());
-            return 2;
-        } catch (IOException e) {
-            err().println(name + ": " + oneLine(e));
-            return 2;
-        } catch (RuntimeException | OutOfMemoryError e) {
-            err().println(name + ": internal error: " + e);
-            return 1;
+            return exitCode("candela " + spec.name(), err(), () -> {
+                execute();
+                out().flush();
+                return 0;
+            });
         } finally {
             err().flush();
+        }
+    }
+
+    /** A command's work: returns its exit status (0, or 2 for bad input it reported and went past). */
+    @FunctionalInterface
+    interface Work {
+        int run() throws IOException;
+    }
+
+    /**
+     * The one exit-code policy of every command: the work's own status; bad input (a wrong file, shape, name or
+     * option value: IllegalArgumentException, IOException, ModelFormatException) becomes exit 2 with one line on
+     * {@code err}; anything else is an internal error (exit 1).
+     */
+    static int exitCode(String name, PrintWriter err, Work work) {
+        try {
+            return work.run();
+        } catch (ModelFormatException | IllegalArgumentException | UncheckedIOException e) {
+            err.println(name + ": " + oneLine(e));
+            return 2;
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println(name + ": no such file: " + e.getFile());
+            return 2;
+        } catch (IOException e) {
+            err.println(name + ": " + oneLine(e));
+            return 2;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            err.println(name + ": internal error: " + e);
+            return 1;
         }
     }
 

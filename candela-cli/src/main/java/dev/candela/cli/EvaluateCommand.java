@@ -6,7 +6,9 @@ import dev.candela.explain.shapley.ShapleyReference;
 import dev.candela.explain.Target;
 import dev.candela.explain.attribution.PixelAttribution;
 import dev.candela.explain.attribution.TargetWeights;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explain.Method;
+import dev.candela.explain.Methods;
+import dev.candela.explain.cam.CamOptions;
 import dev.candela.graph.Model;
 import dev.candela.image.Colormap;
 import dev.candela.image.Overlay;
@@ -62,8 +64,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--annotations", description = "CSV 'image,label[,x0,y0,x1,y1]' (labels and optional boxes in input pixels)")
     Path annotations;
 
-    @Option(names = "--method", required = true, split = ",", description = "method name(s), comma-separated; 'all' = every CAM method")
+    @Option(names = "--method", required = true, description = "method name(s), comma-separated; 'all' = every CAM method; options per method "
+            + "in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus),lrp(rule=epsilon)\"")
     List<String> methods;
+
+    @Option(names = "--cam-batch-size", defaultValue = "32", description = "masked forwards per batch inside perturbation CAM methods (explain's --batch-size; default ${DEFAULT-VALUE})")
+    int camBatchSize;
+
+    @picocli.CommandLine.Mixin MethodOptions methodOptions = new MethodOptions();
 
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
@@ -117,7 +125,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     long seed;
 
     /** How model files are read (replaced in tests). */
-    Function<Path, Model> loader = ExplainCommand::loadModel;
+    Function<Path, Model> loader = CliFiles::loadModel;
     /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
     PrintWriter err;
 
@@ -134,21 +142,19 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
-        try {
+        return CliCommand.exitCode("candela evaluate", err, () -> {
             run();
+            if (skippedInputs > 0) {
+                err.println("candela evaluate: " + skippedInputs + " input(s) could not be read and were skipped (see above); the others were evaluated");
+                return 2;
+            }
             return 0;
-        } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
-            err.println("candela evaluate: " + e.getMessage());
-            return 2;
-        } catch (RuntimeException e) {
-            err.println("candela evaluate: internal error: " + e);
-            return 1;
-        }
+        });
     }
 
     void run() throws IOException {
         long t0 = System.nanoTime();
-        if (model == null) model = ExplainCommand.shippedModel();
+        if (model == null) model = CliFiles.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);
         ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
@@ -169,7 +175,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             int width = samples.get(0).input().dim(3);
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
-            Map<String, MapFunction> fns = methodFunctions(methods, layers, seed);
+            List<Method> parsed = Methods.parse(methods, methodOptions.defaults(seed), m);
+            Map<String, MapFunction> fns = methodFunctions(parsed, layers,
+                    methodOptions.camOptions(camBatchSize, seed, dev.candela.explain.Progress.none()));
             Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
             if (report != null) fns = capturing(fns, ex, captured);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
@@ -197,11 +205,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvaluationReport.writeCsv(result, out.resolve("per-image.csv"));
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("model", model.toString());
-            settings.put("model_sha256", ExplainCommand.sha256(model));
+            settings.put("model_sha256", CliFiles.sha256(model));
             settings.put("input", input.toString());
             settings.put("annotations", annotations == null ? null : annotations.toString());
             settings.put("images", samples.size());
             settings.put("methods", new ArrayList<>(fns.keySet()));
+            Map<String, String> display = new LinkedHashMap<>();
+            for (Method pm : parsed) display.put(pm.label(), pm.display().describe());
+            settings.put("display_maps", display);
             settings.put("metrics", metrics);
             settings.put("score", output.name().toLowerCase(Locale.ROOT));
             settings.put("target", target);
@@ -225,16 +236,27 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
+    /** Inputs of a folder that could not be read (reported, skipped; exit 2 at the end). */
+    private int skippedInputs;
+
     /** Inputs that have no row in --annotations (explained and scored for their predicted class). */
     private final List<String> unannotated = new ArrayList<>();
 
     private List<Sample> samples(Executor ex, Model m, Annotations ann) throws IOException {
-        List<Path> files = Files.isDirectory(input) ? ExplainCommand.inputFiles(input) : List.of(input);
+        List<Path> files = Files.isDirectory(input) ? CliFiles.inputFiles(input) : List.of(input);
         List<Sample> samples = new ArrayList<>();
         for (Path f : files) {
             if (limit != null && samples.size() >= limit) break;
-            Tensor batch = InputBatch.read(f, m).tensor();
-            String stem = ExplainCommand.stem(f);
+            Tensor batch;
+            try {
+                batch = InputBatch.read(f, m).tensor();
+            } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
+                if (files.size() == 1) throw e;
+                skippedInputs++;
+                err.println("candela evaluate: skipped " + f + ": " + CliCommand.oneLine(e));
+                continue;
+            }
+            String stem = CliFiles.stem(f);
             int n = batch.dim(0);
             Tensor logits = ex.forward(batch, java.util.Set.of()).output();
             int[] predicted = TargetWeights.argmax(logits);
@@ -311,7 +333,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 Captured c = maps.get(method);
                 if (c == null) continue;
                 Picture view = v.picture();
-                int factor = Math.max(1, ExplainCommand.DISPLAY / Math.max(view.width(), view.height()));
+                int factor = Math.max(1, ResultWriter.DISPLAY / Math.max(view.width(), view.height()));
                 Tensor map = c.maps().item(0);
                 Picture overlay = Overlay.overlay(view.enlarge(factor), map.data(), map.dim(0), map.dim(1), cm, 0.5f);
                 Map<String, Double> metricScores = perMethod.getOrDefault(method, Map.of());
@@ -331,71 +353,35 @@ public final class EvaluateCommand implements Callable<Integer> {
         HtmlReport.write(report, "Candela evaluate: " + String.join(", ", methodNames), model.getFileName().toString(), rows, means);
     }
 
-    /** Maps by method name: CAM methods through the Explainer, pixel attributions through {@link #attributionMap}. */
-    static Map<String, MapFunction> methodFunctions(List<String> names, List<String> layers, long seed) {
-        List<String> expanded = new ArrayList<>();
-        for (String n : names) {
-            String k = n.trim().toLowerCase(Locale.ROOT);
-            if (k.equals("all")) expanded.addAll(CamMethods.names());
-            else if (!k.isEmpty()) expanded.add(k);
-        }
-        if (expanded.isEmpty()) throw new IllegalArgumentException("--method: no method given");
+    /**
+     * Maps by method label, every method through the same path as {@code explain}: a session on the batch
+     * (targets = the scored classes), the method's {@link Method#explain}, its display policy.
+     */
+    static Map<String, MapFunction> methodFunctions(List<Method> methods, List<String> layers, CamOptions options) {
         Map<String, MapFunction> fns = new LinkedHashMap<>();
-        for (String name : expanded) {
-            if (CamMethods.has(name)) {
-                CamMethods.byName(name); // fail early on a bad name
-                fns.put(name, new MapFunction() {
-                    @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
+        for (Method method : methods) {
+            fns.put(method.label(), new MapFunction() {
+                @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
 
-                    @Override public Output explain(Executor ex, Tensor x, int[] t) {
-                        List<Target> ts = new ArrayList<>();
-                        for (int c : t) ts.add(Target.classIndex(c));
-                        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
-                                .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
-                        Explanation e = Explainer.of(ex).explain(x, CamMethods.byName(name), r);
-                        return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
-                    }
-                });
-            } else if (PixelAttribution.names().contains(name)) {
-                fns.put(name, (ex, x, t) -> {
-                    String layer = name.equals("guided-grad-cam") ? Explainer.of(ex).resolveLayer(layers.isEmpty() ? "auto" : layers.get(0)) : null;
-                    Tensor attr = PixelAttribution.byName(name, layer).attribute(ex, x, TargetWeights.oneHot(ex.model().numClasses(), t));
-                    return attributionMap(name, attr);
-                });
-            } else {
-                throw new IllegalArgumentException("unknown method '" + name + "'; known: " + String.join(", ", CamMethods.names()) + ", " + String.join(", ", PixelAttribution.names()));
-            }
+                @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                    Explanation e = explanation(method, ex, x, t, layers, options);
+                    return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
+                }
+            });
         }
         return fns;
     }
 
-    /**
-     * A pixel attribution (N x C x H x W) as a map in [0, 1]. Methods whose attributions sum to the
-     * score change (gradient x input, DeepLIFT, Integrated Gradients) keep their sign: the channel sum,
-     * min-max normalised, so the most positive evidence ranks first. Gradient-like saliency (gradient,
-     * guided backprop, SmoothGrad, guided Grad-CAM) uses the maximum absolute value over channels
-     * (Simonyan et al.), min-max normalised.
-     */
+    /** One method on a batch with one class target per image, as {@code explain} runs it. */
+    static Explanation explanation(Method method, Executor ex, Tensor x, int[] t, List<String> layers, CamOptions options) {
+        List<Target> ts = new ArrayList<>();
+        for (int c : t) ts.add(Target.classIndex(c));
+        Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
+        return method.explain(Explainer.of(ex).session(x, r));
+    }
+
+    /** A pixel attribution (N x C x H x W) as the method's display map in [0, 1] (its {@link PixelAttribution#display()}). */
     static Tensor attributionMap(String method, Tensor attr) {
-        int n = attr.dim(0), c = attr.dim(1), h = attr.dim(2), w = attr.dim(3), hw = h * w;
-        boolean signed = switch (method) {
-            case "gradient-x-input", "deeplift", "integrated-gradients" -> true;
-            default -> false;
-        };
-        float[] a = attr.data(), m = new float[n * hw];
-        for (int i = 0; i < n; i++) {
-            for (int p = 0; p < hw; p++) {
-                float v = 0;
-                for (int ch = 0; ch < c; ch++) {
-                    float x = a[(i * c + ch) * hw + p];
-                    v = signed ? v + x : Math.max(v, Math.abs(x));
-                }
-                m[i * hw + p] = v;
-            }
-            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p < hw; p++) { lo = Math.min(lo, m[i * hw + p]); hi = Math.max(hi, m[i * hw + p]); }
-            for (int p = 0; p < hw; p++) m[i * hw + p] = (m[i * hw + p] - lo) / (1e-7f + hi - lo);
-        }
-        return Tensor.of(m, n, h, w);
+        return PixelAttribution.byName(method, null).display().apply(attr);
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
  * <pre>{@code
  * try (Explainer ex = Explainer.of(model)) {
  *     Explanation e = ex.explain(input, "grad-cam");              // argmax target, auto layer
+ *     Explanation f = ex.explain(input, "fg-cam(level=input)");   // any method of the registry, with options
  *     Explanation s = ex.explain(input, CamMethods.byName("score-cam"),
  *             Explainer.Request.defaults().layers("layer4").targets(Target.classIndex(281)));
  *     float[] map0 = e.map(0).data();                             // H x W in [0,1]
@@ -92,8 +93,17 @@ public final class Explainer implements AutoCloseable {
         public Request options(CamOptions o) { return new Request(layers, targets, o); }
     }
 
+    /**
+     * Any registered method, with its own options if given ("grad-cam", "deeplift",
+     * "fg-cam(base=score-cam,level=input)", "lrp(composite=epsilon-plus)"), auto layer, argmax target.
+     */
     public Explanation explain(Tensor input, String method) {
-        return explain(input, CamMethods.byName(method), Request.defaults());
+        return explain(input, Methods.byName(method, model), Request.defaults());
+    }
+
+    /** One method of the registry ({@link Methods#parse}) on a batch: the same path as the CLI's explain and evaluate. */
+    public Explanation explain(Tensor input, Method method, Request request) {
+        return method.explain(session(input, request));
     }
 
     public Explanation explain(Tensor input, CamMethod method, Request request) {

@@ -16,12 +16,26 @@ import java.util.List;
  * @param logits       model output before any perturbation, N x classes
  * @param targets      the targets with their scores, one per row
  * @param nanos        wall time of this method (shared forward pass excluded)
+ * @param audit        what the method computed for the audit, as manifest entries (FG-CAM's per-row component
+ *                     and map sums and zero-denominator mass, LIFT-CAM's phi and completeness residual; empty if none)
  */
 public record Explanation(String method, List<String> layers, Tensor maps, Tensor rawMaps, Tensor coefficients,
-                          Tensor attributions, Tensor logits, List<TargetScore> targets, long nanos) {
+                          Tensor attributions, Tensor logits, List<TargetScore> targets, long nanos, java.util.Map<String, Object> audit) {
     public Explanation {
         layers = List.copyOf(layers);
         targets = List.copyOf(targets);
+        audit = audit == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(audit));
+    }
+
+    /** An explanation without audit entries. */
+    public Explanation(String method, List<String> layers, Tensor maps, Tensor rawMaps, Tensor coefficients,
+                       Tensor attributions, Tensor logits, List<TargetScore> targets, long nanos) {
+        this(method, layers, maps, rawMaps, coefficients, attributions, logits, targets, nanos, java.util.Map.of());
+    }
+
+    /** The same explanation under another method name (a variant's label). */
+    public Explanation named(String name) {
+        return new Explanation(name, layers, maps, rawMaps, coefficients, attributions, logits, targets, nanos, audit);
     }
 
     /** Final map of row r as an H x W tensor. */

@@ -15,6 +15,26 @@ public sealed interface Objective {
     /** The class this objective is about, or -1 for a combination of classes. */
     int classIndex();
 
+    /**
+     * The objective as weights over the logits (one-hot for a logit), for the methods that can only explain a
+     * linear function of the logits (DeepLIFT, LIFT-CAM, LRP and the pixel attributions that share their
+     * seeds). This is the one place where a softmax target is refused for them.
+     *
+     * @param method what is asking, for the message ("LRP", "DeepLIFT")
+     */
+    default double[] logitWeights(int classes, String method, String description) {
+        return switch (this) {
+            case Logit l -> {
+                double[] w = new double[classes];
+                w[l.classIndex()] = 1;
+                yield w;
+            }
+            case Weighted w -> java.util.Arrays.copyOf(w.weights(), classes);
+            case Probability p -> throw new IllegalArgumentException(method + " explains logits (its conservation does not hold through a softmax); "
+                    + "give a class index or weighted logits instead of '" + description + "'");
+        };
+    }
+
     /** The raw logit of one class (pytorch-grad-cam's ClassifierOutputTarget). */
     record Logit(int classIndex) implements Objective {
         public double score(float[] logits) { return logits[classIndex]; }

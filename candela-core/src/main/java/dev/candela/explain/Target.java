@@ -63,6 +63,23 @@ public sealed interface Target {
     }
 
     /**
+     * Parses the CLI's target list: each element is one target, or a comma-separated list of class
+     * indices / {@code softmax:C} / {@code topK} / weighted sums, one per image of a batch ({@code 3,7,1}).
+     * An element with a comma that is not such a list is one label ("tabby, tabby cat").
+     */
+    static List<Target> parseAll(List<String> specs) {
+        List<Target> out = new ArrayList<>();
+        for (String s : specs) {
+            String[] parts = s.split(",");
+            boolean list = parts.length > 1;
+            for (String p : parts) list &= !(parse(p) instanceof Label);
+            if (list) for (String p : parts) out.add(parse(p));
+            else out.add(parse(s));
+        }
+        return out;
+    }
+
+    /**
      * Resolves targets against a batch of logits (N x classes): one target for the whole batch or one
      * per image. Returns the explanations to compute, in image order (top-k expands in place).
      */

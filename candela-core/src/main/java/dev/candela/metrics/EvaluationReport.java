@@ -25,7 +25,7 @@ public final class EvaluationReport {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("image,method,metric,value\n");
             for (Row row : r.rows()) {
-                w.write(csv(row.image()) + "," + row.method() + "," + row.metric() + "," + row.value() + "\n");
+                w.write(csv(row.image()) + "," + csv(row.method()) + "," + row.metric() + "," + row.value() + "\n");
             }
         }
     }

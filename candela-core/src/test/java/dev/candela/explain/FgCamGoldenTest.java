@@ -98,4 +98,33 @@ class FgCamGoldenTest {
         double tol = TOLERANCE;
         assertTrue(e <= tol, base + " " + target + " denoise=" + denoise + ": relative max error " + e + " > " + tol);
     }
+
+    static Stream<Arguments> finalCases() throws Exception {
+        List<Arguments> out = new ArrayList<>();
+        for (JsonNode c : TorchGoldenModels.manifest(DIR).get("final_cases")) {
+            out.add(Arguments.of(c.get("base").asText(), c.get("denoise").asBoolean(), c.get("target_layer").asInt(), c.get("file").asText()));
+        }
+        return out.stream();
+    }
+
+    /**
+     * The final map, through the production path (the "fg-cam" method in a session, its display policy), against
+     * the official main.py + util.visual_explanation (ReLU, min-max without eps, cv2 bilinear resize, no second
+     * normalisation) at the intermediate levels. Tolerance: 1e-5 absolute on maps in [0,1].
+     */
+    @ParameterizedTest(name = "final {0} denoise={1} layer={2}")
+    @MethodSource("finalCases")
+    void finalMapMatchesOfficialCode(String base, boolean denoise, int layer, String file) throws Exception {
+        var method = new dev.candela.explain.fgcam.FgCamMethod(base.equals("grad_cam") ? "grad-cam" : "score-cam-fg", "features." + layer,
+                denoise ? FgCam.Denoise.OFFICIAL : FgCam.Denoise.NONE, dev.candela.explain.fgcam.RaisingRule.ZeroDenominators.DROP);
+        Explainer.Request r = Explainer.Request.defaults().layers("features.43").targets(Target.classIndex(cls))
+                .options(dev.candela.explain.cam.CamOptions.defaults().withBatchSize(32));
+        Tensor map = Explainer.of(ex).session(input, r).explain(method).maps();
+        Tensor golden = TorchGoldenModels.npy(DIR, file);
+        assertEquals(golden.size(), map.size());
+        double e = 0;
+        for (int i = 0; i < map.size(); i++) e = Math.max(e, Math.abs(map.data()[i] - golden.data()[i]));
+        System.out.printf("fg-cam golden final %s denoise=%s features.%d: %.3g%n", base, denoise, layer, e);
+        assertTrue(e <= 1e-5, base + " features." + layer + " denoise=" + denoise + ": final map max abs error " + e + " > 1e-5");
+    }
 }

@@ -42,7 +42,7 @@ public final class TorchGoldenModels {
     }
 
     public static JsonNode manifest(Path dir) throws IOException {
-        return new ObjectMapper().readTree(Files.readString(dir.resolve("manifest.json")));
+        return dev.candela.testkit.Goldens.manifest(dir);
     }
 
     public static Tensor npy(Path dir, String file) throws IOException {

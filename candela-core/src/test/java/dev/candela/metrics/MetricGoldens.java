@@ -19,11 +19,7 @@ final class MetricGoldens {
     final JsonNode manifest;
 
     MetricGoldens() {
-        try {
-            manifest = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        manifest = dev.candela.testkit.Goldens.manifest(DIR);
     }
 
     double tolerance() { return manifest.get("tolerance").asDouble(); }

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Pixel attribution methods by CLI name, and how one becomes an {@link Explanation}: the signed
- * attributions (R x C x H x W) plus a display map, |sum over channels| min-max normalised per row.
+ * attributions (R x C x H x W) plus the method's {@link PixelAttribution#display() display map}.
  */
 public final class AttributionMethods {
     private AttributionMethods() {}
@@ -53,27 +53,8 @@ public final class AttributionMethods {
         long t0 = System.nanoTime();
         Tensor w = LiftCamMethod.targetWeights(e.targets(), e.logits().shape().itemSize());
         Tensor attr = method.attribute(e.executor(), e.input(), w);
-        Tensor maps = displayMaps(attr);
+        Tensor maps = method.display().apply(attr);
         List<String> layers = method instanceof PixelAttribution.GuidedGradCam g ? List.of(g.layer()) : List.of();
         return new Explanation(method.name(), layers, maps, null, null, attr, e.logits(), new ArrayList<>(scores), System.nanoTime() - t0);
-    }
-
-    /** |sum_c attr| per pixel, min-max normalised per row (a constant map becomes zeros): R x H x W in [0,1]. */
-    public static Tensor displayMaps(Tensor attr) {
-        int r = attr.dim(0), c = attr.dim(1), h = attr.dim(2), w = attr.dim(3), hw = h * w;
-        float[] out = new float[r * hw];
-        for (int n = 0; n < r; n++) {
-            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < hw; i++) {
-                double s = 0;
-                for (int ch = 0; ch < c; ch++) s += attr.data()[(n * c + ch) * hw + i];
-                float v = (float) Math.abs(s);
-                out[n * hw + i] = v;
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-            for (int i = 0; i < hw; i++) out[n * hw + i] = hi > lo ? (out[n * hw + i] - lo) / (hi - lo) : 0f;
-        }
-        return Tensor.of(out, r, h, w);
     }
 }

@@ -1,6 +1,5 @@
 package dev.candela.explain.attribution;
 
-import dev.candela.explain.Objective;
 import dev.candela.explain.ResolvedTarget;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.LayerEvidence;
@@ -10,42 +9,33 @@ import dev.candela.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
- * LIFT-CAM in the CAM registry ("lift-cam"): the coefficients are {@link LiftCam}'s phi; the shared
- * pipeline then applies ReLU, resize and min-max (equal to the official order resize-then-min-max up to
- * the pipeline's eps, since min-max is affine and bilinear resizing linear). The full result (phi, Y^c,
- * F^c(0), completeness residual) is kept per evidence for the manifest ({@link #audit}).
+ * LIFT-CAM in the CAM registry ("lift-cam"): the coefficients are {@link LiftCam}'s phi; its display
+ * policy is the authors' order: ReLU, bilinear resize, then min-max. The full result (phi, Y^c,
+ * F^c(0), completeness residual) travels in the explanation's audit.
  */
 public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
-    private static final Map<LayerEvidence, LiftCamResult> LAST = new WeakHashMap<>();
-
     public LiftCamMethod() { this(DeepLiftOptions.captum()); }
 
     @Override public String name() { return "lift-cam"; }
 
+    /** The authors' code: ReLU at feature resolution, bilinear upsampling, then min-max. */
+    @Override public dev.candela.explain.display.DisplayMap.Layered display() { return dev.candela.explain.display.DisplayMap.LIFT_CAM_AUTHORS; }
+
     @Override public Weights weights(LayerEvidence e) {
         LiftCamResult r = compute(e);
-        synchronized (LAST) { LAST.put(e, r); }
         int rows = r.phi().length, k = rows == 0 ? 0 : r.phi()[0].length;
         float[] c = new float[rows * k];
         for (int i = 0; i < rows; i++) for (int j = 0; j < k; j++) c[i * k + j] = (float) r.phi()[i][j];
-        return new Weights.PerChannel(new Tensor(Shape.of(rows, k), c));
+        return new Weights.Audited(new Weights.PerChannel(new Tensor(Shape.of(rows, k), c)), manifest(r));
     }
 
-    /** The LIFT-CAM result behind the last weights computed for this evidence (recomputed if none). */
-    public LiftCamResult audit(LayerEvidence e) {
-        synchronized (LAST) {
-            LiftCamResult r = LAST.get(e);
-            if (r != null) return r;
-        }
-        return compute(e);
-    }
+    /** The full LIFT-CAM result for this evidence (computed again; an explanation carries it as its audit). */
+    public LiftCamResult audit(LayerEvidence e) { return compute(e); }
 
     /** Manifest entries: per row phi_0 = F^c(0), Y^c, the completeness residual; phi is the weights file. */
-    public Map<String, Object> manifest(LayerEvidence e) {
-        LiftCamResult r = audit(e);
+    private Map<String, Object> manifest(LiftCamResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reference", "zero maps at the target layer; head run on (A, 0) as one batch");
         m.put("max_pool_rule", options.maxPool().name().toLowerCase(java.util.Locale.ROOT));
@@ -66,13 +56,8 @@ public record LiftCamMethod(DeepLiftOptions options) implements CamMethod {
     static Tensor targetWeights(List<ResolvedTarget> targets, int classes) {
         float[] w = new float[targets.size() * classes];
         for (int r = 0; r < targets.size(); r++) {
-            Objective o = targets.get(r).objective();
-            switch (o) {
-                case Objective.Logit l -> w[r * classes + l.classIndex()] = 1f;
-                case Objective.Weighted wt -> { for (int j = 0; j < classes; j++) w[r * classes + j] = (float) wt.weights()[j]; }
-                case Objective.Probability p -> throw new IllegalArgumentException(
-                        "DeepLIFT-based methods explain logits (summation-to-delta does not hold through a softmax); give a class index or weighted logits instead of '" + targets.get(r).description() + "'");
-            }
+            double[] lw = targets.get(r).objective().logitWeights(classes, "DeepLIFT (and the pixel attributions)", targets.get(r).description());
+            for (int j = 0; j < classes; j++) w[r * classes + j] = (float) lw[j];
         }
         return Tensor.of(w, targets.size(), classes);
     }

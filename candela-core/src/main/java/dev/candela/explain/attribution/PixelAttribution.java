@@ -1,5 +1,6 @@
 package dev.candela.explain.attribution;
 
+import dev.candela.explain.display.DisplayMap;
 import dev.candela.image.Resize;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
@@ -21,6 +22,24 @@ public sealed interface PixelAttribution {
     String name();
 
     Tensor attribute(Executor ex, Tensor input, Tensor targetWeights);
+
+    /**
+     * How the attributions become the [0,1] map: methods whose attributions sum to the score change
+     * (gradient x input, DeepLIFT, Integrated Gradients) keep their sign (signed channel sum, so the most
+     * positive evidence ranks first); gradient-like saliency (gradient, Guided Backprop, SmoothGrad,
+     * Guided Grad-CAM) uses the maximum absolute value over channels (Simonyan et al.).
+     */
+    default DisplayMap.Pixels display() {
+        return switch (this) {
+            case GradientTimesInput g -> DisplayMap.SIGNED_SUM;
+            case DeepLiftAttribution d -> DisplayMap.SIGNED_SUM;
+            case IntegratedGradients i -> DisplayMap.SIGNED_SUM;
+            case Gradient g -> DisplayMap.MAX_ABS;
+            case GuidedBackprop g -> DisplayMap.MAX_ABS;
+            case GuidedGradCam g -> DisplayMap.MAX_ABS;
+            case SmoothGrad g -> DisplayMap.MAX_ABS;
+        };
+    }
 
     /** d target / d input. */
     record Gradient() implements PixelAttribution {

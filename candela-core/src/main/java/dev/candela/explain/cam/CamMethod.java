@@ -2,8 +2,8 @@ package dev.candela.explain.cam;
 
 /**
  * A class activation map method. An implementation supplies only what differs between methods: the
- * {@link Weights} for one layer. Everything else (raw map, ReLU, normalisation, resize, layer fusion,
- * smoothing) is done once by {@link CamPipeline}. Implementations are immutable and thread-safe: create
+ * {@link Weights} for one layer. Everything else (raw map by {@link CamPipeline}, ReLU, normalisation,
+ * resize, layer fusion by its {@link #display()} policy, smoothing) is done once. Implementations are immutable and thread-safe: create
  * one and call it for many batches. Methods are found by CLI name in {@link CamMethods}.
  */
 public interface CamMethod {
@@ -16,6 +16,12 @@ public interface CamMethod {
 
     /** Whether the method explains a chosen layer (false for FullGrad, which uses every biased layer). */
     default boolean usesLayer() { return true; }
+
+    /**
+     * How this method's raw maps become the [0,1] map (pytorch-grad-cam's pipeline unless the method's
+     * reference implementation says otherwise).
+     */
+    default dev.candela.explain.display.DisplayMap.Layered display() { return dev.candela.explain.display.DisplayMap.PYTORCH_GRAD_CAM; }
 
     /** The method's contribution for one layer and every target of the batch. */
     Weights weights(LayerEvidence evidence);

@@ -3,16 +3,16 @@ package dev.candela.explain.cam;
 import dev.candela.image.Resize;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
-import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
- * The steps every CAM method shares, defined once, with pytorch-grad-cam's conventions (base_cam.py,
- * utils/image.py): raw = sum_k w_k A_k (or the method's own map); per layer ReLU, min-max with eps 1e-7,
- * bilinear resize to the input; over layers ReLU, fusion (mean), min-max again. Arithmetic is float32
- * like PGC's numpy, with channel sums accumulated in double.
+ * The raw-map steps every CAM method shares, defined once, with pytorch-grad-cam's conventions
+ * (base_cam.py): raw = sum_k w_k A_k (or the method's own map), or its first principal component
+ * (eigen smooth). How the raw map becomes the [0,1] map is the method's
+ * {@link dev.candela.explain.display.DisplayMap}. Arithmetic is float32 like PGC's numpy, with channel
+ * sums accumulated in double.
  */
 public final class CamPipeline {
     /** pytorch-grad-cam's scale_cam_image epsilon. */
@@ -42,6 +42,7 @@ public final class CamPipeline {
                     : channelSum(activations, null, pe.weights());
             case Weights.RawMap rm -> rm.map();
             case Weights.FinalMap fm -> fm.map();
+            case Weights.Audited a -> rawMaps(a.weights(), activations, eigenSmooth);
         };
     }
 
@@ -51,6 +52,7 @@ public final class CamPipeline {
             case Weights.PerElement pe -> null;
             case Weights.RawMap rm -> rm.coefficients();
             case Weights.FinalMap fm -> fm.coefficients();
+            case Weights.Audited a -> coefficients(a.weights());
         };
     }
 
@@ -139,52 +141,6 @@ public final class CamPipeline {
     }
 
     /** In place: x - min, then / (max + 1e-7), float32 like PGC's scale_cam_image. */
-    public static void minMax(float[] d, int off, int len) {
-        float mn = Float.POSITIVE_INFINITY;
-        for (int i = off; i < off + len; i++) mn = Math.min(mn, d[i]);
-        float mx = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < off + len; i++) {
-            d[i] = d[i] - mn;
-            mx = Math.max(mx, d[i]);
-        }
-        float den = mx + EPS;
-        for (int i = off; i < off + len; i++) d[i] = d[i] / den;
-    }
+    public static void minMax(float[] d, int off, int len) { dev.candela.tensor.Reductions.rowMinMax(d, off, len, EPS); }
 
-    /** One layer: ReLU, min-max, resize each row to H x W. */
-    public static Tensor layerMaps(Tensor raw, int outH, int outW, Resize.Mode mode, boolean relu) {
-        int r = raw.dim(0), h = raw.dim(1), w = raw.dim(2);
-        float[] out = new float[r * outH * outW];
-        float[] plane = new float[h * w];
-        for (int n = 0; n < r; n++) {
-            System.arraycopy(raw.data(), n * h * w, plane, 0, h * w);
-            if (relu) for (int i = 0; i < plane.length; i++) plane[i] = Math.max(plane[i], 0f);
-            minMax(plane, 0, plane.length);
-            float[] res = h == outH && w == outW ? plane.clone() : Resize.bilinear(plane, h, w, outH, outW, mode);
-            System.arraycopy(res, 0, out, n * outH * outW, outH * outW);
-        }
-        return new Tensor(Shape.of(r, outH, outW), out);
-    }
-
-    /** Several layers' maps (each R x H x W): ReLU, fuse, min-max. With one layer this is a min-max of it. */
-    public static Tensor fuse(List<Tensor> layers, CamOptions.Fusion fusion) {
-        Tensor first = layers.get(0);
-        int size = first.size(), plane = first.shape().itemSize(), l = layers.size();
-        float[] out = new float[size];
-        for (int i = 0; i < size; i++) {
-            float acc = switch (fusion) { case MEAN -> 0f; case MAX -> Float.NEGATIVE_INFINITY; case PRODUCT -> 1f; };
-            double sum = 0;
-            for (Tensor t : layers) {
-                float v = Math.max(t.data()[i], 0f);
-                switch (fusion) {
-                    case MEAN -> sum += v;
-                    case MAX -> acc = Math.max(acc, v);
-                    case PRODUCT -> acc *= v;
-                }
-            }
-            out[i] = fusion == CamOptions.Fusion.MEAN ? (float) (sum / l) : acc;
-        }
-        for (int n = 0; n < first.dim(0); n++) minMax(out, n * plane, plane);
-        return new Tensor(first.shape(), out);
-    }
 }

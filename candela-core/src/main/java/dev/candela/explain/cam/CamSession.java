@@ -4,6 +4,7 @@ import dev.candela.explain.Explanation;
 import dev.candela.explain.Objective;
 import dev.candela.explain.ResolvedTarget;
 import dev.candela.explain.TargetScore;
+import dev.candela.explain.display.DisplayMap;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Shape;
@@ -60,13 +61,19 @@ public final class CamSession {
     public List<LayerEvidence> evidence() { return evidence; }
     public Tensor logits() { return logits; }
     public List<ResolvedTarget> targets() { return targets; }
+    public CamOptions options() { return options; }
 
     /** Runs one method through the shared pipeline. */
-    public Explanation explain(CamMethod method) {
+    public Explanation explain(CamMethod method) { return explain(method, options); }
+
+    /** Runs one method with its own options (e.g. its batch size) on this session's forward pass. */
+    public Explanation explain(CamMethod method, CamOptions options) {
+        List<LayerEvidence> evidence = options == this.options ? this.evidence : this.evidence.stream().map(e -> e.withOptions(options)).toList();
         long t0 = System.nanoTime();
         int outH = input.dim(2), outW = input.dim(3);
         Tensor maps;
         Tensor raw = null, coef = null;
+        java.util.Map<String, Object> audit = java.util.Map.of();
         if (options.augSmooth()) {
             CamOptions plain = options.withAugSmooth(false);
             float[] sum = new float[targets.size() * outH * outW];
@@ -76,28 +83,30 @@ public final class CamSession {
                     Explanation e = new CamSession(executor, aug, null, targets, layers, plain).explain(method);
                     float[] m = flip ? flipW(e.maps()).data() : e.maps().data();
                     for (int i = 0; i < sum.length; i++) sum[i] += m[i];
-                    if (!flip && factor == 1f) { raw = e.rawMaps(); coef = e.coefficients(); }
+                    if (!flip && factor == 1f) { raw = e.rawMaps(); coef = e.coefficients(); audit = e.audit(); }
                 }
             }
             for (int i = 0; i < sum.length; i++) sum[i] /= 6f;
             maps = new Tensor(Shape.of(targets.size(), outH, outW), sum);
         } else {
             List<Tensor> perLayer = new ArrayList<>();
+            DisplayMap.Layered display = method.display();
             List<LayerEvidence> ev = method.usesLayer() ? evidence : evidence.subList(0, 1);
             for (LayerEvidence e : ev) {
                 Weights w = method.weights(e);
                 Tensor r = CamPipeline.rawMaps(w, e.activations(), options.eigenSmooth());
-                boolean isFinal = w instanceof Weights.FinalMap;
-                perLayer.add(CamPipeline.layerMaps(r, outH, outW, options.resize(), !isFinal));
+                boolean isFinal = Weights.plain(w) instanceof Weights.FinalMap;
+                perLayer.add(display.layer(r, outH, outW, options.resize(), !isFinal));
                 if (raw == null) {
                     raw = r;
                     coef = CamPipeline.coefficients(w);
+                    if (w instanceof Weights.Audited a) audit = a.audit();
                 }
             }
-            maps = CamPipeline.fuse(perLayer, options.fusion());
+            maps = display.fuse(perLayer, DisplayMap.Fusion.valueOf(options.fusion().name()));
         }
         long nanos = System.nanoTime() - t0;
-        return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos);
+        return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos, audit);
     }
 
     public List<TargetScore> targetScores() {

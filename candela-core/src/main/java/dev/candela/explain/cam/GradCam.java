@@ -13,14 +13,5 @@ public record GradCam() implements CamMethod {
     }
 
     /** Mean over h x w of each (row, channel) plane: R x K. */
-    static Tensor spatialMean(Tensor g) {
-        int r = g.dim(0), k = g.dim(1), hw = g.dim(2) * g.dim(3);
-        float[] out = new float[r * k];
-        for (int p = 0; p < r * k; p++) {
-            double s = 0;
-            for (int i = 0; i < hw; i++) s += g.data()[p * hw + i];
-            out[p] = (float) (s / hw);
-        }
-        return new Tensor(Shape.of(r, k), out);
-    }
+    static Tensor spatialMean(Tensor g) { return dev.candela.tensor.Reductions.spatialMean(g); }
 }

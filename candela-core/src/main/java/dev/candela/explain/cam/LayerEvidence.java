@@ -43,6 +43,13 @@ public final class LayerEvidence {
         this.options = options;
     }
 
+    /** The same evidence with other options (e.g. a method's own batch size); shares the forward pass and gradients. */
+    public synchronized LayerEvidence withOptions(CamOptions other) {
+        LayerEvidence e = new LayerEvidence(executor, forward, layer, input, targets, other);
+        e.gradients = gradients;
+        return e;
+    }
+
     /** The same evidence for another layer (shares the forward pass). */
     public LayerEvidence atLayer(String otherLayer) {
         return new LayerEvidence(executor, forward, otherLayer, input, targets, options);

@@ -26,4 +26,18 @@ public sealed interface Weights {
      * sum of min-max'ed masks, FullGrad's sum of per-channel normalised terms).
      */
     record FinalMap(Tensor map, Tensor coefficients) implements Weights {}
+
+    /**
+     * Weights with what the method computed for the audit (manifest entries: FG-CAM's per-row sums, LIFT-CAM's
+     * phi and completeness residual); the pipeline unwraps them and puts the audit in the Explanation.
+     */
+    record Audited(Weights weights, java.util.Map<String, Object> audit) implements Weights {
+        public Audited {
+            if (weights instanceof Audited) throw new IllegalArgumentException("audited weights cannot be audited again");
+            audit = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(audit));
+        }
+    }
+
+    /** The weights without their audit. */
+    static Weights plain(Weights w) { return w instanceof Audited a ? a.weights() : w; }
 }

@@ -1,13 +1,18 @@
 package dev.candela.explain.fgcam;
 
-import dev.candela.explain.lrp.Lrp;
+import dev.candela.explain.Objective;
+import dev.candela.explain.ResolvedTarget;
+import dev.candela.explain.cam.CamMethods;
+import dev.candela.explain.cam.CamOptions;
+import dev.candela.explain.cam.LayerEvidence;
+import dev.candela.explain.cam.Weights;
 import dev.candela.graph.Graph;
 import dev.candela.graph.Node;
 import dev.candela.graph.Softmax;
 import dev.candela.image.Resize;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
-import dev.candela.run.GradientRule;
+import dev.candela.tensor.Reductions;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
@@ -16,24 +21,24 @@ import java.util.Set;
 
 /**
  * The explanation components FG-CAM starts from: I_k = w_k A_k (per-channel weights) or I = W (.) A
- * (element-wise weights) at the CAM layer, not yet summed over channels. Gradient-based bases are
- * computed here with pytorch-grad-cam's formulas (target = raw logit); Score-CAM in the FG-CAM code's
- * variant; any other CAM method's channel weights (Ablation-CAM, LIFT-CAM, pytorch-grad-cam's Score-CAM)
- * plug in through {@link Base.ChannelWeights}.
+ * (element-wise weights) at the CAM layer, not yet summed over channels. The weights come from the CAM
+ * registry's own methods (the same code {@code --method grad-cam} runs; target = raw logit), or from the
+ * FG-CAM code's Score-CAM variant, which has no twin in the registry; any other weights plug in through
+ * {@link Base.ChannelWeights}.
  */
 public final class BaseComponents {
     private BaseComponents() {}
 
     public sealed interface Base {
-        /** alpha_k = mean_ij dy_c/dA_kij. */
+        /** Registry grad-cam: alpha_k = mean_ij dy_c/dA_kij. */
         record GradCam() implements Base {}
-        /** pytorch-grad-cam's Grad-CAM++ weights (eps 1e-6, a_ij = 0 where g = 0). */
+        /** Registry grad-cam++ (pytorch-grad-cam's weights, eps 1e-6, a_ij = 0 where g = 0). */
         record GradCamPlusPlus() implements Base {}
-        /** alpha_k = sum_ij g_kij A_kij / (sum_ij A_kij + 1e-7). */
+        /** Registry xgrad-cam: alpha_k = sum_ij g_kij A_kij / (sum_ij A_kij + 1e-7). */
         record XGradCam() implements Base {}
-        /** Element-wise: I = ReLU(g) (.) A. */
+        /** Registry layer-cam, element-wise: I = ReLU(g) (.) A. */
         record LayerCam() implements Base {}
-        /** Element-wise: I = g (.) A. */
+        /** Registry hires-cam, element-wise: I = g (.) A. */
         record HiResCam() implements Base {}
         /**
          * The FG-CAM code's Score-CAM: s_k = softmax(f(x (.) M_k))_c with M_k the bilinearly upsampled,
@@ -64,92 +69,41 @@ public final class BaseComponents {
         };
     }
 
-    /** Components at tensor {@code layer} (N x K x H x W) for one target class per item. */
+    /** Components at tensor {@code layer} (N x K x H x W) for one target class (raw logit) per item. */
     public static Tensor compute(Base base, Executor ex, Activations fwd, Tensor input, String layer, int[] classes) {
         Tensor a = fwd.get(layer);
         return switch (base) {
-            case Base.GradCam g -> scaleChannels(a, gradCamWeights(gradient(ex, fwd, layer, classes)));
-            case Base.GradCamPlusPlus g -> scaleChannels(a, gradCamPlusPlusWeights(a, gradient(ex, fwd, layer, classes)));
-            case Base.XGradCam g -> scaleChannels(a, xGradCamWeights(a, gradient(ex, fwd, layer, classes)));
-            case Base.LayerCam l -> {
-                Tensor g = gradient(ex, fwd, layer, classes);
-                float[] o = new float[a.size()];
-                for (int i = 0; i < o.length; i++) o[i] = Math.max(g.data()[i], 0f) * a.data()[i];
-                yield new Tensor(a.shape(), o);
-            }
-            case Base.HiResCam h -> {
-                Tensor g = gradient(ex, fwd, layer, classes);
-                float[] o = new float[a.size()];
-                for (int i = 0; i < o.length; i++) o[i] = g.data()[i] * a.data()[i];
-                yield new Tensor(a.shape(), o);
-            }
+            case Base.GradCam g -> registry("grad-cam", ex, fwd, input, layer, classes);
+            case Base.GradCamPlusPlus g -> registry("grad-cam++", ex, fwd, input, layer, classes);
+            case Base.XGradCam g -> registry("xgrad-cam", ex, fwd, input, layer, classes);
+            case Base.LayerCam l -> registry("layer-cam", ex, fwd, input, layer, classes);
+            case Base.HiResCam h -> registry("hires-cam", ex, fwd, input, layer, classes);
             case Base.ScoreCamFg s -> scaleChannels(a, scoreCamFgWeights(ex, input, a, classes, s.batch()));
             case Base.ChannelWeights w -> scaleChannels(a, w.weights());
         };
     }
 
-    /** dy_c/dA at {@code layer} (one-hot seed of 1 on each item's class, at the logits). */
-    public static Tensor gradient(Executor ex, Activations fwd, String layer, int[] classes) {
-        String from = Lrp.logits(ex.graph());
-        Tensor logits = fwd.get(from);
-        int n = logits.dim(0), k = logits.shape().itemSize();
-        float[] seed = new float[logits.size()];
-        for (int b = 0; b < n; b++) seed[b * k + classes[b]] = 1f;
-        return ex.backward(fwd, from, new Tensor(logits.shape(), seed), Set.of(layer), GradientRule.INSTANCE).get(layer);
+    /** The components of a registry method's weights for the given rows. */
+    private static Tensor registry(String method, Executor ex, Activations fwd, Tensor input, String layer, int[] classes) {
+        List<ResolvedTarget> targets = new ArrayList<>();
+        for (int b = 0; b < classes.length; b++) targets.add(new ResolvedTarget(b, new Objective.Logit(classes[b]), "class " + classes[b]));
+        LayerEvidence e = new LayerEvidence(ex, fwd, layer, input, targets, CamOptions.defaults());
+        return components(CamMethods.byName(method).weights(e), e.activations(), method);
+    }
+
+    /** I_k = w_k A_k (per-channel weights) or I = W (.) A (element-wise); other weights have no components. */
+    public static Tensor components(Weights w, Tensor a, String method) {
+        return switch (w) {
+            case Weights.PerChannel p -> scaleChannels(a, p.coefficients());
+            case Weights.PerElement p -> Reductions.times(p.weights(), a);
+            case Weights.RawMap m -> throw new IllegalArgumentException("FG-CAM base '" + method + "' has no per-channel components (it makes its own map)");
+            case Weights.FinalMap m -> throw new IllegalArgumentException("FG-CAM base '" + method + "' has no per-channel components (it makes its own map)");
+            case Weights.Audited au -> components(au.weights(), a, method);
+        };
     }
 
     /** I_k = w_k A_k with w of shape N x K. */
-    public static Tensor scaleChannels(Tensor a, Tensor w) {
-        int n = a.dim(0), k = a.dim(1), hw = a.shape().itemSize() / k;
-        if (w.size() != n * k) throw new IllegalArgumentException("channel weights " + w.shape() + " do not fit activations " + a.shape());
-        float[] o = new float[a.size()];
-        for (int b = 0; b < n; b++)
-            for (int c = 0; c < k; c++) {
-                float wk = w.data()[b * k + c];
-                for (int i = 0; i < hw; i++) o[(b * k + c) * hw + i] = wk * a.data()[(b * k + c) * hw + i];
-            }
-        return new Tensor(a.shape(), o);
-    }
-
-    public static Tensor gradCamWeights(Tensor g) {
-        int n = g.dim(0), k = g.dim(1), hw = g.shape().itemSize() / k;
-        float[] w = new float[n * k];
-        for (int i = 0; i < n * k; i++) {
-            double s = 0;
-            for (int j = 0; j < hw; j++) s += g.data()[i * hw + j];
-            w[i] = (float) (s / hw);
-        }
-        return Tensor.of(w, n, k);
-    }
-
-    public static Tensor gradCamPlusPlusWeights(Tensor a, Tensor g) {
-        int n = g.dim(0), k = g.dim(1), hw = g.shape().itemSize() / k;
-        float[] w = new float[n * k];
-        for (int i = 0; i < n * k; i++) {
-            double sumA = 0, s = 0;
-            for (int j = 0; j < hw; j++) sumA += a.data()[i * hw + j];
-            for (int j = 0; j < hw; j++) {
-                double gv = g.data()[i * hw + j];
-                if (gv == 0) continue;
-                double g2 = gv * gv, aij = g2 / (2 * g2 + sumA * g2 * gv + 1e-6);
-                s += Math.max(gv, 0) * aij;
-            }
-            w[i] = (float) s;
-        }
-        return Tensor.of(w, n, k);
-    }
-
-    public static Tensor xGradCamWeights(Tensor a, Tensor g) {
-        int n = g.dim(0), k = g.dim(1), hw = g.shape().itemSize() / k;
-        float[] w = new float[n * k];
-        for (int i = 0; i < n * k; i++) {
-            double sumA = 0, s = 0;
-            for (int j = 0; j < hw; j++) sumA += a.data()[i * hw + j];
-            for (int j = 0; j < hw; j++) s += (double) g.data()[i * hw + j] * a.data()[i * hw + j] / (sumA + 1e-7);
-            w[i] = (float) s;
-        }
-        return Tensor.of(w, n, k);
-    }
+    public static Tensor scaleChannels(Tensor a, Tensor w) { return Reductions.scaleChannels(a, w); }
 
     /** The FG-CAM code's Score-CAM weights (softmax probability of class c on x masked by each map). */
     public static Tensor scoreCamFgWeights(Executor ex, Tensor input, Tensor a, int[] classes, int batch) {

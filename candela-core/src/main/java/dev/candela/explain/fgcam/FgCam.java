@@ -80,14 +80,6 @@ public final class FgCam {
     /** N x C x H x W -> N x H x W. */
     public static Tensor channelSum(Tensor t) {
         if (t.rank() != 4) throw new IllegalArgumentException("FG-CAM needs a spatial (N x C x H x W) layer, got " + t.shape());
-        int n = t.dim(0), c = t.dim(1), hw = t.dim(2) * t.dim(3);
-        float[] o = new float[n * hw];
-        for (int b = 0; b < n; b++)
-            for (int i = 0; i < hw; i++) {
-                double s = 0;
-                for (int ch = 0; ch < c; ch++) s += t.data()[(b * c + ch) * hw + i];
-                o[b * hw + i] = (float) s;
-            }
-        return new Tensor(Shape.of(n, t.dim(2), t.dim(3)), o);
+        return dev.candela.tensor.Reductions.channelSum(t);
     }
 }

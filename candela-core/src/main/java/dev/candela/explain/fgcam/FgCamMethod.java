@@ -9,22 +9,17 @@ import dev.candela.graph.LayerNames;
 import dev.candela.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * FG-CAM in the CAM registry ("fg-cam"): the base method's components at the CAM layer ({@code --layer}),
  * optionally denoised, raised to {@code fgLayer} ("input" or any earlier layer) and summed over channels;
- * the shared pipeline then applies ReLU, min-max and the resize to the input (the official visualisation).
+ * its display policy then applies ReLU, min-max without eps and the resize to the input, with no second
+ * normalisation (the official main.py / util.visual_explanation).
  * Any registered CAM method with per-channel coefficients (grad-cam, grad-cam++, xgrad-cam, score-cam,
  * ablation-cam, lift-cam, lrp-cam ...) or element-wise weights (layer-cam, hires-cam) can be the base;
  * "score-cam-fg" is the FG-CAM code's own Score-CAM (softmax probability of x masked by each map).
  */
 public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, RaisingRule.ZeroDenominators zeros) implements CamMethod {
-    private static final Map<LayerEvidence, Audit> LAST = new WeakHashMap<>();
-
-    /** What one run computed, for the manifest. */
-    public record Audit(String base, String camLayer, String fgLayer, double[] componentSums, double[] mapSums, double[] zeroDenominatorMass) {}
-
     public FgCamMethod {
         if (base.equals("fg-cam")) throw new IllegalArgumentException("--base cannot be fg-cam itself");
     }
@@ -32,6 +27,9 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
     public FgCamMethod() { this("grad-cam", "input", FgCam.Denoise.NONE, RaisingRule.ZeroDenominators.DROP); }
 
     @Override public String name() { return "fg-cam"; }
+
+    /** The official final map: ReLU, min-max without eps, bilinear resize, no second normalisation. */
+    @Override public dev.candela.explain.display.DisplayMap.Layered display() { return dev.candela.explain.display.DisplayMap.FG_CAM_OFFICIAL; }
 
     @Override public boolean usesGradients() { return !base.startsWith("score-cam"); }
 
@@ -49,16 +47,8 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
             comps = BaseComponents.scaleChannels(a, coef);
         } else {
             Weights w = CamMethods.byName(base).weights(e);
-            comps = switch (w) {
-                case Weights.PerChannel p -> BaseComponents.scaleChannels(a, coef = p.coefficients());
-                case Weights.PerElement p -> {
-                    float[] o = new float[a.size()];
-                    for (int i = 0; i < o.length; i++) o[i] = p.weights().data()[i] * a.data()[i];
-                    yield new Tensor(a.shape(), o);
-                }
-                case Weights.RawMap m -> throw new IllegalArgumentException("FG-CAM base '" + base + "' has no per-channel components (it makes its own map)");
-                case Weights.FinalMap m -> throw new IllegalArgumentException("FG-CAM base '" + base + "' has no per-channel components (it makes its own map)");
-            };
+            if (Weights.plain(w) instanceof Weights.PerChannel p) coef = p.coefficients();
+            comps = BaseComponents.components(w, a, base);
         }
         comps = FgCam.denoise(comps, denoise);
         String target = fgLayer.equals("input") ? e.graph().input() : new LayerNames(e.graph()).resolve(fgLayer);
@@ -70,8 +60,16 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
             ms[i] = sumItem(r.map(), i);
             for (double[] d : r.dropped().values()) zs[i] += d[i];
         }
-        synchronized (LAST) { LAST.put(e, new Audit(base, e.layer(), target, cs, ms, zs)); }
-        return new Weights.RawMap(r.map(), coef);
+        Map<String, Object> audit = new LinkedHashMap<>();
+        audit.put("base", base);
+        audit.put("denoise", denoise.name().toLowerCase(java.util.Locale.ROOT));
+        audit.put("zero_denominators", zeros.name().toLowerCase(java.util.Locale.ROOT));
+        audit.put("cam_layer", e.layer());
+        audit.put("fg_layer", target);
+        audit.put("components_sum", cs);
+        audit.put("map_sum", ms);
+        audit.put("zero_denominator_mass", zs);
+        return new Weights.Audited(new Weights.RawMap(r.map(), coef), audit);
     }
 
     private static double sumItem(Tensor t, int item) {
@@ -81,21 +79,6 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
         return s;
     }
 
-    /** Manifest entries of the last run on this evidence (null if none). */
-    public Map<String, Object> manifest(LayerEvidence e) {
-        Audit a;
-        synchronized (LAST) { a = LAST.get(e); }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("base", base);
-        m.put("denoise", denoise.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("zero_denominators", zeros.name().toLowerCase(java.util.Locale.ROOT));
-        if (a != null) {
-            m.put("cam_layer", a.camLayer());
-            m.put("fg_layer", a.fgLayer());
-            m.put("components_sum", a.componentSums());
-            m.put("map_sum", a.mapSums());
-            m.put("zero_denominator_mass", a.zeroDenominatorMass());
-        }
-        return m;
-    }
+    /** Manifest entries of one run of this method: what it computed (the explanation's audit). */
+    public Map<String, Object> manifest(dev.candela.explain.Explanation e) { return e.audit(); }
 }

@@ -1,31 +1,15 @@
 package dev.candela.explain.fgcam;
 
+import dev.candela.explain.lrp.Composite;
 import dev.candela.explain.lrp.Division;
 import dev.candela.explain.lrp.Elementwise;
 import dev.candela.explain.lrp.Redistribution;
 import dev.candela.explain.lrp.WeightedLayer;
-import dev.candela.graph.Add;
-import dev.candela.graph.AvgPool2d;
-import dev.candela.graph.BatchNorm2d;
-import dev.candela.graph.ChannelAffine;
-import dev.candela.graph.Clip;
-import dev.candela.graph.Concat;
 import dev.candela.graph.Conv2d;
-import dev.candela.graph.Flatten;
-import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Graph;
-import dev.candela.graph.Identity;
-import dev.candela.graph.LeakyRelu;
 import dev.candela.graph.Linear;
-import dev.candela.graph.Lrn;
-import dev.candela.graph.MaxPool2d;
 import dev.candela.graph.Node;
 import dev.candela.graph.Op;
-import dev.candela.graph.Relu;
-import dev.candela.graph.Reshape;
-import dev.candela.graph.Softmax;
-import dev.candela.graph.Transpose;
-import dev.candela.run.Kernels;
 import dev.candela.run.LayerValues;
 import dev.candela.run.Rule;
 import dev.candela.tensor.Tensor;
@@ -35,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FG-CAM's resolution-raising ("IR") step per op (fg-cam.md section 5, official {@code models/layers.py}):
+ * FG-CAM's resolution-raising ("IR") step: the rules of the composite {@link Composite#fgCam()}, plus the
+ * zero-denominator audit and the optional SPREAD of that mass. Per op (fg-cam.md section 5, official {@code models/layers.py}):
  * no bias, no epsilon, exact division with 0/0-style shares sent to 0.
  * <ul>
  * <li>Conv2d (and Linear): signed z+, Z = conv(X+, W+) + conv(X-, W-), R = X+ conv^T(s, W+) + X- conv^T(s, W-).</li>
@@ -59,6 +44,7 @@ import java.util.Map;
  */
 public final class RaisingRule implements Rule {
     private static final Division EXACT = new Division.ZeroSafe();
+    private static final Composite COMPOSITE = Composite.fgCam();
 
     /** What happens to the value of a unit whose denominator is exactly 0. */
     public enum ZeroDenominators {
@@ -149,29 +135,10 @@ public final class RaisingRule implements Rule {
         };
     }
 
+    /** The official rule of the node, from FG-CAM's composite ({@link Composite#fgCam()}), with the zero-denominator audit. */
     private List<Tensor> raise(LayerValues v, Tensor r) {
         Node n = v.node();
-        Kernels k = v.kernels();
-        return switch (n.op()) {
-            case Conv2d c -> List.of(n.name().equals(inputConv) ? zBox(v, r) : zPlus(v, r));
-            case Linear l -> List.of(zPlus(v, r));
-            case MaxPool2d p -> positiveShare(v, r);
-            case AvgPool2d p -> positiveShare(v, r);
-            case GlobalAvgPool g -> positiveShare(v, r);
-            case Add a -> positiveShare(v, r);
-            case BatchNorm2d b -> List.of(r);
-            case ChannelAffine a -> List.of(r);
-            case Relu x -> List.of(r);
-            case Clip x -> List.of(r);
-            case LeakyRelu x -> List.of(r);
-            case Identity x -> List.of(r);
-            case Lrn x -> List.of(r);
-            case Flatten f -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
-            case Reshape x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
-            case Transpose x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
-            case Concat x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
-            case Softmax s -> throw new IllegalArgumentException("FG-CAM cannot raise through Softmax node " + n.name() + "; choose a CAM layer before it");
-        };
+        return Redistribution.apply(COMPOSITE.ruleFor(n, n.name().equals(inputConv)), v, r, (rr, z) -> audit(n, rr, z));
     }
 
     private void audit(Node n, Tensor r, Tensor z) {
@@ -182,39 +149,5 @@ public final class RaisingRule implements Rule {
         double[] prev = dropped.get(n.name());
         if (prev != null) for (int i = 0; i < d.length; i++) d[i] += prev[i];
         dropped.put(n.name(), d);
-    }
-
-    private Tensor zPlus(LayerValues v, Tensor r) {
-        return Redistribution.zPlus(v.kernels(), WeightedLayer.of(v.node().op()), v.inputs().get(0), r, EXACT, false, (rr, z) -> audit(v.node(), rr, z));
-    }
-
-    private Tensor zBox(LayerValues v, Tensor r) {
-        Tensor x = v.inputs().get(0);
-        int n = x.dim(0), per = x.shape().itemSize();
-        float[] lo = new float[x.size()], hi = new float[x.size()];
-        for (int b = 0; b < n; b++) {
-            float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
-            for (int i = b * per; i < (b + 1) * per; i++) {
-                mn = Math.min(mn, x.data()[i]);
-                mx = Math.max(mx, x.data()[i]);
-            }
-            java.util.Arrays.fill(lo, b * per, (b + 1) * per, mn);
-            java.util.Arrays.fill(hi, b * per, (b + 1) * per, mx);
-        }
-        return Redistribution.zBox(v.kernels(), WeightedLayer.of(v.node().op()), x, new Tensor(x.shape(), lo), new Tensor(x.shape(), hi), r, EXACT, false,
-                (rr, z) -> audit(v.node(), rr, z));
-    }
-
-    /** R_k = X_k+ * [J^T (I ÷0 op(X+))]_k: the op re-run on the positive parts of its inputs. */
-    private List<Tensor> positiveShare(LayerValues v, Tensor r) {
-        List<Tensor> xp = new ArrayList<>();
-        for (Tensor x : v.inputs()) xp.add(Elementwise.positive(x));
-        Tensor y = v.kernels().forward(v.node().op(), xp);
-        audit(v.node(), r, y);
-        Tensor s = EXACT.divide(r, y);
-        List<Tensor> g = v.kernels().inputGradients(v.node().op(), xp, y, s);
-        List<Tensor> out = new ArrayList<>();
-        for (int i = 0; i < g.size(); i++) out.add(Elementwise.mul(xp.get(i), g.get(i)));
-        return out;
     }
 }

@@ -32,9 +32,36 @@ import java.util.List;
  * @param sum       rule for residual Add (zennit: Norm on its Sum layer; Captum: epsilon on Addition_Module)
  * @param batchNorm rule for unmerged BatchNorm2d / ChannelAffine (zennit: Pass)
  * @param maxPool   rule for max pooling (zennit: the gradient, i.e. winner-take-all)
+ * @param activation rule for ReLU, ReLU6 (Clip), LeakyReLU, Identity, LRN, Softmax (LRP and FG-CAM: Pass;
+ *                   Guided Backprop: its modified ReLU, which is the gradient on the others)
+ * @param structural rule for Flatten, Reshape, Transpose, Concat (the gradient: each value goes back where it came from)
  */
 public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerRule dense, LayerRule pooling,
-                        LayerRule sum, LayerRule batchNorm, LayerRule maxPool) {
+                        LayerRule sum, LayerRule batchNorm, LayerRule maxPool, LayerRule activation, LayerRule structural) {
+
+    /** An LRP composite: activations pass relevance, structural ops use the gradient. */
+    public Composite(String name, LayerRule firstConv, LayerRule conv, LayerRule dense, LayerRule pooling,
+                     LayerRule sum, LayerRule batchNorm, LayerRule maxPool) {
+        this(name, firstConv, conv, dense, pooling, sum, batchNorm, maxPool, new LayerRule.Pass(), new LayerRule.Gradient());
+    }
+
+    /**
+     * FG-CAM's resolution raising (official models/layers.py) as a composite: z+ without bias and exact
+     * division on convolutions and dense layers, z-box with the image's bounds on the first convolution
+     * when it reads 3 channels, positive shares on pools and residual sums, batch norm and activations
+     * passed through. ({@link dev.candela.explain.fgcam.RaisingRule} adds the zero-denominator audit.)
+     */
+    public static Composite fgCam() {
+        LayerRule share = new LayerRule.PositiveShare();
+        return new Composite("fg-cam", new LayerRule.ZBoxImageBounds(), new LayerRule.ZPlusNoBias(), new LayerRule.ZPlusNoBias(),
+                share, share, new LayerRule.Pass(), share, new LayerRule.Pass(), new LayerRule.Gradient());
+    }
+
+    /** Guided Backpropagation as a composite: the gradient everywhere, Guided Backprop's ReLU on activations. */
+    public static Composite guidedBackprop() {
+        LayerRule g = new LayerRule.Gradient();
+        return new Composite("guided-backprop", g, g, g, g, g, g, g, new LayerRule.GuidedRelu(), g);
+    }
 
     public static final List<String> NAMES = List.of("epsilon-plus", "epsilon-gamma-box", "epsilon-alpha2-beta1", "captum");
     public static final List<String> RULES = List.of("epsilon", "gamma", "z-plus", "alpha-beta", "z-box", "flat", "w-square");
@@ -112,19 +139,19 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
             case BatchNorm2d b -> batchNorm;
             case ChannelAffine a -> batchNorm;
             case MaxPool2d m -> maxPool;
-            case Relu r -> new LayerRule.Pass();
-            case Clip c -> new LayerRule.Pass();
-            case LeakyRelu l -> new LayerRule.Pass();
-            case Identity i -> new LayerRule.Pass();
+            case Relu r -> activation;
+            case Clip c -> activation;
+            case LeakyRelu l -> activation;
+            case Identity i -> activation;
             // LRN rescales each unit by a positive factor; passing relevance keeps it conserved.
-            case Lrn l -> new LayerRule.Pass();
+            case Lrn l -> activation;
             // Explanations start from the logits, so a final softmax is never on the path; pass if asked.
-            case Softmax s -> new LayerRule.Pass();
-            case Flatten f -> new LayerRule.Gradient();
-            case Reshape r -> new LayerRule.Gradient();
-            case Transpose t -> new LayerRule.Gradient();
+            case Softmax s -> activation;
+            case Flatten f -> structural;
+            case Reshape r -> structural;
+            case Transpose t -> structural;
             // Concat's gradient splits the relevance along the axis: each part goes to the input it came from.
-            case Concat c -> new LayerRule.Gradient();
+            case Concat c -> structural;
         };
     }
 }

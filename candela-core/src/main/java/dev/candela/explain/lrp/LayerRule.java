@@ -1,7 +1,8 @@
 package dev.candela.explain.lrp;
 
 /**
- * One LRP rule, as zennit defines it (stabiliser z + eps*sign(z), sign(0) = +1; the bias takes part
+ * One rule of the composite rule kind (LRP and the rules built like it: FG-CAM's raising, Guided
+ * Backprop's ReLU). One LRP rule, as zennit defines it (stabiliser z + eps*sign(z), sign(0) = +1; the bias takes part
  * where zennit's parameter modifiers keep it). {@link Redistribution} applies a rule to one node.
  */
 public sealed interface LayerRule {
@@ -71,6 +72,32 @@ public sealed interface LayerRule {
     /** The ordinary gradient: structural ops (reshape, concat split) and max pooling's winner-take-all. */
     record Gradient() implements LayerRule {}
 
+    /**
+     * Guided Backpropagation's ReLU (Springenberg et al. 2015): the gradient passes only where the input is
+     * inside the active range and the incoming gradient is positive (ReLU: x > 0; ReLU6 = Clip(0, max):
+     * 0 < x < max); any other op gets its gradient.
+     */
+    record GuidedRelu() implements LayerRule {}
+
+    /**
+     * FG-CAM's z+ (official models/layers.py): signed z+ without bias and with exact division (a unit whose
+     * denominator is exactly 0 passes nothing).
+     */
+    record ZPlusNoBias() implements LayerRule {}
+
+    /**
+     * FG-CAM's input-layer z-box: bounds l, h = the image's own minimum and maximum over all channels and
+     * pixels (one pair per batch item), no bias, exact division. The official code uses it on a conv that
+     * reads 3 channels; on any other conv it is {@link ZPlusNoBias}.
+     */
+    record ZBoxImageBounds() implements LayerRule {}
+
+    /**
+     * FG-CAM's proportional share among non-negative inputs (pools, residual sums): R_k = X_k+ [J^T (R / op(X+))]_k
+     * with exact division (max pooling: the whole value to the first argmax).
+     */
+    record PositiveShare() implements LayerRule {}
+
     private static void check(double v, String name) {
         if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException(name + " must be finite and >= 0, got " + v);
     }
@@ -88,6 +115,10 @@ public sealed interface LayerRule {
             case Norm n -> "norm";
             case Pass p -> "pass";
             case Gradient g -> "gradient";
+            case GuidedRelu g -> "guided-relu";
+            case ZPlusNoBias z -> "z-plus (no bias, exact)";
+            case ZBoxImageBounds z -> "z-box (image bounds, no bias, exact)";
+            case PositiveShare p -> "positive share (exact)";
         };
     }
 }

@@ -61,14 +61,13 @@ public final class Lrp {
         if (logits.dim(0) != targets.size()) throw new IllegalArgumentException("got " + targets.size() + " targets for " + logits.dim(0) + " rows of logits");
         float[] s = new float[logits.size()];
         for (int r = 0; r < targets.size(); r++) {
-            switch (targets.get(r).objective()) {
-                case Objective.Logit l -> s[r * classes + l.classIndex()] = logits.data()[r * classes + l.classIndex()];
-                case Objective.Weighted w -> {
-                    for (int j = 0; j < classes; j++) s[r * classes + j] = (float) (w.weights()[j] * logits.data()[r * classes + j]);
-                }
-                case Objective.Probability p -> throw new IllegalArgumentException(
-                        "LRP explains logits, not probabilities; give a class index or weighted logits instead of '" + targets.get(r).description() + "'");
+            Objective o = targets.get(r).objective();
+            if (o instanceof Objective.Logit l) {
+                s[r * classes + l.classIndex()] = logits.data()[r * classes + l.classIndex()];
+                continue;
             }
+            double[] w = o.logitWeights(classes, "LRP", targets.get(r).description());
+            for (int j = 0; j < classes; j++) s[r * classes + j] = (float) (w[j] * logits.data()[r * classes + j]);
         }
         return new Tensor(logits.shape(), s);
     }

@@ -2,7 +2,6 @@ package dev.candela.explain.lrp;
 
 import dev.candela.explain.Explanation;
 import dev.candela.explain.TargetScore;
-import dev.candela.explain.attribution.AttributionMethods;
 import dev.candela.explain.cam.LayerEvidence;
 import dev.candela.run.Activations;
 import dev.candela.run.Executor;
@@ -12,7 +11,7 @@ import java.util.Map;
 
 /**
  * LRP as a pixel attribution ({@code --method lrp --rule R | --composite C}): signed relevance at the input
- * (R x C x H x W, written as lrp.attr.npy) and the shared display map of pixel methods. Batch norm is merged
+ * (R x C x H x W, written as lrp.attr.npy) and the signed channel sum as the display map. Batch norm is merged
  * into the preceding conv first (zennit's canonizer) unless {@code mergeBatchNorm} is false, in which case
  * the composite's batch-norm rule applies (Pass for zennit composites, epsilon for Captum's).
  */
@@ -20,13 +19,16 @@ public record LrpMethod(Composite composite, boolean mergeBatchNorm) {
 
     public String name() { return "lrp"; }
 
+    /** Relevance sums to the score: the signed channel sum, min-max. */
+    public dev.candela.explain.display.DisplayMap.Pixels display() { return dev.candela.explain.display.DisplayMap.SIGNED_SUM; }
+
     public Explanation explain(LayerEvidence e, List<TargetScore> scores) {
         long t0 = System.nanoTime();
         Executor ex = mergeBatchNorm ? new Executor(BatchNormMerge.merge(e.model()), e.executor().kernels()) : e.executor();
         Activations fwd = mergeBatchNorm ? ex.forward(e.input()) : e.forward();
         Tensor logits = fwd.get(Lrp.logits(ex.graph()));
         Tensor attr = new Lrp(ex, composite).relevance(fwd, Lrp.seed(e.targets(), logits), ex.graph().input(), null);
-        return new Explanation(name(), List.of(), AttributionMethods.displayMaps(attr), null, null, attr, e.logits(), scores, System.nanoTime() - t0);
+        return new Explanation(name(), List.of(), display().apply(attr), null, null, attr, e.logits(), scores, System.nanoTime() - t0);
     }
 
     /** Manifest entries: the rule per op class and the batch-norm treatment. */

@@ -22,8 +22,22 @@ public final class Redistribution {
     private Redistribution() {}
 
     public static List<Tensor> apply(LayerRule rule, LayerValues v, Tensor r) {
+        return apply(rule, v, r, null);
+    }
+
+    /**
+     * As {@link #apply(LayerRule, LayerValues, Tensor)}; the exact-division rules (FG-CAM's) show each
+     * (relevance, denominator) pair to {@code audit} (null: none), so zero-denominator mass can be counted.
+     */
+    public static List<Tensor> apply(LayerRule rule, LayerValues v, Tensor r, BiConsumer<Tensor, Tensor> audit) {
         Kernels k = v.kernels();
         return switch (rule) {
+            case LayerRule.GuidedRelu g -> guidedRelu(v, r);
+            case LayerRule.ZPlusNoBias z -> List.of(zPlus(k, weighted(v), v.inputs().get(0), r, EXACT, false, audit));
+            case LayerRule.ZBoxImageBounds z -> v.node().op() instanceof dev.candela.graph.Conv2d c && c.inChannels() == 3
+                    ? List.of(zBoxImageBounds(v, r, audit))
+                    : List.of(zPlus(k, weighted(v), v.inputs().get(0), r, EXACT, false, audit));
+            case LayerRule.PositiveShare p -> positiveShare(v, r, audit);
             case LayerRule.Pass p -> pass(v, r);
             case LayerRule.Gradient g -> k.inputGradients(v.node().op(), v.inputs(), v.output(), r);
             case LayerRule.Epsilon e -> proportional(v, r, new Division.Stabilised(e.epsilon()));
@@ -48,6 +62,52 @@ public final class Redistribution {
                 yield List.of(L.transpose(k, x, w2, new Division.Stabilised(ws.stabiliser()).divide(r, z)));
             }
         };
+    }
+
+    private static final Division EXACT = new Division.ZeroSafe();
+
+    private static List<Tensor> guidedRelu(LayerValues v, Tensor g) {
+        return switch (v.node().op()) {
+            case dev.candela.graph.Relu r -> List.of(guided(v.inputs().get(0), g, 0, Float.POSITIVE_INFINITY));
+            case dev.candela.graph.Clip c when c.min() == 0 -> List.of(guided(v.inputs().get(0), g, 0, c.max()));
+            default -> v.kernels().inputGradients(v.node().op(), v.inputs(), v.output(), g);
+        };
+    }
+
+    private static Tensor guided(Tensor x, Tensor g, float lo, float hi) {
+        float[] xd = x.data(), gd = g.data(), out = new float[gd.length];
+        for (int i = 0; i < out.length; i++) out[i] = xd[i] > lo && xd[i] < hi && gd[i] > 0 ? gd[i] : 0f;
+        return new Tensor(g.shape(), out);
+    }
+
+    /** z-box with l, h = each batch item's global min and max of x, no bias, exact division. */
+    private static Tensor zBoxImageBounds(LayerValues v, Tensor r, BiConsumer<Tensor, Tensor> audit) {
+        Tensor x = v.inputs().get(0);
+        int n = x.dim(0), per = x.shape().itemSize();
+        float[] lo = new float[x.size()], hi = new float[x.size()];
+        for (int b = 0; b < n; b++) {
+            float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
+            for (int i = b * per; i < (b + 1) * per; i++) {
+                mn = Math.min(mn, x.data()[i]);
+                mx = Math.max(mx, x.data()[i]);
+            }
+            java.util.Arrays.fill(lo, b * per, (b + 1) * per, mn);
+            java.util.Arrays.fill(hi, b * per, (b + 1) * per, mx);
+        }
+        return zBox(v.kernels(), weighted(v), x, new Tensor(x.shape(), lo), new Tensor(x.shape(), hi), r, EXACT, false, audit);
+    }
+
+    /** R_k = X_k+ * [J^T (I ÷0 op(X+))]_k: the op re-run on the positive parts of its inputs. */
+    private static List<Tensor> positiveShare(LayerValues v, Tensor r, BiConsumer<Tensor, Tensor> audit) {
+        List<Tensor> xp = new ArrayList<>();
+        for (Tensor x : v.inputs()) xp.add(positive(x));
+        Tensor y = v.kernels().forward(v.node().op(), xp);
+        if (audit != null) audit.accept(r, y);
+        Tensor s = EXACT.divide(r, y);
+        List<Tensor> g = v.kernels().inputGradients(v.node().op(), xp, y, s);
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < g.size(); i++) out.add(mul(xp.get(i), g.get(i)));
+        return out;
     }
 
     private static WeightedLayer weighted(LayerValues v) {

@@ -66,7 +66,7 @@ public final class ShapleyComparison {
             double[] c = new double[e.coefficients().size()];
             for (int i = 0; i < c.length; i++) c[i] = e.coefficients().data()[i];
             coef.put(name, c);
-            if (m instanceof LiftCamMethod lift) residual = lift.audit(session.evidence().get(0)).residual()[0];
+            if (m instanceof LiftCamMethod) residual = ((double[]) e.audit().get("completeness_residual"))[0];
         }
         Map<String, CoefficientAgreement> agree = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : coef.entrySet()) agree.put(e.getKey(), CoefficientAgreement.of(e.getValue(), shapley.phi(), topK));

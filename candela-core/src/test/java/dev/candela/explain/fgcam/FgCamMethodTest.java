@@ -35,7 +35,7 @@ class FgCamMethodTest {
             FgCamMethod fg = new FgCamMethod(base, "input", FgCam.Denoise.NONE, RaisingRule.ZeroDenominators.SPREAD);
             Explanation out = s.explain(fg);
             assertEquals(12, out.rawMaps().dim(1));
-            Map<String, Object> audit = fg.manifest(s.evidence().get(0));
+            Map<String, Object> audit = fg.manifest(out);
             double[] c = (double[]) audit.get("components_sum"), t = (double[]) audit.get("map_sum");
             for (int r = 0; r < 2; r++) assertEquals(c[r], t[r], 1e-4 * Math.abs(c[r]) + 1e-9, base + " row " + r);
         }

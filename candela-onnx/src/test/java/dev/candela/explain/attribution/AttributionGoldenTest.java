@@ -32,7 +32,7 @@ class AttributionGoldenTest {
     static final Path DIR = Path.of("testdata/golden/attribution");
 
     static JsonNode manifest() throws IOException {
-        return new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
+        return dev.candela.testkit.Goldens.manifest(DIR);
     }
 
     static Stream<Arguments> cases() throws IOException {
