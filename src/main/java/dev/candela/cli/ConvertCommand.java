@@ -104,10 +104,7 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     private static List<String> readLabels(Path f) throws IOException {
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException("--labels " + f + ": no such file");
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(f)) if (!line.isBlank()) out.add(line.strip());
-        return out;
+        return Labels.read(f, "--labels");
     }
 
     private static Shape parseShape(String s) {

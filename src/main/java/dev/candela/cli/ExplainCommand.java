@@ -154,6 +154,9 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--lrp-bn", defaultValue = "merge", description = "lrp: batch norm merged into the preceding conv (merge, zennit's canonizer) or passed through (pass) (default ${DEFAULT-VALUE})")
     String lrpBn;
 
+    @Option(names = "--allow-non-finite", description = "go on when a NaN or infinity appears in the input or a layer (default: exit 2 naming the layer); a warning still names it")
+    boolean allowNonFinite;
+
     /** How a model path becomes a model (the format package's loader; tests may substitute). */
     Function<Path, Model> loader = ExplainCommand::loadModel;
 
@@ -221,7 +224,7 @@ public final class ExplainCommand implements Callable<Integer> {
         List<Path> files = new ArrayList<>();
         for (Path g : given) files.addAll(inputFiles(g));
         Files.createDirectories(out);
-        try (Explainer ex = threads != null ? Explainer.of(m, threads) : Explainer.of(m)) {
+        try (Explainer ex = CliChecks.nonFinite(threads != null ? Explainer.of(m, threads) : Explainer.of(m), allowNonFinite, err)) {
             Explainer.Request request = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
             for (Path file : files) explainOne(ex, m, modelPath, file, ms, attributionMethods, request, cm);
         }

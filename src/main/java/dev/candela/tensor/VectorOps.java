@@ -68,17 +68,17 @@ public final class VectorOps {
         for (; i < n; i++) y[o + i] = Math.min(Math.max(x[o + i], lo), hi);
     }
 
-    /** y = x > 0 ? x : 0 (so NaN maps to 0, as in the reference). */
+    /** y = x > 0 || x is NaN ? x : 0: NaN propagates, as in PyTorch (and as in the reference). */
     public static void relu(float[] x, float[] y, int o, int n) {
         int i = 0;
         if (V) {
             FloatVector z = FloatVector.zero(S);
             for (; i <= n - L; i += L) {
                 FloatVector v = FloatVector.fromArray(S, x, o + i);
-                z.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, o + i);
+                z.blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN))).intoArray(y, o + i);
             }
         }
-        for (; i < n; i++) y[o + i] = x[o + i] > 0 ? x[o + i] : 0f;
+        for (; i < n; i++) y[o + i] = x[o + i] > 0 || x[o + i] != x[o + i] ? x[o + i] : 0f;
     }
 
     /** y = x >= 0 ? x : alpha * x. */
