@@ -47,6 +47,6 @@ abstract class CliCommand implements Callable<Integer> {
 
     static String oneLine(Throwable e) {
         String m = e.getMessage() != null ? e.getMessage() : e.toString();
-        return m.replace('\n', ' ');
+        return dev.candela.io.Text.safe(m.replace('\n', ' '));
     }
 }

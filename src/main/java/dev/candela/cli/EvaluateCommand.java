@@ -138,7 +138,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             run();
             return 0;
         } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
-            err.println("candela evaluate: " + e.getMessage());
+            err.println("candela evaluate: " + dev.candela.io.Text.safe(String.valueOf(e.getMessage()).replace('\n', ' ')));
             return 2;
         } catch (RuntimeException e) {
             err.println("candela evaluate: internal error: " + e);
@@ -148,6 +148,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
+        CliChecks.threads(threads);
+        CliChecks.atLeast("--batch-size", batchSize, 1);
+        if (out != null) CliChecks.outputDirectory("--out", out);
         if (model == null) model = ExplainCommand.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);

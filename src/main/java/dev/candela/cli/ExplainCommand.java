@@ -193,10 +193,18 @@ public final class ExplainCommand implements Callable<Integer> {
 
     private static String oneLine(Throwable e) {
         String m = e.getMessage() != null ? e.getMessage() : e.toString();
-        return m.replace('\n', ' ');
+        return dev.candela.io.Text.safe(m.replace('\n', ' '));
     }
 
     void run() throws IOException {
+        // option mistakes are found before the model is read or run
+        CliChecks.threads(threads);
+        CliChecks.atLeast("--batch-size", batchSize, 1);
+        CliChecks.atLeast("--steps", steps, 1);
+        CliChecks.atLeast("--samples", samples, 1);
+        CliChecks.finiteAtLeast("--noise-level", noiseLevel, 0);
+        CliChecks.outputDirectory("--out", out);
+        if (report != null) CliChecks.outputDirectory("--report's folder", report.toAbsolutePath().getParent());
         Path modelPath = model != null ? model : shippedModel();
         Model m = loader.apply(modelPath);
         // pixel attribution methods (gradient, deeplift, ...) run on the same session as the CAM methods
@@ -318,6 +326,7 @@ public final class ExplainCommand implements Callable<Integer> {
                                             String layerNames, List<List<ReportCell>> cells) throws IOException {
         String name = e.method();
         int perImage = e.maps().dim(0) / n;
+        CliChecks.finiteResult(name, e, allowNonFinite, err); // a NaN map or attribution is never written silently
         Npy.write(dir.resolve(name + ".npy"), stacked(e.maps(), n, perImage));
         if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
         if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));

@@ -144,7 +144,7 @@ public final class Npy {
         for (float v : t.data()) buf.putFloat(v);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".npy", ".tmp");
+        Path tmp = dev.candela.io.AtomicFile.createTemp(parent, "." + file.getFileName() + ".");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             out.write(buf.array());
         }
