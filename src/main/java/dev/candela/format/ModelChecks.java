@@ -37,15 +37,24 @@ final class ModelChecks {
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(file, "metadata.preprocessing", e.getMessage());
             }
-            if (m.preprocessing().resize() < 0 || (long) m.preprocessing().resize() * m.preprocessing().resize() > Limits.maxImagePixels()) {
-                throw new ModelFormatException(file, "metadata.preprocessing.resize", "expected 0..sqrt(" + Limits.maxImagePixels() + "), got " + m.preprocessing().resize());
+            int resize = m.preprocessing().resize(), maxResize = maxResize(m);
+            if (resize < 0 || resize > maxResize) {
+                throw new ModelFormatException(file, "metadata.preprocessing.resize", "expected 0 to " + maxResize + " (4 x the input side, at least 1024), got " + resize);
             }
         }
-        long perItem = ForwardChecks.activationBytesPerItem(m.graph());
-        if (perItem > Limits.maxActivationBytes()) {
-            throw new ModelFormatException(file, "graph", "one input needs " + perItem + " bytes of activations, more than the limit of " + Limits.maxActivationBytes() + " (candela.maxActivationBytes, at most -Xmx)");
+        long perItem = ForwardChecks.activationBytesPerItem(m.graph()), limit = Limits.maxActivationBytesPerItem();
+        if (perItem > limit) {
+            throw new ModelFormatException(file, "metadata.input.shape", "one input of shape " + m.graph().inputItemShape() + " needs " + perItem
+                    + " bytes of activations, more than the limit of " + limit + " (candela.maxActivationBytesPerItem)");
         }
         return m;
+    }
+
+    /** Largest accepted preprocessing.resize: 4 x the larger input side, and at least 1024. */
+    static int maxResize(Model m) {
+        dev.candela.tensor.Shape s = m.graph().inputItemShape();
+        int side = s.rank() >= 2 ? Math.max(s.dim(-1), s.dim(-2)) : 0;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1024L, 4L * side));
     }
 
     /** NaN or infinity in a preprocessing value is refused (it would silently poison every input). */

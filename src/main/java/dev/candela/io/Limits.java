@@ -17,6 +17,13 @@ public final class Limits {
     /** Memory the batched perturbation methods (Score-CAM, Ablation-CAM, ...) may use per batch. */
     public static final long DEFAULT_BATCH_MEMORY_BYTES = 64L << 20;
 
+    /** Activations of one input (one item of a batch), checked when a model is loaded. */
+    public static final long DEFAULT_MAX_ACTIVATION_BYTES_PER_ITEM = 1L << 30;
+
+    public static long maxActivationBytesPerItem() {
+        return Math.min(get("candela.maxActivationBytesPerItem", DEFAULT_MAX_ACTIVATION_BYTES_PER_ITEM), maxActivationBytes());
+    }
+
     public static long maxImagePixels() { return get("candela.maxImagePixels", DEFAULT_MAX_IMAGE_PIXELS); }
 
     public static long maxHeaderBytes() { return get("candela.maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES); }

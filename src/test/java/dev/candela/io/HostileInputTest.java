@@ -139,6 +139,36 @@ class HostileInputTest {
         ImageLoader.load(Path.of("testdata/images/chelsea.png"));
     }
 
+    @Test
+    void jpegWhoseFrameHeaderClaimsAHugeImageIsRefusedUnread() throws Exception {
+        byte[] b = Files.readAllBytes(Path.of("testdata/images/dog.jpg"));
+        int sof = -1;
+        for (int i = 2; i + 8 < b.length && sof < 0; i++) {
+            if ((b[i] & 0xff) == 0xff && ((b[i + 1] & 0xff) == 0xc0 || (b[i + 1] & 0xff) == 0xc2)) sof = i;
+        }
+        assertTrue(sof > 0, "no SOF marker in dog.jpg");
+        b[sof + 5] = (byte) 0xfd; b[sof + 6] = (byte) 0xe8; // height 65000
+        b[sof + 7] = (byte) 0xfd; b[sof + 8] = (byte) 0xe8; // width 65000
+        Path f = tmp.resolve("bomb.jpg");
+        Files.write(f, b);
+        ImageFormatException e = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(ImageFormatException.class, () -> ImageLoader.load(f)));
+        assertTrue(e.getMessage().contains("65000 x 65000"), e.getMessage());
+    }
+
+    @Test
+    void aModelWhoseInputShapeNeedsGigabytesIsRefusedAtLoad() throws Exception {
+        GraphBuilder b = new GraphBuilder("x", Shape.of(3, 12000, 12000), 1);
+        String x = b.conv("conv", "x", 8, 3, 1, 1);
+        x = b.globalAvgPool("gap", x);
+        x = b.flatten("flat", x);
+        Model m = b.build(x);
+        Path f = tmp.resolve("wide.cnd");
+        dev.candela.format.CndWriter.write(m, f);
+        assertTrue(Files.size(f) < 100_000);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFiles.load(f));
+        assertTrue(e.getMessage().contains("metadata.input.shape") && e.getMessage().contains("limit"), e.getMessage());
+    }
+
     static long usedHeap() {
         Runtime r = Runtime.getRuntime();
         return r.totalMemory() - r.freeMemory();
