@@ -74,4 +74,30 @@ final class CliChecks {
             err.println("candela: warning: " + m);
         }
     }
+
+    /** A file-system error as one line that says what failed and why (its own message is often only the path). */
+    static String fileError(java.nio.file.FileSystemException f) {
+        String why = f.getReason();
+        if (why == null || why.isBlank()) {
+            why = switch (f) {
+                case java.nio.file.AccessDeniedException a -> "permission denied";
+                case java.nio.file.NoSuchFileException n -> "no such file or directory";
+                case java.nio.file.NotDirectoryException n -> "not a directory";
+                case java.nio.file.FileAlreadyExistsException x -> "a file of that name already exists";
+                default -> f.getClass().getSimpleName();
+            };
+        }
+        return "cannot access " + f.getFile() + (f.getOtherFile() != null ? " / " + f.getOtherFile() : "") + ": " + why;
+    }
+
+    /** Creates --out now, so a folder that cannot be made is one clear line before the model runs. */
+    static void createOutputDirectory(String option, java.nio.file.Path out) {
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IllegalArgumentException(option + " " + out + ": " + fileError(e));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(option + " " + out + ": cannot create it (" + e.getMessage() + ")");
+        }
+    }
 }

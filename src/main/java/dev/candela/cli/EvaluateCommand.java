@@ -150,7 +150,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         CliChecks.threads(threads);
         CliChecks.atLeast("--batch-size", batchSize, 1);
-        if (out != null) CliChecks.outputDirectory("--out", out);
+        if (out != null) {
+            CliChecks.outputDirectory("--out", out);
+            CliChecks.createOutputDirectory("--out", out);
+        }
         if (model == null) model = ExplainCommand.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);

@@ -192,6 +192,10 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     private static String oneLine(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException f) return dev.candela.io.Text.safe(CliChecks.fileError(f));
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() instanceof java.nio.file.FileSystemException f && u.getMessage() != null && u.getMessage().equals(f.getMessage())) {
+            return dev.candela.io.Text.safe(CliChecks.fileError(f));
+        }
         String m = e.getMessage() != null ? e.getMessage() : e.toString();
         return dev.candela.io.Text.safe(m.replace('\n', ' '));
     }
@@ -204,6 +208,7 @@ public final class ExplainCommand implements Callable<Integer> {
         CliChecks.atLeast("--samples", samples, 1);
         CliChecks.finiteAtLeast("--noise-level", noiseLevel, 0);
         CliChecks.outputDirectory("--out", out);
+        CliChecks.createOutputDirectory("--out", out);
         if (report != null) CliChecks.outputDirectory("--report's folder", report.toAbsolutePath().getParent());
         Path modelPath = model != null ? model : shippedModel();
         Model m = loader.apply(modelPath);

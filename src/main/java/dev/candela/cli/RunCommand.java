@@ -50,6 +50,7 @@ final class RunCommand extends CliCommand {
     @Override void execute() throws IOException {
         CliChecks.threads(threads);
         CliChecks.outputDirectory("--out", outDir);
+        CliChecks.createOutputDirectory("--out", outDir);
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException("--input " + input + " is not a file");
         Model m = ModelFiles.load(model);
         InputBatch batch = InputBatch.read(input, m);

@@ -98,6 +98,10 @@ class HostileCliTest {
         assertOneLine(explain(null, "--model", m.toString(), "--input", x.toString(), "--out", file.toString()), "--out file");
         assertTrue(err.contains("is a file, not a directory"), err);
         assertOneLine(explain(null, "--model", m.toString(), "--input", x.toString(), "--out", file.resolve("sub").toString()), "--out under a file");
+        // a folder that cannot be created even by root (procfs): one line naming the folder and the reason
+        assertOneLine(explain(null, "--model", m.toString(), "--input", x.toString(), "--out", "/proc/candela-out/o"), "--out on /proc");
+        assertTrue(err.contains("/proc/candela-out"), err);
+        System.out.println("--out /proc: " + err);
         if (!"root".equals(System.getProperty("user.name"))) {
             Path ro = Files.createDirectory(tmp.resolve("ro"));
             Files.setPosixFilePermissions(ro, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_EXECUTE));
