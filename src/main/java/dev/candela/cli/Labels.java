@@ -17,6 +17,14 @@ final class Labels {
     private Labels() {}
 
     static List<String> read(Path f, String option) throws IOException {
+        String text = readText(f, option);
+        List<String> out = new ArrayList<>();
+        for (String line : text.split("\r?\n|\r")) if (!line.isBlank()) out.add(line.strip());
+        return out;
+    }
+
+    /** A small UTF-8 text file (regular file, at most the header limit, BOM dropped); a clear line otherwise. */
+    static String readText(Path f, String option) throws IOException {
         long size;
         try {
             size = SafeFiles.requireRegular(f, option).size();
@@ -35,9 +43,7 @@ final class Labels {
             throw new IllegalArgumentException(option + " " + f + ": not UTF-8 text (invalid byte 0x" + String.format("%02x", bytes[at] & 0xff) + " on line " + line + "); save the file as UTF-8");
         }
         if (!text.isEmpty() && text.charAt(0) == '\uFEFF') text = text.substring(1);
-        List<String> out = new ArrayList<>();
-        for (String line : text.split("\r?\n|\r")) if (!line.isBlank()) out.add(line.strip());
-        return out;
+        return text;
     }
 
     private static int firstBadByte(byte[] b) {

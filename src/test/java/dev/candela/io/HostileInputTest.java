@@ -236,6 +236,11 @@ class HostileInputTest {
                         assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(y.data()[i]), "n " + n + " i " + i);
                     }
                 }
+                for (dev.candela.graph.Op op : List.<dev.candela.graph.Op>of(new dev.candela.graph.Clip(0f, 6f), new dev.candela.graph.LeakyRelu(0.1f))) {
+                    for (Tensor y : List.of(ReferenceKernels.INSTANCE.forward(op, List.of(x)), new FastKernels(p).forward(op, List.of(x)))) {
+                        for (int i = 0; i < n; i += 3) assertTrue(Float.isNaN(y.data()[i]), op + " dropped NaN at " + i + " of " + n);
+                    }
+                }
                 Tensor maxed = new FastKernels(p).forward(new MaxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[]{0, 0, 0, 0}, new int[]{1, 1}, false),
                         List.of(Tensor.of(new float[]{1, Float.NaN, 3, 4}, 1, 1, 2, 2)));
                 assertTrue(Float.isNaN(maxed.data()[0]), "max pool drops NaN");
