@@ -21,17 +21,42 @@ public final class ForwardChecks {
         WARN
     }
 
-    /** Bytes of every tensor one item of a batch produces in a full forward pass (input included). */
+    /**
+     * Bytes of every tensor one item of a batch produces in a full forward pass (input included), plus
+     * the largest convolution scratch (a zero-padded input or an im2col matrix; one at a time), in
+     * saturating 64-bit arithmetic: crafted pads or kernels cannot make a small file allocate gigabytes.
+     */
     public static long activationBytesPerItem(Graph g) {
-        long sum = (long) g.inputItemShape().size() * Float.BYTES;
-        for (Node n : g.nodes()) sum += (long) g.itemShape(n.output()).size() * Float.BYTES;
-        return sum;
+        long sum = (long) g.inputItemShape().size() * Float.BYTES, scratch = 0;
+        for (Node n : g.nodes()) {
+            sum = add(sum, (long) g.itemShape(n.output()).size() * Float.BYTES);
+            if (n.op() instanceof dev.candela.graph.Conv2d c && !n.inputs().isEmpty()) {
+                dev.candela.tensor.Shape in = g.itemShape(n.inputs().get(0)), out = g.itemShape(n.output());
+                if (in.rank() == 3 && out.rank() == 3) {
+                    int[] p = c.pads();
+                    long padded = mul(mul(in.dim(0), (long) in.dim(1) + p[0] + p[2]), (long) in.dim(2) + p[1] + p[3]);
+                    long col = mul(mul(mul((long) c.weight().dim(1) * c.groups(), (long) c.kernelH() * c.kernelW()), out.dim(1)), out.dim(2));
+                    scratch = Math.max(scratch, mul(Math.max(padded, col), Float.BYTES));
+                }
+            }
+        }
+        return add(sum, scratch);
+    }
+
+    private static long add(long a, long b) {
+        long s = a + b;
+        return s < 0 ? Long.MAX_VALUE : s;
+    }
+
+    private static long mul(long a, long b) {
+        if (a == 0 || b == 0) return 0;
+        return a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
     }
 
     /** Refuses a forward pass of {@code batch} items whose activations would exceed {@link Limits#maxActivationBytes()}. */
     static void checkActivationBytes(Graph g, int batch) {
         long perItem = activationBytesPerItem(g), limit = Limits.maxActivationBytes();
-        if (perItem > 0 && batch > limit / perItem) {
+        if (perItem > 0 && batch > limit / Math.max(1, perItem)) {
             throw new IllegalArgumentException("a forward pass of " + batch + " input(s) needs " + human(perItem * (double) batch)
                     + " of activations (" + human(perItem) + " each), more than the limit of " + human(limit)
                     + " (candela.maxActivationBytes, at most the JVM's -Xmx)");

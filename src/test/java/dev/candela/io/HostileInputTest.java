@@ -290,6 +290,19 @@ class HostileInputTest {
     }
 
     @Test
+    void padsThatWouldNeedAHugePaddedCopyAreRefusedAtLoad() throws Exception {
+        GraphBuilder b = new GraphBuilder("x", Shape.of(1, 8, 8), 1);
+        String x = b.add("conv", new Conv2d(Tensor.of(new float[9], 1, 1, 3, 3), Tensor.of(new float[1], 1), new int[]{400000, 400000},
+                new int[]{500000, 500000, 500000, 500000}, new int[]{1, 1}, 1), "x");
+        x = b.globalAvgPool("gap", x);
+        Model m = b.build(b.flatten("flat", x));
+        assertTrue(ForwardChecks.activationBytesPerItem(m.graph()) > 1L << 40);
+        Path f = tmp.resolve("pads.cnd");
+        dev.candela.format.CndWriter.write(m, f);
+        assertThrows(ModelFormatException.class, () -> ModelFiles.load(f));
+    }
+
+    @Test
     void activationBytesAreBoundedBeforeRunning() {
         Model m = reluNet();
         String old = System.getProperty("candela.maxActivationBytes");
