@@ -103,6 +103,26 @@ class ConcurrencySoakTest {
      * used memory after System.gc() counts the parallel collector's uncompacted dense prefix too, which
      * made the same live set read anywhere from 6 to 10 MB.)
      */
+    @Test
+    void perturbationBatchesFollowTheMemoryBudgetWithoutChangingResults() {
+        Model m = model();
+        long perItem = dev.candela.run.ForwardChecks.activationBytesPerItem(m.graph());
+        assertEquals(1, dev.candela.run.ForwardChecks.itemsWithin(m.graph(), 1));
+        assertEquals(3, dev.candela.run.ForwardChecks.itemsWithin(m.graph(), 3 * perItem + 1));
+        List<int[]> normal = new ArrayList<>(), tight = new ArrayList<>();
+        try (Explainer ex = Explainer.of(m, 2)) {
+            for (String method : List.of("score-cam", "ablation-cam")) normal.add(bits(ex.explain(input(1), method)));
+            String old = System.getProperty("candela.batchMemoryBytes");
+            System.setProperty("candela.batchMemoryBytes", Long.toString(2 * perItem)); // batches of 2
+            try {
+                for (String method : List.of("score-cam", "ablation-cam")) tight.add(bits(ex.explain(input(1), method)));
+            } finally {
+                if (old == null) System.clearProperty("candela.batchMemoryBytes"); else System.setProperty("candela.batchMemoryBytes", old);
+            }
+        }
+        for (int i = 0; i < normal.size(); i++) assertArrayEquals(normal.get(i), tight.get(i), "method " + i);
+    }
+
     static long heapAfterGc() throws Exception {
         javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
         String histo = (String) server.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
