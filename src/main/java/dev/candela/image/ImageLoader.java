@@ -67,6 +67,13 @@ public final class ImageLoader {
                     throw new ImageFormatException("cannot read image " + file + ": header claims " + w + " x " + h + " = " + w * h
                             + " pixels, more than the limit of " + limit + " (decompression bomb?; raise it with -Dcandela.maxImagePixels=N)");
                 }
+                // decoded ARGB (4 bytes a pixel), its copy and three float planes (12): refuse what this heap cannot hold
+                Runtime rt = Runtime.getRuntime();
+                long need = 20 * w * h, free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+                if (need > free) {
+                    throw new ImageFormatException("cannot read image " + file + ": " + w + " x " + h + " pixels need about " + (need >> 20)
+                            + " MiB to decode, more than the " + (free >> 20) + " MiB this JVM has free (raise -Xmx)");
+                }
                 img = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new ImageFormatException("cannot read image " + file + ": broken or truncated image data (" + warnings.get(0) + ")");
