@@ -126,7 +126,7 @@ public final class Executor {
             plan.add(n);
         }
         Map<String, Tensor> values = new LinkedHashMap<>(given);
-        if (!given.isEmpty()) ForwardChecks.checkActivationBytes(graph, given.values().iterator().next().dim(0));
+        if (!given.isEmpty()) ForwardChecks.checkActivationBytes(graph, plan, given, given.values().iterator().next().dim(0));
         boolean check = nonFiniteCheck(given, null, null);
         for (int i = 0; i < plan.size(); i++) {
             Node n = plan.get(i);

@@ -27,8 +27,13 @@ public final class ForwardChecks {
      * saturating 64-bit arithmetic: crafted pads or kernels cannot make a small file allocate gigabytes.
      */
     public static long activationBytesPerItem(Graph g) {
-        long sum = (long) g.inputItemShape().size() * Float.BYTES, scratch = 0;
-        for (Node n : g.nodes()) {
+        return activationBytesPerItem(g, g.nodes(), (long) g.inputItemShape().size() * Float.BYTES);
+    }
+
+    /** The same for the nodes a (possibly partial) forward pass runs, plus {@code givenBytes} of given tensors. */
+    static long activationBytesPerItem(Graph g, java.util.List<Node> nodes, long givenBytes) {
+        long sum = givenBytes, scratch = 0;
+        for (Node n : nodes) {
             sum = add(sum, (long) g.itemShape(n.output()).size() * Float.BYTES);
             if (n.op() instanceof dev.candela.graph.Conv2d c && !n.inputs().isEmpty()) {
                 dev.candela.tensor.Shape in = g.itemShape(n.inputs().get(0)), out = g.itemShape(n.output());
@@ -54,8 +59,10 @@ public final class ForwardChecks {
     }
 
     /** Refuses a forward pass of {@code batch} items whose activations would exceed {@link Limits#maxActivationBytes()}. */
-    static void checkActivationBytes(Graph g, int batch) {
-        long perItem = activationBytesPerItem(g), limit = Limits.maxActivationBytes();
+    static void checkActivationBytes(Graph g, java.util.List<Node> plan, Map<String, Tensor> given, int batch) {
+        long givenBytes = 0;
+        for (Tensor t : given.values()) givenBytes += (long) t.shape().itemSize() * Float.BYTES;
+        long perItem = activationBytesPerItem(g, plan, givenBytes), limit = Limits.maxActivationBytes();
         if (perItem > 0 && batch > limit / Math.max(1, perItem)) {
             throw new IllegalArgumentException("a forward pass of " + batch + " input(s) needs " + human(perItem * (double) batch)
                     + " of activations (" + human(perItem) + " each), more than the limit of " + human(limit)
