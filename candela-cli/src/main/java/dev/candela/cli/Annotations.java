@@ -24,7 +24,7 @@ record Annotations(Map<String, Integer> labels, Map<String, List<Box>> boxes) {
     static Annotations none() { return new Annotations(Map.of(), Map.of()); }
 
     static Annotations read(Path file, Model model) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = Labels.readText(file, "--annotations").lines().toList();
         if (lines.isEmpty()) throw new IllegalArgumentException(file + ": empty annotations file (expected a header 'image,label[,x0,y0,x1,y1]')");
         String[] head = lines.get(0).trim().toLowerCase(Locale.ROOT).split("\\s*,\\s*");
         boolean hasBoxes = head.length >= 6;

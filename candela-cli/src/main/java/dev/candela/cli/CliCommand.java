@@ -64,7 +64,11 @@ abstract class CliCommand implements Callable<Integer> {
     }
 
     static String oneLine(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException f) return dev.candela.io.Text.safe(CliChecks.fileError(f));
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() instanceof java.nio.file.FileSystemException f && u.getMessage() != null && u.getMessage().equals(f.getMessage())) {
+            return dev.candela.io.Text.safe(CliChecks.fileError(f));
+        }
         String m = e.getMessage() != null ? e.getMessage() : e.toString();
-        return m.replace('\n', ' ');
+        return dev.candela.io.Text.safe(m.replace('\n', ' '));
     }
 }

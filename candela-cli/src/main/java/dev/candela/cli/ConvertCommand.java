@@ -37,8 +37,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW", description = "input shape without the batch axis, e.g. 3x224x224 (default: from the ONNX graph)")
     String input;
 
-    @Option(names = "--resize", defaultValue = "0", description = "resize to N (with --crop center: the centre square to N x N); 0 = squash to the input size")
-    int resize;
+    @Option(names = "--resize", description = "resize to N (with --crop center: the centre square to N x N); 0 (default) = squash to the input size")
+    Integer resize;
 
     @Option(names = "--crop", paramLabel = "center", description = "'center': cut the largest centred square before resizing")
     String crop;
@@ -52,8 +52,8 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--scale", description = "value = pixel*scale + offset, pixel in 0..255 (instead of --mean/--std)")
     Float scale;
 
-    @Option(names = "--offset", defaultValue = "0", description = "added after --scale")
-    float offset;
+    @Option(names = "--offset", description = "added after --scale (default 0)")
+    Float offset;
 
     @Option(names = "--channel-order", description = "RGB, BGR, or GRAY (default: GRAY for one-channel inputs, RGB otherwise)")
     String channelOrder;
@@ -67,8 +67,25 @@ public final class ConvertCommand implements Callable<Integer> {
         if (mean != null && scale != null) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");
         if ((mean == null) != (std == null)) throw new IllegalArgumentException("--mean and --std go together");
         if (crop != null && !crop.equalsIgnoreCase("center")) throw new IllegalArgumentException("--crop takes 'center', got '" + crop + "'");
+        if (offset != null && scale == null) throw new IllegalArgumentException("--offset goes with --scale");
+        if (resize != null && (resize < 0 || (long) resize * resize > dev.candela.io.Limits.maxImagePixels())) {
+            throw new IllegalArgumentException("--resize must be 0 (squash) or a side length from 1 to " + (long) Math.sqrt(dev.candela.io.Limits.maxImagePixels()) + ", got " + resize);
+        }
+        if (scale != null) dev.candela.cli.CliChecks.finite("--scale", new float[]{scale});
+        if (offset != null) dev.candela.cli.CliChecks.finite("--offset", new float[]{offset});
+        if (mean != null) dev.candela.cli.CliChecks.finite("--mean", floats(mean));
+        if (std != null) dev.candela.cli.CliChecks.finite("--std", floats(std));
+        if (dev.candela.io.SafeFiles.sameFile(in, out)) throw new IllegalArgumentException("OUT " + out + " is the input file itself; choose another name");
+        if (Files.isDirectory(out)) throw new IllegalArgumentException("OUT " + out + " is a directory; give a file name such as model.cnd");
+        CliChecks.outputDirectory("OUT's folder", out.toAbsolutePath().getParent());
         Shape shape = input == null ? null : parseShape(input);
         List<String> names = labels == null ? List.of() : readLabels(labels);
+        if (Files.isRegularFile(in) && dev.candela.format.CndReader.hasMagic(in)) {
+            convertCnd(names);
+            return 0;
+        }
+        int resize = this.resize == null ? 0 : this.resize;
+        float offset = this.offset == null ? 0f : this.offset;
         // First pass: the graph decides the channel count when --input is absent.
         Preprocessing probe = new Preprocessing(resize, crop != null, null, null, 1, 0, "RGB");
         Model m = ModelFiles.load(in, new ImportOptions(shape, foldBn, probe, names));
@@ -82,16 +99,38 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException(labels + " has " + names.size() + " labels but the model has " + m.numClasses() + " classes");
         }
         Model model = new Model(m.graph(), pre, names, m.source());
-        Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".tmp");
-        try {
-            CndWriter.write(model, tmp);
-            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        CndWriter.write(model, out); // atomic: a new unpredictable temporary name, then a rename
         err.printf(Locale.ROOT, "candela convert: %s -> %s (%d nodes, input %s, %d classes, %s)%n", in, out,
                 model.graph().nodes().size(), model.graph().inputItemShape(), model.numClasses(), describe(pre));
         return 0;
+    }
+
+    /**
+     * IN is already a .cnd: its labels and preprocessing are kept; --labels replaces the labels and a
+     * complete set of preprocessing options replaces the preprocessing. Options that only mean something
+     * at import (--input, --fold-bn) are refused rather than silently ignored.
+     */
+    private void convertCnd(List<String> names) throws IOException {
+        if (input != null || foldBn) throw new IllegalArgumentException(in + " is already a Candela model: --input and --fold-bn apply only to ONNX files");
+        Model m = ModelFiles.load(in);
+        Preprocessing p = m.preprocessing();
+        boolean anyPre = resize != null || crop != null || mean != null || scale != null || channelOrder != null;
+        if (anyPre) {
+            String order = channelOrder != null ? channelOrder.toUpperCase(Locale.ROOT) : p.channelOrder();
+            int r = resize != null ? resize : p.resize();
+            boolean c = crop != null || (resize == null && p.centerCrop());
+            p = mean != null ? new Preprocessing(r, c, floats(mean), floats(std), 1, 0, order)
+                    : scale != null ? new Preprocessing(r, c, null, null, scale, offset != null ? offset : 0f, order)
+                    : new Preprocessing(r, c, p.mean(), p.std(), p.scale(), p.offset(), order);
+            new dev.candela.image.Preprocessor(p, m.graph().inputItemShape());
+        }
+        if (!names.isEmpty() && names.size() != m.numClasses()) {
+            throw new IllegalArgumentException(labels + " has " + names.size() + " labels but the model has " + m.numClasses() + " classes");
+        }
+        Model model = new Model(m.graph(), p, names.isEmpty() ? m.labels() : names, m.source());
+        CndWriter.write(model, out);
+        err.printf(Locale.ROOT, "candela convert: %s -> %s (a .cnd: %s kept; %d classes, %d labels, %s)%n", in, out,
+                anyPre ? "graph" : "graph and preprocessing", model.numClasses(), model.labels().size(), describe(p));
     }
 
     static String describe(Preprocessing p) {
@@ -104,10 +143,7 @@ public final class ConvertCommand implements Callable<Integer> {
     }
 
     private static List<String> readLabels(Path f) throws IOException {
-        if (!Files.isRegularFile(f)) throw new IllegalArgumentException("--labels " + f + ": no such file");
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(f)) if (!line.isBlank()) out.add(line.strip());
-        return out;
+        return Labels.read(f, "--labels");
     }
 
     private static Shape parseShape(String s) {

@@ -154,6 +154,13 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     void run() throws IOException {
         long t0 = System.nanoTime();
+        CliChecks.threads(threads);
+        CliChecks.atLeast("--batch-size", batchSize, 1);
+        methodOptions.check();
+        if (out != null) {
+            CliChecks.outputDirectory("--out", out);
+            CliChecks.createOutputDirectory("--out", out);
+        }
         if (model == null) model = CliFiles.shippedModel();
         Model m = loader.apply(model);
         List<String> metrics = MetricSet.parse(metric);

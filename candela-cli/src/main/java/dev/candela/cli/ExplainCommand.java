@@ -90,6 +90,9 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Mixin MethodOptions methodOptions = new MethodOptions();
 
+    @Option(names = "--allow-non-finite", description = "go on when a NaN or infinity appears in the input or a layer (default: exit 2 naming the layer); a warning still names it")
+    boolean allowNonFinite;
+
     /** How a model path becomes a model (the format package's loader; tests may substitute). */
     Function<Path, Model> loader = CliFiles::loadModel;
 
@@ -112,6 +115,13 @@ public final class ExplainCommand implements Callable<Integer> {
 
     /** Explains every input; returns 0, or 2 when some inputs were bad (each reported and skipped). */
     int run() throws IOException {
+        // option mistakes are found before the model is read or run
+        CliChecks.threads(threads);
+        CliChecks.atLeast("--batch-size", batchSize, 1);
+        methodOptions.check();
+        CliChecks.outputDirectory("--out", out);
+        CliChecks.createOutputDirectory("--out", out);
+        if (report != null) CliChecks.outputDirectory("--report's folder", report.toAbsolutePath().getParent());
         Path modelPath = model != null ? model : CliFiles.shippedModel();
         Model m = loader.apply(modelPath);
         List<Method> ms = Methods.parse(methods, methodOptions.defaults(seed), m);
@@ -128,7 +138,7 @@ public final class ExplainCommand implements Callable<Integer> {
         Map<Path, String> folders = CliFiles.folderNames(files);
         ResultWriter writer = new ResultWriter(cm, opacity, stdout);
         int failed = 0;
-        try (Explainer ex = threads != null ? Explainer.of(m, threads) : Explainer.of(m)) {
+        try (Explainer ex = CliChecks.nonFinite(threads != null ? Explainer.of(m, threads) : Explainer.of(m), allowNonFinite, err)) {
             for (String l : layers) ex.resolveLayer(l); // a bad --layer is one error, not one per input
             Explainer.Request request = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
                     .options(methodOptions.camOptions(batchSize, seed, ConsoleProgress.console()));
@@ -183,6 +193,7 @@ public final class ExplainCommand implements Callable<Integer> {
             List<Map<String, Object>> results = new ArrayList<>();
             for (Method method : ms) {
                 Explanation e = method.explain(session);
+                CliChecks.finiteResult(e.method(), e, allowNonFinite, err); // a NaN map or attribution is never written silently
                 Map<String, Object> res = writer.write(dir.staging(), dir.target(), in, m, e, layerNames, cells);
                 res.put("display_map", method.display().describe());
                 res.putAll(method.manifest(session, e));

@@ -50,14 +50,14 @@ final class InspectCommand extends CliCommand {
 
     static void print(Model m, PrintWriter out) {
         Graph g = m.graph();
-        out.printf("input  %s [N x %s]%n", g.input(), g.inputItemShape());
-        out.printf("output %s [N x %s]%n", g.output(), g.itemShape(g.output()));
+        out.printf("input  %s [N x %s]%n", dev.candela.io.Text.safe(g.input()), g.inputItemShape());
+        out.printf("output %s [N x %s]%n", dev.candela.io.Text.safe(g.output()), g.itemShape(g.output()));
         Preprocessing p = m.preprocessing();
         out.printf("preprocessing: resize %d, centre crop %s, %s, %s%n", p.resize(), p.centerCrop(),
                 p.mean() != null ? "mean " + Arrays.toString(p.mean()) + " std " + Arrays.toString(p.std()) : "scale " + p.scale() + " offset " + p.offset(),
                 p.channelOrder());
         out.printf("labels: %d%n", m.labels().size());
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(m.source()).entrySet()) out.printf("source.%s: %s%n", e.getKey(), e.getValue());
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(m.source()).entrySet()) out.printf("source.%s: %s%n", dev.candela.io.Text.safe(e.getKey()), dev.candela.io.Text.safe(e.getValue()));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[]{"name", "op", "output shape", "parameters", "multiply-adds"});
         long params = 0, macs = 0;
@@ -69,7 +69,7 @@ final class InspectCommand extends CliCommand {
             long mac = n.op().multiplyAdds(in);
             params += np;
             macs += mac;
-            rows.add(new String[]{n.name(), n.op().kind(), g.itemShape(n.output()).toString(), String.format("%,d", np), String.format("%,d", mac)});
+            rows.add(new String[]{dev.candela.io.Text.safe(n.name()), n.op().kind(), g.itemShape(n.output()).toString(), String.format("%,d", np), String.format("%,d", mac)});
         }
         rows.add(new String[]{"total (" + g.nodes().size() + " layers)", "", "", String.format("%,d", params), String.format("%,d", macs)});
         int[] w = new int[5];

@@ -30,14 +30,15 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            err.println(c.getCommandName().equals("candela") ? "candela: " + ex.getMessage() : "candela " + c.getCommandName() + ": " + ex.getMessage());
+            String why = dev.candela.io.Text.safe(String.valueOf(ex.getMessage()));
+            err.println(c.getCommandName().equals("candela") ? "candela: " + why : "candela " + c.getCommandName() + ": " + why);
             err.println("(see '" + (c.getCommandName().equals("candela") ? "candela" : "candela " + c.getCommandName()) + " --help')");
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, parse) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
                 // bad input: a file that cannot be read, a name that does not exist, a value out of range
-                err.println("candela " + c.getCommandName() + ": " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+                err.println("candela " + c.getCommandName() + ": " + dev.candela.io.Text.safe(String.valueOf(ex.getMessage()).replace('\n', ' ')));
                 return 2;
             }
             err.println("candela " + c.getCommandName() + ": internal error: " + ex);

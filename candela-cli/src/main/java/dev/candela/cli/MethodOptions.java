@@ -107,4 +107,11 @@ final class MethodOptions {
             throw new IllegalArgumentException("--fusion must be mean, max or product, got '" + s + "'");
         }
     }
+
+    /** Option mistakes found before a model is read. */
+    void check() {
+        CliChecks.atLeast("--steps", steps, 1);
+        CliChecks.atLeast("--samples", samples, 1);
+        CliChecks.finiteAtLeast("--noise-level", noiseLevel, 0);
+    }
 }

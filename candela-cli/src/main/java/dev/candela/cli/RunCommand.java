@@ -48,7 +48,9 @@ final class RunCommand extends CliCommand {
     Path trace;
 
     @Override void execute() throws IOException {
-        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads: must be >= 1, got " + threads);
+        CliChecks.threads(threads);
+        CliChecks.outputDirectory("--out", outDir);
+        CliChecks.createOutputDirectory("--out", outDir);
         if (!Files.isRegularFile(input)) throw new IllegalArgumentException("--input " + input + " is not a file");
         Model m = ModelFiles.load(model);
         InputBatch batch = InputBatch.read(input, m);
@@ -79,7 +81,7 @@ final class RunCommand extends CliCommand {
         for (Map.Entry<String, String> e : files.entrySet()) {
             Path f = outDir.resolve(e.getKey() + ".npy");
             Npy.write(f, acts.get(e.getValue()));
-            out().printf("%s  %s  %s%n", f, e.getValue(), acts.get(e.getValue()).shape());
+            out().printf("%s  %s  %s%n", dev.candela.io.Text.safe(f.toString()), dev.candela.io.Text.safe(e.getValue()), acts.get(e.getValue()).shape());
         }
     }
 }

@@ -69,9 +69,22 @@ public final class Explainer implements AutoCloseable {
     public static Explainer of(Executor executor) { return new Explainer(executor); }
 
     private Explainer(Executor executor) {
+        this(executor, null);
+    }
+
+    private Explainer(Executor executor, Parallel parallel) {
         this.model = executor.model();
-        this.parallel = null;
+        this.parallel = parallel;
         this.executor = executor;
+    }
+
+    /**
+     * This explainer, but a NaN or infinity in a forward pass is passed to {@code warnings} (once per
+     * pass, naming the tensor and layer where it first appeared) instead of failing. The returned
+     * explainer owns this one's thread pool: close only the returned one.
+     */
+    public Explainer allowingNonFinite(java.util.function.Consumer<String> warnings) {
+        return new Explainer(executor.withNonFinite(dev.candela.run.ForwardChecks.NonFinite.WARN, warnings), parallel);
     }
 
     public Model model() { return model; }

@@ -46,6 +46,14 @@ public sealed interface Target {
      * {@code 281*0.5+282*0.5} (weighted logits), or a label name.
      */
     static Target parse(String s) {
+        try {
+            return parseChecked(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--target '" + dev.candela.io.Text.safe(s.trim()) + "': a class index or count must be between 0 and 2147483647");
+        }
+    }
+
+    private static Target parseChecked(String s) {
         String t = s.trim();
         if (t.isEmpty() || t.equals("argmax")) return new Argmax();
         if (t.matches("\\d+")) return new ClassIndex(Integer.parseInt(t));

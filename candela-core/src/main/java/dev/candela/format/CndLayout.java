@@ -10,7 +10,7 @@ final class CndLayout {
     static final int PREAMBLE = 12;
     static final int ALIGN = 64;
     /** Largest header we agree to read; real headers are a few hundred KiB at most. */
-    static final long MAX_HEADER_BYTES = 64L << 20;
+    static final long MAX_HEADER_BYTES = 64L << 20; // hard ceiling; the working limit is Limits.maxHeaderBytes()
 
     /** Start of the data section: after preamble, header and the header's CRC32, rounded up to {@link #ALIGN}. */
     static long dataStart(long headerLength) {

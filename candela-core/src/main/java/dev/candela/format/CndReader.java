@@ -51,6 +51,7 @@ public final class CndReader {
 
     /** True when the file starts with the .cnd magic. */
     public static boolean hasMagic(Path file) throws IOException {
+        ModelFiles.requireRegular(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.allocate(4);
             while (b.hasRemaining() && ch.read(b) >= 0) { }
@@ -59,6 +60,7 @@ public final class CndReader {
     }
 
     public static Model read(Path file) throws IOException {
+        ModelFiles.requireRegular(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return new CndReader.Session(file, ch).read();
         }
@@ -91,7 +93,8 @@ public final class CndReader {
             if (version != CndLayout.VERSION) throw error("format version", "expected " + CndLayout.VERSION + ", got " + version);
             long headerLength = Integer.toUnsignedLong(pre.getInt());
             if (headerLength > size - CndLayout.PREAMBLE - 4) throw error("header length", "claims " + headerLength + " bytes but the file has only " + (size - CndLayout.PREAMBLE) + " after the preamble (header + 4-byte CRC32 expected)");
-            if (headerLength > CndLayout.MAX_HEADER_BYTES) throw error("header length", "claims " + headerLength + " bytes, more than the limit of " + CndLayout.MAX_HEADER_BYTES);
+            long maxHeader = Math.min(CndLayout.MAX_HEADER_BYTES, dev.candela.io.Limits.maxHeaderBytes());
+            if (headerLength > maxHeader) throw error("header length", "claims " + headerLength + " bytes, more than the limit of " + maxHeader + " (candela.maxHeaderBytes)");
             if (headerLength == 0) throw error("header length", "expected a JSON header, got length 0");
             ByteBuffer headerBytes = readAt(CndLayout.PREAMBLE, (int) headerLength);
             long headerCrc = Integer.toUnsignedLong(readAt(CndLayout.PREAMBLE + headerLength, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
@@ -183,7 +186,7 @@ public final class CndReader {
             } catch (IllegalArgumentException e) {
                 throw error("graph", e.getMessage());
             }
-            return new Model(graph, pre2, labels, source);
+            return ModelChecks.check(file, new Model(graph, pre2, labels, source));
         }
 
         private JsonNode parseHeader(ByteBuffer b) throws ModelFormatException {

@@ -76,8 +76,10 @@ public final class CndWriter {
         root.set("metadata", metadata(model));
 
         byte[] header = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        // a new temporary file with an unpredictable name (never a planted link), then an atomic rename
+        try {
+            dev.candela.io.AtomicFile.write(file, raw -> {
+            OutputStream out = new BufferedOutputStream(raw, 1 << 16);
             ByteBuffer pre = ByteBuffer.allocate(CndLayout.PREAMBLE).order(ByteOrder.LITTLE_ENDIAN);
             pre.put(CndLayout.MAGIC).putInt(CndLayout.VERSION).putInt(header.length);
             out.write(pre.array());
@@ -94,8 +96,11 @@ public final class CndWriter {
                 out.write(b);
                 pos += b.length;
             }
+            out.flush();
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw new IOException(e.getMessage(), e.getCause());
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static ObjectNode metadata(Model model) {

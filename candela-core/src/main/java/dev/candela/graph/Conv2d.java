@@ -31,8 +31,8 @@ public record Conv2d(Tensor weight, Tensor bias, int[] strides, int[] pads, int[
     public int kernelW() { return weight.dim(3); }
     public boolean isDepthwise() { return groups > 1 && groups == inChannels() && weight.dim(1) == 1; }
 
-    public int outH(int h) { return (h + pads[0] + pads[2] - dilations[0] * (kernelH() - 1) - 1) / strides[0] + 1; }
-    public int outW(int w) { return (w + pads[1] + pads[3] - dilations[1] * (kernelW() - 1) - 1) / strides[1] + 1; }
+    public int outH(int h) { return PoolGeometry.convOut(h, kernelH(), strides[0], pads[0], pads[2], dilations[0]); }
+    public int outW(int w) { return PoolGeometry.convOut(w, kernelW(), strides[1], pads[1], pads[3], dilations[1]); }
 
     @Override public Shape outputShape(List<Shape> in) {
         Shape s = Op.only(in, 4, "Conv2d");

@@ -17,5 +17,6 @@ public record Model(Graph graph, Preprocessing preprocessing, List<String> label
 
     public int numClasses() { return graph.itemShape(graph.output()).size(); }
 
-    public String label(int c) { return c >= 0 && c < labels.size() ? labels.get(c) : "class " + c; }
+    /** The name of class c for display: control characters escaped (labels come from untrusted files). */
+    public String label(int c) { return c >= 0 && c < labels.size() ? dev.candela.io.Text.safe(labels.get(c)) : "class " + c; }
 }

@@ -42,7 +42,11 @@ public final class ImageLoader {
     public static Picture load(Path file) {
         if (!Files.exists(file)) throw new ImageFormatException("cannot read image " + file + ": no such file");
         if (Files.isDirectory(file)) throw new ImageFormatException("cannot read image " + file + ": it is a directory");
-        if (!Files.isReadable(file)) throw new ImageFormatException("cannot read image " + file + ": permission denied");
+        try {
+            dev.candela.io.SafeFiles.requireRegular(file, "");
+        } catch (dev.candela.io.SafeFiles.RefusedFileException e) {
+            throw new ImageFormatException("cannot read image " + e.getMessage(), e);
+        }
         BufferedImage img;
         try (InputStream in = Files.newInputStream(file); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             if (iis == null) throw new ImageFormatException("cannot read image " + file + ": no image input stream");
@@ -56,6 +60,20 @@ public final class ImageLoader {
                 // JPEG decoders report a cut-off file only as a warning and fill the rest with grey.
                 java.util.List<String> warnings = new java.util.ArrayList<>();
                 reader.addIIOReadWarningListener((src, warning) -> warnings.add(warning));
+                // The size comes from the header (PNG IHDR, JPEG SOF): a decompression bomb is refused unread.
+                long w = reader.getWidth(0), h = reader.getHeight(0), limit = dev.candela.io.Limits.maxImagePixels();
+                if (w < 1 || h < 1) throw new ImageFormatException("cannot read image " + file + ": header claims " + w + " x " + h + " pixels");
+                if (w * h > limit) {
+                    throw new ImageFormatException("cannot read image " + file + ": header claims " + w + " x " + h + " = " + w * h
+                            + " pixels, more than the limit of " + limit + " (decompression bomb?; raise it with -Dcandela.maxImagePixels=N)");
+                }
+                // decoded ARGB (4 bytes a pixel), its copy and three float planes (12): refuse what this heap cannot hold
+                Runtime rt = Runtime.getRuntime();
+                long need = 20 * w * h, free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+                if (need > free) {
+                    throw new ImageFormatException("cannot read image " + file + ": " + w + " x " + h + " pixels need about " + (need >> 20)
+                            + " MiB to decode, more than the " + (free >> 20) + " MiB this JVM has free (raise -Xmx)");
+                }
                 img = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new ImageFormatException("cannot read image " + file + ": broken or truncated image data (" + warnings.get(0) + ")");

@@ -24,7 +24,7 @@ public final class Npy {
     }
 
     public static Tensor read(Path file) throws IOException {
-        long fileSize = Files.size(file);
+        long fileSize = dev.candela.io.SafeFiles.requireRegular(file, "").size();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] magic = in.readNBytes(8);
             if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || !new String(magic, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
@@ -34,25 +34,37 @@ public final class Npy {
             int headerLen;
             if (major == 1) {
                 byte[] b = in.readNBytes(2);
+                if (b.length < 2) throw new NpyFormatException(file + ": field header_len is cut off (file of " + fileSize + " bytes)");
                 headerLen = (b[0] & 0xff) | (b[1] & 0xff) << 8;
             } else if (major == 2 || major == 3) {
                 byte[] b = in.readNBytes(4);
+                if (b.length < 4) throw new NpyFormatException(file + ": field header_len is cut off (file of " + fileSize + " bytes)");
                 headerLen = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
             } else {
                 throw new NpyFormatException(file + ": unsupported .npy version " + major);
             }
-            if (headerLen < 0 || headerLen > 1 << 20 || headerLen > fileSize) throw new NpyFormatException(file + ": header length " + headerLen + " is out of range");
-            String header = new String(in.readNBytes(headerLen), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            long headerStart = 8 + (major == 1 ? 2 : 4);
+            long maxHeader = Math.min(1 << 20, dev.candela.io.Limits.maxHeaderBytes());
+            if (headerLen < 0 || headerLen > maxHeader) throw new NpyFormatException(file + ": field header_len " + Integer.toUnsignedLong(headerLen) + " is out of range (limit " + maxHeader + ")");
+            if (headerLen > fileSize - headerStart) throw new NpyFormatException(file + ": field header_len " + headerLen + " runs past the end of the file (" + fileSize + " bytes)");
+            byte[] hb = in.readNBytes(headerLen);
+            if (hb.length < headerLen) throw new NpyFormatException(file + ": header is cut off");
+            String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             String descr = field(file, header, "descr", "'([^']*)'");
             String fortran = field(file, header, "fortran_order", "(True|False)");
             String shapeText = field(file, header, "shape", "\\(([^)]*)\\)");
             if (fortran.equals("True")) throw new NpyFormatException(file + ": field fortran_order is True; only C order is supported");
-            String[] parts = shapeText.trim().isEmpty() ? new String[0] : shapeText.split(",");
+            String[] parts = shapeText.trim().isEmpty() ? new String[0] : shapeText.split(",", -1);
+            if (parts.length > 8) throw new NpyFormatException(file + ": field shape has " + parts.length + " dimensions; at most 8 are supported");
             int rank = 0;
             long[] dims = new long[parts.length];
             for (String p : parts) {
                 if (p.isBlank()) continue;
-                dims[rank++] = Long.parseLong(p.trim());
+                try {
+                    dims[rank++] = Long.parseLong(p.trim().endsWith("L") ? p.trim().substring(0, p.trim().length() - 1) : p.trim());
+                } catch (NumberFormatException e) {
+                    throw new NpyFormatException(file + ": field shape has an invalid dimension '" + abbreviate(p.trim()) + "'");
+                }
             }
             long[] d = java.util.Arrays.copyOf(dims, rank);
             int[] id = new int[rank];
@@ -60,16 +72,18 @@ public final class Npy {
             for (int i = 0; i < rank; i++) {
                 if (d[i] < 0 || d[i] > Integer.MAX_VALUE) throw new NpyFormatException(file + ": field shape has an invalid dimension " + d[i]);
                 id[i] = (int) d[i];
-                count = Math.multiplyExact(count, d[i]);
+                count = d[i] == 0 || count == 0 ? 0 : count > Shape.MAX_ELEMENTS / d[i] ? Long.MAX_VALUE : count * d[i];
             }
             int width = switch (descr) {
                 case "<f4", "<i4" -> 4;
                 case "<f8", "<i8" -> 8;
-                default -> throw new NpyFormatException(file + ": field descr is '" + descr + "'; expected <f4, <f8, <i4 or <i8 (little-endian)");
+                default -> throw new NpyFormatException(file + ": field descr is '" + abbreviate(descr) + "'; expected <f4, <f8, <i4 or <i8 (little-endian)");
             };
+            long remaining = fileSize - headerStart - headerLen;
+            if (count > Shape.MAX_ELEMENTS) throw new NpyFormatException(file + ": field shape (" + abbreviate(shapeText.trim()) + ") has more than " + Shape.MAX_ELEMENTS + " elements");
             long bytes = count * width;
-            long remaining = fileSize - 8 - (major == 1 ? 2 : 4) - headerLen;
-            if (bytes > remaining || count > Shape.MAX_ELEMENTS) throw new NpyFormatException(file + ": shape " + shapeText.trim() + " needs " + bytes + " bytes but the file holds " + remaining);
+            if (bytes > Integer.MAX_VALUE - 8) throw new NpyFormatException(file + ": field shape (" + abbreviate(shapeText.trim()) + ") needs " + bytes + " bytes, more than one array holds");
+            if (bytes != remaining) throw new NpyFormatException(file + ": field shape (" + abbreviate(shapeText.trim()) + ") needs " + bytes + " bytes of data but the file holds " + remaining);
             ByteBuffer buf = ByteBuffer.wrap(in.readNBytes((int) bytes)).order(ByteOrder.LITTLE_ENDIAN);
             float[] out = new float[(int) count];
             for (int i = 0; i < out.length; i++) {
@@ -99,6 +113,15 @@ public final class Npy {
         return out;
     }
 
+    private static String abbreviate(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return s.length() > 40 ? b + "..." : b.toString();
+    }
+
     private static String field(Path file, String header, String name, String valueRegex) throws NpyFormatException {
         Matcher m = Pattern.compile("'" + name + "'\\s*:\\s*" + valueRegex).matcher(header);
         if (!m.find()) throw new NpyFormatException(file + ": header field '" + name + "' missing or malformed");
@@ -121,7 +144,7 @@ public final class Npy {
         for (float v : t.data()) buf.putFloat(v);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".npy", ".tmp");
+        Path tmp = dev.candela.io.AtomicFile.createTemp(parent, "." + file.getFileName() + ".");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             out.write(buf.array());
         }

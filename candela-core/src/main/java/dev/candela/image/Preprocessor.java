@@ -64,6 +64,10 @@ public final class Preprocessor {
             h = n;
             w = Math.max(n, Math.round((float) v.width() * n / v.height()));
         }
+        if ((long) w * h > dev.candela.io.Limits.maxImagePixels()) {
+            throw new ImageFormatException("resizing a " + v.width() + "x" + v.height() + " image to shorter side " + n + " gives " + w + "x" + h
+                    + " pixels, more than the limit of " + dev.candela.io.Limits.maxImagePixels() + " (candela.maxImagePixels)");
+        }
         v = v.resize(w, h);
         return v.width() == width && v.height() == height ? v : v.centerCrop(width, height);
     }

@@ -32,7 +32,7 @@ public final class AtomicFile {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = createTemp(dir, "." + abs.getFileName() + ".");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 content.writeTo(out);
             }
@@ -51,6 +51,24 @@ public final class AtomicFile {
                 } catch (IOException ignored) {
                     // the original failure is the one worth reporting
                 }
+            }
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * Creates a new empty file with an unpredictable name in {@code dir}. CREATE_NEW (O_EXCL) never
+     * follows a symbolic link planted under that name, and the file gets the default mode (0666 less the
+     * umask), unlike {@link Files#createTempFile}, which forces 0600 on the final output.
+     */
+    public static Path createTemp(Path dir, String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
             }
         }
     }

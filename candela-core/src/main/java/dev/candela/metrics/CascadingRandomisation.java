@@ -62,7 +62,7 @@ public final class CascadingRandomisation {
         Model current = model;
         for (int s = 0; s < Math.min(maxSteps, layers.size()); s++) {
             current = randomise(current, layers.get(s));
-            Tensor maps = method.maps(new Executor(current, executor.kernels()), inputs, targets);
+            Tensor maps = method.maps(executor.withModel(current), inputs, targets);
             double[] rho = new double[n], ssim = new double[n];
             for (int i = 0; i < n; i++) {
                 float[] a = slice(original.data(), i, hw), b = slice(maps.data(), i, hw);

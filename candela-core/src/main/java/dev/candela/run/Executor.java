@@ -23,16 +23,33 @@ public final class Executor {
     private final Graph graph;
     private final Kernels kernels;
     private final List<ForwardListener> forwardListeners;
+    private final ForwardChecks.NonFinite nonFinite;
+    private final java.util.function.Consumer<String> warnings;
 
     public Executor(Model model, Kernels kernels) {
-        this(model, kernels, List.of());
+        this(model, kernels, List.of(), ForwardChecks.NonFinite.FAIL, w -> { });
     }
 
-    private Executor(Model model, Kernels kernels, List<ForwardListener> listeners) {
+    private Executor(Model model, Kernels kernels, List<ForwardListener> listeners, ForwardChecks.NonFinite nonFinite, java.util.function.Consumer<String> warnings) {
         this.model = model;
         this.graph = model.graph();
         this.kernels = kernels;
         this.forwardListeners = List.copyOf(listeners);
+        this.nonFinite = nonFinite;
+        this.warnings = warnings;
+    }
+
+    /**
+     * The same executor with another policy for NaN and infinity in forward passes: FAIL (the default)
+     * throws a {@link NonFiniteException}; WARN passes its message to {@code warnings} and goes on.
+     */
+    public Executor withNonFinite(ForwardChecks.NonFinite policy, java.util.function.Consumer<String> warnings) {
+        return new Executor(model, kernels, forwardListeners, policy, warnings);
+    }
+
+    /** The same kernels, listeners and policies on another model (e.g. a model with merged or randomised weights). */
+    public Executor withModel(Model other) {
+        return new Executor(other, kernels, forwardListeners, nonFinite, warnings);
     }
 
     /** An executor with the fast kernels on {@code parallel}. */
@@ -44,7 +61,7 @@ public final class Executor {
     public Executor withListener(ForwardListener l) {
         List<ForwardListener> ls = new ArrayList<>(forwardListeners);
         ls.add(l);
-        return new Executor(model, kernels, ls);
+        return new Executor(model, kernels, ls, nonFinite, warnings);
     }
 
     public Model model() { return model; }
@@ -109,11 +126,14 @@ public final class Executor {
             plan.add(n);
         }
         Map<String, Tensor> values = new LinkedHashMap<>(given);
+        if (!given.isEmpty()) ForwardChecks.checkActivationBytes(graph, plan, given, given.values().iterator().next().dim(0));
+        boolean check = nonFiniteCheck(given, null, null);
         for (int i = 0; i < plan.size(); i++) {
             Node n = plan.get(i);
             List<Tensor> in = new ArrayList<>(n.inputs().size());
             for (String t : n.inputs()) in.add(values.get(t));
             Tensor out = kernels.forward(n.op(), in);
+            if (check) check = nonFiniteCheck(given, n, out);
             for (ForwardListener l : forwardListeners) l.onNode(n, in, out);
             values.put(n.output(), out);
             if (keep != null) {
@@ -124,6 +144,18 @@ public final class Executor {
         }
         if (keep != null) values.keySet().retainAll(union(keep, graph.output()));
         return new Activations(values, graph.output());
+    }
+
+    /** Runs the non-finite check; false once a warning was given (one per forward pass). */
+    private boolean nonFiniteCheck(Map<String, Tensor> given, Node n, Tensor out) {
+        try {
+            ForwardChecks.check(given, n, out);
+            return true;
+        } catch (NonFiniteException e) {
+            if (nonFinite == ForwardChecks.NonFinite.FAIL) throw e;
+            warnings.accept(e.getMessage().replace(" (use --allow-non-finite to go on anyway)", ""));
+            return false;
+        }
     }
 
     private static Set<String> union(Set<String> a, String b) {

@@ -37,7 +37,7 @@ public final class ReferenceKernels implements Kernels {
             case Conv2d c -> conv(x, c, outShape);
             case BatchNorm2d b -> affine(x, b.scale(), b.shift());
             case ChannelAffine a -> affine(x, a.scale().data(), a.shift().data());
-            case Relu r -> map(x, v -> v > 0 ? v : 0f);
+            case Relu r -> map(x, v -> v > 0 || Float.isNaN(v) ? v : 0f);
             case Clip c -> map(x, v -> Math.min(Math.max(v, c.min()), c.max()));
             case LeakyRelu l -> map(x, v -> v >= 0 ? v : l.alpha() * v);
             case MaxPool2d p -> maxPool(x, p, outShape, null);

@@ -1,6 +1,8 @@
 package dev.candela.onnx;
 
 import dev.candela.format.ImportOptions;
+import dev.candela.format.ModelChecks;
+import dev.candela.format.ModelFiles;
 import dev.candela.format.ModelFormatException;
 import com.google.protobuf.CodedInputStream;
 import dev.candela.onnx.proto.OnnxProto.AttributeProto;
@@ -95,6 +97,7 @@ public final class OnnxImporter {
     }
 
     public static Model importFile(Path file, ImportOptions options) throws IOException {
+        ModelFiles.requireRegular(file);
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE - 8) throw new ModelFormatException(file, "file length", "ONNX files larger than 2 GiB must keep their weights in external data files");
         byte[] bytes = Files.readAllBytes(file);
@@ -199,7 +202,7 @@ public final class OnnxImporter {
         String producer = (m.getProducerName() + " " + m.getProducerVersion()).trim();
         if (!producer.isEmpty()) src.put("producer", producer);
         if (options.foldBatchNorm()) src.put("foldedBatchNorm", "true");
-        return new Model(graph, options.preprocessing(), options.labels(), src);
+        return ModelChecks.check(file, new Model(graph, options.preprocessing(), options.labels(), src));
     }
 
     private Shape inputShape(ValueInfoProto in) throws ModelFormatException {

@@ -110,8 +110,12 @@ final class OnnxTensors {
             }
         }
         if (location == null || baseDir == null) throw new ModelFormatException(file, where + ".external_data.location", "expected the name of a file beside the model");
-        Path p = baseDir.resolve(location).normalize();
-        if (!p.startsWith(baseDir.normalize())) throw new ModelFormatException(file, where + ".external_data.location", "'" + location + "' points outside the model's directory");
+        Path p;
+        try {
+            p = dev.candela.io.SafeFiles.resolveInside(baseDir, location);
+        } catch (dev.candela.io.SafeFiles.RefusedFileException e) {
+            throw new ModelFormatException(file, where + ".external_data.location", e.getMessage());
+        }
         if (length < 0) length = expected;
         if (expected > Integer.MAX_VALUE - 8) throw new ModelFormatException(file, where + ".external_data.length", expected + " bytes do not fit one array (limit 2^31 - 9)");
         if (length != expected) throw new ModelFormatException(file, where + ".external_data.length", "expected " + expected + " bytes, got " + length);

@@ -161,7 +161,9 @@ public final class LayerEvidence {
 
     private double[] scoreBatched(String task, int count, ItemFiller fill, Scorer scorer, Shape item, BatchRunner run) {
         double[] out = new double[count];
-        int bs = options.batchSize(), size = item.size();
+        // The batch is also sized from the memory budget (activations of a whole forward per item), so a
+        // large model or input never multiplies its activations by the batch size beyond the budget.
+        int bs = Math.min(options.batchSize(), dev.candela.run.ForwardChecks.itemsWithin(graph(), dev.candela.io.Limits.batchMemoryBytes())), size = item.size();
         int[] dims = new int[item.rank() + 1];
         System.arraycopy(item.dims(), 0, dims, 1, item.rank());
         try (Progress.Step step = options.progress().start(task, count)) {

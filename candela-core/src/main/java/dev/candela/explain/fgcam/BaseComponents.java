@@ -113,6 +113,7 @@ public final class BaseComponents {
         for (int b = 0; b < n; b++) {
             float[] masks = Resize.bilinearPlanes(java.util.Arrays.copyOfRange(a.data(), b * k * h * w, (b + 1) * k * h * w), k, h, w, ih, iw, Resize.Mode.HALF_PIXEL);
             for (int ch = 0; ch < k; ch++) normaliseMask(masks, ch * plane, plane);
+            batch = Math.min(batch, dev.candela.run.ForwardChecks.itemsWithin(ex.graph(), dev.candela.io.Limits.batchMemoryBytes()));
             for (int start = 0; start < k; start += batch) {
                 int m = Math.min(batch, k - start);
                 float[] xs = new float[m * c * plane];

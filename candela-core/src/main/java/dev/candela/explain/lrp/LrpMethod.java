@@ -24,7 +24,7 @@ public record LrpMethod(Composite composite, boolean mergeBatchNorm) {
 
     public Explanation explain(LayerEvidence e, List<TargetScore> scores) {
         long t0 = System.nanoTime();
-        Executor ex = mergeBatchNorm ? new Executor(BatchNormMerge.merge(e.model()), e.executor().kernels()) : e.executor();
+        Executor ex = mergeBatchNorm ? e.executor().withModel(BatchNormMerge.merge(e.model())) : e.executor();
         Activations fwd = mergeBatchNorm ? ex.forward(e.input()) : e.forward();
         Tensor logits = fwd.get(Lrp.logits(ex.graph()));
         Tensor attr = new Lrp(ex, composite).relevance(fwd, Lrp.seed(e.targets(), logits), ex.graph().input(), null);

@@ -29,7 +29,7 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override public void relu(float[] x, float[] y, int o, int n) {
-        for (int i = 0; i < n; i++) y[o + i] = x[o + i] > 0 ? x[o + i] : 0f;
+        for (int i = 0; i < n; i++) y[o + i] = x[o + i] > 0 || x[o + i] != x[o + i] ? x[o + i] : 0f; // NaN propagates
     }
 
     @Override public void leaky(float[] x, float[] y, int o, int n, float alpha) {

@@ -82,10 +82,11 @@ final class VectorFloatKernels implements FloatKernels {
             FloatVector z = FloatVector.zero(S);
             for (; i <= n - L; i += L) {
                 FloatVector v = FloatVector.fromArray(S, x, o + i);
-                z.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, o + i);
+                // NaN propagates, as in PyTorch: a NaN input must not become a confident 0
+                z.blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN))).intoArray(y, o + i);
             }
         }
-        for (; i < n; i++) y[o + i] = x[o + i] > 0 ? x[o + i] : 0f;
+        for (; i < n; i++) y[o + i] = x[o + i] > 0 || x[o + i] != x[o + i] ? x[o + i] : 0f;
     }
 
     @Override public void leaky(float[] x, float[] y, int o, int n, float alpha) {
