@@ -1,14 +1,14 @@
 package dev.candela.io;
 
-import dev.candela.format.onnx.OnnxProto.GraphProto;
-import dev.candela.format.onnx.OnnxProto.ModelProto;
-import dev.candela.format.onnx.OnnxProto.NodeProto;
-import dev.candela.format.onnx.OnnxProto.OperatorSetIdProto;
-import dev.candela.format.onnx.OnnxProto.StringStringEntryProto;
-import dev.candela.format.onnx.OnnxProto.TensorProto;
-import dev.candela.format.onnx.OnnxProto.TensorShapeProto;
-import dev.candela.format.onnx.OnnxProto.TypeProto;
-import dev.candela.format.onnx.OnnxProto.ValueInfoProto;
+import dev.candela.onnx.proto.OnnxProto.GraphProto;
+import dev.candela.onnx.proto.OnnxProto.ModelProto;
+import dev.candela.onnx.proto.OnnxProto.NodeProto;
+import dev.candela.onnx.proto.OnnxProto.OperatorSetIdProto;
+import dev.candela.onnx.proto.OnnxProto.StringStringEntryProto;
+import dev.candela.onnx.proto.OnnxProto.TensorProto;
+import dev.candela.onnx.proto.OnnxProto.TensorShapeProto;
+import dev.candela.onnx.proto.OnnxProto.TypeProto;
+import dev.candela.onnx.proto.OnnxProto.ValueInfoProto;
 
 /** A one-Conv ONNX model (3 -> 8 channels, 3x3, input 1x3x6x6) whose weight lives in an external data file. */
 final class OnnxBytes {
