@@ -31,6 +31,10 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.io.IOException;
@@ -63,7 +67,8 @@ public final class OnnxImporter {
     static final int MIN_OPSET = 6, MAX_OPSET = 21;
     static final Set<String> SUPPORTED = Set.of("Conv", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
-            "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze");
+            "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze",
+            "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice");
 
     private final Path file;
     private final Path baseDir;
@@ -398,8 +403,17 @@ public final class OnnxImporter {
                 if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) throw new Unsupported("Pad with axes is not supported");
                 boolean zero = true;
                 for (int p : pads) zero &= p == 0;
-                if (!zero) throw new Unsupported("Pad with non-zero pads " + Arrays.toString(pads) + " (mode " + mode + ") is not supported; only the all-zero Pad of PyTorch exports is");
-                emit(name, new Identity(), List.of(data(n, 0)), y);
+                if (zero) {
+                    emit(name, new Identity(), List.of(data(n, 0)), y);
+                    return;
+                }
+                if (!mode.equals("constant")) throw new Unsupported("Pad mode " + mode + " is not supported (constant only)");
+                Shape s = shape(data(n, 0));
+                if (s.rank() != 4 || pads.length != 8) throw new Unsupported("Pad is supported on rank-4 tensors, got " + s);
+                if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) throw new Unsupported("Pad of the batch or channel axis " + Arrays.toString(pads) + " is not supported");
+                for (int p : pads) if (p < 0) throw new Unsupported("negative Pad (cropping) " + Arrays.toString(pads) + " is not supported");
+                float value = opset < 11 ? attrFloat(n, "value", 0f) : n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? scalar(n, 2) : 0f;
+                emit(name, new Pad2d(new int[]{pads[2], pads[3], pads[6], pads[7]}, value), List.of(data(n, 0)), y);
             }
             case "Softmax" -> {
                 Shape s = shape(data(n, 0));
@@ -411,6 +425,58 @@ public final class OnnxImporter {
             case "LRN" -> {
                 rank4(data(n, 0), "LRN");
                 emit(name, new Lrn((int) attrLong(n, "size", -1), attrFloat(n, "alpha", 1e-4f), attrFloat(n, "beta", 0.75f), attrFloat(n, "bias", 1f)), List.of(x), y);
+            }
+            case "Sigmoid" -> emit(name, new Pointwise(Pointwise.Fn.SIGMOID), List.of(data(n, 0)), y);
+            case "HardSigmoid" -> emit(name, new Pointwise(Pointwise.Fn.HARD_SIGMOID, attrFloat(n, "alpha", 0.2f), attrFloat(n, "beta", 0.5f)), List.of(data(n, 0)), y);
+            case "HardSwish" -> emit(name, new Pointwise(Pointwise.Fn.HARD_SWISH), List.of(data(n, 0)), y);
+            case "Shape" -> {
+                // Shapes are static once the input size is fixed: the shape is a constant (batch 1; nodes
+                // that use it keep the batch axis, so the folded value does not fix the batch).
+                int[] d = shape(data(n, 0)).dims();
+                long[] l = new long[d.length];
+                for (int i = 0; i < d.length; i++) l[i] = d[i];
+                consts.put(y, OnnxConst.ofLongs(new int[]{d.length}, l));
+            }
+            case "ReduceMean" -> {
+                Shape s = shape(data(n, 0));
+                long[] ax = axes(n);
+                java.util.Set<Integer> set = new java.util.TreeSet<>();
+                for (long a : ax) set.add(axis(a, s.rank(), "axes", false));
+                if (s.rank() != 4 || !set.equals(java.util.Set.of(2, 3))) throw new Unsupported("ReduceMean is supported over the spatial axes [2, 3] of a rank-4 tensor (global pooling), got axes " + Arrays.toString(ax) + " of " + s);
+                if (attrInt(n, "keepdims", 1) != 0) {
+                    emit(name, new GlobalAvgPool(), List.of(x), y);
+                } else {
+                    emit(name, new GlobalAvgPool(), List.of(x), y + "#pooled");
+                    emit(name + "#squeeze", new Reshape(new int[]{s.dim(1)}), List.of(y + "#pooled"), y);
+                }
+            }
+            case "Slice" -> {
+                Shape s = shape(data(n, 0));
+                long[] starts = constant(n, 1).asLongs(), ends = constant(n, 2).asLongs();
+                long[] axes = n.getInputCount() > 3 && !n.getInput(3).isEmpty() ? constant(n, 3).asLongs() : null;
+                long[] steps = n.getInputCount() > 4 && !n.getInput(4).isEmpty() ? constant(n, 4).asLongs() : null;
+                if (starts.length != ends.length || (axes != null && axes.length != starts.length)) throw new Unsupported("Slice starts/ends/axes lengths differ");
+                String in = data(n, 0);
+                List<int[]> cuts = new ArrayList<>();
+                for (int i = 0; i < starts.length; i++) {
+                    int a = axes == null ? i : axis(axes[i], s.rank(), "axes", false);
+                    if (steps != null && steps[i] != 1) throw new Unsupported("Slice with step " + steps[i] + " is not supported (step 1 only)");
+                    int dim = s.dim(a);
+                    long b = starts[i] < 0 ? starts[i] + dim : starts[i], e = ends[i] < 0 ? ends[i] + dim : ends[i];
+                    b = Math.max(0, Math.min(dim, b));
+                    e = Math.max(0, Math.min(dim, e));
+                    if (b == 0 && e == dim) continue;
+                    if (a == 0) throw new Unsupported("Slice along the batch axis is not supported");
+                    if (e <= b) throw new Unsupported("Slice " + starts[i] + ".." + ends[i] + " on axis " + a + " of " + s + " is empty");
+                    cuts.add(new int[]{a, (int) b, (int) e});
+                }
+                if (cuts.isEmpty()) { emit(name, new Identity(), List.of(in), y); return; }
+                for (int i = 0; i < cuts.size(); i++) {
+                    boolean last = i == cuts.size() - 1;
+                    String out = last ? y : y + "#" + i;
+                    emit(i == 0 ? name : name + "#" + i, new Slice(cuts.get(i)[0], cuts.get(i)[1], cuts.get(i)[2]), List.of(in), out);
+                    in = out;
+                }
             }
             case "Transpose" -> {
                 Shape s = shape(data(n, 0));
@@ -475,6 +541,10 @@ public final class OnnxImporter {
         String a = n.getInput(0), b = n.getInput(1), y = n.getOutput(0);
         boolean ca = consts.containsKey(a), cb = consts.containsKey(b);
         if (!ca && !cb) {
+            if (op.equals("Mul")) {
+                emit(name, new Mul(), List.of(a, b), y);
+                return;
+            }
             if (!op.equals("Add")) throw new Unsupported(op + " of two activations is not supported");
             if (!shape(a).equals(shape(b))) throw new Unsupported("Add of shapes " + shape(a) + " and " + shape(b) + " needs broadcasting, which is not supported");
             emit(name, new Add(), List.of(a, b), y);
@@ -581,6 +651,12 @@ public final class OnnxImporter {
             case "Identity", "Dropout" -> r = constant(n, 0);
             case "Transpose" -> r = transpose(constant(n, 0), attrInts(n, "perm", null));
             case "Add", "Sub", "Mul", "Div" -> r = broadcast(n.getOpType(), constant(n, 0), constant(n, 1));
+            case "Gather" -> r = gather(constant(n, 0), constant(n, 1), attrInt(n, "axis", 0));
+            case "Concat" -> {
+                List<OnnxConst> parts = new ArrayList<>();
+                for (int i = 0; i < n.getInputCount(); i++) parts.add(constant(n, i));
+                r = concat1d(parts);
+            }
             default -> { return false; }
         }
         consts.put(y, r);
@@ -652,6 +728,32 @@ public final class OnnxImporter {
             }
         }
         return floats ? OnnxConst.ofFloats(d, f) : OnnxConst.ofLongs(d, l);
+    }
+
+    /** Gather along axis 0 of a 1-D constant (shape arithmetic: which dimension of a Shape). */
+    private static OnnxConst gather(OnnxConst data, OnnxConst idx, int axis) {
+        if (data.rank() != 1 || axis != 0) throw new Unsupported("Gather of constants is supported on 1-D data along axis 0, got dims " + Arrays.toString(data.dims()));
+        long[] ix = idx.asLongs();
+        int n = data.size();
+        float[] f = data.isFloat() ? new float[ix.length] : null;
+        long[] l = data.isFloat() ? null : new long[ix.length];
+        for (int i = 0; i < ix.length; i++) {
+            long k = ix[i] < 0 ? ix[i] + n : ix[i];
+            if (k < 0 || k >= n) throw new Unsupported("Gather index " + ix[i] + " out of range " + n);
+            if (f != null) f[i] = data.floats()[(int) k]; else l[i] = data.longs()[(int) k];
+        }
+        return f != null ? OnnxConst.ofFloats(idx.dims(), f) : OnnxConst.ofLongs(idx.dims(), l);
+    }
+
+    /** Concat of 1-D (or scalar) integer constants, as shape arithmetic builds Reshape targets. */
+    private static OnnxConst concat1d(List<OnnxConst> parts) {
+        List<Long> out = new ArrayList<>();
+        for (OnnxConst c : parts) {
+            if (c.rank() > 1 || c.isFloat()) throw new Unsupported("Concat of constants is supported for 1-D integer tensors only");
+            for (long v : c.longs()) out.add(v);
+        }
+        long[] l = out.stream().mapToLong(Long::longValue).toArray();
+        return OnnxConst.ofLongs(new int[]{l.length}, l);
     }
 
     private static OnnxConst transpose(OnnxConst c, int[] perm) {
@@ -896,6 +998,7 @@ public final class OnnxImporter {
      * preceding Conv. A producer is only merged when its output has no other use.
      */
     private void fuse(String graphOutput) {
+        fuseSwish(graphOutput);
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -920,6 +1023,44 @@ public final class OnnxImporter {
                 changed = true;
             }
         }
+    }
+
+    /**
+     * x * Sigmoid(x) -> SiLU and x * HardSigmoid(x) -> HardSwish (PyTorch exports both as two nodes),
+     * when the gate's output feeds only the product. The fused node keeps the Mul's name and output.
+     */
+    private void fuseSwish(String graphOutput) {
+        Map<String, Integer> uses = new HashMap<>();
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : nodes) {
+            for (String t : n.inputs()) uses.merge(t, 1, Integer::sum);
+            producer.put(n.output(), n);
+        }
+        uses.merge(graphOutput, 1, Integer::sum);
+        List<Node> out = new ArrayList<>();
+        Set<Node> drop = new HashSet<>();
+        Map<Node, Node> replace = new HashMap<>();
+        for (Node m : nodes) {
+            if (!(m.op() instanceof Mul) || m.inputs().size() != 2) continue;
+            for (int side = 0; side < 2; side++) {
+                String x = m.inputs().get(side), g = m.inputs().get(1 - side);
+                Node gate = producer.get(g);
+                if (gate == null || uses.getOrDefault(g, 0) != 1 || !gate.inputs().equals(List.of(x))) continue;
+                if (!(gate.op() instanceof Pointwise p)) continue;
+                Pointwise fused = switch (p.fn()) {
+                    case SIGMOID -> new Pointwise(Pointwise.Fn.SILU);
+                    case HARD_SIGMOID -> new Pointwise(Pointwise.Fn.HARD_SWISH, p.alpha(), p.beta());
+                    default -> null;
+                };
+                if (fused == null) continue;
+                drop.add(gate);
+                replace.put(m, new Node(m.name(), fused, List.of(x), m.output()));
+                break;
+            }
+        }
+        for (Node n : nodes) if (!drop.contains(n)) out.add(replace.getOrDefault(n, n));
+        nodes.clear();
+        nodes.addAll(out);
     }
 
     private record Chain(Op first, Op second) {}

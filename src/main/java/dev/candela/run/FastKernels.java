@@ -19,6 +19,10 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
 import dev.candela.tensor.ConvKernels;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Sgemm;
@@ -133,6 +137,10 @@ public final class FastKernels implements Kernels {
             case Lrn l -> lrn(x, l);
             case Transpose t -> transpose(x, t.perm(), os);
             case Softmax s -> softmax(x, s);
+            case Pointwise p -> GatingKernels.pointwise(parallel, p, x);
+            case Mul m -> GatingKernels.mul(parallel, x, in.get(1));
+            case Slice s -> GatingKernels.slice(s, x);
+            case Pad2d p -> GatingKernels.pad(p, x);
         };
     }
 
@@ -157,6 +165,10 @@ public final class FastKernels implements Kernels {
             case Lrn l -> List.of(lrnBackward(x, l, gy));
             case Transpose t -> List.of(transpose(gy, ReferenceKernels.inverse(t.perm()), x.shape()));
             case Softmax s -> List.of(softmaxBackward(out, s, gy));
+            case Pointwise p -> List.of(GatingKernels.pointwiseBackward(parallel, p, x, gy));
+            case Mul m -> GatingKernels.mulBackward(parallel, x, in.get(1), gy);
+            case Slice s -> List.of(GatingKernels.sliceBackward(s, x.shape(), gy));
+            case Pad2d p -> List.of(GatingKernels.padBackward(p, x.shape(), gy));
         };
     }
 

@@ -19,6 +19,10 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
@@ -52,6 +56,10 @@ public final class ReferenceKernels implements Kernels {
             case Lrn l -> lrn(x, l);
             case Transpose t -> transpose(x, t.perm(), outShape);
             case Softmax s -> softmax(x, s);
+            case Pointwise p -> GatingKernels.pointwiseRef(p, x);
+            case Mul m -> GatingKernels.mulRef(x, in.get(1));
+            case Slice s -> GatingKernels.sliceRef(s, x);
+            case Pad2d p -> GatingKernels.padRef(p, x);
         };
     }
 
@@ -80,6 +88,10 @@ public final class ReferenceKernels implements Kernels {
             case Lrn l -> List.of(lrnBackward(x, l, gy));
             case Transpose t -> List.of(transpose(gy, inverse(t.perm()), x.shape()));
             case Softmax s -> List.of(softmaxBackward(out, s, gy));
+            case Pointwise p -> List.of(GatingKernels.pointwiseBackwardRef(p, x, gy));
+            case Mul m -> GatingKernels.mulBackwardRef(x, in.get(1), gy);
+            case Slice s -> List.of(GatingKernels.sliceBackwardRef(s, x.shape(), gy));
+            case Pad2d p -> List.of(GatingKernels.padBackwardRef(p, x.shape(), gy));
         };
     }
 

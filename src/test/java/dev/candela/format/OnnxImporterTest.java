@@ -156,26 +156,31 @@ class OnnxImporterTest {
     void everyUnsupportedNodeIsListedInOneError() {
         ModelProto m = model(13, List.of(
                 node("conv", "Conv", List.of("x", "w"), "c"),
-                node("act", "Sigmoid", List.of("c"), "s"),
+                node("act", "Tanh", List.of("c"), "s"),
                 node("up", "Resize", List.of("s"), "r"),
                 node("relu", "Relu", List.of("r"), "y")),
                 List.of(floats("w", random(2 * 3 * 3 * 3, 1), 2, 3, 3, 3)), value("x", 1, 3, 8, 8), "y");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
-        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Sigmoid)") && e.getMessage().contains("'up' (Resize)"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Tanh)") && e.getMessage().contains("'up' (Resize)"), e.getMessage());
     }
 
     @Test
-    void allZeroPadIsAnIdentityAndAnyOtherPadIsRefusedByName() throws Exception {
+    void allZeroPadIsAnIdentitySpatialPadIsPad2dAndChannelPadIsRefusedByName() throws Exception {
         ModelProto zero = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "q"), node("relu", "Relu", List.of("q"), "y")),
                 List.of(longs("p", new long[8], 8)), value("x", 1, 2, 4, 4), "y");
         Model m = load(zero);
         assertEquals("Identity", m.graph().nodes().get(0).op().kind());
         assertEquals("2x4x4", m.graph().itemShape("y").toString());
+        ModelProto spatial = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "y")),
+                List.of(longs("p", new long[]{0, 0, 1, 2, 0, 0, 3, 1}, 8)), value("x", 1, 2, 4, 4), "y");
+        Model sm = load(spatial);
+        assertEquals(new dev.candela.graph.Pad2d(new int[]{1, 2, 3, 1}, 0f), sm.graph().nodes().get(0).op());
+        assertEquals("2x8x7", sm.graph().itemShape("y").toString());
         ModelProto real = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "y")),
-                List.of(longs("p", new long[]{0, 0, 1, 1, 0, 0, 1, 1}, 8)), value("x", 1, 2, 4, 4), "y");
+                List.of(longs("p", new long[]{0, 1, 1, 1, 0, 0, 1, 1}, 8)), value("x", 1, 2, 4, 4), "y");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(real));
         assertTrue(e.getMessage().contains("'pad' (Pad)") || e.getMessage().contains("pad"), e.getMessage());
-        assertTrue(e.getMessage().contains("non-zero pads"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch or channel axis"), e.getMessage());
     }
 
     @Test

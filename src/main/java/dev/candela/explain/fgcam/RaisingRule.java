@@ -25,6 +25,10 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
 import dev.candela.run.Kernels;
 import dev.candela.run.LayerValues;
 import dev.candela.run.Rule;
@@ -170,6 +174,10 @@ public final class RaisingRule implements Rule {
             case Reshape x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
             case Transpose x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
             case Concat x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
+            case Pointwise x -> List.of(r);
+            case Mul x -> dev.candela.explain.lrp.Gating.passToGated(v, r);
+            case Slice x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
+            case Pad2d x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
             case Softmax s -> throw new IllegalArgumentException("FG-CAM cannot raise through Softmax node " + n.name() + "; choose a CAM layer before it");
         };
     }

@@ -19,6 +19,10 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
 import java.util.List;
 
 /**
@@ -125,6 +129,11 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
             case Transpose t -> new LayerRule.Gradient();
             // Concat's gradient splits the relevance along the axis: each part goes to the input it came from.
             case Concat c -> new LayerRule.Gradient();
+            // Smooth activations pass relevance like ReLU; a gate passes it whole to the gated branch (Gating).
+            case Pointwise p -> new LayerRule.Pass();
+            case Mul m -> new LayerRule.Pass();
+            case Slice s -> new LayerRule.Gradient();
+            case Pad2d p -> new LayerRule.Gradient();
         };
     }
 }

@@ -1,0 +1,247 @@
+package dev.candela.run;
+
+import dev.candela.graph.Mul;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Slice;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Kernels of the ops added for the torchvision zoo (issue 13): {@link Pointwise}, broadcasting {@link Mul},
+ * {@link Slice} and {@link Pad2d}. Each has a scalar reference (plain loops, double arithmetic, an
+ * odometer over the broadcast) and a fast version (float arithmetic, a precomputed broadcast index,
+ * split over fixed chunks of the output so the bits do not depend on the thread count). Self-contained
+ * so the ops can move with their rules.
+ */
+final class GatingKernels {
+    private GatingKernels() {}
+
+    private static final int CHUNK = 1 << 14;
+
+    // ---- reference ---------------------------------------------------------------------------
+
+    static Tensor pointwiseRef(Pointwise p, Tensor x) {
+        float[] d = x.data(), o = new float[d.length];
+        for (int i = 0; i < d.length; i++) o[i] = (float) p.value(d[i]);
+        return new Tensor(x.shape(), o);
+    }
+
+    static Tensor pointwiseBackwardRef(Pointwise p, Tensor x, Tensor gy) {
+        float[] d = x.data(), g = gy.data(), o = new float[d.length];
+        for (int i = 0; i < d.length; i++) o[i] = (float) (g[i] * p.slope(d[i]));
+        return new Tensor(x.shape(), o);
+    }
+
+    /** Reference broadcast product: output multi-index -> input multi-index with size-1 axes held at 0. */
+    static Tensor mulRef(Tensor a, Tensor b) {
+        Shape os = Mul.broadcast(a.shape(), b.shape());
+        float[] o = new float[os.size()];
+        int[] pos = new int[os.rank()];
+        for (int k = 0; k < o.length; k++) {
+            o[k] = (float) ((double) a.data()[at(a.shape(), pos)] * b.data()[at(b.shape(), pos)]);
+            next(pos, os);
+        }
+        return new Tensor(os, o);
+    }
+
+    /** dL/da = sum over broadcast copies of gy * b (and symmetrically), accumulated in double. */
+    static List<Tensor> mulBackwardRef(Tensor a, Tensor b, Tensor gy) {
+        Shape os = gy.shape();
+        double[] ga = new double[a.size()], gb = new double[b.size()];
+        int[] pos = new int[os.rank()];
+        for (int k = 0; k < os.size(); k++) {
+            int ia = at(a.shape(), pos), ib = at(b.shape(), pos);
+            ga[ia] += (double) gy.data()[k] * b.data()[ib];
+            gb[ib] += (double) gy.data()[k] * a.data()[ia];
+            next(pos, os);
+        }
+        return List.of(new Tensor(a.shape(), toFloat(ga)), new Tensor(b.shape(), toFloat(gb)));
+    }
+
+    private static int at(Shape s, int[] pos) {
+        int idx = 0;
+        for (int i = 0; i < pos.length; i++) idx = idx * s.dim(i) + (s.dim(i) == 1 ? 0 : pos[i]);
+        return idx;
+    }
+
+    private static void next(int[] pos, Shape s) {
+        for (int i = pos.length - 1; i >= 0; i--) {
+            if (++pos[i] < s.dim(i)) return;
+            pos[i] = 0;
+        }
+    }
+
+    static Tensor sliceRef(Slice s, Tensor x) {
+        Shape is = x.shape(), os = s.outputShape(List.of(is));
+        float[] o = new float[os.size()];
+        int[] pos = new int[os.rank()];
+        for (int k = 0; k < o.length; k++) {
+            int[] src = pos.clone();
+            src[s.axis()] += s.start();
+            o[k] = x.data()[x.offset(src)];
+            next(pos, os);
+        }
+        return new Tensor(os, o);
+    }
+
+    static Tensor sliceBackwardRef(Slice s, Shape inShape, Tensor gy) {
+        float[] o = new float[inShape.size()];
+        Tensor gx = new Tensor(inShape, o);
+        int[] pos = new int[gy.rank()];
+        for (int k = 0; k < gy.size(); k++) {
+            int[] dst = pos.clone();
+            dst[s.axis()] += s.start();
+            o[gx.offset(dst)] = gy.data()[k];
+            next(pos, gy.shape());
+        }
+        return gx;
+    }
+
+    static Tensor padRef(Pad2d p, Tensor x) {
+        Shape os = p.outputShape(List.of(x.shape()));
+        int[] pd = p.pads();
+        float[] o = new float[os.size()];
+        int n = os.dim(0), c = os.dim(1), h = os.dim(2), w = os.dim(3);
+        for (int b = 0; b < n; b++)
+            for (int ch = 0; ch < c; ch++)
+                for (int i = 0; i < h; i++)
+                    for (int j = 0; j < w; j++) {
+                        int si = i - pd[0], sj = j - pd[1];
+                        boolean in = si >= 0 && sj >= 0 && si < x.dim(2) && sj < x.dim(3);
+                        o[((b * c + ch) * h + i) * w + j] = in ? x.get(b, ch, si, sj) : p.value();
+                    }
+        return new Tensor(os, o);
+    }
+
+    static Tensor padBackwardRef(Pad2d p, Shape inShape, Tensor gy) {
+        int[] pd = p.pads();
+        float[] o = new float[inShape.size()];
+        Tensor gx = new Tensor(inShape, o);
+        for (int b = 0; b < inShape.dim(0); b++)
+            for (int ch = 0; ch < inShape.dim(1); ch++)
+                for (int i = 0; i < inShape.dim(2); i++)
+                    for (int j = 0; j < inShape.dim(3); j++) o[gx.offset(b, ch, i, j)] = gy.get(b, ch, i + pd[0], j + pd[1]);
+        return gx;
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    // ---- fast --------------------------------------------------------------------------------
+
+    static Tensor pointwise(Parallel par, Pointwise p, Tensor x) {
+        float[] d = x.data(), o = new float[d.length];
+        chunks(par, d.length, (from, to) -> {
+            switch (p.fn()) {
+                case SIGMOID -> { for (int i = from; i < to; i++) o[i] = sigmoid(d[i]); }
+                case SILU -> { for (int i = from; i < to; i++) o[i] = d[i] * sigmoid(d[i]); }
+                case HARD_SIGMOID -> { for (int i = from; i < to; i++) o[i] = Math.max(0f, Math.min(1f, p.alpha() * d[i] + p.beta())); }
+                case HARD_SWISH -> { for (int i = from; i < to; i++) o[i] = d[i] * Math.max(0f, Math.min(1f, p.alpha() * d[i] + p.beta())); }
+                default -> { for (int i = from; i < to; i++) o[i] = (float) p.value(d[i]); }
+            }
+        });
+        return new Tensor(x.shape(), o);
+    }
+
+    private static float sigmoid(float v) {
+        return v >= 0 ? 1f / (1f + (float) Math.exp(-v)) : (float) Math.exp(v) / (1f + (float) Math.exp(v));
+    }
+
+    static Tensor pointwiseBackward(Parallel par, Pointwise p, Tensor x, Tensor gy) {
+        float[] d = x.data(), g = gy.data(), o = new float[d.length];
+        chunks(par, d.length, (from, to) -> {
+            for (int i = from; i < to; i++) o[i] = (float) (g[i] * p.slope(d[i]));
+        });
+        return new Tensor(x.shape(), o);
+    }
+
+    static Tensor mul(Parallel par, Tensor a, Tensor b) {
+        Shape os = Mul.broadcast(a.shape(), b.shape());
+        float[] x = a.data(), y = b.data(), o = new float[os.size()];
+        if (a.shape().equals(os) && b.shape().equals(os)) {
+            chunks(par, o.length, (from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] * y[i]; });
+        } else {
+            int[] ia = a.shape().equals(os) ? null : Mul.sourceIndex(a.shape(), os), ib = b.shape().equals(os) ? null : Mul.sourceIndex(b.shape(), os);
+            chunks(par, o.length, (from, to) -> {
+                for (int i = from; i < to; i++) o[i] = x[ia == null ? i : ia[i]] * y[ib == null ? i : ib[i]];
+            });
+        }
+        return new Tensor(os, o);
+    }
+
+    /** Gradients of the broadcast product; the reduction over broadcast copies runs in output order per input element (serial, so bits are fixed). */
+    static List<Tensor> mulBackward(Parallel par, Tensor a, Tensor b, Tensor gy) {
+        return List.of(reduceProduct(par, gy, b, a.shape()), reduceProduct(par, gy, a, b.shape()));
+    }
+
+    /** sum over broadcast copies of gy * other, into {@code target}'s shape. */
+    private static Tensor reduceProduct(Parallel par, Tensor gy, Tensor other, Shape target) {
+        Shape os = gy.shape();
+        float[] g = gy.data(), v = other.data();
+        int[] io = other.shape().equals(os) ? null : Mul.sourceIndex(other.shape(), os);
+        if (target.equals(os)) {
+            float[] o = new float[os.size()];
+            chunks(par, o.length, (from, to) -> { for (int i = from; i < to; i++) o[i] = g[i] * v[io == null ? i : io[i]]; });
+            return new Tensor(os, o);
+        }
+        int[] it = Mul.sourceIndex(target, os);
+        float[] o = new float[target.size()];
+        for (int i = 0; i < g.length; i++) o[it[i]] += g[i] * v[io == null ? i : io[i]];
+        return new Tensor(target, o);
+    }
+
+    static Tensor slice(Slice s, Tensor x) {
+        Shape is = x.shape(), os = s.outputShape(List.of(is));
+        int outer = 1, inner = 1;
+        for (int i = 0; i < s.axis(); i++) outer *= is.dim(i);
+        for (int i = s.axis() + 1; i < is.rank(); i++) inner *= is.dim(i);
+        int len = (s.end() - s.start()) * inner, full = is.dim(s.axis()) * inner;
+        float[] o = new float[os.size()];
+        for (int b = 0; b < outer; b++) System.arraycopy(x.data(), b * full + s.start() * inner, o, b * len, len);
+        return new Tensor(os, o);
+    }
+
+    static Tensor sliceBackward(Slice s, Shape is, Tensor gy) {
+        int outer = 1, inner = 1;
+        for (int i = 0; i < s.axis(); i++) outer *= is.dim(i);
+        for (int i = s.axis() + 1; i < is.rank(); i++) inner *= is.dim(i);
+        int len = (s.end() - s.start()) * inner, full = is.dim(s.axis()) * inner;
+        float[] o = new float[is.size()];
+        for (int b = 0; b < outer; b++) System.arraycopy(gy.data(), b * len, o, b * full + s.start() * inner, len);
+        return new Tensor(is, o);
+    }
+
+    static Tensor pad(Pad2d p, Tensor x) {
+        Shape os = p.outputShape(List.of(x.shape()));
+        int[] pd = p.pads();
+        int planes = os.dim(0) * os.dim(1), h = x.dim(2), w = x.dim(3), oh = os.dim(2), ow = os.dim(3);
+        float[] o = new float[os.size()];
+        if (p.value() != 0f) java.util.Arrays.fill(o, p.value());
+        for (int q = 0; q < planes; q++)
+            for (int i = 0; i < h; i++) System.arraycopy(x.data(), (q * h + i) * w, o, (q * oh + i + pd[0]) * ow + pd[1], w);
+        return new Tensor(os, o);
+    }
+
+    static Tensor padBackward(Pad2d p, Shape is, Tensor gy) {
+        int[] pd = p.pads();
+        int planes = is.dim(0) * is.dim(1), h = is.dim(2), w = is.dim(3), oh = gy.dim(2), ow = gy.dim(3);
+        float[] o = new float[is.size()];
+        for (int q = 0; q < planes; q++)
+            for (int i = 0; i < h; i++) System.arraycopy(gy.data(), (q * oh + i + pd[0]) * ow + pd[1], o, (q * h + i) * w, w);
+        return new Tensor(is, o);
+    }
+
+    private interface Range { void run(int from, int to); }
+
+    private static void chunks(Parallel par, int n, Range body) {
+        int count = (n + CHUNK - 1) / CHUNK;
+        if (count <= 1) { body.run(0, n); return; }
+        par.forEach(count, c -> body.run(c * CHUNK, Math.min(n, (c + 1) * CHUNK)));
+    }
+}

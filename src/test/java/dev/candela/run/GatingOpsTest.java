@@ -1,0 +1,128 @@
+package dev.candela.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.candela.graph.Mul;
+import dev.candela.graph.Op;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Slice;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import dev.candela.testkit.RandomCases;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The zoo ops (Pointwise Sigmoid / HardSigmoid / HardSwish / SiLU / GELU / Erf, broadcasting Mul, Slice,
+ * Pad2d): fast kernels against the scalar reference on random shapes (forward and backward, relative
+ * 1e-5 of the largest reference value), reference gradients against central finite differences (the
+ * shared helper of ReferenceGradientFiniteDifferenceTest), and erf against tabulated values.
+ */
+class GatingOpsTest {
+    static LongStream seeds() { return RandomCases.seeds(10); }
+
+    static final Parallel PAR = new Parallel(2);
+    static final FastKernels FAST = new FastKernels(PAR);
+    static final ReferenceKernels REF = ReferenceKernels.INSTANCE;
+
+    /** Inputs kept 0.1 away from HardSigmoid's kinks at alpha x + beta in {0, 1} (x = -3, 3 for torch's constants). */
+    static Tensor awayFromKinks(RandomCases g, Shape s) {
+        Tensor t = g.normal(s, 2.5);
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) if (Math.abs(Math.abs(d[i]) - 3) < 0.1) d[i] += 0.25f;
+        return t;
+    }
+
+    static void fastMatchesReference(String what, Op op, List<Tensor> in, RandomCases g) {
+        Tensor yr = REF.forward(op, in), yf = FAST.forward(op, in);
+        close(what + " forward", yr, yf);
+        Tensor gy = g.normal(yr.shape(), 1.0);
+        List<Tensor> gr = REF.inputGradients(op, in, yr, gy), gf = FAST.inputGradients(op, in, yf, gy);
+        for (int k = 0; k < gr.size(); k++) close(what + " backward[" + k + "]", gr.get(k), gf.get(k));
+    }
+
+    static void close(String what, Tensor ref, Tensor fast) {
+        assertEquals(ref.shape(), fast.shape(), what);
+        double m = 0, d = 0;
+        for (int i = 0; i < ref.size(); i++) {
+            m = Math.max(m, Math.abs(ref.data()[i]));
+            d = Math.max(d, Math.abs((double) ref.data()[i] - fast.data()[i]));
+        }
+        assertTrue(d <= 1e-5 * Math.max(m, 1e-3), what + ": max |fast - reference| " + d + " (max |reference| " + m + ")");
+    }
+
+    static Shape randomShape(RandomCases g) {
+        return Shape.of(g.between(1, 3), g.between(1, 6), g.between(1, 7), g.between(1, 7));
+    }
+
+    /** A shape that broadcasts to {@code s}: each non-batch axis kept or set to 1. */
+    static Shape broadcastable(RandomCases g, Shape s) {
+        int[] d = s.dims();
+        for (int i = 1; i < d.length; i++) if (g.chance(0.5)) d[i] = 1;
+        return Shape.of(d);
+    }
+
+    @ParameterizedTest(name = "pointwise functions: fast = reference, gradient = finite differences, seed {0}")
+    @MethodSource("seeds")
+    void pointwise(long seed) {
+        RandomCases g = new RandomCases(seed);
+        for (Pointwise.Fn fn : Pointwise.Fn.values()) {
+            Pointwise p = new Pointwise(fn);
+            Shape s = randomShape(g);
+            fastMatchesReference(fn.name(), p, List.of(awayFromKinks(g, s)), g);
+            ReferenceGradientFiniteDifferenceTest.checkFiniteDifferences(fn.name(), seed, p, List.of(awayFromKinks(g, s)), g);
+        }
+    }
+
+    @ParameterizedTest(name = "broadcasting Mul: fast = reference, gradient = finite differences, seed {0}")
+    @MethodSource("seeds")
+    void mul(long seed) {
+        RandomCases g = new RandomCases(seed);
+        Shape s = randomShape(g);
+        Shape a = broadcastable(g, s), b = broadcastable(g, s);
+        if (g.chance(0.5)) a = s;
+        List<Tensor> in = List.of(g.normal(a, 1.0), g.normal(b, 1.0));
+        fastMatchesReference("mul " + a + " x " + b, new Mul(), in, g);
+        ReferenceGradientFiniteDifferenceTest.checkFiniteDifferences("mul", seed, new Mul(), in, g);
+    }
+
+    @ParameterizedTest(name = "Slice and Pad2d: fast = reference, gradient = finite differences, seed {0}")
+    @MethodSource("seeds")
+    void sliceAndPad(long seed) {
+        RandomCases g = new RandomCases(seed);
+        Shape s = randomShape(g);
+        int axis = g.between(1, 3), start = g.between(0, s.dim(axis) - 1), end = g.between(start + 1, s.dim(axis));
+        Slice sl = new Slice(axis, start, end);
+        fastMatchesReference("slice", sl, List.of(g.normal(s, 1.0)), g);
+        ReferenceGradientFiniteDifferenceTest.checkFiniteDifferences("slice", seed, sl, List.of(g.normal(s, 1.0)), g);
+        Pad2d p = new Pad2d(new int[]{g.between(0, 2), g.between(0, 2), g.between(0, 2), g.between(0, 2)}, g.chance(0.5) ? 0f : g.uniform(-2, 2));
+        fastMatchesReference("pad", p, List.of(g.normal(s, 1.0)), g);
+        ReferenceGradientFiniteDifferenceTest.checkFiniteDifferences("pad", seed, p, List.of(g.normal(s, 1.0)), g);
+        Tensor x = g.normal(s, 1.0), y = REF.forward(p, List.of(x));
+        int[] pd = p.pads();
+        if (pd[0] > 0 || pd[1] > 0) assertEquals(p.value(), y.get(0, 0, 0, 0), "corner is the pad value");
+        assertEquals(x.get(0, 0, 0, 0), y.get(0, 0, pd[0], pd[1]));
+    }
+
+    @Test
+    void broadcastIndexReadsTheBroadcastElement() {
+        int[] idx = Mul.sourceIndex(Shape.of(2, 3, 1, 1), Shape.of(2, 3, 2, 2));
+        assertEquals(24, idx.length);
+        assertEquals(0, idx[3]);
+        assertEquals(1, idx[4]);
+        assertEquals(5, idx[23]);
+    }
+
+    @Test
+    void erfMatchesTabulatedValues() {
+        double[][] table = {{0, 0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
+                {2, 0.9953222650189527}, {2.5, 0.9995930479825550}, {3, 0.9999779095030014}, {4, 0.9999999845827421}, {-1.5, -0.9661051464753108}};
+        for (double[] r : table) assertEquals(r[1], Pointwise.erf(r[0]), 1e-14, "erf(" + r[0] + ")");
+    }
+}
