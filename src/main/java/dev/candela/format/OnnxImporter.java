@@ -35,6 +35,7 @@ import dev.candela.graph.Pointwise;
 import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.io.IOException;
@@ -68,7 +69,8 @@ public final class OnnxImporter {
     static final Set<String> SUPPORTED = Set.of("Conv", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze",
-            "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice");
+            "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice", "Erf", "LayerNormalization",
+            "Pow", "Sqrt");
 
     private final Path file;
     private final Path baseDir;
@@ -81,6 +83,10 @@ public final class OnnxImporter {
     private final Map<String, Integer> onnxUses = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** ONNX nodes absorbed into a fused op emitted earlier (LayerNorm chains). */
+    private final Set<NodeProto> absorbed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Map<String, NodeProto> producers = new HashMap<>();
+    private final Map<String, List<NodeProto>> consumers = new HashMap<>();
     /** Bytes of constants the import may materialise: a file cannot make us allocate more than this. */
     private final long constantBudget;
     private long constantBytes;
@@ -178,6 +184,10 @@ public final class OnnxImporter {
         String output = g.getOutput(0).getName();
 
         for (NodeProto n : g.getNodeList()) for (String t : n.getInputList()) onnxUses.merge(t, 1, Integer::sum);
+        for (NodeProto n : g.getNodeList()) {
+            for (String t : n.getOutputList()) producers.put(t, n);
+            for (String t : n.getInputList()) consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(n);
+        }
         onnxUses.merge(output, 1, Integer::sum);
 
         for (int i = 0; i < g.getNodeCount(); i++) convertNode(g.getNode(i), i);
@@ -240,6 +250,7 @@ public final class OnnxImporter {
     }
 
     private void convertNode(NodeProto n, int index) throws ModelFormatException {
+        if (absorbed.contains(n)) return;
         String label = (n.getName().isEmpty() ? "#" + index : "'" + n.getName() + "'") + " (" + n.getOpType() + ")";
         boolean domainOk = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
         if (!domainOk || !SUPPORTED.contains(n.getOpType())) {
@@ -364,8 +375,8 @@ public final class OnnxImporter {
             case "MatMul" -> {
                 Shape s = shape(data(n, 0));
                 OnnxConst b = constant(n, 1);
-                if (s.rank() != 2 || b.rank() != 2) throw new Unsupported("MatMul is supported as [N,K] x constant [K,M] only, got " + s + " x " + Arrays.toString(b.dims()));
-                if (b.dims()[0] != s.dim(1)) throw new Unsupported("MatMul inner dimensions differ: " + s + " x " + Arrays.toString(b.dims()));
+                if (s.rank() < 2 || b.rank() != 2) throw new Unsupported("MatMul is supported as [N,...,K] x constant [K,M] only, got " + s + " x " + Arrays.toString(b.dims()));
+                if (b.dims()[0] != s.dim(-1)) throw new Unsupported("MatMul inner dimensions differ: " + s + " x " + Arrays.toString(b.dims()));
                 int k = b.dims()[0], mOut = b.dims()[1];
                 float[] bf = b.asFloats(), w = new float[mOut * k];
                 for (int i = 0; i < k; i++) for (int j = 0; j < mOut; j++) w[j * k + i] = bf[i * mOut + j];
@@ -437,11 +448,22 @@ public final class OnnxImporter {
                 for (int i = 0; i < d.length; i++) l[i] = d[i];
                 consts.put(y, OnnxConst.ofLongs(new int[]{d.length}, l));
             }
+            case "Erf" -> emit(name, new Pointwise(Pointwise.Fn.ERF), List.of(data(n, 0)), y);
+            case "Pow", "Sqrt" -> throw new Unsupported(n.getOpType() + " of an activation is supported only inside a layer-norm chain (ReduceMean, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div)");
+            case "LayerNormalization" -> {
+                requireUnusedExtraOutputs(n);
+                Shape s = shape(data(n, 0));
+                if (axis(attrInt(n, "axis", -1), s.rank(), "axis", false) != s.rank() - 1) throw new Unsupported("LayerNormalization is supported over the last axis only");
+                int c = s.dim(-1);
+                Tensor beta = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? vector(n, 2, c) : Tensor.zeros(c);
+                emit(name, new LayerNorm(vector(n, 1, c), beta, attrFloat(n, "epsilon", 1e-5f)), List.of(x), y);
+            }
             case "ReduceMean" -> {
                 Shape s = shape(data(n, 0));
                 long[] ax = axes(n);
                 java.util.Set<Integer> set = new java.util.TreeSet<>();
                 for (long a : ax) set.add(axis(a, s.rank(), "axes", false));
+                if (set.equals(java.util.Set.of(s.rank() - 1)) && layerNormChain(n, name)) return;
                 if (s.rank() != 4 || !set.equals(java.util.Set.of(2, 3))) throw new Unsupported("ReduceMean is supported over the spatial axes [2, 3] of a rank-4 tensor (global pooling), got axes " + Arrays.toString(ax) + " of " + s);
                 if (attrInt(n, "keepdims", 1) != 0) {
                     emit(name, new GlobalAvgPool(), List.of(x), y);
@@ -563,6 +585,7 @@ public final class OnnxImporter {
             System.arraycopy(c.dims(), 0, d, axis, c.rank());
             c = c.reshape(d);
         }
+        if (op.equals("Add") && s.rank() > 2 && lastAxisBias(x, c, s, name, y)) return;
         float[] v = perChannel(c, s);
         if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " is not per-channel for input " + s);
         int ch = v.length;
@@ -580,6 +603,98 @@ public final class OnnxImporter {
             }
         }
         emit(name, new ChannelAffine(Tensor.of(scale, ch), Tensor.of(shift, ch)), List.of(x), y);
+    }
+
+    /**
+     * MatMul + bias on the last axis of a rank > 2 activation (ConvNeXt's channels-last Linear): the bias
+     * goes into the Linear just emitted for {@code x}, which then writes {@code y}. False when that does not apply.
+     */
+    private boolean lastAxisBias(String x, OnnxConst c, Shape s, String name, String y) {
+        if (nodes.isEmpty()) return false;
+        Node last = nodes.get(nodes.size() - 1);
+        if (!last.output().equals(x) || !(last.op() instanceof Linear lin) || onnxUses.getOrDefault(x, 0) != 1) return false;
+        int out = lin.outFeatures();
+        if (c.size() != out && c.size() != 1) return false;
+        for (int i = 0; i < c.rank() - 1; i++) if (c.dims()[i] != 1) return false;
+        if (c.rank() > 0 && c.dims()[c.rank() - 1] != c.size()) return false;
+        float[] bias = lin.bias().data().clone(), cv = c.asFloats();
+        for (int i = 0; i < out; i++) bias[i] += cv[c.size() == 1 ? 0 : i];
+        nodes.set(nodes.size() - 1, new Node(last.name(), new Linear(lin.weight(), Tensor.of(bias, out)), last.inputs(), y));
+        shapes.put(y, s);
+        return true;
+    }
+
+    /**
+     * PyTorch's exported layer norm over the last axis: m = ReduceMean(x), d = Sub(x, m), Pow(d, 2),
+     * v = ReduceMean(.), Add(v, eps), Sqrt, q = Div(d, .), then optionally Mul(q, gamma) and Add(., beta).
+     * Matched from the first ReduceMean {@code n}; every intermediate must feed only the chain. On a match
+     * one {@link LayerNorm} is emitted (named after the chain's last node) and the other nodes are absorbed.
+     */
+    private boolean layerNormChain(NodeProto n, String name) throws ModelFormatException {
+        String x = n.getInput(0);
+        int c = shape(x).dim(-1);
+        NodeProto sub = only(n.getOutput(0), "Sub");
+        if (sub == null || !sub.getInput(0).equals(x) || !sub.getInput(1).equals(n.getOutput(0))) return false;
+        List<NodeProto> uses = consumers.getOrDefault(sub.getOutput(0), List.of());
+        if (uses.size() != 2) return false;
+        NodeProto pow = uses.stream().filter(u -> u.getOpType().equals("Pow")).findFirst().orElse(null);
+        NodeProto div = uses.stream().filter(u -> u.getOpType().equals("Div")).findFirst().orElse(null);
+        if (pow == null || div == null || !pow.getInput(0).equals(sub.getOutput(0)) || !div.getInput(0).equals(sub.getOutput(0))) return false;
+        OnnxConst two = lookahead(pow.getInput(1));
+        if (two == null || two.size() != 1 || two.get(0) != 2) return false;
+        NodeProto mean2 = only(pow.getOutput(0), "ReduceMean");
+        if (mean2 == null) return false;
+        long[] ax2 = axes(mean2);
+        if (ax2.length != 1 || axis(ax2[0], shape(x).rank(), "axes", false) != shape(x).rank() - 1 || attrInt(mean2, "keepdims", 1) == 0 || attrInt(n, "keepdims", 1) == 0) return false;
+        NodeProto add = only(mean2.getOutput(0), "Add");
+        if (add == null || !add.getInput(0).equals(mean2.getOutput(0))) return false;
+        OnnxConst eps = lookahead(add.getInput(1));
+        if (eps == null || eps.size() != 1) return false;
+        NodeProto sqrt = only(add.getOutput(0), "Sqrt");
+        if (sqrt == null || !div.getInput(1).equals(sqrt.getOutput(0)) || only(sqrt.getOutput(0), "Div") != div) return false;
+        List<NodeProto> chain = new ArrayList<>(List.of(sub, pow, mean2, add, sqrt, div));
+        float[] gamma = new float[c], beta = new float[c];
+        Arrays.fill(gamma, 1f);
+        String out = div.getOutput(0);
+        NodeProto mul = only(out, "Mul");
+        if (mul != null) {
+            OnnxConst gc = lookahead(mul.getInput(mul.getInput(0).equals(out) ? 1 : 0));
+            if (gc != null && (gc.size() == c || gc.size() == 1)) {
+                for (int i = 0; i < c; i++) gamma[i] = gc.asFloats()[gc.size() == 1 ? 0 : i];
+                chain.add(mul);
+                out = mul.getOutput(0);
+                NodeProto addB = only(out, "Add");
+                if (addB != null) {
+                    OnnxConst bc = lookahead(addB.getInput(addB.getInput(0).equals(out) ? 1 : 0));
+                    if (bc != null && (bc.size() == c || bc.size() == 1)) {
+                        for (int i = 0; i < c; i++) beta[i] = bc.asFloats()[bc.size() == 1 ? 0 : i];
+                        chain.add(addB);
+                        out = addB.getOutput(0);
+                    }
+                }
+            }
+        }
+        NodeProto lastNode = chain.get(chain.size() - 1);
+        String lnName = lastNode.getName().isEmpty() ? name : nodeName(lastNode, -1);
+        emit(lnName, new LayerNorm(Tensor.of(gamma, c), Tensor.of(beta, c), (float) eps.get(0)), List.of(x), out);
+        absorbed.addAll(chain);
+        return true;
+    }
+
+    /** The single consumer of {@code t} if it has exactly one and of the given op type, else null. */
+    private NodeProto only(String t, String opType) {
+        List<NodeProto> u = consumers.getOrDefault(t, List.of());
+        if (u.size() != 1 || !u.get(0).getOpType().equals(opType) || onnxUses.getOrDefault(t, 0) != 1) return null;
+        return u.get(0);
+    }
+
+    /** A constant known now or produced by a later Constant node (evaluated ahead), else null. */
+    private OnnxConst lookahead(String t) throws ModelFormatException {
+        OnnxConst c = consts.get(t);
+        if (c != null) return c;
+        NodeProto p = producers.get(t);
+        if (p != null && p.getOpType().equals("Constant")) return constantNode(p);
+        return null;
     }
 
     /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */

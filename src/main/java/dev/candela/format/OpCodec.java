@@ -27,6 +27,7 @@ import dev.candela.graph.Pointwise;
 import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
 import dev.candela.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +49,7 @@ final class OpCodec {
             case "Conv2d", "Linear" -> List.of("weight", "bias");
             case "BatchNorm2d" -> List.of("gamma", "beta", "mean", "var");
             case "ChannelAffine" -> List.of("scale", "shift");
+            case "LayerNorm" -> List.of("gamma", "beta");
             case "Relu", "Clip", "LeakyRelu", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "Flatten", "Reshape",
                  "Add", "Concat", "Lrn", "Transpose", "Identity", "Softmax", "Pointwise", "Mul", "Slice", "Pad2d" -> List.of();
             default -> null;
@@ -109,6 +111,7 @@ final class OpCodec {
                 a.set("beta", flt(p.beta()));
             }
             case Mul m -> { }
+            case LayerNorm l -> a.set("epsilon", flt(l.epsilon()));
             case Slice s -> {
                 a.put("axis", s.axis());
                 a.put("start", s.start());
@@ -148,6 +151,7 @@ final class OpCodec {
             case "Softmax" -> new Softmax(a.integer("axis"), a.bool("flattenFrom"));
             case "Pointwise" -> new Pointwise(pointwiseFn(a), a.flt("alpha"), a.flt("beta"));
             case "Mul" -> new Mul();
+            case "LayerNorm" -> new LayerNorm(w.get("gamma"), w.get("beta"), a.flt("epsilon"));
             case "Slice" -> new Slice(a.integer("axis"), a.integer("start"), a.integer("end"));
             case "Pad2d" -> new Pad2d(a.ints("pads", 4), a.flt("value"));
             default -> throw a.error("op", "unknown op kind '" + kind + "'");

@@ -1,5 +1,6 @@
 package dev.candela.run;
 
+import dev.candela.graph.LayerNorm;
 import dev.candela.graph.Mul;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.Pointwise;
@@ -133,6 +134,45 @@ final class GatingKernels {
         return f;
     }
 
+    /** Reference LayerNorm: mean and biased variance per row of the last axis, in double. */
+    static Tensor layerNormRef(LayerNorm l, Tensor x) {
+        int c = l.features(), rows = x.size() / c;
+        float[] d = x.data(), o = new float[d.length], g = l.gamma().data(), b = l.beta().data();
+        for (int r = 0; r < rows; r++) {
+            double mean = 0, var = 0;
+            for (int i = 0; i < c; i++) mean += d[r * c + i];
+            mean /= c;
+            for (int i = 0; i < c; i++) { double a = d[r * c + i] - mean; var += a * a; }
+            double rstd = 1 / Math.sqrt(var / c + l.epsilon());
+            for (int i = 0; i < c; i++) o[r * c + i] = (float) ((d[r * c + i] - mean) * rstd * g[i] + b[i]);
+        }
+        return new Tensor(x.shape(), o);
+    }
+
+    /** dx = rstd (g' - mean(g') - xhat mean(g' xhat)) with g' = gy gamma, per row, in double. */
+    static Tensor layerNormBackwardRef(LayerNorm l, Tensor x, Tensor gy) {
+        int c = l.features(), rows = x.size() / c;
+        float[] d = x.data(), gd = gy.data(), o = new float[d.length], g = l.gamma().data();
+        double[] xh = new double[c], gp = new double[c];
+        for (int r = 0; r < rows; r++) {
+            double mean = 0, var = 0;
+            for (int i = 0; i < c; i++) mean += d[r * c + i];
+            mean /= c;
+            for (int i = 0; i < c; i++) { double a = d[r * c + i] - mean; var += a * a; }
+            double rstd = 1 / Math.sqrt(var / c + l.epsilon()), mg = 0, mgx = 0;
+            for (int i = 0; i < c; i++) {
+                xh[i] = (d[r * c + i] - mean) * rstd;
+                gp[i] = (double) gd[r * c + i] * g[i];
+                mg += gp[i];
+                mgx += gp[i] * xh[i];
+            }
+            mg /= c;
+            mgx /= c;
+            for (int i = 0; i < c; i++) o[r * c + i] = (float) (rstd * (gp[i] - mg - xh[i] * mgx));
+        }
+        return new Tensor(x.shape(), o);
+    }
+
     // ---- fast --------------------------------------------------------------------------------
 
     static Tensor pointwise(Parallel par, Pointwise p, Tensor x) {
@@ -235,6 +275,51 @@ final class GatingKernels {
         for (int q = 0; q < planes; q++)
             for (int i = 0; i < h; i++) System.arraycopy(gy.data(), (q * oh + i + pd[0]) * ow + pd[1], o, (q * h + i) * w, w);
         return new Tensor(is, o);
+    }
+
+    /** LayerNorm rows in parallel (a row's mean and variance summed in double, serially: bits independent of the thread count). */
+    static Tensor layerNorm(Parallel par, LayerNorm l, Tensor x) {
+        int c = l.features(), rows = x.size() / c;
+        float[] d = x.data(), o = new float[d.length], g = l.gamma().data(), b = l.beta().data();
+        rowsInParallel(par, rows, c, r -> {
+            int base = r * c;
+            double sum = 0, var = 0;
+            for (int i = 0; i < c; i++) sum += d[base + i];
+            float mean = (float) (sum / c);
+            for (int i = 0; i < c; i++) { double a = (double) d[base + i] - sum / c; var += a * a; }
+            float rstd = (float) (1 / Math.sqrt(var / c + l.epsilon()));
+            double meanD = sum / c, rstdD = 1 / Math.sqrt(var / c + l.epsilon());
+            // (x - mean) in double: a row with a small spread around a large mean would lose its digits in float.
+            for (int i = 0; i < c; i++) o[base + i] = (float) (((double) d[base + i] - meanD) * rstdD) * g[i] + b[i];
+        });
+        return new Tensor(x.shape(), o);
+    }
+
+    static Tensor layerNormBackward(Parallel par, LayerNorm l, Tensor x, Tensor gy) {
+        int c = l.features(), rows = x.size() / c;
+        float[] d = x.data(), gd = gy.data(), o = new float[d.length], g = l.gamma().data();
+        rowsInParallel(par, rows, c, r -> {
+            int base = r * c;
+            double sum = 0, var = 0;
+            for (int i = 0; i < c; i++) sum += d[base + i];
+            float mean = (float) (sum / c);
+            for (int i = 0; i < c; i++) { double a = (double) d[base + i] - sum / c; var += a * a; }
+            float rstd = (float) (1 / Math.sqrt(var / c + l.epsilon())), mg = 0, mgx = 0;
+            for (int i = 0; i < c; i++) {
+                float gp = gd[base + i] * g[i];
+                mg += gp;
+                mgx += gp * (float) (((double) d[base + i] - sum / c) * rstd);
+            }
+            mg /= c;
+            mgx /= c;
+            for (int i = 0; i < c; i++) o[base + i] = rstd * (gd[base + i] * g[i] - mg - (float) (((double) d[base + i] - sum / c) * rstd) * mgx);
+        });
+        return new Tensor(x.shape(), o);
+    }
+
+    private static void rowsInParallel(Parallel par, int rows, int c, java.util.function.IntConsumer row) {
+        int per = Math.max(1, CHUNK / Math.max(1, c)), count = (rows + per - 1) / per;
+        par.forEach(count, k -> { for (int r = k * per; r < Math.min(rows, (k + 1) * per); r++) row.accept(r); });
     }
 
     private interface Range { void run(int from, int to); }

@@ -23,6 +23,7 @@ import dev.candela.graph.Pointwise;
 import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
 import java.util.List;
 
 /**
@@ -134,6 +135,8 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
             case Mul m -> new LayerRule.Pass();
             case Slice s -> new LayerRule.Gradient();
             case Pad2d p -> new LayerRule.Gradient();
+            // Pass dispatches LayerNorm to Ali et al.'s LN-rule (Gating.layerNorm).
+            case LayerNorm l -> new LayerRule.Pass();
         };
     }
 }

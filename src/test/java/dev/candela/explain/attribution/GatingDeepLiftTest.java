@@ -3,6 +3,7 @@ package dev.candela.explain.attribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.candela.explain.lrp.Gating;
+import dev.candela.graph.LayerNorm;
 import dev.candela.graph.Mul;
 import dev.candela.graph.Node;
 import dev.candela.graph.Op;
@@ -72,6 +73,31 @@ class GatingDeepLiftTest {
         int n = g.between(1, 3), c = g.between(1, 5), h = g.between(1, 5), w = g.between(1, 5);
         Shape full = Shape.of(n, c, h, w), gate = g.chance(0.5) ? Shape.of(n, c, 1, 1) : full;
         conserves("mul " + gate, new Mul(), List.of(g.normal(full, 1.0), g.normal(gate, 1.0)), List.of(g.normal(full, 1.0), g.normal(gate, 1.0)), g);
+    }
+
+    @ParameterizedTest(name = "the LayerNorm rule (Shapley split + exact variance difference) sums to delta, seed {0}")
+    @MethodSource("seeds")
+    void layerNormSumsToDelta(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int c = g.between(2, 8);
+        Shape s = Shape.of(g.between(1, 2), g.between(1, 3), g.between(1, 3), c);
+        LayerNorm ln = new LayerNorm(g.normal(Shape.of(c), 1.0), g.normal(Shape.of(c), 1.0), 1e-6f);
+        Tensor x0 = g.normal(s, 1.0);
+        conserves("layer norm", ln, List.of(g.normal(s, 1.0)), List.of(x0), g);
+        // A row equal to its reference (Δv = 0): the derivative fallback keeps the sum.
+        conserves("layer norm, x = x0", ln, List.of(x0.copy()), List.of(x0), g);
+    }
+
+    @ParameterizedTest(name = "the LN-rule conserves relevance, seed {0}")
+    @MethodSource("seeds")
+    void layerNormRelevanceIsConserved(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int c = g.between(2, 8);
+        Shape s = Shape.of(1, g.between(1, 3), c);
+        LayerNorm ln = new LayerNorm(g.normal(Shape.of(c), 1.0), g.normal(Shape.of(c), 1.0), 1e-6f);
+        Tensor x = g.normal(s, 1.0), y = R.forward(ln, List.of(x)), r = g.normal(s, 1.0);
+        Tensor out = Gating.layerNorm(new LayerValues(new Node("n", ln, List.of("x"), "y"), List.of(x), y, R), r, new dev.candela.explain.lrp.Division.ZeroSafe());
+        assertEquals(r.sum(), out.sum(), 1e-4 * (1 + Math.abs(r.sum())));
     }
 
     @ParameterizedTest(name = "the gate passes relevance whole to the gated branch, seed {0}")
