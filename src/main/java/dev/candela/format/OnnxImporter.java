@@ -36,6 +36,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.io.IOException;
@@ -70,7 +71,7 @@ public final class OnnxImporter {
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze",
             "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice", "Erf", "LayerNormalization",
-            "Pow", "Sqrt");
+            "Pow", "Sqrt", "Resize", "Upsample");
 
     private final Path file;
     private final Path baseDir;
@@ -448,6 +449,7 @@ public final class OnnxImporter {
                 for (int i = 0; i < d.length; i++) l[i] = d[i];
                 consts.put(y, OnnxConst.ofLongs(new int[]{d.length}, l));
             }
+            case "Resize", "Upsample" -> emit(name, resize(n), List.of(data(n, 0)), y);
             case "Erf" -> emit(name, new Pointwise(Pointwise.Fn.ERF), List.of(data(n, 0)), y);
             case "Pow", "Sqrt" -> throw new Unsupported(n.getOpType() + " of an activation is supported only inside a layer-norm chain (ReduceMean, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div)");
             case "LayerNormalization" -> {
@@ -766,6 +768,7 @@ public final class OnnxImporter {
             case "Identity", "Dropout" -> r = constant(n, 0);
             case "Transpose" -> r = transpose(constant(n, 0), attrInts(n, "perm", null));
             case "Add", "Sub", "Mul", "Div" -> r = broadcast(n.getOpType(), constant(n, 0), constant(n, 1));
+            case "Slice" -> r = slice1d(n);
             case "Gather" -> r = gather(constant(n, 0), constant(n, 1), attrInt(n, "axis", 0));
             case "Concat" -> {
                 List<OnnxConst> parts = new ArrayList<>();
@@ -843,6 +846,73 @@ public final class OnnxImporter {
             }
         }
         return floats ? OnnxConst.ofFloats(d, f) : OnnxConst.ofLongs(d, l);
+    }
+
+    /** ONNX Resize (opset 10+: X, roi, scales, sizes) or Upsample (X, scales) of an NCHW tensor's spatial axes. */
+    private Op resize(NodeProto n) throws ModelFormatException {
+        Shape s = rank4(data(n, 0), n.getOpType());
+        String mode = attrString(n, "mode", "nearest");
+        Resize2d.Mode m = switch (mode) {
+            case "nearest" -> Resize2d.Mode.NEAREST;
+            case "linear", "bilinear" -> Resize2d.Mode.LINEAR;
+            default -> throw new Unsupported("Resize mode " + mode + " is not supported (nearest, linear)");
+        };
+        boolean upsample = n.getOpType().equals("Upsample") || opset < 11;
+        String ct = upsample ? "asymmetric" : attrString(n, "coordinate_transformation_mode", "half_pixel");
+        Resize2d.Coordinates c = switch (ct) {
+            case "half_pixel" -> Resize2d.Coordinates.HALF_PIXEL;
+            case "pytorch_half_pixel" -> Resize2d.Coordinates.PYTORCH_HALF_PIXEL;
+            case "align_corners" -> Resize2d.Coordinates.ALIGN_CORNERS;
+            case "asymmetric" -> Resize2d.Coordinates.ASYMMETRIC;
+            default -> throw new Unsupported("Resize coordinate_transformation_mode " + ct + " is not supported");
+        };
+        String nm = upsample ? "floor" : attrString(n, "nearest_mode", "round_prefer_floor");
+        Resize2d.Nearest near = switch (nm) {
+            case "round_prefer_floor" -> Resize2d.Nearest.ROUND_PREFER_FLOOR;
+            case "round_prefer_ceil" -> Resize2d.Nearest.ROUND_PREFER_CEIL;
+            case "floor" -> Resize2d.Nearest.FLOOR;
+            case "ceil" -> Resize2d.Nearest.CEIL;
+            default -> throw new Unsupported("Resize nearest_mode " + nm + " is not supported");
+        };
+        if (!upsample && attrInt(n, "exclude_outside", 0) != 0) throw new Unsupported("Resize with exclude_outside is not supported");
+        int oh, ow;
+        float sh = 0, sw = 0;
+        int sizesAt = upsample ? -1 : 3, scalesAt = upsample ? (opset < 9 ? -1 : 1) : 2;
+        if (sizesAt > 0 && n.getInputCount() > sizesAt && !n.getInput(sizesAt).isEmpty()) {
+            long[] sz = constant(n, sizesAt).asLongs();
+            if (sz.length != 4) throw new Unsupported("Resize sizes must have 4 entries, got " + Arrays.toString(sz));
+            if (sz[1] != s.dim(1)) throw new Unsupported("Resize of the channel axis is not supported");
+            oh = (int) Math.min(Integer.MAX_VALUE, sz[2]);
+            ow = (int) Math.min(Integer.MAX_VALUE, sz[3]);
+        } else {
+            float[] sc;
+            if (scalesAt > 0 && n.getInputCount() > scalesAt && !n.getInput(scalesAt).isEmpty()) sc = constant(n, scalesAt).asFloats();
+            else if (attr(n, "scales") != null) {
+                AttributeProto a = attr(n, "scales");
+                sc = new float[a.getFloatsCount()];
+                for (int i = 0; i < sc.length; i++) sc[i] = a.getFloats(i);
+            } else throw new Unsupported("Resize needs scales or sizes");
+            if (sc.length != 4 || sc[0] != 1 || sc[1] != 1) throw new Unsupported("Resize scales must be [1, 1, sh, sw], got " + Arrays.toString(sc));
+            oh = (int) Math.floor(s.dim(2) * (double) sc[2]);
+            ow = (int) Math.floor(s.dim(3) * (double) sc[3]);
+            sh = sc[2];
+            sw = sc[3];
+        }
+        return new Resize2d(oh, ow, m, c, near, sh, sw);
+    }
+
+    /** Slice of a 1-D constant (shape arithmetic: the first two entries of a Shape). */
+    private OnnxConst slice1d(NodeProto n) throws ModelFormatException {
+        OnnxConst c = constant(n, 0);
+        if (c.rank() != 1) throw new Unsupported("Slice of constants is supported on 1-D tensors only");
+        long[] st = constant(n, 1).asLongs(), en = constant(n, 2).asLongs();
+        if (st.length != 1 || en.length != 1) throw new Unsupported("Slice of a 1-D constant takes one start and one end");
+        if (n.getInputCount() > 4 && !n.getInput(4).isEmpty() && constant(n, 4).asLongs()[0] != 1) throw new Unsupported("Slice of constants with a step is not supported");
+        int len = c.size();
+        long b = st[0] < 0 ? st[0] + len : st[0], e = en[0] < 0 ? en[0] + len : en[0];
+        int from = (int) Math.max(0, Math.min(len, b)), to = (int) Math.max(from, Math.min(len, e));
+        int[] d = {to - from};
+        return c.isFloat() ? OnnxConst.ofFloats(d, Arrays.copyOfRange(c.floats(), from, to)) : OnnxConst.ofLongs(d, Arrays.copyOfRange(c.longs(), from, to));
     }
 
     /** Gather along axis 0 of a 1-D constant (shape arithmetic: which dimension of a Shape). */

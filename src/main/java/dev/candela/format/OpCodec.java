@@ -28,6 +28,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,7 @@ final class OpCodec {
             case "ChannelAffine" -> List.of("scale", "shift");
             case "LayerNorm" -> List.of("gamma", "beta");
             case "Relu", "Clip", "LeakyRelu", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "Flatten", "Reshape",
-                 "Add", "Concat", "Lrn", "Transpose", "Identity", "Softmax", "Pointwise", "Mul", "Slice", "Pad2d" -> List.of();
+                 "Add", "Concat", "Lrn", "Transpose", "Identity", "Softmax", "Pointwise", "Mul", "Slice", "Pad2d", "Resize2d" -> List.of();
             default -> null;
         };
     }
@@ -112,6 +113,15 @@ final class OpCodec {
             }
             case Mul m -> { }
             case LayerNorm l -> a.set("epsilon", flt(l.epsilon()));
+            case Resize2d r -> {
+                a.put("outH", r.outH());
+                a.put("outW", r.outW());
+                a.put("mode", r.mode().name());
+                a.put("coordinates", r.coordinates().name());
+                a.put("nearest", r.nearest().name());
+                a.set("scaleH", flt(r.scaleH()));
+                a.set("scaleW", flt(r.scaleW()));
+            }
             case Slice s -> {
                 a.put("axis", s.axis());
                 a.put("start", s.start());
@@ -151,11 +161,20 @@ final class OpCodec {
             case "Softmax" -> new Softmax(a.integer("axis"), a.bool("flattenFrom"));
             case "Pointwise" -> new Pointwise(pointwiseFn(a), a.flt("alpha"), a.flt("beta"));
             case "Mul" -> new Mul();
+            case "Resize2d" -> new Resize2d(a.integer("outH"), a.integer("outW"), named(a, "mode", Resize2d.Mode.values()),
+                    named(a, "coordinates", Resize2d.Coordinates.values()), named(a, "nearest", Resize2d.Nearest.values()),
+                    a.flt("scaleH"), a.flt("scaleW"));
             case "LayerNorm" -> new LayerNorm(w.get("gamma"), w.get("beta"), a.flt("epsilon"));
             case "Slice" -> new Slice(a.integer("axis"), a.integer("start"), a.integer("end"));
             case "Pad2d" -> new Pad2d(a.ints("pads", 4), a.flt("value"));
             default -> throw a.error("op", "unknown op kind '" + kind + "'");
         };
+    }
+
+    private static <E extends Enum<E>> E named(Attrs a, String field, E[] values) throws ModelFormatException {
+        String t = a.text(field);
+        for (E e : values) if (e.name().equals(t)) return e;
+        throw a.error(field, "unknown value; known: " + java.util.Arrays.toString(values));
     }
 
     private static Pointwise.Fn pointwiseFn(Attrs a) throws ModelFormatException {

@@ -24,6 +24,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.ConvKernels;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Sgemm;
@@ -143,6 +144,7 @@ public final class FastKernels implements Kernels {
             case Slice s -> GatingKernels.slice(s, x);
             case Pad2d p -> GatingKernels.pad(p, x);
             case LayerNorm n -> GatingKernels.layerNorm(parallel, n, x);
+            case Resize2d r -> GatingKernels.resize(parallel, r, x);
         };
     }
 
@@ -172,6 +174,7 @@ public final class FastKernels implements Kernels {
             case Slice s -> List.of(GatingKernels.sliceBackward(s, x.shape(), gy));
             case Pad2d p -> List.of(GatingKernels.padBackward(p, x.shape(), gy));
             case LayerNorm n -> List.of(GatingKernels.layerNormBackward(parallel, n, x, gy));
+            case Resize2d r -> List.of(GatingKernels.resizeBackward(parallel, r, x.shape(), gy));
         };
     }
 

@@ -2,6 +2,7 @@ package dev.candela.run;
 
 import dev.candela.graph.LayerNorm;
 import dev.candela.graph.Mul;
+import dev.candela.graph.Resize2d;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.Pointwise;
 import dev.candela.graph.Slice;
@@ -173,6 +174,36 @@ final class GatingKernels {
         return new Tensor(x.shape(), o);
     }
 
+    /** Reference resize: every output pixel as the sum of its (at most 4) weighted taps, coordinates recomputed per pixel. */
+    static Tensor resizeRef(Resize2d r, Tensor x) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), oh = r.outH(), ow = r.outW();
+        float[] o = new float[n * c * oh * ow];
+        for (int p = 0; p < n * c; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    double[] ti = r.tapsH(i, h), tj = r.tapsW(j, w);
+                    double v = 0;
+                    for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++)
+                        v += ti[2 + a] * tj[2 + b] * x.data()[(p * h + (int) ti[a]) * w + (int) tj[b]];
+                    o[(p * oh + i) * ow + j] = (float) v;
+                }
+        return new Tensor(Shape.of(n, c, oh, ow), o);
+    }
+
+    /** The transpose of the resize map, in double. */
+    static Tensor resizeBackwardRef(Resize2d r, Shape is, Tensor gy) {
+        int nc = is.dim(0) * is.dim(1), h = is.dim(2), w = is.dim(3), oh = r.outH(), ow = r.outW();
+        double[] g = new double[is.size()];
+        for (int p = 0; p < nc; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    double[] ti = r.tapsH(i, h), tj = r.tapsW(j, w);
+                    for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++)
+                        g[(p * h + (int) ti[a]) * w + (int) tj[b]] += ti[2 + a] * tj[2 + b] * gy.data()[(p * oh + i) * ow + j];
+                }
+        return new Tensor(is, toFloat(g));
+    }
+
     // ---- fast --------------------------------------------------------------------------------
 
     static Tensor pointwise(Parallel par, Pointwise p, Tensor x) {
@@ -320,6 +351,57 @@ final class GatingKernels {
     private static void rowsInParallel(Parallel par, int rows, int c, java.util.function.IntConsumer row) {
         int per = Math.max(1, CHUNK / Math.max(1, c)), count = (rows + per - 1) / per;
         par.forEach(count, k -> { for (int r = k * per; r < Math.min(rows, (k + 1) * per); r++) row.accept(r); });
+    }
+
+    /** Fast resize: per-axis tap tables computed once, planes in parallel, float arithmetic. */
+    static Tensor resize(Parallel par, Resize2d r, Tensor x) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), oh = r.outH(), ow = r.outW();
+        int[] hi = new int[2 * oh], wi = new int[2 * ow];
+        float[] hw = new float[2 * oh], ww = new float[2 * ow];
+        table(r, true, h, oh, hi, hw);
+        table(r, false, w, ow, wi, ww);
+        float[] d = x.data(), o = new float[n * c * oh * ow];
+        par.forEach(n * c, p -> {
+            int in = p * h * w, out = p * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int r0 = in + hi[2 * i] * w, r1 = in + hi[2 * i + 1] * w;
+                float a0 = hw[2 * i], a1 = hw[2 * i + 1];
+                for (int j = 0; j < ow; j++) {
+                    int c0 = wi[2 * j], c1 = wi[2 * j + 1];
+                    o[out + i * ow + j] = a0 * (ww[2 * j] * d[r0 + c0] + ww[2 * j + 1] * d[r0 + c1]) + a1 * (ww[2 * j] * d[r1 + c0] + ww[2 * j + 1] * d[r1 + c1]);
+                }
+            }
+        });
+        return new Tensor(Shape.of(n, c, oh, ow), o);
+    }
+
+    static Tensor resizeBackward(Parallel par, Resize2d r, Shape is, Tensor gy) {
+        int nc = is.dim(0) * is.dim(1), h = is.dim(2), w = is.dim(3), oh = r.outH(), ow = r.outW();
+        int[] hi = new int[2 * oh], wi = new int[2 * ow];
+        float[] hw = new float[2 * oh], ww = new float[2 * ow];
+        table(r, true, h, oh, hi, hw);
+        table(r, false, w, ow, wi, ww);
+        float[] g = gy.data(), o = new float[is.size()];
+        par.forEach(nc, p -> {
+            int in = p * h * w, out = p * oh * ow;
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    float v = g[out + i * ow + j];
+                    for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++)
+                        o[in + hi[2 * i + a] * w + wi[2 * j + b]] += hw[2 * i + a] * ww[2 * j + b] * v;
+                }
+        });
+        return new Tensor(is, o);
+    }
+
+    private static void table(Resize2d r, boolean vertical, int in, int out, int[] idx, float[] wt) {
+        for (int k = 0; k < out; k++) {
+            double[] t = vertical ? r.tapsH(k, in) : r.tapsW(k, in);
+            idx[2 * k] = (int) t[0];
+            idx[2 * k + 1] = (int) t[1];
+            wt[2 * k] = (float) t[2];
+            wt[2 * k + 1] = (float) t[3];
+        }
     }
 
     private interface Range { void run(int from, int to); }

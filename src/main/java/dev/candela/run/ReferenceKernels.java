@@ -24,6 +24,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ public final class ReferenceKernels implements Kernels {
             case Slice s -> GatingKernels.sliceRef(s, x);
             case Pad2d p -> GatingKernels.padRef(p, x);
             case LayerNorm n -> GatingKernels.layerNormRef(n, x);
+            case Resize2d r -> GatingKernels.resizeRef(r, x);
         };
     }
 
@@ -95,6 +97,7 @@ public final class ReferenceKernels implements Kernels {
             case Slice s -> List.of(GatingKernels.sliceBackwardRef(s, x.shape(), gy));
             case Pad2d p -> List.of(GatingKernels.padBackwardRef(p, x.shape(), gy));
             case LayerNorm n -> List.of(GatingKernels.layerNormBackwardRef(n, x, gy));
+            case Resize2d r -> List.of(GatingKernels.resizeBackwardRef(r, x.shape(), gy));
         };
     }
 

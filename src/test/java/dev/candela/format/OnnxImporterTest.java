@@ -157,11 +157,11 @@ class OnnxImporterTest {
         ModelProto m = model(13, List.of(
                 node("conv", "Conv", List.of("x", "w"), "c"),
                 node("act", "Tanh", List.of("c"), "s"),
-                node("up", "Resize", List.of("s"), "r"),
+                node("up", "Round", List.of("s"), "r"),
                 node("relu", "Relu", List.of("r"), "y")),
                 List.of(floats("w", random(2 * 3 * 3 * 3, 1), 2, 3, 3, 3)), value("x", 1, 3, 8, 8), "y");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
-        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Tanh)") && e.getMessage().contains("'up' (Resize)"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Tanh)") && e.getMessage().contains("'up' (Round)"), e.getMessage());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.candela.graph.LayerNorm;
 import dev.candela.graph.Linear;
 import dev.candela.graph.Mul;
+import dev.candela.graph.Resize2d;
 import dev.candela.graph.Op;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.Pointwise;
@@ -175,6 +176,36 @@ class GatingOpsTest {
         int c = s.dim(-1);
         for (int i = 0; i < t.size(); i++) t.data()[i] += (i % c - (c - 1) / 2f) * 1.2f;
         return t;
+    }
+
+    @ParameterizedTest(name = "Resize2d (every mode and coordinate transformation): fast = reference, gradient = finite differences, seed {0}")
+    @MethodSource("seeds")
+    void resize(long seed) {
+        RandomCases g = new RandomCases(seed);
+        Shape s = randomShape(g);
+        for (Resize2d.Mode m : Resize2d.Mode.values())
+            for (Resize2d.Coordinates c : Resize2d.Coordinates.values()) {
+                float sh = g.chance(0.5) ? 0f : g.uniform(0.3, 3), sw = g.chance(0.5) ? 0f : g.uniform(0.3, 3);
+                int oh = sh > 0 ? Math.max(1, (int) Math.floor(s.dim(2) * sh)) : g.between(1, 12), ow = sw > 0 ? Math.max(1, (int) Math.floor(s.dim(3) * sw)) : g.between(1, 12);
+                Resize2d r = new Resize2d(oh, ow, m, c, Resize2d.Nearest.values()[g.between(0, 3)], sh, sw);
+                fastMatchesReference("resize " + r, r, List.of(g.normal(s, 1.0)), g);
+                ReferenceGradientFiniteDifferenceTest.checkFiniteDifferences("resize " + r, seed, r, List.of(g.normal(s, 1.0)), g);
+            }
+    }
+
+    @Test
+    void bilinearHalfPixelMatchesTorchInterpolate() {
+        // torch.nn.functional.interpolate(torch.tensor([[[[1., 2.], [3., 4.]]]]), size=(4, 4), mode="bilinear", align_corners=False)[0, 0, 0]
+        // = [1.0, 1.25, 1.75, 2.0]; with align_corners=True: [1.0, 1.3333, 1.6667, 2.0]
+        Tensor x = Tensor.of(new float[]{1, 2, 3, 4}, 1, 1, 2, 2);
+        Tensor y = REF.forward(new Resize2d(4, 4, Resize2d.Mode.LINEAR, Resize2d.Coordinates.HALF_PIXEL, Resize2d.Nearest.FLOOR), List.of(x));
+        float[] row = java.util.Arrays.copyOf(y.data(), 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[]{1f, 1.25f, 1.75f, 2f}, row, 1e-6f);
+        Tensor z = REF.forward(new Resize2d(4, 4, Resize2d.Mode.LINEAR, Resize2d.Coordinates.ALIGN_CORNERS, Resize2d.Nearest.FLOOR), List.of(x));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[]{1f, 4f / 3, 5f / 3, 2f}, java.util.Arrays.copyOf(z.data(), 4), 1e-6f);
+        // nearest, asymmetric, floor (torch's F.interpolate(mode="nearest") export): each pixel repeated
+        Tensor n = REF.forward(new Resize2d(4, 4, Resize2d.Mode.NEAREST, Resize2d.Coordinates.ASYMMETRIC, Resize2d.Nearest.FLOOR), List.of(x));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[]{1, 1, 2, 2}, java.util.Arrays.copyOf(n.data(), 4), 0f);
     }
 
     @Test

@@ -24,6 +24,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.run.LayerValues;
 import dev.candela.run.ReferenceKernels;
 import dev.candela.run.Rule;
@@ -67,7 +68,7 @@ public final class DeepLiftRule implements Rule {
             case Mul x -> GatingDeepLift.mul(v, m);
             case LayerNorm l -> List.of(GatingDeepLift.layerNorm(v, l, m, options.eps()));
             case Conv2d _, BatchNorm2d _, ChannelAffine _, AvgPool2d _, GlobalAvgPool _, Flatten _, Reshape _,
-                 Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _, Slice _, Pad2d _ -> affine(v, m);
+                 Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _, Slice _, Pad2d _, Resize2d _ -> affine(v, m);
         };
     }
 

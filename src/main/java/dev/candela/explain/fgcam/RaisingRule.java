@@ -30,6 +30,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.run.Kernels;
 import dev.candela.run.LayerValues;
 import dev.candela.run.Rule;
@@ -180,6 +181,7 @@ public final class RaisingRule implements Rule {
             case Slice x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
             case Pad2d x -> k.inputGradients(n.op(), v.inputs(), v.output(), r);
             case LayerNorm x -> List.of(dev.candela.explain.lrp.Gating.layerNorm(v, r, EXACT));
+            case Resize2d x -> positiveShare(v, r);
             case Softmax s -> throw new IllegalArgumentException("FG-CAM cannot raise through Softmax node " + n.name() + "; choose a CAM layer before it");
         };
     }

@@ -24,6 +24,7 @@ import dev.candela.graph.Mul;
 import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import java.util.List;
 
 /**
@@ -137,6 +138,8 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
             case Pad2d p -> new LayerRule.Gradient();
             // Pass dispatches LayerNorm to Ali et al.'s LN-rule (Gating.layerNorm).
             case LayerNorm l -> new LayerRule.Pass();
+            // Interpolation is a fixed non-negative linear map, like average pooling: the pooling rule (Norm).
+            case Resize2d r -> pooling;
         };
     }
 }
