@@ -35,7 +35,8 @@ import picocli.CommandLine;
  * {@code CANDELA_ZOO_MODELS=a,b} to pick models. For each model: import the ONNX file, run it with the fast
  * kernels and compare with PyTorch's output (max |a - e| / max |e| <= 1e-4); for classifiers, run
  * grad-cam, lift-cam, fg-cam (to the input), deeplift and lrp through the explain command and check that
- * DeepLIFT's attributions sum to logit(x) - logit(0) of the explained class within 1e-4 max(1, |Δ|).
+ * DeepLIFT's attributions sum to logit(x) - logit(0) of the explained class within 1e-4 max(1, |Δ|). Segmentation
+ * nets are explained for the class predicted on most pixels, summed over those pixels (target seg:C).
  * One line per model is appended to {@code <zoo>/results.tsv}.
  */
 class ZooTest {
@@ -83,10 +84,33 @@ class ZooTest {
         double rel = maxAbs / maxRef;
         String line = String.format(Locale.ROOT, "%s\toutput_rel=%.3g\timport_s=%.2f", name, rel, importSeconds);
         assertEquals(expected.shape(), y.shape(), name + " output shape");
-        if (info.get("segmentation").asBoolean()) {
-            record(z, line + "\tsegmentation: explanations not run (segmentation targets not implemented)");
-            assertTrue(rel <= OUTPUT_RTOL, name + ": max relative output error " + rel);
-            return;
+        boolean seg = info.get("segmentation").asBoolean();
+        List<String> extra = new ArrayList<>();
+        int cls;
+        double[] mask = null;
+        if (seg) {
+            // Target: the class predicted on the most pixels, summed where it is predicted (pytorch-grad-cam's
+            // SemanticSegmentationTarget); CAM layer: the input of the last Resize (the low-resolution class map).
+            int c = y.dim(1), hw = y.dim(2) * y.dim(3);
+            int[] votes = new int[c];
+            mask = new double[hw];
+            for (int p = 0; p < hw; p++) {
+                int best = 0;
+                for (int k = 1; k < c; k++) if (y.data()[k * hw + p] > y.data()[best * hw + p]) best = k;
+                votes[best]++;
+            }
+            cls = 0;
+            for (int k = 1; k < c; k++) if (votes[k] > votes[cls]) cls = k;
+            for (int p = 0; p < hw; p++) {
+                int best = 0;
+                for (int k = 1; k < c; k++) if (y.data()[k * hw + p] > y.data()[best * hw + p]) best = k;
+                mask[p] = best == cls ? 1 : 0;
+            }
+            String layer = null;
+            for (dev.candela.graph.Node node : model.graph().nodes()) if (node.op() instanceof dev.candela.graph.Resize2d) layer = node.inputs().get(0);
+            extra.addAll(List.of("--target", "seg:" + cls, "--layer", layer));
+        } else {
+            cls = TargetWeights.argmax(y)[0];
         }
         Path in = tmp.resolve("x.npy");
         Npy.write(in, x);
@@ -95,13 +119,20 @@ class ZooTest {
         c.loader = p -> model;
         Path out = tmp.resolve("out");
         long t1 = System.nanoTime();
-        int status = new CommandLine(c).execute("--model", in.toString(), "--input", in.toString(), "--method", METHODS, "--fg-layer", "input", "--out", out.toString());
+        List<String> args = new ArrayList<>(List.of("--model", in.toString(), "--input", in.toString(), "--method", METHODS, "--fg-layer", "input", "--out", out.toString()));
+        args.addAll(extra);
+        int status = new CommandLine(c).execute(args.toArray(String[]::new));
         double explainSeconds = (System.nanoTime() - t1) / 1e9;
-        int cls = TargetWeights.argmax(y)[0];
-        double dy;
+        double dy = 0;
         try (Parallel par = Parallel.ofAvailable()) {
             Executor ex = Executor.fast(model, par);
-            dy = (double) y.data()[cls] - ex.forward(Tensor.zeros(x.shape())).output().data()[cls];
+            Tensor y0 = ex.forward(Tensor.zeros(x.shape())).output();
+            if (seg) {
+                int hw = y.dim(2) * y.dim(3);
+                for (int p = 0; p < hw; p++) dy += mask[p] * ((double) y.data()[cls * hw + p] - y0.data()[cls * hw + p]);
+            } else {
+                dy = (double) y.data()[cls] - y0.data()[cls];
+            }
         }
         double sum = status == 0 ? Npy.read(out.resolve("x").resolve("deeplift.attr.npy")).sum() : Double.NaN;
         double conservation = Math.abs(sum - dy) / Math.max(1, Math.abs(dy));
