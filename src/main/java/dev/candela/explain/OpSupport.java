@@ -79,7 +79,7 @@ public final class OpSupport {
             case Pointwise p -> switch (p.fn()) {
                 case SILU -> "x * Sigmoid(x), fused";
                 case HARD_SWISH -> "HardSwish, x * HardSigmoid(x) fused";
-                case GELU -> "none yet: PyTorch's erf GELU imports as Erf, Mul and per-channel affines";
+                case GELU -> "Div sqrt2 / Erf / Add 1 / Mul / Mul 0.5 chain, fused";
                 default -> name(op);
             };
             case Mul m -> "Mul of two activations (broadcasting)";

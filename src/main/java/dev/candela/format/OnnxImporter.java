@@ -1184,6 +1184,7 @@ public final class OnnxImporter {
      */
     private void fuse(String graphOutput) {
         fuseSwish(graphOutput);
+        fuseGelu(graphOutput);
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -1246,6 +1247,57 @@ public final class OnnxImporter {
         for (Node n : nodes) if (!drop.contains(n)) out.add(replace.getOrDefault(n, n));
         nodes.clear();
         nodes.addAll(out);
+    }
+
+    /**
+     * PyTorch's exact GELU, exported as Div(x, sqrt 2) -> Erf -> Add 1 -> Mul(x, .) -> Mul 0.5 (imported as
+     * ChannelAffine, Pointwise ERF, ChannelAffine, Mul, ChannelAffine), becomes one Pointwise GELU named
+     * after the last node, when every intermediate feeds only the chain.
+     */
+    private void fuseGelu(String graphOutput) {
+        Map<String, Integer> uses = new HashMap<>();
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : nodes) {
+            for (String t : n.inputs()) uses.merge(t, 1, Integer::sum);
+            producer.put(n.output(), n);
+        }
+        uses.merge(graphOutput, 1, Integer::sum);
+        Set<Node> drop = new HashSet<>();
+        Map<Node, Node> replace = new HashMap<>();
+        for (Node half : nodes) {
+            if (!(half.op() instanceof ChannelAffine h) || !constantAffine(h, 0.5f, 0f)) continue;
+            Node mul = single(producer, uses, half.inputs().get(0));
+            if (mul == null || !(mul.op() instanceof Mul)) continue;
+            for (int side = 0; side < 2; side++) {
+                String x = mul.inputs().get(side);
+                Node plus = single(producer, uses, mul.inputs().get(1 - side));
+                if (plus == null || !(plus.op() instanceof ChannelAffine p1) || !constantAffine(p1, 1f, 1f)) continue;
+                Node erf = single(producer, uses, plus.inputs().get(0));
+                if (erf == null || !(erf.op() instanceof Pointwise pe) || pe.fn() != Pointwise.Fn.ERF) continue;
+                Node div = single(producer, uses, erf.inputs().get(0));
+                if (div == null || !(div.op() instanceof ChannelAffine d) || !constantAffine(d, (float) (1 / Math.sqrt(2)), 0f) || !div.inputs().get(0).equals(x)) continue;
+                drop.addAll(List.of(mul, plus, erf, div));
+                replace.put(half, new Node(half.name(), new Pointwise(Pointwise.Fn.GELU), List.of(x), half.output()));
+                break;
+            }
+        }
+        if (replace.isEmpty()) return;
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) if (!drop.contains(n)) out.add(replace.getOrDefault(n, n));
+        nodes.clear();
+        nodes.addAll(out);
+    }
+
+    private static Node single(Map<String, Node> producer, Map<String, Integer> uses, String t) {
+        return uses.getOrDefault(t, 0) == 1 ? producer.get(t) : null;
+    }
+
+    /** Every channel scales by {@code scale} and shifts by {@code shift} (within float rounding). */
+    private static boolean constantAffine(ChannelAffine a, float scale, float shift) {
+        for (int i = 0; i < a.channels(); i++) {
+            if (Math.abs(a.scale().data()[i] - scale) > 1e-6f * Math.abs(scale) + 1e-7f || Math.abs(a.shift().data()[i] - shift) > 1e-7f) return false;
+        }
+        return true;
     }
 
     private record Chain(Op first, Op second) {}

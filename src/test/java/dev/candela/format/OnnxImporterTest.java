@@ -184,6 +184,25 @@ class OnnxImporterTest {
     }
 
     @Test
+    void pytorchErfGeluBecomesOnePointwiseGelu() throws Exception {
+        ModelProto m = model(13, List.of(
+                node("g/Div", "Div", List.of("x", "s2"), "d"),
+                node("g/Erf", "Erf", List.of("d"), "e"),
+                node("g/Add", "Add", List.of("e", "one"), "a"),
+                node("g/Mul", "Mul", List.of("x", "a"), "m"),
+                node("g/Mul_1", "Mul", List.of("m", "half"), "y")),
+                List.of(floats("s2", new float[]{1.4142135f}), floats("one", new float[]{1f}), floats("half", new float[]{0.5f})),
+                value("x", 1, 2, 3, 4), "y");
+        Model model = load(m);
+        assertEquals(1, model.graph().nodes().size(), model.graph().nodes().toString());
+        assertEquals(new dev.candela.graph.Pointwise(dev.candela.graph.Pointwise.Fn.GELU), model.graph().nodes().get(0).op());
+        assertEquals("g/Mul_1", model.graph().nodes().get(0).name());
+        float[] x = random(24, 7);
+        Tensor y = new Executor(model, ReferenceKernels.INSTANCE).forward(Tensor.of(x, 1, 2, 3, 4)).output();
+        for (int i = 0; i < x.length; i++) assertEquals(0.5 * x[i] * (1 + dev.candela.graph.Pointwise.erf(x[i] / Math.sqrt(2))), y.data()[i], 1e-6);
+    }
+
+    @Test
     void matMulPlusAddBecomesOneLinear() throws Exception {
         float[] w = random(4 * 3, 2), b = random(3, 3);
         ModelProto m = model(13, List.of(node("fc/MatMul", "MatMul", List.of("x", "w"), "h"), node("fc/Add", "Add", List.of("h", "b"), "y")),
