@@ -32,7 +32,8 @@ import picocli.CommandLine;
 /**
  * The torchvision zoo check of issue 13 (a profile: runs only when the exported zoo is present). Set
  * {@code CANDELA_ZOO} (or -Dcandela.zoo) to the folder written by {@code tools/export_zoo.py}, optionally
- * {@code CANDELA_ZOO_MODELS=a,b} to pick models. For each model: import the ONNX file, run it with the fast
+ * {@code CANDELA_ZOO_MODELS=a,b} to pick models. For each model: import the ONNX file, write it as .cnd and read
+ * it back (the op codec of every zoo op), run it with the fast
  * kernels and compare with PyTorch's output (max |a - e| / max |e| <= 1e-4); for classifiers, run
  * grad-cam, lift-cam, fg-cam (to the input), deeplift and lrp through the explain command and check that
  * DeepLIFT's attributions sum to logit(x) - logit(0) of the explained class within 1e-4 max(1, |Δ|). Segmentation
@@ -69,8 +70,12 @@ class ZooTest {
                 "zoo not exported: run /usr/bin/python3 tools/export_zoo.py DIR and set CANDELA_ZOO=DIR; skipping");
         JsonNode info = new ObjectMapper().readTree(z.resolve("zoo.json").toFile()).get("models").get(name);
         long t0 = System.nanoTime();
-        Model model = OnnxImporter.importFile(z.resolve(name + ".onnx"), ImportOptions.defaults());
+        Model imported = OnnxImporter.importFile(z.resolve(name + ".onnx"), ImportOptions.defaults());
         double importSeconds = (System.nanoTime() - t0) / 1e9;
+        // Through a .cnd file and back: every op of the zoo must round-trip (the model explained is the one read back).
+        Path cnd = tmp.resolve(name + ".cnd");
+        dev.candela.format.CndWriter.write(imported, cnd);
+        Model model = dev.candela.format.CndReader.read(cnd);
         Tensor x = Npy.read(z.resolve(name + ".input.npy")), expected = Npy.read(z.resolve(name + ".output.npy"));
         Tensor y;
         try (Parallel par = Parallel.ofAvailable()) {
