@@ -58,7 +58,7 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--layer", split = ",", description = "layer(s) to explain: node name, tensor name, module path, or 'auto' (default). Several are fused.")
     List<String> layers = new ArrayList<>();
 
-    @Option(names = "--target", description = "class index, label, topK, softmax:C, or C1*w1+C2*w2; one per image of a batch as 3,7,1 or by repeating the option; default: the predicted class")
+    @Option(names = "--target", description = "class index, label, topK, softmax:C, C1*w1+C2*w2, or for a segmentation output seg:C (where C is predicted), seg:C:box=x0,y0,x1,y1, seg:C:mask=FILE.png; one per image of a batch as 3,7,1 or by repeating the option; default: the predicted class")
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--annotations", description = "CSV 'image,label[,...]': each input of a folder is explained for its label (inputs without a row: the predicted class)")

@@ -35,6 +35,23 @@ public sealed interface Target {
     /** The softmax probability of one class. */
     record Softmax(int index) implements Target {}
 
+    /**
+     * pytorch-grad-cam's SemanticSegmentationTarget: the sum of class {@code index}'s logits over a set of
+     * pixels of a segmentation output (N x C x H x W). The pixels are those of a {@link Region}: where the
+     * model predicts the class (argmax over channels), a box, or the non-zero pixels of a PNG mask.
+     */
+    record Segmentation(int index, Region region) implements Target {}
+
+    /** The pixels a segmentation target sums over. */
+    sealed interface Region {
+        /** Where the prediction (argmax over the classes, per pixel) is the target class. */
+        record Predicted() implements Region {}
+        /** Pixels x0 <= x < x1, y0 <= y < y1 of the output map. */
+        record Box(int x0, int y0, int x1, int y1) implements Region {}
+        /** The non-zero pixels of a PNG of the output map's size (any channel non-zero). */
+        record Mask(java.nio.file.Path png) implements Region {}
+    }
+
     static Target argmax() { return new Argmax(); }
     static Target classIndex(int c) { return new ClassIndex(c); }
     static Target label(String name) { return new Label(name); }
@@ -55,6 +72,7 @@ public sealed interface Target {
 
     private static Target parseChecked(String s) {
         String t = s.trim();
+        if (t.matches("(?i)seg:\\d+(:.*)?")) return parseSegmentation(t);
         if (t.isEmpty() || t.equals("argmax")) return new Argmax();
         if (t.matches("\\d+")) return new ClassIndex(Integer.parseInt(t));
         if (t.matches("(?i)top-?\\d+")) return new TopK(Integer.parseInt(t.replaceAll("\\D", "")));
@@ -68,6 +86,66 @@ public sealed interface Target {
             return new WeightedLogits(w);
         }
         return new Label(t);
+    }
+
+    /** {@code seg:C} (where the prediction is C), {@code seg:C:box=x0,y0,x1,y1} or {@code seg:C:mask=FILE.png}. */
+    private static Target parseSegmentation(String t) {
+        String[] parts = t.split(":", 3);
+        int c = Integer.parseInt(parts[1]);
+        if (parts.length == 2) return new Segmentation(c, new Region.Predicted());
+        String r = parts[2];
+        if (r.startsWith("box=")) {
+            String[] v = r.substring(4).split(",");
+            if (v.length != 4) throw new IllegalArgumentException("segmentation box needs x0,y0,x1,y1, got '" + r.substring(4) + "'");
+            int[] b = new int[4];
+            for (int i = 0; i < 4; i++) b[i] = Integer.parseInt(v[i].trim());
+            if (b[0] < 0 || b[1] < 0 || b[2] <= b[0] || b[3] <= b[1]) throw new IllegalArgumentException("segmentation box " + r.substring(4) + " is empty or negative");
+            return new Segmentation(c, new Region.Box(b[0], b[1], b[2], b[3]));
+        }
+        if (r.startsWith("mask=")) return new Segmentation(c, new Region.Mask(java.nio.file.Path.of(r.substring(5))));
+        throw new IllegalArgumentException("segmentation target '" + t + "': expected seg:C, seg:C:box=x0,y0,x1,y1 or seg:C:mask=FILE.png");
+    }
+
+    /** The weights over one output item (C x H x W, flattened) that sum class c's logits over the region. */
+    private static double[] segmentationWeights(Segmentation sg, dev.candela.tensor.Shape item, float[] row) {
+        if (item.rank() != 3) throw new IllegalArgumentException("a segmentation target needs a C x H x W model output, got " + item);
+        int classes = item.dim(0), h = item.dim(1), w = item.dim(2), hw = h * w;
+        checkClass(sg.index(), classes);
+        double[] weights = new double[row.length];
+        int count = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int p = y * w + x;
+                boolean in = switch (sg.region()) {
+                    case Region.Predicted pr -> {
+                        int best = 0;
+                        for (int k = 1; k < classes; k++) if (row[k * hw + p] > row[best * hw + p]) best = k;
+                        yield best == sg.index();
+                    }
+                    case Region.Box b -> x >= b.x0() && x < b.x1() && y >= b.y0() && y < b.y1();
+                    case Region.Mask m -> false;
+                };
+                if (in) { weights[sg.index() * hw + p] = 1; count++; }
+            }
+        if (sg.region() instanceof Region.Mask m) count = maskWeights(m.png(), sg.index(), h, w, weights);
+        if (count == 0) throw new IllegalArgumentException("segmentation target " + sg.index() + ": the region has no pixels of the " + h + "x" + w + " output");
+        return weights;
+    }
+
+    private static int maskWeights(java.nio.file.Path png, int c, int h, int w, double[] weights) {
+        java.awt.image.BufferedImage img;
+        try {
+            img = javax.imageio.ImageIO.read(png.toFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("segmentation mask " + png + ": " + e.getMessage());
+        }
+        if (img == null) throw new IllegalArgumentException("segmentation mask " + png + " is not a readable image");
+        if (img.getWidth() != w || img.getHeight() != h) throw new IllegalArgumentException("segmentation mask " + png + " is " + img.getWidth() + "x" + img.getHeight() + ", the output map is " + w + "x" + h);
+        int count = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if ((img.getRGB(x, y) & 0xFFFFFF) != 0) { weights[c * h * w + y * w + x] = 1; count++; }
+        return count;
     }
 
     /**
@@ -132,6 +210,12 @@ public sealed interface Target {
                     if (w.weights().isEmpty()) throw new IllegalArgumentException("weighted-logit target has no classes");
                     out.add(new ResolvedTarget(i, new Objective.Weighted(weights), d.toString()));
                 }
+                case Segmentation sg -> out.add(new ResolvedTarget(i, new Objective.Weighted(segmentationWeights(sg, dev.candela.tensor.Shape.of(java.util.Arrays.copyOfRange(logits.shape().dims(), 1, logits.rank())), row)),
+                        "sum of " + describe(model, sg.index()) + " logits over " + switch (sg.region()) {
+                            case Region.Predicted p -> "the pixels predicted as that class";
+                            case Region.Box b -> "the box " + b.x0() + "," + b.y0() + "-" + b.x1() + "," + b.y1();
+                            case Region.Mask m -> "the mask " + m.png().getFileName();
+                        }));
                 case Softmax s -> {
                     checkClass(s.index(), classes);
                     out.add(new ResolvedTarget(i, new Objective.Probability(s.index()), "softmax of " + describe(model, s.index())));

@@ -23,6 +23,12 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,8 +50,9 @@ final class OpCodec {
             case "Conv2d", "Linear" -> List.of("weight", "bias");
             case "BatchNorm2d" -> List.of("gamma", "beta", "mean", "var");
             case "ChannelAffine" -> List.of("scale", "shift");
+            case "LayerNorm" -> List.of("gamma", "beta");
             case "Relu", "Clip", "LeakyRelu", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "Flatten", "Reshape",
-                 "Add", "Concat", "Lrn", "Transpose", "Identity", "Softmax" -> List.of();
+                 "Add", "Concat", "Lrn", "Transpose", "Identity", "Softmax", "Pointwise", "Mul", "Slice", "Pad2d", "Resize2d" -> List.of();
             default -> null;
         };
     }
@@ -99,6 +106,31 @@ final class OpCodec {
                 a.put("axis", s.axis());
                 a.put("flattenFrom", s.flattenFrom());
             }
+            case Pointwise p -> {
+                a.put("fn", p.fn().name());
+                a.set("alpha", flt(p.alpha()));
+                a.set("beta", flt(p.beta()));
+            }
+            case Mul m -> { }
+            case LayerNorm l -> a.set("epsilon", flt(l.epsilon()));
+            case Resize2d r -> {
+                a.put("outH", r.outH());
+                a.put("outW", r.outW());
+                a.put("mode", r.mode().name());
+                a.put("coordinates", r.coordinates().name());
+                a.put("nearest", r.nearest().name());
+                a.set("scaleH", flt(r.scaleH()));
+                a.set("scaleW", flt(r.scaleW()));
+            }
+            case Slice s -> {
+                a.put("axis", s.axis());
+                a.put("start", s.start());
+                a.put("end", s.end());
+            }
+            case Pad2d p -> {
+                a.set("pads", ints(p.pads()));
+                a.set("value", flt(p.value()));
+            }
         }
         return a;
     }
@@ -127,8 +159,28 @@ final class OpCodec {
             case "Transpose" -> new Transpose(a.ints("perm", -1));
             case "Identity" -> new Identity();
             case "Softmax" -> new Softmax(a.integer("axis"), a.bool("flattenFrom"));
+            case "Pointwise" -> new Pointwise(pointwiseFn(a), a.flt("alpha"), a.flt("beta"));
+            case "Mul" -> new Mul();
+            case "Resize2d" -> new Resize2d(a.integer("outH"), a.integer("outW"), named(a, "mode", Resize2d.Mode.values()),
+                    named(a, "coordinates", Resize2d.Coordinates.values()), named(a, "nearest", Resize2d.Nearest.values()),
+                    a.flt("scaleH"), a.flt("scaleW"));
+            case "LayerNorm" -> new LayerNorm(w.get("gamma"), w.get("beta"), a.flt("epsilon"));
+            case "Slice" -> new Slice(a.integer("axis"), a.integer("start"), a.integer("end"));
+            case "Pad2d" -> new Pad2d(a.ints("pads", 4), a.flt("value"));
             default -> throw a.error("op", "unknown op kind '" + kind + "'");
         };
+    }
+
+    private static <E extends Enum<E>> E named(Attrs a, String field, E[] values) throws ModelFormatException {
+        String t = a.text(field);
+        for (E e : values) if (e.name().equals(t)) return e;
+        throw a.error(field, "unknown value; known: " + java.util.Arrays.toString(values));
+    }
+
+    private static Pointwise.Fn pointwiseFn(Attrs a) throws ModelFormatException {
+        String fn = a.text("fn");
+        for (Pointwise.Fn f : Pointwise.Fn.values()) if (f.name().equals(fn)) return f;
+        throw a.error("fn", "unknown pointwise function '" + Attrs.abbreviate(com.fasterxml.jackson.databind.node.TextNode.valueOf(fn)) + "'; known: " + java.util.Arrays.toString(Pointwise.Fn.values()));
     }
 
     static ArrayNode ints(int[] v) {

@@ -19,6 +19,12 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.ConvKernels;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Sgemm;
@@ -127,12 +133,18 @@ public final class FastKernels implements Kernels {
             case Flatten f -> x.reshape(os);
             case Reshape r -> x.reshape(os);
             case Identity i -> x;
-            case Linear l -> linear(x, l);
+            case Linear l -> linear(Linear.rows(x, l.inFeatures()), l).reshape(os);
             case Add a -> add(in);
             case Concat c -> ReferenceKernels.concat(in, c.axis(), os);
             case Lrn l -> lrn(x, l);
             case Transpose t -> transpose(x, t.perm(), os);
             case Softmax s -> softmax(x, s);
+            case Pointwise p -> GatingKernels.pointwise(parallel, p, x);
+            case Mul m -> GatingKernels.mul(parallel, x, in.get(1));
+            case Slice s -> GatingKernels.slice(s, x);
+            case Pad2d p -> GatingKernels.pad(p, x);
+            case LayerNorm n -> GatingKernels.layerNorm(parallel, n, x);
+            case Resize2d r -> GatingKernels.resize(parallel, r, x);
         };
     }
 
@@ -151,12 +163,18 @@ public final class FastKernels implements Kernels {
             case Flatten f -> List.of(gy.reshape(x.shape()));
             case Reshape r -> List.of(gy.reshape(x.shape()));
             case Identity i -> List.of(gy);
-            case Linear l -> List.of(linearBackwardInput(gy, l));
+            case Linear l -> List.of(linearBackwardInput(Linear.rows(gy, l.outFeatures()), l).reshape(x.shape()));
             case Add a -> Collections.nCopies(in.size(), gy);
             case Concat c -> ReferenceKernels.concatBackward(in, c.axis(), gy);
             case Lrn l -> List.of(lrnBackward(x, l, gy));
             case Transpose t -> List.of(transpose(gy, ReferenceKernels.inverse(t.perm()), x.shape()));
             case Softmax s -> List.of(softmaxBackward(out, s, gy));
+            case Pointwise p -> List.of(GatingKernels.pointwiseBackward(parallel, p, x, gy));
+            case Mul m -> GatingKernels.mulBackward(parallel, x, in.get(1), gy);
+            case Slice s -> List.of(GatingKernels.sliceBackward(s, x.shape(), gy));
+            case Pad2d p -> List.of(GatingKernels.padBackward(p, x.shape(), gy));
+            case LayerNorm n -> List.of(GatingKernels.layerNormBackward(parallel, n, x, gy));
+            case Resize2d r -> List.of(GatingKernels.resizeBackward(parallel, r, x.shape(), gy));
         };
     }
 

@@ -19,6 +19,12 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
@@ -46,12 +52,18 @@ public final class ReferenceKernels implements Kernels {
             case Flatten f -> x.reshape(outShape);
             case Reshape r -> x.reshape(outShape);
             case Identity i -> x;
-            case Linear l -> linear(x, l);
+            case Linear l -> linear(Linear.rows(x, l.inFeatures()), l).reshape(outShape);
             case Add a -> add(in);
             case Concat c -> concat(in, c.axis(), outShape);
             case Lrn l -> lrn(x, l);
             case Transpose t -> transpose(x, t.perm(), outShape);
             case Softmax s -> softmax(x, s);
+            case Pointwise p -> GatingKernels.pointwiseRef(p, x);
+            case Mul m -> GatingKernels.mulRef(x, in.get(1));
+            case Slice s -> GatingKernels.sliceRef(s, x);
+            case Pad2d p -> GatingKernels.padRef(p, x);
+            case LayerNorm n -> GatingKernels.layerNormRef(n, x);
+            case Resize2d r -> GatingKernels.resizeRef(r, x);
         };
     }
 
@@ -70,7 +82,7 @@ public final class ReferenceKernels implements Kernels {
             case Flatten f -> List.of(gy.reshape(x.shape()));
             case Reshape r -> List.of(gy.reshape(x.shape()));
             case Identity i -> List.of(gy);
-            case Linear l -> List.of(linearBackwardInput(gy, l));
+            case Linear l -> List.of(linearBackwardInput(Linear.rows(gy, l.outFeatures()), l).reshape(x.shape()));
             case Add a -> {
                 List<Tensor> g = new ArrayList<>();
                 for (int i = 0; i < in.size(); i++) g.add(gy);
@@ -80,6 +92,12 @@ public final class ReferenceKernels implements Kernels {
             case Lrn l -> List.of(lrnBackward(x, l, gy));
             case Transpose t -> List.of(transpose(gy, inverse(t.perm()), x.shape()));
             case Softmax s -> List.of(softmaxBackward(out, s, gy));
+            case Pointwise p -> List.of(GatingKernels.pointwiseBackwardRef(p, x, gy));
+            case Mul m -> GatingKernels.mulBackwardRef(x, in.get(1), gy);
+            case Slice s -> List.of(GatingKernels.sliceBackwardRef(s, x.shape(), gy));
+            case Pad2d p -> List.of(GatingKernels.padBackwardRef(p, x.shape(), gy));
+            case LayerNorm n -> List.of(GatingKernels.layerNormBackwardRef(n, x, gy));
+            case Resize2d r -> List.of(GatingKernels.resizeBackwardRef(r, x.shape(), gy));
         };
     }
 

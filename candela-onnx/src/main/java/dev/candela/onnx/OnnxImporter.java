@@ -35,6 +35,12 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.io.IOException;
@@ -67,7 +73,9 @@ public final class OnnxImporter {
     static final int MIN_OPSET = 6, MAX_OPSET = 21;
     static final Set<String> SUPPORTED = Set.of("Conv", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
-            "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze");
+            "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze",
+            "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice", "Erf", "LayerNormalization",
+            "Pow", "Sqrt", "Resize", "Upsample");
 
     private final Path file;
     private final Path baseDir;
@@ -80,6 +88,10 @@ public final class OnnxImporter {
     private final Map<String, Integer> onnxUses = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** ONNX nodes absorbed into a fused op emitted earlier (LayerNorm chains). */
+    private final Set<NodeProto> absorbed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Map<String, NodeProto> producers = new HashMap<>();
+    private final Map<String, List<NodeProto>> consumers = new HashMap<>();
     /** Bytes of constants the import may materialise: a file cannot make us allocate more than this. */
     private final long constantBudget;
     private long constantBytes;
@@ -178,6 +190,10 @@ public final class OnnxImporter {
         String output = g.getOutput(0).getName();
 
         for (NodeProto n : g.getNodeList()) for (String t : n.getInputList()) onnxUses.merge(t, 1, Integer::sum);
+        for (NodeProto n : g.getNodeList()) {
+            for (String t : n.getOutputList()) producers.put(t, n);
+            for (String t : n.getInputList()) consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(n);
+        }
         onnxUses.merge(output, 1, Integer::sum);
 
         for (int i = 0; i < g.getNodeCount(); i++) convertNode(g.getNode(i), i);
@@ -240,6 +256,7 @@ public final class OnnxImporter {
     }
 
     private void convertNode(NodeProto n, int index) throws ModelFormatException {
+        if (absorbed.contains(n)) return;
         String label = (n.getName().isEmpty() ? "#" + index : "'" + n.getName() + "'") + " (" + n.getOpType() + ")";
         boolean domainOk = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
         if (!domainOk || !SUPPORTED.contains(n.getOpType())) {
@@ -364,8 +381,8 @@ public final class OnnxImporter {
             case "MatMul" -> {
                 Shape s = shape(data(n, 0));
                 OnnxConst b = constant(n, 1);
-                if (s.rank() != 2 || b.rank() != 2) throw new Unsupported("MatMul is supported as [N,K] x constant [K,M] only, got " + s + " x " + Arrays.toString(b.dims()));
-                if (b.dims()[0] != s.dim(1)) throw new Unsupported("MatMul inner dimensions differ: " + s + " x " + Arrays.toString(b.dims()));
+                if (s.rank() < 2 || b.rank() != 2) throw new Unsupported("MatMul is supported as [N,...,K] x constant [K,M] only, got " + s + " x " + Arrays.toString(b.dims()));
+                if (b.dims()[0] != s.dim(-1)) throw new Unsupported("MatMul inner dimensions differ: " + s + " x " + Arrays.toString(b.dims()));
                 int k = b.dims()[0], mOut = b.dims()[1];
                 float[] bf = b.asFloats(), w = new float[mOut * k];
                 for (int i = 0; i < k; i++) for (int j = 0; j < mOut; j++) w[j * k + i] = bf[i * mOut + j];
@@ -403,8 +420,17 @@ public final class OnnxImporter {
                 if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) throw new Unsupported("Pad with axes is not supported");
                 boolean zero = true;
                 for (int p : pads) zero &= p == 0;
-                if (!zero) throw new Unsupported("Pad with non-zero pads " + Arrays.toString(pads) + " (mode " + mode + ") is not supported; only the all-zero Pad of PyTorch exports is");
-                emit(name, new Identity(), List.of(data(n, 0)), y);
+                if (zero) {
+                    emit(name, new Identity(), List.of(data(n, 0)), y);
+                    return;
+                }
+                if (!mode.equals("constant")) throw new Unsupported("Pad mode " + mode + " is not supported (constant only)");
+                Shape s = shape(data(n, 0));
+                if (s.rank() != 4 || pads.length != 8) throw new Unsupported("Pad is supported on rank-4 tensors, got " + s);
+                if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) throw new Unsupported("Pad of the batch or channel axis " + Arrays.toString(pads) + " is not supported");
+                for (int p : pads) if (p < 0) throw new Unsupported("negative Pad (cropping) " + Arrays.toString(pads) + " is not supported");
+                float value = opset < 11 ? attrFloat(n, "value", 0f) : n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? scalar(n, 2) : 0f;
+                emit(name, new Pad2d(new int[]{pads[2], pads[3], pads[6], pads[7]}, value), List.of(data(n, 0)), y);
             }
             case "Softmax" -> {
                 Shape s = shape(data(n, 0));
@@ -416,6 +442,70 @@ public final class OnnxImporter {
             case "LRN" -> {
                 rank4(data(n, 0), "LRN");
                 emit(name, new Lrn((int) attrLong(n, "size", -1), attrFloat(n, "alpha", 1e-4f), attrFloat(n, "beta", 0.75f), attrFloat(n, "bias", 1f)), List.of(x), y);
+            }
+            case "Sigmoid" -> emit(name, new Pointwise(Pointwise.Fn.SIGMOID), List.of(data(n, 0)), y);
+            case "HardSigmoid" -> emit(name, new Pointwise(Pointwise.Fn.HARD_SIGMOID, attrFloat(n, "alpha", 0.2f), attrFloat(n, "beta", 0.5f)), List.of(data(n, 0)), y);
+            case "HardSwish" -> emit(name, new Pointwise(Pointwise.Fn.HARD_SWISH), List.of(data(n, 0)), y);
+            case "Shape" -> {
+                // Shapes are static once the input size is fixed: the shape is a constant (batch 1; nodes
+                // that use it keep the batch axis, so the folded value does not fix the batch).
+                int[] d = shape(data(n, 0)).dims();
+                long[] l = new long[d.length];
+                for (int i = 0; i < d.length; i++) l[i] = d[i];
+                consts.put(y, OnnxConst.ofLongs(new int[]{d.length}, l));
+            }
+            case "Resize", "Upsample" -> emit(name, resize(n), List.of(data(n, 0)), y);
+            case "Erf" -> emit(name, new Pointwise(Pointwise.Fn.ERF), List.of(data(n, 0)), y);
+            case "Pow", "Sqrt" -> throw new Unsupported(n.getOpType() + " of an activation is supported only inside a layer-norm chain (ReduceMean, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div)");
+            case "LayerNormalization" -> {
+                requireUnusedExtraOutputs(n);
+                Shape s = shape(data(n, 0));
+                if (axis(attrInt(n, "axis", -1), s.rank(), "axis", false) != s.rank() - 1) throw new Unsupported("LayerNormalization is supported over the last axis only");
+                int c = s.dim(-1);
+                Tensor beta = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? vector(n, 2, c) : Tensor.zeros(c);
+                emit(name, new LayerNorm(vector(n, 1, c), beta, attrFloat(n, "epsilon", 1e-5f)), List.of(x), y);
+            }
+            case "ReduceMean" -> {
+                Shape s = shape(data(n, 0));
+                long[] ax = axes(n);
+                java.util.Set<Integer> set = new java.util.TreeSet<>();
+                for (long a : ax) set.add(axis(a, s.rank(), "axes", false));
+                if (set.equals(java.util.Set.of(s.rank() - 1)) && layerNormChain(n, name)) return;
+                if (s.rank() != 4 || !set.equals(java.util.Set.of(2, 3))) throw new Unsupported("ReduceMean is supported over the spatial axes [2, 3] of a rank-4 tensor (global pooling), got axes " + Arrays.toString(ax) + " of " + s);
+                if (attrInt(n, "keepdims", 1) != 0) {
+                    emit(name, new GlobalAvgPool(), List.of(x), y);
+                } else {
+                    emit(name, new GlobalAvgPool(), List.of(x), y + "#pooled");
+                    emit(name + "#squeeze", new Reshape(new int[]{s.dim(1)}), List.of(y + "#pooled"), y);
+                }
+            }
+            case "Slice" -> {
+                Shape s = shape(data(n, 0));
+                long[] starts = constant(n, 1).asLongs(), ends = constant(n, 2).asLongs();
+                long[] axes = n.getInputCount() > 3 && !n.getInput(3).isEmpty() ? constant(n, 3).asLongs() : null;
+                long[] steps = n.getInputCount() > 4 && !n.getInput(4).isEmpty() ? constant(n, 4).asLongs() : null;
+                if (starts.length != ends.length || (axes != null && axes.length != starts.length)) throw new Unsupported("Slice starts/ends/axes lengths differ");
+                String in = data(n, 0);
+                List<int[]> cuts = new ArrayList<>();
+                for (int i = 0; i < starts.length; i++) {
+                    int a = axes == null ? i : axis(axes[i], s.rank(), "axes", false);
+                    if (steps != null && steps[i] != 1) throw new Unsupported("Slice with step " + steps[i] + " is not supported (step 1 only)");
+                    int dim = s.dim(a);
+                    long b = starts[i] < 0 ? starts[i] + dim : starts[i], e = ends[i] < 0 ? ends[i] + dim : ends[i];
+                    b = Math.max(0, Math.min(dim, b));
+                    e = Math.max(0, Math.min(dim, e));
+                    if (b == 0 && e == dim) continue;
+                    if (a == 0) throw new Unsupported("Slice along the batch axis is not supported");
+                    if (e <= b) throw new Unsupported("Slice " + starts[i] + ".." + ends[i] + " on axis " + a + " of " + s + " is empty");
+                    cuts.add(new int[]{a, (int) b, (int) e});
+                }
+                if (cuts.isEmpty()) { emit(name, new Identity(), List.of(in), y); return; }
+                for (int i = 0; i < cuts.size(); i++) {
+                    boolean last = i == cuts.size() - 1;
+                    String out = last ? y : y + "#" + i;
+                    emit(i == 0 ? name : name + "#" + i, new Slice(cuts.get(i)[0], cuts.get(i)[1], cuts.get(i)[2]), List.of(in), out);
+                    in = out;
+                }
             }
             case "Transpose" -> {
                 Shape s = shape(data(n, 0));
@@ -480,6 +570,10 @@ public final class OnnxImporter {
         String a = n.getInput(0), b = n.getInput(1), y = n.getOutput(0);
         boolean ca = consts.containsKey(a), cb = consts.containsKey(b);
         if (!ca && !cb) {
+            if (op.equals("Mul")) {
+                emit(name, new Mul(), List.of(a, b), y);
+                return;
+            }
             if (!op.equals("Add")) throw new Unsupported(op + " of two activations is not supported");
             if (!shape(a).equals(shape(b))) throw new Unsupported("Add of shapes " + shape(a) + " and " + shape(b) + " needs broadcasting, which is not supported");
             emit(name, new Add(), List.of(a, b), y);
@@ -498,6 +592,7 @@ public final class OnnxImporter {
             System.arraycopy(c.dims(), 0, d, axis, c.rank());
             c = c.reshape(d);
         }
+        if (op.equals("Add") && s.rank() > 2 && lastAxisBias(x, c, s, name, y)) return;
         float[] v = perChannel(c, s);
         if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " is not per-channel for input " + s);
         int ch = v.length;
@@ -515,6 +610,98 @@ public final class OnnxImporter {
             }
         }
         emit(name, new ChannelAffine(Tensor.of(scale, ch), Tensor.of(shift, ch)), List.of(x), y);
+    }
+
+    /**
+     * MatMul + bias on the last axis of a rank > 2 activation (ConvNeXt's channels-last Linear): the bias
+     * goes into the Linear just emitted for {@code x}, which then writes {@code y}. False when that does not apply.
+     */
+    private boolean lastAxisBias(String x, OnnxConst c, Shape s, String name, String y) {
+        if (nodes.isEmpty()) return false;
+        Node last = nodes.get(nodes.size() - 1);
+        if (!last.output().equals(x) || !(last.op() instanceof Linear lin) || onnxUses.getOrDefault(x, 0) != 1) return false;
+        int out = lin.outFeatures();
+        if (c.size() != out && c.size() != 1) return false;
+        for (int i = 0; i < c.rank() - 1; i++) if (c.dims()[i] != 1) return false;
+        if (c.rank() > 0 && c.dims()[c.rank() - 1] != c.size()) return false;
+        float[] bias = lin.bias().data().clone(), cv = c.asFloats();
+        for (int i = 0; i < out; i++) bias[i] += cv[c.size() == 1 ? 0 : i];
+        nodes.set(nodes.size() - 1, new Node(last.name(), new Linear(lin.weight(), Tensor.of(bias, out)), last.inputs(), y));
+        shapes.put(y, s);
+        return true;
+    }
+
+    /**
+     * PyTorch's exported layer norm over the last axis: m = ReduceMean(x), d = Sub(x, m), Pow(d, 2),
+     * v = ReduceMean(.), Add(v, eps), Sqrt, q = Div(d, .), then optionally Mul(q, gamma) and Add(., beta).
+     * Matched from the first ReduceMean {@code n}; every intermediate must feed only the chain. On a match
+     * one {@link LayerNorm} is emitted (named after the chain's last node) and the other nodes are absorbed.
+     */
+    private boolean layerNormChain(NodeProto n, String name) throws ModelFormatException {
+        String x = n.getInput(0);
+        int c = shape(x).dim(-1);
+        NodeProto sub = only(n.getOutput(0), "Sub");
+        if (sub == null || !sub.getInput(0).equals(x) || !sub.getInput(1).equals(n.getOutput(0))) return false;
+        List<NodeProto> uses = consumers.getOrDefault(sub.getOutput(0), List.of());
+        if (uses.size() != 2) return false;
+        NodeProto pow = uses.stream().filter(u -> u.getOpType().equals("Pow")).findFirst().orElse(null);
+        NodeProto div = uses.stream().filter(u -> u.getOpType().equals("Div")).findFirst().orElse(null);
+        if (pow == null || div == null || !pow.getInput(0).equals(sub.getOutput(0)) || !div.getInput(0).equals(sub.getOutput(0))) return false;
+        OnnxConst two = lookahead(pow.getInput(1));
+        if (two == null || two.size() != 1 || two.get(0) != 2) return false;
+        NodeProto mean2 = only(pow.getOutput(0), "ReduceMean");
+        if (mean2 == null) return false;
+        long[] ax2 = axes(mean2);
+        if (ax2.length != 1 || axis(ax2[0], shape(x).rank(), "axes", false) != shape(x).rank() - 1 || attrInt(mean2, "keepdims", 1) == 0 || attrInt(n, "keepdims", 1) == 0) return false;
+        NodeProto add = only(mean2.getOutput(0), "Add");
+        if (add == null || !add.getInput(0).equals(mean2.getOutput(0))) return false;
+        OnnxConst eps = lookahead(add.getInput(1));
+        if (eps == null || eps.size() != 1) return false;
+        NodeProto sqrt = only(add.getOutput(0), "Sqrt");
+        if (sqrt == null || !div.getInput(1).equals(sqrt.getOutput(0)) || only(sqrt.getOutput(0), "Div") != div) return false;
+        List<NodeProto> chain = new ArrayList<>(List.of(sub, pow, mean2, add, sqrt, div));
+        float[] gamma = new float[c], beta = new float[c];
+        Arrays.fill(gamma, 1f);
+        String out = div.getOutput(0);
+        NodeProto mul = only(out, "Mul");
+        if (mul != null) {
+            OnnxConst gc = lookahead(mul.getInput(mul.getInput(0).equals(out) ? 1 : 0));
+            if (gc != null && (gc.size() == c || gc.size() == 1)) {
+                for (int i = 0; i < c; i++) gamma[i] = gc.asFloats()[gc.size() == 1 ? 0 : i];
+                chain.add(mul);
+                out = mul.getOutput(0);
+                NodeProto addB = only(out, "Add");
+                if (addB != null) {
+                    OnnxConst bc = lookahead(addB.getInput(addB.getInput(0).equals(out) ? 1 : 0));
+                    if (bc != null && (bc.size() == c || bc.size() == 1)) {
+                        for (int i = 0; i < c; i++) beta[i] = bc.asFloats()[bc.size() == 1 ? 0 : i];
+                        chain.add(addB);
+                        out = addB.getOutput(0);
+                    }
+                }
+            }
+        }
+        NodeProto lastNode = chain.get(chain.size() - 1);
+        String lnName = lastNode.getName().isEmpty() ? name : nodeName(lastNode, -1);
+        emit(lnName, new LayerNorm(Tensor.of(gamma, c), Tensor.of(beta, c), (float) eps.get(0)), List.of(x), out);
+        absorbed.addAll(chain);
+        return true;
+    }
+
+    /** The single consumer of {@code t} if it has exactly one and of the given op type, else null. */
+    private NodeProto only(String t, String opType) {
+        List<NodeProto> u = consumers.getOrDefault(t, List.of());
+        if (u.size() != 1 || !u.get(0).getOpType().equals(opType) || onnxUses.getOrDefault(t, 0) != 1) return null;
+        return u.get(0);
+    }
+
+    /** A constant known now or produced by a later Constant node (evaluated ahead), else null. */
+    private OnnxConst lookahead(String t) throws ModelFormatException {
+        OnnxConst c = consts.get(t);
+        if (c != null) return c;
+        NodeProto p = producers.get(t);
+        if (p != null && p.getOpType().equals("Constant")) return constantNode(p);
+        return null;
     }
 
     /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */
@@ -586,6 +773,13 @@ public final class OnnxImporter {
             case "Identity", "Dropout" -> r = constant(n, 0);
             case "Transpose" -> r = transpose(constant(n, 0), attrInts(n, "perm", null));
             case "Add", "Sub", "Mul", "Div" -> r = broadcast(n.getOpType(), constant(n, 0), constant(n, 1));
+            case "Slice" -> r = slice1d(n);
+            case "Gather" -> r = gather(constant(n, 0), constant(n, 1), attrInt(n, "axis", 0));
+            case "Concat" -> {
+                List<OnnxConst> parts = new ArrayList<>();
+                for (int i = 0; i < n.getInputCount(); i++) parts.add(constant(n, i));
+                r = concat1d(parts);
+            }
             default -> { return false; }
         }
         consts.put(y, r);
@@ -657,6 +851,99 @@ public final class OnnxImporter {
             }
         }
         return floats ? OnnxConst.ofFloats(d, f) : OnnxConst.ofLongs(d, l);
+    }
+
+    /** ONNX Resize (opset 10+: X, roi, scales, sizes) or Upsample (X, scales) of an NCHW tensor's spatial axes. */
+    private Op resize(NodeProto n) throws ModelFormatException {
+        Shape s = rank4(data(n, 0), n.getOpType());
+        String mode = attrString(n, "mode", "nearest");
+        Resize2d.Mode m = switch (mode) {
+            case "nearest" -> Resize2d.Mode.NEAREST;
+            case "linear", "bilinear" -> Resize2d.Mode.LINEAR;
+            default -> throw new Unsupported("Resize mode " + mode + " is not supported (nearest, linear)");
+        };
+        boolean upsample = n.getOpType().equals("Upsample") || opset < 11;
+        String ct = upsample ? "asymmetric" : attrString(n, "coordinate_transformation_mode", "half_pixel");
+        Resize2d.Coordinates c = switch (ct) {
+            case "half_pixel" -> Resize2d.Coordinates.HALF_PIXEL;
+            case "pytorch_half_pixel" -> Resize2d.Coordinates.PYTORCH_HALF_PIXEL;
+            case "align_corners" -> Resize2d.Coordinates.ALIGN_CORNERS;
+            case "asymmetric" -> Resize2d.Coordinates.ASYMMETRIC;
+            default -> throw new Unsupported("Resize coordinate_transformation_mode " + ct + " is not supported");
+        };
+        String nm = upsample ? "floor" : attrString(n, "nearest_mode", "round_prefer_floor");
+        Resize2d.Nearest near = switch (nm) {
+            case "round_prefer_floor" -> Resize2d.Nearest.ROUND_PREFER_FLOOR;
+            case "round_prefer_ceil" -> Resize2d.Nearest.ROUND_PREFER_CEIL;
+            case "floor" -> Resize2d.Nearest.FLOOR;
+            case "ceil" -> Resize2d.Nearest.CEIL;
+            default -> throw new Unsupported("Resize nearest_mode " + nm + " is not supported");
+        };
+        if (!upsample && attrInt(n, "exclude_outside", 0) != 0) throw new Unsupported("Resize with exclude_outside is not supported");
+        int oh, ow;
+        float sh = 0, sw = 0;
+        int sizesAt = upsample ? -1 : 3, scalesAt = upsample ? (opset < 9 ? -1 : 1) : 2;
+        if (sizesAt > 0 && n.getInputCount() > sizesAt && !n.getInput(sizesAt).isEmpty()) {
+            long[] sz = constant(n, sizesAt).asLongs();
+            if (sz.length != 4) throw new Unsupported("Resize sizes must have 4 entries, got " + Arrays.toString(sz));
+            if (sz[1] != s.dim(1)) throw new Unsupported("Resize of the channel axis is not supported");
+            oh = (int) Math.min(Integer.MAX_VALUE, sz[2]);
+            ow = (int) Math.min(Integer.MAX_VALUE, sz[3]);
+        } else {
+            float[] sc;
+            if (scalesAt > 0 && n.getInputCount() > scalesAt && !n.getInput(scalesAt).isEmpty()) sc = constant(n, scalesAt).asFloats();
+            else if (attr(n, "scales") != null) {
+                AttributeProto a = attr(n, "scales");
+                sc = new float[a.getFloatsCount()];
+                for (int i = 0; i < sc.length; i++) sc[i] = a.getFloats(i);
+            } else throw new Unsupported("Resize needs scales or sizes");
+            if (sc.length != 4 || sc[0] != 1 || sc[1] != 1) throw new Unsupported("Resize scales must be [1, 1, sh, sw], got " + Arrays.toString(sc));
+            oh = (int) Math.floor(s.dim(2) * (double) sc[2]);
+            ow = (int) Math.floor(s.dim(3) * (double) sc[3]);
+            sh = sc[2];
+            sw = sc[3];
+        }
+        return new Resize2d(oh, ow, m, c, near, sh, sw);
+    }
+
+    /** Slice of a 1-D constant (shape arithmetic: the first two entries of a Shape). */
+    private OnnxConst slice1d(NodeProto n) throws ModelFormatException {
+        OnnxConst c = constant(n, 0);
+        if (c.rank() != 1) throw new Unsupported("Slice of constants is supported on 1-D tensors only");
+        long[] st = constant(n, 1).asLongs(), en = constant(n, 2).asLongs();
+        if (st.length != 1 || en.length != 1) throw new Unsupported("Slice of a 1-D constant takes one start and one end");
+        if (n.getInputCount() > 4 && !n.getInput(4).isEmpty() && constant(n, 4).asLongs()[0] != 1) throw new Unsupported("Slice of constants with a step is not supported");
+        int len = c.size();
+        long b = st[0] < 0 ? st[0] + len : st[0], e = en[0] < 0 ? en[0] + len : en[0];
+        int from = (int) Math.max(0, Math.min(len, b)), to = (int) Math.max(from, Math.min(len, e));
+        int[] d = {to - from};
+        return c.isFloat() ? OnnxConst.ofFloats(d, Arrays.copyOfRange(c.floats(), from, to)) : OnnxConst.ofLongs(d, Arrays.copyOfRange(c.longs(), from, to));
+    }
+
+    /** Gather along axis 0 of a 1-D constant (shape arithmetic: which dimension of a Shape). */
+    private static OnnxConst gather(OnnxConst data, OnnxConst idx, int axis) {
+        if (data.rank() != 1 || axis != 0) throw new Unsupported("Gather of constants is supported on 1-D data along axis 0, got dims " + Arrays.toString(data.dims()));
+        long[] ix = idx.asLongs();
+        int n = data.size();
+        float[] f = data.isFloat() ? new float[ix.length] : null;
+        long[] l = data.isFloat() ? null : new long[ix.length];
+        for (int i = 0; i < ix.length; i++) {
+            long k = ix[i] < 0 ? ix[i] + n : ix[i];
+            if (k < 0 || k >= n) throw new Unsupported("Gather index " + ix[i] + " out of range " + n);
+            if (f != null) f[i] = data.floats()[(int) k]; else l[i] = data.longs()[(int) k];
+        }
+        return f != null ? OnnxConst.ofFloats(idx.dims(), f) : OnnxConst.ofLongs(idx.dims(), l);
+    }
+
+    /** Concat of 1-D (or scalar) integer constants, as shape arithmetic builds Reshape targets. */
+    private static OnnxConst concat1d(List<OnnxConst> parts) {
+        List<Long> out = new ArrayList<>();
+        for (OnnxConst c : parts) {
+            if (c.rank() > 1 || c.isFloat()) throw new Unsupported("Concat of constants is supported for 1-D integer tensors only");
+            for (long v : c.longs()) out.add(v);
+        }
+        long[] l = out.stream().mapToLong(Long::longValue).toArray();
+        return OnnxConst.ofLongs(new int[]{l.length}, l);
     }
 
     private static OnnxConst transpose(OnnxConst c, int[] perm) {
@@ -901,6 +1188,8 @@ public final class OnnxImporter {
      * preceding Conv. A producer is only merged when its output has no other use.
      */
     private void fuse(String graphOutput) {
+        fuseSwish(graphOutput);
+        fuseGelu(graphOutput);
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -925,6 +1214,95 @@ public final class OnnxImporter {
                 changed = true;
             }
         }
+    }
+
+    /**
+     * x * Sigmoid(x) -> SiLU and x * HardSigmoid(x) -> HardSwish (PyTorch exports both as two nodes),
+     * when the gate's output feeds only the product. The fused node keeps the Mul's name and output.
+     */
+    private void fuseSwish(String graphOutput) {
+        Map<String, Integer> uses = new HashMap<>();
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : nodes) {
+            for (String t : n.inputs()) uses.merge(t, 1, Integer::sum);
+            producer.put(n.output(), n);
+        }
+        uses.merge(graphOutput, 1, Integer::sum);
+        List<Node> out = new ArrayList<>();
+        Set<Node> drop = new HashSet<>();
+        Map<Node, Node> replace = new HashMap<>();
+        for (Node m : nodes) {
+            if (!(m.op() instanceof Mul) || m.inputs().size() != 2) continue;
+            for (int side = 0; side < 2; side++) {
+                String x = m.inputs().get(side), g = m.inputs().get(1 - side);
+                Node gate = producer.get(g);
+                if (gate == null || uses.getOrDefault(g, 0) != 1 || !gate.inputs().equals(List.of(x))) continue;
+                if (!(gate.op() instanceof Pointwise p)) continue;
+                Pointwise fused = switch (p.fn()) {
+                    case SIGMOID -> new Pointwise(Pointwise.Fn.SILU);
+                    case HARD_SIGMOID -> new Pointwise(Pointwise.Fn.HARD_SWISH, p.alpha(), p.beta());
+                    default -> null;
+                };
+                if (fused == null) continue;
+                drop.add(gate);
+                replace.put(m, new Node(m.name(), fused, List.of(x), m.output()));
+                break;
+            }
+        }
+        for (Node n : nodes) if (!drop.contains(n)) out.add(replace.getOrDefault(n, n));
+        nodes.clear();
+        nodes.addAll(out);
+    }
+
+    /**
+     * PyTorch's exact GELU, exported as Div(x, sqrt 2) -> Erf -> Add 1 -> Mul(x, .) -> Mul 0.5 (imported as
+     * ChannelAffine, Pointwise ERF, ChannelAffine, Mul, ChannelAffine), becomes one Pointwise GELU named
+     * after the last node, when every intermediate feeds only the chain.
+     */
+    private void fuseGelu(String graphOutput) {
+        Map<String, Integer> uses = new HashMap<>();
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : nodes) {
+            for (String t : n.inputs()) uses.merge(t, 1, Integer::sum);
+            producer.put(n.output(), n);
+        }
+        uses.merge(graphOutput, 1, Integer::sum);
+        Set<Node> drop = new HashSet<>();
+        Map<Node, Node> replace = new HashMap<>();
+        for (Node half : nodes) {
+            if (!(half.op() instanceof ChannelAffine h) || !constantAffine(h, 0.5f, 0f)) continue;
+            Node mul = single(producer, uses, half.inputs().get(0));
+            if (mul == null || !(mul.op() instanceof Mul)) continue;
+            for (int side = 0; side < 2; side++) {
+                String x = mul.inputs().get(side);
+                Node plus = single(producer, uses, mul.inputs().get(1 - side));
+                if (plus == null || !(plus.op() instanceof ChannelAffine p1) || !constantAffine(p1, 1f, 1f)) continue;
+                Node erf = single(producer, uses, plus.inputs().get(0));
+                if (erf == null || !(erf.op() instanceof Pointwise pe) || pe.fn() != Pointwise.Fn.ERF) continue;
+                Node div = single(producer, uses, erf.inputs().get(0));
+                if (div == null || !(div.op() instanceof ChannelAffine d) || !constantAffine(d, (float) (1 / Math.sqrt(2)), 0f) || !div.inputs().get(0).equals(x)) continue;
+                drop.addAll(List.of(mul, plus, erf, div));
+                replace.put(half, new Node(half.name(), new Pointwise(Pointwise.Fn.GELU), List.of(x), half.output()));
+                break;
+            }
+        }
+        if (replace.isEmpty()) return;
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) if (!drop.contains(n)) out.add(replace.getOrDefault(n, n));
+        nodes.clear();
+        nodes.addAll(out);
+    }
+
+    private static Node single(Map<String, Node> producer, Map<String, Integer> uses, String t) {
+        return uses.getOrDefault(t, 0) == 1 ? producer.get(t) : null;
+    }
+
+    /** Every channel scales by {@code scale} and shifts by {@code shift} (within float rounding). */
+    private static boolean constantAffine(ChannelAffine a, float scale, float shift) {
+        for (int i = 0; i < a.channels(); i++) {
+            if (Math.abs(a.scale().data()[i] - scale) > 1e-6f * Math.abs(scale) + 1e-7f || Math.abs(a.shift().data()[i] - shift) > 1e-7f) return false;
+        }
+        return true;
     }
 
     private record Chain(Op first, Op second) {}

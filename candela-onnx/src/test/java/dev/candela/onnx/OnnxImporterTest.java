@@ -157,26 +157,50 @@ class OnnxImporterTest {
     void everyUnsupportedNodeIsListedInOneError() {
         ModelProto m = model(13, List.of(
                 node("conv", "Conv", List.of("x", "w"), "c"),
-                node("act", "Sigmoid", List.of("c"), "s"),
-                node("up", "Resize", List.of("s"), "r"),
+                node("act", "Tanh", List.of("c"), "s"),
+                node("up", "Round", List.of("s"), "r"),
                 node("relu", "Relu", List.of("r"), "y")),
                 List.of(floats("w", random(2 * 3 * 3 * 3, 1), 2, 3, 3, 3)), value("x", 1, 3, 8, 8), "y");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(m));
-        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Sigmoid)") && e.getMessage().contains("'up' (Resize)"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 node(s)") && e.getMessage().contains("'act' (Tanh)") && e.getMessage().contains("'up' (Round)"), e.getMessage());
     }
 
     @Test
-    void allZeroPadIsAnIdentityAndAnyOtherPadIsRefusedByName() throws Exception {
+    void allZeroPadIsAnIdentitySpatialPadIsPad2dAndChannelPadIsRefusedByName() throws Exception {
         ModelProto zero = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "q"), node("relu", "Relu", List.of("q"), "y")),
                 List.of(longs("p", new long[8], 8)), value("x", 1, 2, 4, 4), "y");
         Model m = load(zero);
         assertEquals("Identity", m.graph().nodes().get(0).op().kind());
         assertEquals("2x4x4", m.graph().itemShape("y").toString());
+        ModelProto spatial = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "y")),
+                List.of(longs("p", new long[]{0, 0, 1, 2, 0, 0, 3, 1}, 8)), value("x", 1, 2, 4, 4), "y");
+        Model sm = load(spatial);
+        assertEquals(new dev.candela.graph.Pad2d(new int[]{1, 2, 3, 1}, 0f), sm.graph().nodes().get(0).op());
+        assertEquals("2x8x7", sm.graph().itemShape("y").toString());
         ModelProto real = model(13, List.of(node("pad", "Pad", List.of("x", "p"), "y")),
-                List.of(longs("p", new long[]{0, 0, 1, 1, 0, 0, 1, 1}, 8)), value("x", 1, 2, 4, 4), "y");
+                List.of(longs("p", new long[]{0, 1, 1, 1, 0, 0, 1, 1}, 8)), value("x", 1, 2, 4, 4), "y");
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(real));
         assertTrue(e.getMessage().contains("'pad' (Pad)") || e.getMessage().contains("pad"), e.getMessage());
-        assertTrue(e.getMessage().contains("non-zero pads"), e.getMessage());
+        assertTrue(e.getMessage().contains("batch or channel axis"), e.getMessage());
+    }
+
+    @Test
+    void pytorchErfGeluBecomesOnePointwiseGelu() throws Exception {
+        ModelProto m = model(13, List.of(
+                node("g/Div", "Div", List.of("x", "s2"), "d"),
+                node("g/Erf", "Erf", List.of("d"), "e"),
+                node("g/Add", "Add", List.of("e", "one"), "a"),
+                node("g/Mul", "Mul", List.of("x", "a"), "m"),
+                node("g/Mul_1", "Mul", List.of("m", "half"), "y")),
+                List.of(floats("s2", new float[]{1.4142135f}), floats("one", new float[]{1f}), floats("half", new float[]{0.5f})),
+                value("x", 1, 2, 3, 4), "y");
+        Model model = load(m);
+        assertEquals(1, model.graph().nodes().size(), model.graph().nodes().toString());
+        assertEquals(new dev.candela.graph.Pointwise(dev.candela.graph.Pointwise.Fn.GELU), model.graph().nodes().get(0).op());
+        assertEquals("g/Mul_1", model.graph().nodes().get(0).name());
+        float[] x = random(24, 7);
+        Tensor y = new Executor(model, ReferenceKernels.INSTANCE).forward(Tensor.of(x, 1, 2, 3, 4)).output();
+        for (int i = 0; i < x.length; i++) assertEquals(0.5 * x[i] * (1 + dev.candela.graph.Pointwise.erf(x[i] / Math.sqrt(2))), y.data()[i], 1e-6);
     }
 
     @Test

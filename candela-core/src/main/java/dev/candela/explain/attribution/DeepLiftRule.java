@@ -19,6 +19,12 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import dev.candela.run.LayerValues;
 import dev.candela.run.ReferenceKernels;
 import dev.candela.run.Rule;
@@ -58,8 +64,11 @@ public final class DeepLiftRule implements Rule {
             case LeakyRelu l -> List.of(rescale(v, m, Activation.LEAKY, 0, 0, l.alpha()));
             case MaxPool2d p -> List.of(options.maxPool() == DeepLiftOptions.MaxPoolRule.CAPTUM ? maxPool(v, p, m) : affine(v, m).get(0));
             case Softmax s -> List.of(softmax(v, m));
+            case Pointwise p -> List.of(GatingDeepLift.pointwise(v, p, m, options.eps(), options.fallback() == DeepLiftOptions.Fallback.REFERENCE));
+            case Mul x -> GatingDeepLift.mul(v, m);
+            case LayerNorm l -> List.of(GatingDeepLift.layerNorm(v, l, m, options.eps()));
             case Conv2d _, BatchNorm2d _, ChannelAffine _, AvgPool2d _, GlobalAvgPool _, Flatten _, Reshape _,
-                 Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _ -> affine(v, m);
+                 Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _, Slice _, Pad2d _, Resize2d _ -> affine(v, m);
         };
     }
 

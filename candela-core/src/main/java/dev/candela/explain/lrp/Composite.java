@@ -19,6 +19,12 @@ import dev.candela.graph.Relu;
 import dev.candela.graph.Reshape;
 import dev.candela.graph.Softmax;
 import dev.candela.graph.Transpose;
+import dev.candela.graph.Pointwise;
+import dev.candela.graph.Mul;
+import dev.candela.graph.Slice;
+import dev.candela.graph.Pad2d;
+import dev.candela.graph.LayerNorm;
+import dev.candela.graph.Resize2d;
 import java.util.List;
 
 /**
@@ -34,15 +40,18 @@ import java.util.List;
  * @param maxPool   rule for max pooling (zennit: the gradient, i.e. winner-take-all)
  * @param activation rule for ReLU, ReLU6 (Clip), LeakyReLU, Identity, LRN, Softmax (LRP and FG-CAM: Pass;
  *                   Guided Backprop: its modified ReLU, which is the gradient on the others)
- * @param structural rule for Flatten, Reshape, Transpose, Concat (the gradient: each value goes back where it came from)
+ * @param structural rule for Flatten, Reshape, Transpose, Concat, Slice, Pad (the gradient: each value goes back where it came from)
+ * @param smooth    rule for smooth activations, gates (Mul) and LayerNorm (LRP and FG-CAM: Pass, which dispatches
+ *                  gates and LayerNorm to {@link Gating}; Guided Backprop: the gradient)
  */
 public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerRule dense, LayerRule pooling,
-                        LayerRule sum, LayerRule batchNorm, LayerRule maxPool, LayerRule activation, LayerRule structural) {
+                        LayerRule sum, LayerRule batchNorm, LayerRule maxPool, LayerRule activation, LayerRule structural,
+                        LayerRule smooth) {
 
     /** An LRP composite: activations pass relevance, structural ops use the gradient. */
     public Composite(String name, LayerRule firstConv, LayerRule conv, LayerRule dense, LayerRule pooling,
                      LayerRule sum, LayerRule batchNorm, LayerRule maxPool) {
-        this(name, firstConv, conv, dense, pooling, sum, batchNorm, maxPool, new LayerRule.Pass(), new LayerRule.Gradient());
+        this(name, firstConv, conv, dense, pooling, sum, batchNorm, maxPool, new LayerRule.Pass(), new LayerRule.Gradient(), new LayerRule.Pass());
     }
 
     /**
@@ -54,13 +63,13 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
     public static Composite fgCam() {
         LayerRule share = new LayerRule.PositiveShare();
         return new Composite("fg-cam", new LayerRule.ZBoxImageBounds(), new LayerRule.ZPlusNoBias(), new LayerRule.ZPlusNoBias(),
-                share, share, new LayerRule.Pass(), share, new LayerRule.Pass(), new LayerRule.Gradient());
+                share, share, new LayerRule.Pass(), share, new LayerRule.Pass(), new LayerRule.Gradient(), new LayerRule.Pass());
     }
 
     /** Guided Backpropagation as a composite: the gradient everywhere, Guided Backprop's ReLU on activations. */
     public static Composite guidedBackprop() {
         LayerRule g = new LayerRule.Gradient();
-        return new Composite("guided-backprop", g, g, g, g, g, g, g, new LayerRule.GuidedRelu(), g);
+        return new Composite("guided-backprop", g, g, g, g, g, g, g, new LayerRule.GuidedRelu(), g, g);
     }
 
     public static final List<String> NAMES = List.of("epsilon-plus", "epsilon-gamma-box", "epsilon-alpha2-beta1", "captum");
@@ -152,6 +161,17 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
             case Transpose t -> structural;
             // Concat's gradient splits the relevance along the axis: each part goes to the input it came from.
             case Concat c -> structural;
+            // Smooth activations (sigmoid, SiLU, GELU, ...) are activations, not ReLUs: LRP and FG-CAM pass
+            // relevance through them, Guided Backprop (which only guides ReLUs) takes their gradient.
+            case Pointwise p -> smooth;
+            // A gate x * g(x): LRP and FG-CAM pass the relevance whole to the gated branch (Gating).
+            case Mul m -> smooth;
+            case Slice s -> structural;
+            case Pad2d p -> structural;
+            // Pass dispatches LayerNorm to Ali et al.'s LN-rule (Gating.layerNorm).
+            case LayerNorm l -> smooth;
+            // Interpolation is a fixed non-negative linear map, like average pooling: the pooling rule.
+            case Resize2d r -> pooling;
         };
     }
 }

@@ -118,6 +118,8 @@ public final class Redistribution {
     }
 
     private static List<Tensor> pass(LayerValues v, Tensor r) {
+        if (v.node().op() instanceof dev.candela.graph.Mul) return Gating.passToGated(v, r);
+        if (v.node().op() instanceof dev.candela.graph.LayerNorm) return List.of(Gating.layerNorm(v, r, new Division.Stabilised(1e-6)));
         if (v.inputs().size() != 1 || v.inputs().get(0).size() != r.size()) {
             throw new IllegalArgumentException("pass rule needs one input shaped like the output at node " + v.node().name());
         }
