@@ -37,7 +37,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW", description = "input shape without the batch axis, e.g. 3x224x224 (default: from the ONNX graph)")
     String input;
 
-    @Option(names = "--resize", defaultValue = "0", description = "resize to N (with --crop center: the centre square to N x N); 0 = squash to the input size")
+    @Option(names = "--resize", defaultValue = "0", description = "resize to N (with --crop center: the centre square to N x N; without: the shorter side to N, then the centre crop, as torchvision's Resize(N) + CenterCrop); 0 = squash to the input size")
     int resize;
 
     @Option(names = "--crop", paramLabel = "center", description = "'center': cut the largest centred square before resizing")
@@ -58,6 +58,14 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--channel-order", description = "RGB, BGR, or GRAY (default: GRAY for one-channel inputs, RGB otherwise)")
     String channelOrder;
 
+    @Option(names = "--interpolation", paramLabel = "MODE", defaultValue = "bilinear",
+            description = "bilinear (no antialiasing: PyTorch interpolate, OpenCV) or bilinear-antialias (PIL's resize(BILINEAR), as torchvision's Resize on PIL images); default bilinear")
+    String interpolation;
+
+    @Option(names = "--icc", paramLabel = "ignore|apply", defaultValue = "ignore",
+            description = "embedded ICC colour profiles: ignore them (default; as PIL and torchvision) or apply them (convert to sRGB)")
+    String icc;
+
     @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution")
     boolean foldBn;
 
@@ -67,6 +75,13 @@ public final class ConvertCommand implements Callable<Integer> {
         if (mean != null && scale != null) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");
         if ((mean == null) != (std == null)) throw new IllegalArgumentException("--mean and --std go together");
         if (crop != null && !crop.equalsIgnoreCase("center")) throw new IllegalArgumentException("--crop takes 'center', got '" + crop + "'");
+        String interp = interpolation.toLowerCase(Locale.ROOT), iccMode = icc.toLowerCase(Locale.ROOT);
+        if (!interp.equals(Preprocessing.BILINEAR) && !interp.equals(Preprocessing.BILINEAR_ANTIALIAS)) {
+            throw new IllegalArgumentException("--interpolation takes bilinear or bilinear-antialias, got '" + interpolation + "'");
+        }
+        if (!iccMode.equals(Preprocessing.ICC_IGNORE) && !iccMode.equals(Preprocessing.ICC_APPLY)) {
+            throw new IllegalArgumentException("--icc takes ignore or apply, got '" + icc + "'");
+        }
         Shape shape = input == null ? null : parseShape(input);
         List<String> names = labels == null ? List.of() : readLabels(labels);
         // First pass: the graph decides the channel count when --input is absent.
@@ -77,6 +92,7 @@ public final class ConvertCommand implements Callable<Integer> {
         Preprocessing pre = mean != null
                 ? new Preprocessing(resize, crop != null, floats(mean), floats(std), 1, 0, order)
                 : new Preprocessing(resize, crop != null, null, null, scale != null ? scale : 1f / 255f, scale != null ? offset : 0f, order);
+        pre = pre.with(interp, iccMode);
         new dev.candela.image.Preprocessor(pre, m.graph().inputItemShape()); // validates mean/std length, resize, order
         if (!names.isEmpty() && names.size() != m.numClasses()) {
             throw new IllegalArgumentException(labels + " has " + names.size() + " labels but the model has " + m.numClasses() + " classes");
@@ -97,7 +113,8 @@ public final class ConvertCommand implements Callable<Integer> {
     static String describe(Preprocessing p) {
         StringBuilder sb = new StringBuilder();
         if (p.centerCrop()) sb.append("centre square, ");
-        sb.append(p.resize() > 0 ? "resize " + p.resize() : "squash to input size");
+        sb.append(p.resize() > 0 ? (p.centerCrop() ? "resize " : "shorter side ") + p.resize() + " + centre crop" : "squash to input size");
+        sb.append(" (").append(p.interpolation()).append("), ICC profiles ").append(p.iccProfile().equals(Preprocessing.ICC_APPLY) ? "applied" : "ignored");
         if (p.mean() != null) sb.append(", (pixel/255 - mean)/std");
         else sb.append(String.format(Locale.ROOT, ", pixel*%g%+g", p.scale(), p.offset()));
         return sb.append(", ").append(p.channelOrder()).toString();
