@@ -182,19 +182,27 @@ public final class EvaluateCommand implements Callable<Integer> {
                     });
             Evaluation.Result result;
             int total = samples.size() * fns.size();
-            if (System.console() != null) {
-                try (ProgressBar pb = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total).setStyle(ProgressBarStyle.ASCII).build()) {
-                    result = evaluation.run(samples, (done, all, image, method) -> { pb.stepTo(done); pb.setExtraMessage(image + " " + method); });
-                }
-            } else {
-                int every = Math.max(1, total / 20);
-                result = evaluation.run(samples, (done, all, image, method) -> {
-                    if (done % every == 0 || done == all) err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
-                });
-            }
-            if (unannotatedNote != null) result.notes().add(unannotatedNote);
             Files.createDirectories(out);
-            EvaluationReport.writeCsv(result, out.resolve("per-image.csv"));
+            long tRun = System.nanoTime();
+            try (dev.candela.metrics.PerImageCsv rowsOut = new dev.candela.metrics.PerImageCsv(out.resolve("per-image.csv"))) {
+                evaluation.withRowListener(rowsOut); // rows reach the file as they are computed
+                // JDK 22+ gives a Console also when the streams are redirected: only a terminal gets the bar
+                if (System.console() != null && System.console().isTerminal()) {
+                    try (ProgressBar pb = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total).setStyle(ProgressBarStyle.ASCII).build()) {
+                        result = evaluation.run(samples, (done, all, image, method) -> { pb.stepTo(done); pb.setExtraMessage(image + " " + method); });
+                    }
+                } else {
+                    int every = Math.max(1, total / 20);
+                    result = evaluation.run(samples, (done, all, image, method) -> {
+                        if (done % every == 0 || done == all) {
+                            err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
+                            err.flush(); // a log file sees each line when it happens
+                        }
+                    });
+                }
+            }
+            double evalSeconds = (System.nanoTime() - tRun) / 1e9;
+            if (unannotatedNote != null) result.notes().add(unannotatedNote);
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("model", model.toString());
             settings.put("model_sha256", ExplainCommand.sha256(model));
@@ -214,6 +222,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("seed", seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
             settings.put("run_time_seconds", Math.round(seconds * 10) / 10.0);
+            settings.put("images_per_second", evalSeconds > 0 ? samples.size() / evalSeconds : null); // explanations and metrics, all methods
             EvaluationReport.writeSummary(result, settings, out.resolve("summary.json"));
             Files.writeString(out.resolve("summary.md"), EvaluationReport.markdown(result, metrics));
             EvaluationPlots.write(result, metrics, out);

@@ -48,6 +48,20 @@ public final class Evaluation {
         void done(int step, int total, String image, String method);
     }
 
+    /** Told the rows of each image x method as soon as they are computed (e.g. to write them at once). */
+    @FunctionalInterface
+    public interface RowListener {
+        void rows(List<Row> rows);
+    }
+
+    private RowListener rowListener;
+
+    /** Streams each image x method's rows to {@code listener} as they are computed. */
+    public Evaluation withRowListener(RowListener listener) {
+        this.rowListener = listener;
+        return this;
+    }
+
     private final Executor executor;
     private final Scorer scorer;
     private final MetricSet options;
@@ -107,6 +121,7 @@ public final class Evaluation {
             int[] target = {s.target()};
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
                 String method = m.getKey();
+                int firstRow = rows.size();
                 long t0 = System.nanoTime();
                 MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
                 Tensor maps = explained.maps();
@@ -168,6 +183,7 @@ public final class Evaluation {
                         default -> rows.add(new Row(s.name(), method, metric, scoreMetrics.get(metric).evaluate(scorer, batch)[0]));
                     }
                 }
+                if (rowListener != null) rowListener.rows(List.copyOf(rows.subList(firstRow, rows.size())));
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
         }
