@@ -112,7 +112,7 @@ public final class Evaluation {
         Map<String, int[]> curveCounts = new LinkedHashMap<>();
         DeletionInsertion rise = DeletionInsertion.rise(options.riseStep());
         int total = samples.size() * methods.size(), step = 0;
-        boolean pointingSkipped = false;
+        boolean pointingSkipped = false, localisationSkipped = false;
         java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
         Map<String, Integer> nanMaps = new LinkedHashMap<>();
@@ -149,6 +149,11 @@ public final class Evaluation {
                                 for (int i = 0; i < sum.length; i++) sum[i] += c.scores()[i];
                                 curveCounts.computeIfAbsent(method, k -> new int[2])[kind.ordinal()]++;
                             }
+                        }
+                        case "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation" -> {
+                            if (s.boxes().isEmpty()) { localisationSkipped = true; continue; }
+                            boolean[] mask = QuantusMetrics.mask(batch.height(), batch.width(), s.boxes());
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.localisation(metric, batch.map(0), mask)));
                         }
                         case "pointing-game" -> {
                             if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
@@ -195,6 +200,7 @@ public final class Evaluation {
         }
         nanMaps.forEach((method, count) -> notes.add(method + ": " + count + " image(s) gave a map with NaN values and were skipped"));
         if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
+        if (localisationSkipped) notes.add("top-k-intersection, relevance-*-accuracy, attribution-localisation: images without boxes in the annotations were skipped");
         Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
         for (String method : methods.keySet()) {
             Map<String, Stat> per = new LinkedHashMap<>();

@@ -22,7 +22,10 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     public static final List<String> ALL = List.of(
             "average-drop", "increase-in-confidence", "average-drop-in-deletion", "drop-in-confidence",
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
-            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms");
+            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
+            // Quantus (Hedström et al. 2023), see QuantusMetrics
+            "faithfulness-estimate", "sparseness", "complexity", "effective-complexity",
+            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */
     public static final List<String> DEFAULT = List.of(
@@ -53,7 +56,8 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     /** Whether the metric is better when higher (for plots and the table's arrows). */
     public static boolean higherIsBetter(String metric) {
         return switch (metric) {
-            case "average-drop", "drop-in-confidence", "deletion", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms" -> false;
+            case "average-drop", "drop-in-confidence", "deletion", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms",
+                 "complexity", "effective-complexity" -> false;
             default -> true;
         };
     }
@@ -74,7 +78,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
                 case "deletion-torchcam" -> tc.auc(DeletionInsertion.Kind.DELETION);
                 case "insertion-torchcam" -> tc.auc(DeletionInsertion.Kind.INSERTION);
                 case "road-morf", "road-lerf", "road-combined" -> road.metric(n, roadPercentiles);
-                default -> null;
+                default -> QuantusMetrics.imageMetric(n, riseStep, 32); // null for names handled by Evaluation
             };
             if (metric != null) m.put(n, metric);
         }

@@ -59,7 +59,7 @@ class EvaluateCommandTest {
         Path in = Files.createDirectories(dir.resolve("in"));
         Npy.write(in.resolve("a.npy"), TinyCnn.fashionImages(2));
         Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
-        Path out = dir.resolve("out");
+        Path outDir = dir.resolve("out");
         EvaluateCommand cmd = new EvaluateCommand();
         cmd.loader = p -> TinyCnn.fashion();
         StringWriter err = new StringWriter();
@@ -68,7 +68,7 @@ class EvaluateCommandTest {
         cmd.err = new PrintWriter(err, true) {
             @Override public PrintWriter printf(String format, Object... args) {
                 try {
-                    if (seen.isEmpty()) seen.add(Files.readString(out.resolve("per-image.csv")));
+                    if (seen.isEmpty()) seen.add(Files.readString(outDir.resolve("per-image.csv")));
                 } catch (java.io.IOException e) {
                     seen.add("unreadable: " + e);
                 }
@@ -76,11 +76,11 @@ class EvaluateCommandTest {
             }
         };
         int code = new CommandLine(cmd).execute("--model", model.toString(), "--input", in.toString(), "--method", "grad-cam,random-cam",
-                "--metric", "average-drop,deletion", "--out", out.toString(), "--step", "98", "--threads", "1");
+                "--metric", "average-drop,deletion", "--out", outDir.toString(), "--step", "98", "--threads", "1");
         assertEquals(0, code, err.toString());
         assertTrue(seen.get(0).startsWith("image,method,metric,value\na-0,grad-cam,average-drop,"), seen.get(0));
         assertEquals(3, seen.get(0).lines().count(), "header + the two rows of the first image x method: " + seen.get(0));
-        assertEquals(1 + 2 * 2 * 2, Files.readAllLines(out.resolve("per-image.csv")).size());
+        assertEquals(1 + 2 * 2 * 2, Files.readAllLines(outDir.resolve("per-image.csv")).size());
     }
 
     @Test void reportHasOneMapPerImageAndMethodWithItsScoresAndTheMeans(@TempDir Path dir) throws Exception {

@@ -1,0 +1,246 @@
+package dev.candela.metrics;
+
+import dev.candela.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Metrics of the Quantus toolkit (Hedström et al., JMLR 2023), restated to give Quantus's numbers on
+ * one image and its map (checked against Quantus itself: {@code testdata/golden/quantus}, made by
+ * {@code tools/make_quantus_goldens.py}). The explanation is the method's map (H x W, one channel);
+ * as in Quantus it is first divided by its largest absolute value (no change for an all-zero map)
+ * and, for the metrics whose Quantus default is {@code abs=True}, replaced by its absolute value.
+ * Quantus normalises by the maximum over the whole batch of a call; here every image is its own batch.
+ * Pixels are ranked by value with ties broken by pixel index (NumPy's argsort leaves the order of
+ * ties unspecified, so maps with tied values may rank them differently there).
+ * Localisation metrics take their segmentation from the boxes of the annotations file (their union).
+ */
+public final class QuantusMetrics {
+    private QuantusMetrics() {}
+
+    /** Quantus's preprocessing of an explanation: divide by max |a| (unless all zero), then |a| if {@code abs}. */
+    static double[] prepare(float[] map, boolean abs) {
+        double max = 0;
+        for (float v : map) max = Math.max(max, Math.abs(v));
+        double[] a = new double[map.length];
+        for (int i = 0; i < a.length; i++) {
+            double v = max == 0 ? map[i] : (float) (map[i] / max); // Quantus divides float32 arrays
+            a[i] = abs ? Math.abs(v) : v;
+        }
+        return a;
+    }
+
+    /** Indices sorted by value, highest first; ties by index. */
+    static int[] descending(double[] a) {
+        Integer[] idx = new Integer[a.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, (p, q) -> Double.compare(a[q], a[p]));
+        int[] r = new int[idx.length];
+        for (int i = 0; i < r.length; i++) r[i] = idx[i];
+        return r;
+    }
+
+    /** Sparseness (Chalasani et al. 2020): the Gini index of |a| + 1e-7; higher = sparser. Quantus: abs, normalise. */
+    public static double sparseness(float[] map) {
+        double[] a = prepare(map, true);
+        int n = a.length;
+        for (int i = 0; i < n; i++) a[i] = (float) (a[i] + 1e-7);
+        double[] s = a.clone();
+        java.util.Arrays.sort(s);
+        double num = 0, sum = 0;
+        for (int i = 0; i < n; i++) {
+            num += (2.0 * (i + 1) - n - 1) * s[i];
+            sum += s[i];
+        }
+        return num / (n * sum);
+    }
+
+    /** Complexity (Bhatt et al. 2020): entropy of the fractional contributions |a_i| / sum |a|; lower = simpler. */
+    public static double complexity(float[] map) {
+        double[] a = prepare(map, true);
+        double sum = 0;
+        for (double v : a) sum += Math.abs(v);
+        double h = 0;
+        for (double v : a) {
+            double p = v / sum;
+            h -= p * Math.log(p + 1e-12);
+        }
+        return h;
+    }
+
+    /** Effective complexity (Nguyen & Martínez 2020): the number of pixels with |a| above {@code eps}; lower = simpler. */
+    public static double effectiveComplexity(float[] map, double eps) {
+        double[] a = prepare(map, true);
+        int c = 0;
+        for (double v : a) if (v > eps) c++;
+        return c;
+    }
+
+    /** A 0/1 mask of the union of the boxes (H*W values). */
+    public static boolean[] mask(int h, int w, List<Box> boxes) {
+        boolean[] m = new boolean[h * w];
+        for (Box b : boxes) {
+            for (int y = b.y0(); y < Math.min(b.y1(), h); y++) for (int x = b.x0(); x < Math.min(b.x1(), w); x++) m[y * w + x] = true;
+        }
+        return m;
+    }
+
+    private static int count(boolean[] s) {
+        int c = 0;
+        for (boolean b : s) if (b) c++;
+        return c;
+    }
+
+    /** Top-k intersection (Theiner et al. 2021): the share of the k highest pixels that fall in the mask; NaN for an empty mask. */
+    public static double topKIntersection(float[] map, boolean[] s, int k) {
+        if (k < 1 || k >= map.length) throw new IllegalArgumentException("top-k intersection: k must be in 1.." + (map.length - 1) + ", got " + k);
+        if (count(s) == 0) return Double.NaN;
+        int[] order = descending(prepare(map, false));
+        int in = 0;
+        for (int i = 0; i < k; i++) if (s[order[i]]) in++;
+        return (double) in / k;
+    }
+
+    /** The k of Quantus's top-k intersection default (1000 of 224 x 224 pixels), scaled to smaller inputs. */
+    public static int defaultK(int pixels) {
+        if (pixels > 1000) return 1000;
+        return Math.max(1, Math.min(pixels - 1, (int) Math.round(pixels * 1000.0 / (224 * 224))));
+    }
+
+    /** Relevance rank accuracy (Arras et al. 2021): of the |S| highest pixels, the share inside the mask S. */
+    public static double relevanceRankAccuracy(float[] map, boolean[] s) {
+        int k = count(s);
+        if (k == 0) return Double.NaN;
+        int[] order = descending(prepare(map, false));
+        int in = 0;
+        for (int i = 0; i < k; i++) if (s[order[i]]) in++;
+        return (double) in / k;
+    }
+
+    /** Relevance mass accuracy (Arras et al. 2021): the share of the map's sum that lies inside the mask. */
+    public static double relevanceMassAccuracy(float[] map, boolean[] s) {
+        if (count(s) == 0) return Double.NaN;
+        double[] a = prepare(map, false);
+        double in = 0, total = 0;
+        for (int i = 0; i < a.length; i++) {
+            total += a[i];
+            if (s[i]) in += a[i];
+        }
+        return in / total;
+    }
+
+    /**
+     * Attribution localisation (Kohlbrenner et al. 2020), unweighted: {@code sum_S |a| / (sum |a| + 1e-9)};
+     * NaN for an empty mask or a ratio above 1 (as Quantus).
+     */
+    public static double attributionLocalisation(float[] map, boolean[] s) {
+        if (count(s) == 0) return Double.NaN;
+        double[] a = prepare(map, true);
+        double in = 0, total = 0;
+        for (int i = 0; i < a.length; i++) {
+            total += a[i];
+            if (s[i]) in += a[i];
+        }
+        double r = in / (total + 1e-9);
+        return r > 1 ? Double.NaN : r;
+    }
+
+    /**
+     * Faithfulness estimate (Alvarez-Melis & Jaakkola 2018): the Pearson correlation, over steps of
+     * {@code step} pixels taken in order of decreasing map value, between the map's sum over the step's
+     * pixels and the score drop when only those pixels (all channels) are set to the image's minimum
+     * value (Quantus's "black" baseline); each step perturbs the original image. Equals Quantus's
+     * {@code FaithfulnessEstimate(features_in_step = C * step)} on a map without ties. Higher is better.
+     */
+    public static double[] faithfulnessEstimate(Scorer scorer, MapBatch batch, int step, int chunk) {
+        int n = batch.size(), c = batch.channels(), hw = batch.pixels(), chw = c * hw;
+        if (step < 1) throw new IllegalArgumentException("faithfulness estimate: step must be >= 1");
+        double[] out = new double[n];
+        int steps = (hw + step - 1) / step;
+        float[] x = batch.inputData();
+        float[] base = batch.inputs().data();
+        float[] y0 = scorer.scores(batch.inputs(), batch.targets());
+        for (int i = 0; i < n; i++) {
+            double[] a = prepare(batch.map(i), false);
+            int[] order = descending(a);
+            float min = Float.POSITIVE_INFINITY;
+            for (int j = 0; j < chw; j++) min = Math.min(min, x[i * chw + j]);
+            double[] att = new double[steps], delta = new double[steps];
+            for (int s0 = 0; s0 < steps; s0 += chunk) {
+                int m = Math.min(chunk, steps - s0);
+                float[] px = new float[m * chw];
+                int[] t = new int[m];
+                for (int k = 0; k < m; k++) {
+                    System.arraycopy(base, i * chw, px, k * chw, chw);
+                    t[k] = batch.targets()[i];
+                    int st = s0 + k;
+                    for (int r = st * step; r < Math.min(hw, (st + 1) * step); r++) {
+                        int p = order[r];
+                        att[st] += c * a[p];
+                        for (int ch = 0; ch < c; ch++) px[k * chw + ch * hw + p] = min;
+                    }
+                }
+                float[] y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, batch.height(), batch.width()), px), t);
+                for (int k = 0; k < m; k++) delta[s0 + k] = (double) y0[i] - y[k];
+            }
+            out[i] = pearson(att, delta);
+        }
+        return out;
+    }
+
+    static double pearson(double[] a, double[] b) {
+        int n = a.length;
+        double ma = 0, mb = 0;
+        for (int i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
+        ma /= n;
+        mb /= n;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < n; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.sqrt(saa * sbb);
+    }
+
+    /** The map-only and score metrics as {@link ImageMetric}s (the localisation ones need boxes: see {@link Evaluation}). */
+    static ImageMetric imageMetric(String name, int riseStep, int chunk) {
+        return switch (name) {
+            case "sparseness" -> mapMetric(name, true, QuantusMetrics::sparseness);
+            case "complexity" -> mapMetric(name, false, QuantusMetrics::complexity);
+            case "effective-complexity" -> mapMetric(name, false, m -> effectiveComplexity(m, 1e-5));
+            case "faithfulness-estimate" -> new ImageMetric() {
+                @Override public String name() { return name; }
+                @Override public boolean higherIsBetter() { return true; }
+                @Override public double[] evaluate(Scorer scorer, MapBatch batch) { return faithfulnessEstimate(scorer, batch, riseStep, chunk); }
+            };
+            default -> null;
+        };
+    }
+
+    private static ImageMetric mapMetric(String name, boolean higher, java.util.function.ToDoubleFunction<float[]> f) {
+        return new ImageMetric() {
+            @Override public String name() { return name; }
+            @Override public boolean higherIsBetter() { return higher; }
+            @Override public double[] evaluate(Scorer scorer, MapBatch batch) {
+                double[] r = new double[batch.size()];
+                for (int i = 0; i < r.length; i++) r[i] = f.applyAsDouble(batch.map(i));
+                return r;
+            }
+        };
+    }
+
+    /** The localisation metrics by name, on one map and its box mask. */
+    static double localisation(String name, float[] map, boolean[] s) {
+        return switch (name) {
+            case "top-k-intersection" -> topKIntersection(map, s, defaultK(map.length));
+            case "relevance-rank-accuracy" -> relevanceRankAccuracy(map, s);
+            case "relevance-mass-accuracy" -> relevanceMassAccuracy(map, s);
+            case "attribution-localisation" -> attributionLocalisation(map, s);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
+    public static final List<String> NAMES = List.of("faithfulness-estimate", "sparseness", "complexity", "effective-complexity",
+            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
+}

@@ -1,0 +1,104 @@
+package dev.candela.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.candela.graph.Preprocessing;
+import dev.candela.image.Npy;
+import dev.candela.run.Executor;
+import dev.candela.run.ReferenceKernels;
+import dev.candela.tensor.Shape;
+import dev.candela.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Quantus metrics against Quantus itself on a small seeded CNN, fixed maps and boxes
+ * (testdata/golden/quantus, made by tools/make_quantus_goldens.py; one Quantus call per image).
+ * Tolerance: the manifest's 1e-4, absolute (float32 arithmetic in NumPy and PyTorch vs double here).
+ */
+class QuantusGoldenTest {
+    static final Path DIR = Path.of("testdata/golden/quantus");
+    final JsonNode manifest;
+    final Tensor inputs, maps;
+    final int[] targets;
+    final List<List<Box>> boxes = new ArrayList<>();
+    final int n, h, w;
+
+    QuantusGoldenTest() throws Exception {
+        manifest = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
+        inputs = Npy.read(DIR.resolve("inputs.npy"));
+        maps = Npy.read(DIR.resolve("maps.npy"));
+        n = inputs.dim(0);
+        h = inputs.dim(2);
+        w = inputs.dim(3);
+        targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = manifest.get("targets").get(i).asInt();
+            JsonNode b = manifest.get("boxes").get(i);
+            boxes.add(List.of(new Box(b.get(0).asInt(), b.get(1).asInt(), b.get(2).asInt(), b.get(3).asInt())));
+        }
+    }
+
+    float[] map(int i) { return maps.item(i).data(); }
+
+    boolean[] mask(int i) { return QuantusMetrics.mask(h, w, boxes.get(i)); }
+
+    void check(String golden, IntToDoubleFunction actual) throws Exception {
+        float[] expected = Npy.read(DIR.resolve(golden + ".npy")).data();
+        double tol = manifest.get("tolerance").asDouble(), worst = 0;
+        for (int i = 0; i < n; i++) {
+            double a = actual.applyAsDouble(i);
+            worst = Math.max(worst, Math.abs(a - expected[i]));
+            assertEquals(expected[i], a, tol, golden + "[" + i + "]");
+        }
+        System.out.printf("quantus golden %-40s max |diff| %.3g%n", golden, worst);
+    }
+
+    @Test void boxesGiveQuantusSegmentationMasks() throws Exception {
+        float[] m = Npy.read(DIR.resolve("masks.npy")).data();
+        for (int i = 0; i < n; i++) {
+            boolean[] s = mask(i);
+            float[] f = new float[s.length];
+            for (int p = 0; p < s.length; p++) f[p] = s[p] ? 1 : 0;
+            assertArrayEquals(java.util.Arrays.copyOfRange(m, i * h * w, (i + 1) * h * w), f, "mask " + i);
+        }
+    }
+
+    @Test void complexityMetrics() throws Exception {
+        check("sparseness", i -> QuantusMetrics.sparseness(map(i)));
+        check("complexity", i -> QuantusMetrics.complexity(map(i)));
+        check("effective_complexity", i -> QuantusMetrics.effectiveComplexity(map(i), 0.5));
+    }
+
+    @Test void localisationMetrics() throws Exception {
+        check("top_k_intersection_k20", i -> QuantusMetrics.topKIntersection(map(i), mask(i), 20));
+        check("relevance_rank_accuracy", i -> QuantusMetrics.relevanceRankAccuracy(map(i), mask(i)));
+        check("relevance_mass_accuracy", i -> QuantusMetrics.relevanceMassAccuracy(map(i), mask(i)));
+        check("attribution_localisation", i -> QuantusMetrics.attributionLocalisation(map(i), mask(i)));
+    }
+
+    @Test void faithfulnessEstimate() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String suffix = out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit";
+            double[] all = QuantusMetrics.faithfulnessEstimate(scorer, new MapBatch(inputs, maps, targets), 8, 5);
+            check("faithfulness_estimate_step8_" + suffix, i -> all[i]);
+            // one image at a time gives the same numbers (nothing depends on the batch)
+            check("faithfulness_estimate_step8_" + suffix, i -> QuantusMetrics.faithfulnessEstimate(scorer,
+                    new MapBatch(inputs.slice(i, i + 1), maps.slice(i, i + 1), new int[]{targets[i]}), 8, 32)[0]);
+        }
+    }
+
+    @Test void everyQuantusMetricIsKnownToEvaluate() {
+        for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
+        assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
+        assertEquals(16, QuantusMetrics.defaultK(28 * 28), "k scaled to a 28 x 28 input (1000 / 224^2 of the pixels)");
+    }
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Golden values for Candela's Quantus metrics, from Quantus itself (Hedstrom et al., JMLR 2023).
+
+Runs the metrics of a Quantus checkout (by path, never copied) on a small seeded CNN (the net of
+tools/make_metric_goldens.py: conv relu maxpool conv relu mean fc) with fixed inputs, maps (one channel,
+values in [0, 1], no ties) and box masks. Each image is scored by its own call, because Quantus
+normalises the explanations of one call by the batch maximum; Candela scores one image at a time.
+
+Debian's packages lack scikit-learn, which Quantus imports for gen_batches (and for metrics not used
+here): a stand-in module in /tmp/candela_quantus_stubs provides gen_batches as scikit-learn defines it.
+scipy 1.10's pearsonr has no axis argument: FaithfulnessEstimate gets Quantus's own per-row fallback.
+
+Usage: /usr/bin/python3 tools/make_quantus_goldens.py --quantus /path/to/Quantus [--out testdata/golden/quantus]
+"""
+import argparse, json, os, sys, types
+
+import numpy as np
+import scipy.stats
+import torch
+import torch.nn as nn
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--quantus", default="/tmp/quantus-src")
+ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "testdata", "golden", "quantus"))
+args = ap.parse_args()
+
+stubs = "/tmp/candela_quantus_stubs"
+os.makedirs(os.path.join(stubs, "sklearn"), exist_ok=True)
+with open(os.path.join(stubs, "sklearn", "__init__.py"), "w") as f:
+    f.write("")
+with open(os.path.join(stubs, "sklearn", "utils.py"), "w") as f:
+    f.write("def gen_batches(n, batch_size, *, min_batch_size=0):\n"
+            "    start = 0\n"
+            "    for _ in range(int(n // batch_size)):\n"
+            "        end = start + batch_size\n"
+            "        if end + min_batch_size > n:\n"
+            "            continue\n"
+            "        yield slice(start, end)\n"
+            "        start = end\n"
+            "    if start < n:\n"
+            "        yield slice(start, n)\n")
+for mod, names in {"neighbors": ["kneighbors_graph"], "metrics": ["auc", "roc_curve"]}.items():
+    with open(os.path.join(stubs, "sklearn", mod + ".py"), "w") as f:
+        for n in names:
+            f.write("def %s(*a, **k):\n    raise NotImplementedError('scikit-learn stand-in')\n" % n)
+sys.path.insert(0, stubs)
+sys.path.insert(0, os.path.abspath(args.quantus))
+import quantus  # noqa: E402
+
+out = os.path.abspath(args.out)
+os.makedirs(out, exist_ok=True)
+torch.manual_seed(0)
+np.random.seed(0)
+torch.set_num_threads(1)
+N, C, H, W, K = 4, 3, 12, 12, 5
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+        self.conv2 = nn.Conv2d(6, 8, 3, padding=1)
+        self.fc = nn.Linear(8, K)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        x = nn.functional.max_pool2d(x, 2)
+        x = torch.relu(self.conv2(x))
+        x = x.mean(dim=(2, 3))
+        return self.fc(x)
+
+
+net = Net().eval()
+with torch.no_grad():
+    net.conv2.weight.mul_(2.0)
+    net.fc.weight.mul_(8.0)
+files = {}
+
+
+def save(name, arr):
+    arr = np.ascontiguousarray(np.asarray(arr, dtype=np.float32))
+    np.save(os.path.join(out, name + ".npy"), arr)
+    files[name] = {"file": name + ".npy", "shape": list(arr.shape)}
+
+
+for pname, p in net.state_dict().items():
+    save("model." + pname, p.numpy())
+x = torch.rand(N, C, H, W).numpy().astype(np.float32)
+maps = np.random.default_rng(7).random((N, H, W)).astype(np.float32)  # continuous: no ties
+boxes = [(2, 3, 8, 9), (0, 0, 5, 12), (6, 6, 12, 12), (3, 1, 10, 4)]  # x0, y0, x1, y1 (columns [x0,x1), rows [y0,y1))
+masks = np.zeros((N, 1, H, W), dtype=np.float32)
+for i, (x0, y0, x1, y1) in enumerate(boxes):
+    masks[i, 0, y0:y1, x0:x1] = 1
+with torch.no_grad():
+    targets = [int(t) for t in net(torch.from_numpy(x)).argmax(1)]
+targets[1] = (targets[1] + 2) % K  # one image explained for a class it does not predict
+save("inputs", x)
+save("maps", maps)
+save("masks", masks)
+
+
+def pearson_rows(a, b, batched=False, **kw):  # Quantus's own fallback for scipy without 'axis'
+    if batched:
+        return np.array([scipy.stats.pearsonr(aa, bb)[0] for aa, bb in zip(a, b)])
+    return scipy.stats.pearsonr(a, b)[0]
+
+
+cases = {}
+
+
+def run(name, metric, softmax=None, **extra):
+    vals = []
+    for i in range(N):
+        kw = dict(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]),
+                  a_batch=maps[i:i + 1, None].copy(), s_batch=masks[i:i + 1].copy(), device="cpu", channel_first=True)
+        if softmax is not None:
+            kw["softmax"] = softmax
+        kw.update(extra)
+        v = metric(**kw)
+        vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+    save(name, vals)
+    cases[name] = {"metric": type(metric).__name__, "softmax": softmax, "values": vals}
+
+
+q = dict(disable_warnings=True, display_progressbar=False)
+run("sparseness", quantus.Sparseness(**q))
+run("complexity", quantus.Complexity(**q))
+run("effective_complexity", quantus.EffectiveComplexity(eps=0.5, **q))
+run("top_k_intersection_k20", quantus.TopKIntersection(k=20, **q))
+run("relevance_rank_accuracy", quantus.RelevanceRankAccuracy(**q))
+run("relevance_mass_accuracy", quantus.RelevanceMassAccuracy(**q))
+run("attribution_localisation", quantus.AttributionLocalisation(**q))
+# features_in_step counts (channel, pixel) elements: 3 x 8 = 24 = 8 whole pixels per step
+for sm in (False, True):
+    run("faithfulness_estimate_step8_" + ("softmax" if sm else "logit"),
+        quantus.FaithfulnessEstimate(features_in_step=C * 8, similarity_func=pearson_rows, **q), softmax=sm)
+
+manifest = {"made_by": "tools/make_quantus_goldens.py", "quantus_path": os.path.abspath(args.quantus),
+            "quantus_version": getattr(quantus, "__version__", "unknown"), "torch": torch.__version__,
+            "numpy": np.__version__, "scipy": scipy.__version__,
+            "tolerance": 1e-4, "tolerance_note": "absolute; float32 forwards in PyTorch and Candela differ in the last bits",
+            "targets": targets, "boxes": boxes, "files": files, "cases": cases}
+with open(os.path.join(out, "manifest.json"), "w") as f:
+    json.dump(manifest, f, indent=1)
+for k, v in cases.items():
+    print("%-40s %s" % (k, ["%.5f" % t for t in v["values"]]))
