@@ -135,6 +135,29 @@ for sm in (False, True):
     run("faithfulness_estimate_step8_" + ("softmax" if sm else "logit"),
         quantus.FaithfulnessEstimate(features_in_step=C * 8, similarity_func=pearson_rows, **q), softmax=sm)
 
+# patch metrics: per-image curves and Quantus's get_auc_score of that one image (12 x 12 input, patch 5:
+# padded to 15 with 1 / 2 rows and columns, 9 squares; patch 8: padded to 16, 4 squares)
+for patch, regions in ((5, 6), (8, 100)):
+    for sm in (True, False):
+        tag = "p%d_%s" % (patch, "softmax" if sm else "logit")
+        curves, aucs, scurves, saucs = [], [], [], []
+        for i in range(N):
+            kw = dict(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=maps[i:i + 1, None].copy(),
+                      device="cpu", channel_first=True, softmax=sm)
+            rp = quantus.RegionPerturbation(patch_size=patch, regions_evaluation=regions, **q)
+            curves.append(np.asarray(rp(**kw))[0])
+            aucs.append(float(rp.get_auc_score))
+            se = quantus.Selectivity(patch_size=patch, **q)
+            scurves.append(np.asarray(se(**kw))[0])
+            saucs.append(float(se.get_auc_score))
+        save("region_perturbation_curves_" + tag, np.stack(curves))
+        save("region_perturbation_auc_" + tag, aucs)
+        save("selectivity_curves_" + tag, np.stack(scurves))
+        save("selectivity_auc_" + tag, saucs)
+        cases["region_perturbation_auc_" + tag] = {"metric": "RegionPerturbation", "patch_size": patch, "regions_evaluation": regions,
+                                                   "softmax": sm, "values": aucs}
+        cases["selectivity_auc_" + tag] = {"metric": "Selectivity", "patch_size": patch, "softmax": sm, "values": saucs}
+
 manifest = {"made_by": "tools/make_quantus_goldens.py", "quantus_path": os.path.abspath(args.quantus),
             "quantus_version": getattr(quantus, "__version__", "unknown"), "torch": torch.__version__,
             "numpy": np.__version__, "scipy": scipy.__version__,

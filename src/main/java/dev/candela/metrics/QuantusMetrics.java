@@ -187,6 +187,79 @@ public final class QuantusMetrics {
         return out;
     }
 
+    /**
+     * The patch curve shared by region perturbation and selectivity: the image is cut into
+     * {@code patch} x {@code patch} squares on a grid centred as Quantus pads it (the padding split
+     * floor/ceil before and after), the squares are ranked by the map's sum over their pixels inside
+     * the image (highest first, ties by grid order), and the first {@code regions} of them (all when
+     * {@code regions <= 0}) are set cumulatively, all channels, to the image's minimum value. Entry k
+     * is the score after k + 1 squares: the drop from the unperturbed score ({@code drop}) or the score.
+     */
+    public static double[] patchCurve(Scorer scorer, MapBatch batch, int image, int patch, int regions, boolean drop, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        int padH = h % patch == 0 ? 0 : patch - h % patch, padW = w % patch == 0 ? 0 : patch - w % patch;
+        int top = padH / 2, left = padW / 2, bh = (h + padH) / patch, bw = (w + padW) / patch, blocks = bh * bw;
+        double[] a = prepare(batch.map(image), false);
+        double[] att = new double[blocks];
+        for (int b = 0; b < blocks; b++) {
+            int r0 = (b / bw) * patch - top, c0 = (b % bw) * patch - left;
+            for (int r = Math.max(0, r0); r < Math.min(h, r0 + patch); r++) {
+                for (int q = Math.max(0, c0); q < Math.min(w, c0 + patch); q++) att[b] += a[r * w + q];
+            }
+        }
+        int[] order = descending(att);
+        int steps = regions > 0 ? Math.min(regions, blocks) : blocks;
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        int target = batch.targets()[image];
+        double y0 = drop ? scorer.scores(new Tensor(dev.candela.tensor.Shape.of(1, c, h, w), x.clone()), new int[]{target})[0] : 0;
+        double[] curve = new double[steps];
+        float[] cur = x.clone();
+        for (int s0 = 0; s0 < steps; s0 += chunk) {
+            int m = Math.min(chunk, steps - s0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                int b = order[s0 + k], r0 = (b / bw) * patch - top, c0 = (b % bw) * patch - left;
+                for (int r = Math.max(0, r0); r < Math.min(h, r0 + patch); r++) {
+                    for (int q = Math.max(0, c0); q < Math.min(w, c0 + patch); q++) {
+                        for (int ch = 0; ch < c; ch++) cur[ch * hw + r * w + q] = min;
+                    }
+                }
+                System.arraycopy(cur, 0, px, k * chw, chw);
+                t[k] = target;
+            }
+            float[] y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) curve[s0 + k] = drop ? y0 - y[k] : y[k];
+        }
+        return curve;
+    }
+
+    /** The trapezoid area under a curve sampled at unit spacing ({@code numpy.trapz(values, dx=1)}). */
+    static double trapz(double[] v) {
+        double s = 0;
+        for (int i = 0; i + 1 < v.length; i++) s += (v[i] + v[i + 1]) / 2;
+        return s;
+    }
+
+    /**
+     * Region perturbation (Samek et al. 2017), MoRF: the area under the curve of score drops as the
+     * highest-ranked {@code patch} x {@code patch} squares are removed one by one, over the first
+     * {@code regions} squares (Quantus: patch 8, 100 regions, {@code get_auc_score} of one image). Higher is better.
+     */
+    public static double regionPerturbation(Scorer scorer, MapBatch batch, int image, int patch, int regions, int chunk) {
+        return trapz(patchCurve(scorer, batch, image, patch, regions, true, chunk));
+    }
+
+    /**
+     * Selectivity (Montavon et al. 2018): the area under the curve of the score as every square is removed
+     * in order of decreasing relevance (Quantus: patch 8, {@code get_auc_score} of one image). Lower is better.
+     */
+    public static double selectivity(Scorer scorer, MapBatch batch, int image, int patch, int chunk) {
+        return trapz(patchCurve(scorer, batch, image, patch, 0, false, chunk));
+    }
+
     static double pearson(double[] a, double[] b) {
         int n = a.length;
         double ma = 0, mb = 0;
@@ -208,12 +281,28 @@ public final class QuantusMetrics {
             case "sparseness" -> mapMetric(name, true, QuantusMetrics::sparseness);
             case "complexity" -> mapMetric(name, false, QuantusMetrics::complexity);
             case "effective-complexity" -> mapMetric(name, false, m -> effectiveComplexity(m, 1e-5));
+            case "region-perturbation" -> scoreMetric(name, true, (sc, b, i) -> regionPerturbation(sc, b, i, 8, 100, chunk));
+            case "selectivity" -> scoreMetric(name, false, (sc, b, i) -> selectivity(sc, b, i, 8, chunk));
             case "faithfulness-estimate" -> new ImageMetric() {
                 @Override public String name() { return name; }
                 @Override public boolean higherIsBetter() { return true; }
                 @Override public double[] evaluate(Scorer scorer, MapBatch batch) { return faithfulnessEstimate(scorer, batch, riseStep, chunk); }
             };
             default -> null;
+        };
+    }
+
+    private interface PerImage { double score(Scorer scorer, MapBatch batch, int image); }
+
+    private static ImageMetric scoreMetric(String name, boolean higher, PerImage f) {
+        return new ImageMetric() {
+            @Override public String name() { return name; }
+            @Override public boolean higherIsBetter() { return higher; }
+            @Override public double[] evaluate(Scorer scorer, MapBatch batch) {
+                double[] r = new double[batch.size()];
+                for (int i = 0; i < r.length; i++) r[i] = f.score(scorer, batch, i);
+                return r;
+            }
         };
     }
 
@@ -241,6 +330,6 @@ public final class QuantusMetrics {
     }
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
-    public static final List<String> NAMES = List.of("faithfulness-estimate", "sparseness", "complexity", "effective-complexity",
+    public static final List<String> NAMES = List.of("faithfulness-estimate", "region-perturbation", "selectivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

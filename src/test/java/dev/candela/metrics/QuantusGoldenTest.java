@@ -96,6 +96,31 @@ class QuantusGoldenTest {
         }
     }
 
+    void checkCurves(String golden, int image, double[] actual) throws Exception {
+        Tensor t = Npy.read(DIR.resolve(golden + ".npy"));
+        float[] e = t.item(image).data();
+        assertEquals(e.length, actual.length, golden + " length");
+        for (int k = 0; k < e.length; k++) assertEquals(e[k], actual[k], manifest.get("tolerance").asDouble(), golden + "[" + image + "][" + k + "]");
+    }
+
+    @Test void regionPerturbationAndSelectivity() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        MapBatch batch = new MapBatch(inputs, maps, targets);
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String sm = out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit";
+            for (int[] pr : new int[][]{{5, 6}, {8, 100}}) {
+                String tag = "p" + pr[0] + "_" + sm;
+                for (int i = 0; i < n; i++) {
+                    checkCurves("region_perturbation_curves_" + tag, i, QuantusMetrics.patchCurve(scorer, batch, i, pr[0], pr[1], true, 4));
+                    checkCurves("selectivity_curves_" + tag, i, QuantusMetrics.patchCurve(scorer, batch, i, pr[0], 0, false, 4));
+                }
+                check("region_perturbation_auc_" + tag, i -> QuantusMetrics.regionPerturbation(scorer, batch, i, pr[0], pr[1], 3));
+                check("selectivity_auc_" + tag, i -> QuantusMetrics.selectivity(scorer, batch, i, pr[0], 32));
+            }
+        }
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
