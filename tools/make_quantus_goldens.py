@@ -78,7 +78,7 @@ files = {}
 
 
 def save(name, arr):
-    arr = np.ascontiguousarray(np.asarray(arr, dtype=np.float32))
+    arr = np.ascontiguousarray(arr if getattr(arr, "dtype", None) == np.float64 else np.asarray(arr, dtype=np.float32))
     np.save(os.path.join(out, name + ".npy"), arr)
     files[name] = {"file": name + ".npy", "shape": list(arr.shape)}
 
@@ -157,6 +157,35 @@ for patch, regions in ((5, 6), (8, 100)):
         cases["region_perturbation_auc_" + tag] = {"metric": "RegionPerturbation", "patch_size": patch, "regions_evaluation": regions,
                                                    "softmax": sm, "values": aucs}
         cases["selectivity_auc_" + tag] = {"metric": "Selectivity", "patch_size": patch, "softmax": sm, "values": saucs}
+
+# MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
+# perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
+_uniform = np.random.uniform
+recorded = []
+
+
+def recording_uniform(*a, **k):
+    v = _uniform(*a, **k)
+    recorded.append(np.asarray(v, dtype=np.float64).reshape(-1))
+    return v
+
+
+np.random.uniform = recording_uniform
+for sm in (True, False):
+    tag = "step8_s3_" + ("softmax" if sm else "logit")
+    vals, draws = [], []
+    for i in range(N):
+        recorded.clear()
+        m = quantus.MonotonicityCorrelation(features_in_step=C * 8, nr_samples=3, **q)
+        v = m(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=maps[i:i + 1, None].copy(),
+              device="cpu", channel_first=True, softmax=sm)
+        vals.append(float(np.asarray(v).reshape(-1)[0]))
+        draws.append(np.concatenate(recorded))
+    save("monotonicity_nguyen_" + tag, vals)
+    save("monotonicity_nguyen_draws_" + tag, np.stack(draws).astype(np.float64))
+    cases["monotonicity_nguyen_" + tag] = {"metric": "MonotonicityCorrelation", "features_in_step": C * 8, "nr_samples": 3,
+                                           "softmax": sm, "values": vals, "draws": "monotonicity_nguyen_draws_" + tag + ".npy (float64)"}
+np.random.uniform = _uniform
 
 manifest = {"made_by": "tools/make_quantus_goldens.py", "quantus_path": os.path.abspath(args.quantus),
             "quantus_version": getattr(quantus, "__version__", "unknown"), "torch": torch.__version__,

@@ -135,7 +135,7 @@ public final class Evaluation {
                 MapBatch batch = new MapBatch(s.input(), maps, target);
                 long seed = seedFor(options.seed(), s.name(), method);
                 Road road = Road.seeded(seed);
-                Map<String, ImageMetric> scoreMetrics = options.scoreMetrics(metrics, road);
+                Map<String, ImageMetric> scoreMetrics = options.scoreMetrics(metrics, road, seed);
                 for (String metric : metrics) {
                     switch (metric) {
                         case "time-ms" -> rows.add(new Row(s.name(), method, metric, millis));

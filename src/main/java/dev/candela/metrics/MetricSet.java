@@ -24,7 +24,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
             "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
             // Quantus (Hedström et al. 2023), see QuantusMetrics
-            "faithfulness-estimate", "region-perturbation", "selectivity", "sparseness", "complexity", "effective-complexity",
+            "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */
@@ -64,6 +64,11 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
 
     /** The per-image score metrics among {@code names}, built with these options (ROAD seeded per image by the caller). */
     Map<String, ImageMetric> scoreMetrics(List<String> names, Road road) {
+        return scoreMetrics(names, road, seed);
+    }
+
+    /** As above; {@code imageSeed} seeds the random draws of the Quantus metrics that make them. */
+    Map<String, ImageMetric> scoreMetrics(List<String> names, Road road, long imageSeed) {
         Map<String, ImageMetric> m = new LinkedHashMap<>();
         DeletionInsertion rise = DeletionInsertion.rise(riseStep);
         DeletionInsertion tc = DeletionInsertion.torchCam(torchCamSteps);
@@ -78,7 +83,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
                 case "deletion-torchcam" -> tc.auc(DeletionInsertion.Kind.DELETION);
                 case "insertion-torchcam" -> tc.auc(DeletionInsertion.Kind.INSERTION);
                 case "road-morf", "road-lerf", "road-combined" -> road.metric(n, roadPercentiles);
-                default -> QuantusMetrics.imageMetric(n, riseStep, 32); // null for names handled by Evaluation
+                default -> QuantusMetrics.imageMetric(n, riseStep, 32, imageSeed); // null for names handled by Evaluation
             };
             if (metric != null) m.put(n, metric);
         }

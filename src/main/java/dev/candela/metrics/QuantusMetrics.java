@@ -260,6 +260,70 @@ public final class QuantusMetrics {
         return trapz(patchCurve(scorer, batch, image, patch, 0, false, chunk));
     }
 
+    /**
+     * Monotonicity correlation (Nguyen & Martínez 2020): pixels in order of increasing |map| in steps of
+     * {@code step} pixels; for each step, {@code samples} copies of the image with only those pixels (all
+     * channels) set to one uniform draw in [0, 1) each; the step's variance is the mean squared change of
+     * the score times {@code 1 / score^2} (1 when |score| < 1e-5). The value is the Spearman correlation of
+     * the steps' map sums with their variances. Equals Quantus's {@code MonotonicityCorrelation(
+     * features_in_step = C * step, nr_samples = samples)} (its "uniform" baseline) for the same draws.
+     * Higher is better. Draws are taken step by step, sample by sample.
+     */
+    public static double monotonicityNguyen(Scorer scorer, MapBatch batch, int image, int step, int samples,
+                                            java.util.function.DoubleSupplier uniform, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        double[] a = prepare(batch.map(image), true);
+        double[] neg = new double[hw];
+        for (int i = 0; i < hw; i++) neg[i] = -a[i];
+        int[] order = descending(neg); // increasing a, ties by index
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        int target = batch.targets()[image];
+        float y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(1, c, h, w), x.clone()), new int[]{target})[0];
+        double inv = Math.abs(y) >= 1e-5 ? 1.0 / ((double) Math.abs(y) * Math.abs(y)) : 1.0;
+        int steps = (hw + step - 1) / step, total = steps * samples;
+        double[] att = new double[steps], var = new double[steps];
+        float[] draws = new float[total];
+        for (int i = 0; i < total; i++) draws[i] = (float) uniform.getAsDouble();
+        for (int st = 0; st < steps; st++) for (int r = st * step; r < Math.min(hw, (st + 1) * step); r++) att[st] += c * a[order[r]];
+        for (int s0 = 0; s0 < total; s0 += chunk) {
+            int m = Math.min(chunk, total - s0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                int st = (s0 + k) / samples;
+                System.arraycopy(x, 0, px, k * chw, chw);
+                t[k] = target;
+                for (int r = st * step; r < Math.min(hw, (st + 1) * step); r++) {
+                    for (int ch = 0; ch < c; ch++) px[k * chw + ch * hw + order[r]] = draws[s0 + k];
+                }
+            }
+            float[] yp = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) {
+                float d = yp[k] - y;
+                var[(s0 + k) / samples] += (double) (d * d) / samples;
+            }
+        }
+        for (int st = 0; st < steps; st++) var[st] *= inv;
+        return pearson(ranks(att), ranks(var));
+    }
+
+    /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
+    static double[] ranks(double[] v) {
+        int n = v.length;
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, (p, q) -> Double.compare(v[p], v[q]));
+        double[] r = new double[n];
+        for (int i = 0; i < n; ) {
+            int j = i;
+            while (j + 1 < n && v[idx[j + 1]] == v[idx[i]]) j++;
+            double avg = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) r[idx[k]] = avg;
+            i = j + 1;
+        }
+        return r;
+    }
+
     static double pearson(double[] a, double[] b) {
         int n = a.length;
         double ma = 0, mb = 0;
@@ -277,7 +341,16 @@ public final class QuantusMetrics {
 
     /** The map-only and score metrics as {@link ImageMetric}s (the localisation ones need boxes: see {@link Evaluation}). */
     static ImageMetric imageMetric(String name, int riseStep, int chunk) {
+        return imageMetric(name, riseStep, chunk, 0);
+    }
+
+    /** @param seed seeds the uniform draws of monotonicity-nguyen (the evaluation's per image and method seed) */
+    static ImageMetric imageMetric(String name, int riseStep, int chunk, long seed) {
         return switch (name) {
+            case "monotonicity-nguyen" -> scoreMetric(name, true, (sc, b, i) -> {
+                java.util.SplittableRandom rng = new java.util.SplittableRandom(seed + i);
+                return monotonicityNguyen(sc, b, i, riseStep, NGUYEN_SAMPLES, rng::nextDouble, chunk);
+            });
             case "sparseness" -> mapMetric(name, true, QuantusMetrics::sparseness);
             case "complexity" -> mapMetric(name, false, QuantusMetrics::complexity);
             case "effective-complexity" -> mapMetric(name, false, m -> effectiveComplexity(m, 1e-5));
@@ -330,6 +403,9 @@ public final class QuantusMetrics {
     }
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
-    public static final List<String> NAMES = List.of("faithfulness-estimate", "region-perturbation", "selectivity", "sparseness", "complexity", "effective-complexity",
+    /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
+    public static final int NGUYEN_SAMPLES = 10;
+
+    public static final List<String> NAMES = List.of("faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

@@ -69,9 +69,10 @@ class EvaluationTest {
         List<Path> plots = EvaluationPlots.write(r, List.of("average-drop", "road-combined"), dir);
         System.out.printf("evaluation %.1f s, reports and plots %.1f s%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         List<String> lines = Files.readAllLines(dir.resolve("per-image.csv"));
-        // 2 images x 3 methods x (13 metrics + 6 Quantus metrics without boxes); the pointing game and the 4 Quantus
+        // 2 images x 3 methods x (13 metrics + the Quantus metrics without boxes); the pointing game and the Quantus
         // localisation metrics only on the image with boxes; no method here has coefficients
-        assertEquals(1 + 2 * 3 * (13 + 6) + 3 * (1 + 4), lines.size());
+        int quantusLoc = QuantusMetrics.LOCALISATION.size(), quantusOther = QuantusMetrics.NAMES.size() - quantusLoc;
+        assertEquals(1 + 2 * 3 * (13 + quantusOther) + 3 * (1 + quantusLoc), lines.size());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         JsonNode del = s.get("results").get("grad-cam").get("deletion");
         assertEquals(2, del.get("n").asInt());

@@ -121,6 +121,23 @@ class QuantusGoldenTest {
         }
     }
 
+    @Test void monotonicityNguyenReplayingQuantusDraws() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        MapBatch batch = new MapBatch(inputs, maps, targets);
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String tag = "step8_s3_" + (out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit");
+            double[] draws = Npy.readDoubles(DIR.resolve("monotonicity_nguyen_draws_" + tag + ".npy"));
+            int perImage = draws.length / n;
+            check("monotonicity_nguyen_" + tag, i -> {
+                int[] next = {i * perImage};
+                double v = QuantusMetrics.monotonicityNguyen(scorer, batch, i, 8, 3, () -> draws[next[0]++], 5);
+                assertEquals((i + 1) * perImage, next[0], "every recorded draw used, no more");
+                return v;
+            });
+        }
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
