@@ -158,6 +158,21 @@ for patch, regions in ((5, 6), (8, 100)):
                                                    "softmax": sm, "values": aucs}
         cases["selectivity_auc_" + tag] = {"metric": "Selectivity", "patch_size": patch, "softmax": sm, "values": saucs}
 
+# NonSensitivity and Completeness: maps with exact zeros (as CAM maps after ReLU have), so both feature sets exist
+maps0 = np.maximum(maps - 0.5, 0).astype(np.float32)
+save("maps_relu", maps0)
+for sm in (True, False):
+    tag = "softmax" if sm else "logit"
+    for name, metric in (("non_sensitivity_step24_" + tag, lambda: quantus.NonSensitivity(features_in_step=24, **q)),
+                         ("completeness_" + tag, lambda: quantus.Completeness(**q))):
+        vals = []
+        for i in range(N):
+            v = metric()(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=maps0[i:i + 1, None].copy(),
+                         device="cpu", channel_first=True, softmax=sm)
+            vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+        save(name, vals)
+        cases[name] = {"metric": type(metric()).__name__, "softmax": sm, "maps": "maps_relu.npy", "values": vals}
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

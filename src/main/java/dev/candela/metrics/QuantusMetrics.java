@@ -307,6 +307,71 @@ public final class QuantusMetrics {
         return pearson(ranks(att), ranks(var));
     }
 
+    /**
+     * Non-sensitivity (Nguyen & Martínez 2020), as Quantus counts it: the map is broadcast over the C
+     * channels; elements with |map| < {@code eps} are "non-features", the others features. Each set is cut,
+     * in element order (channel, row, column), into groups of {@code step} elements; each group alone is set
+     * to the image's minimum and the score taken. An element violates when its group left the score
+     * unchanged (|change| < eps) but it is a feature, or changed it but it is a non-feature. The value is
+     * the number of violating elements; lower is better.
+     */
+    public static double nonSensitivity(Scorer scorer, MapBatch batch, int image, int step, double eps, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        double[] a = prepare(batch.map(image), true);
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        int target = batch.targets()[image];
+        float y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(1, c, h, w), x.clone()), new int[]{target})[0];
+        java.util.List<int[]> groups = new java.util.ArrayList<>();
+        for (boolean non : new boolean[]{true, false}) {
+            int[] members = new int[chw];
+            int count = 0;
+            for (int e = 0; e < chw; e++) if ((a[e % hw] < eps) == non) members[count++] = e;
+            for (int g = 0; g < count; g += step) groups.add(java.util.Arrays.copyOfRange(members, g, Math.min(count, g + step)));
+        }
+        double[] perturbed = new double[chw];
+        for (int g0 = 0; g0 < groups.size(); g0 += chunk) {
+            int m = Math.min(chunk, groups.size() - g0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                System.arraycopy(x, 0, px, k * chw, chw);
+                t[k] = target;
+                for (int e : groups.get(g0 + k)) px[k * chw + e] = min;
+            }
+            float[] yp = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) for (int e : groups.get(g0 + k)) perturbed[e] = yp[k];
+        }
+        int violations = 0;
+        for (int e = 0; e < chw; e++) {
+            boolean unchanged = Math.abs((double) y - perturbed[e]) < eps;
+            if (unchanged ^ (a[e % hw] < eps)) violations++;
+        }
+        return violations;
+    }
+
+    /**
+     * Completeness (Sundararajan et al. 2017), as Quantus tests it: 1 when the map's sum equals, exactly,
+     * the score of the image minus the score with every element at the image's minimum, else 0. With maps
+     * normalised to [0, 1] this practically never holds; it is kept for parity with Quantus.
+     */
+    public static double completeness(Scorer scorer, MapBatch batch, int image) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), chw = c * h * w;
+        double[] a = prepare(batch.map(image), false);
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        float[] both = new float[2 * chw];
+        System.arraycopy(x, 0, both, 0, chw);
+        java.util.Arrays.fill(both, chw, 2 * chw, min);
+        int target = batch.targets()[image];
+        float[] y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(2, c, h, w), both), new int[]{target, target});
+        float sum = 0;
+        for (double v : a) sum += (float) v;
+        return sum == y[0] - y[1] ? 1 : 0;
+    }
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -354,6 +419,8 @@ public final class QuantusMetrics {
             case "sparseness" -> mapMetric(name, true, QuantusMetrics::sparseness);
             case "complexity" -> mapMetric(name, false, QuantusMetrics::complexity);
             case "effective-complexity" -> mapMetric(name, false, m -> effectiveComplexity(m, 1e-5));
+            case "non-sensitivity" -> scoreMetric(name, false, (sc, b, i) -> nonSensitivity(sc, b, i, b.channels() * riseStep, 1e-5, chunk));
+            case "completeness" -> scoreMetric(name, true, QuantusMetrics::completeness);
             case "region-perturbation" -> scoreMetric(name, true, (sc, b, i) -> regionPerturbation(sc, b, i, 8, 100, chunk));
             case "selectivity" -> scoreMetric(name, false, (sc, b, i) -> selectivity(sc, b, i, 8, chunk));
             case "faithfulness-estimate" -> new ImageMetric() {
@@ -406,6 +473,6 @@ public final class QuantusMetrics {
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "sparseness", "complexity", "effective-complexity",
+    public static final List<String> NAMES = List.of("faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

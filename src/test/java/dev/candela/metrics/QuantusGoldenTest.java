@@ -138,6 +138,35 @@ class QuantusGoldenTest {
         }
     }
 
+    @Test void nonSensitivityAndCompleteness() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        MapBatch batch = new MapBatch(inputs, Npy.read(DIR.resolve("maps_relu.npy")), targets);
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String tag = out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit";
+            check("non_sensitivity_step24_" + tag, i -> QuantusMetrics.nonSensitivity(scorer, batch, i, 24, 1e-5, 5));
+            check("completeness_" + tag, i -> QuantusMetrics.completeness(scorer, batch, i));
+        }
+    }
+
+    @Test void completenessHoldsWhenTheSumIsTheScoreDifference() {
+        // a scorer that gives 1 to the image and 0 to the all-minimum image; a map with one pixel at 1
+        Scorer fake = (in, t) -> {
+            float[] r = new float[in.dim(0)];
+            for (int k = 0; k < r.length; k++) r[k] = in.item(k).data()[5] > 0.001f ? 1 : 0;
+            return r;
+        };
+        float[] x = new float[3 * 4];
+        java.util.Arrays.fill(x, 0.5f);
+        x[0] = 0;
+        float[] m = new float[4];
+        m[2] = 1;
+        MapBatch b = new MapBatch(Tensor.of(x, 1, 3, 2, 2), Tensor.of(m, 1, 2, 2), new int[]{0});
+        assertEquals(1.0, QuantusMetrics.completeness(fake, b, 0));
+        m[1] = 0.5f;
+        assertEquals(0.0, QuantusMetrics.completeness(fake, new MapBatch(Tensor.of(x, 1, 3, 2, 2), Tensor.of(m, 1, 2, 2), new int[]{0}), 0));
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
