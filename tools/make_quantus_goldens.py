@@ -173,6 +173,35 @@ for sm in (True, False):
         save(name, vals)
         cases[name] = {"metric": type(metric()).__name__, "softmax": sm, "maps": "maps_relu.npy", "values": vals}
 
+# FaithfulnessCorrelation: its subsets come from np.random.choice(n_features, subset_size, replace=False), one per
+# run; the chosen indices are recorded in order so Java replays them
+_choice = np.random.choice
+chosen = []
+
+
+def recording_choice(*a, **k):
+    v = _choice(*a, **k)
+    chosen.append(np.asarray(v, dtype=np.int64).reshape(-1))
+    return v
+
+
+np.random.choice = recording_choice
+for sm in (True, False):
+    tag = "r20_s40_" + ("softmax" if sm else "logit")
+    vals, picks = [], []
+    for i in range(N):
+        chosen.clear()
+        m = quantus.FaithfulnessCorrelation(nr_runs=20, subset_size=40, similarity_func=pearson_rows, **q)
+        v = m(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=maps[i:i + 1, None].copy(),
+              device="cpu", channel_first=True, softmax=sm)
+        vals.append(float(np.asarray(v).reshape(-1)[0]))
+        picks.append(np.stack(chosen))
+    save("faithfulness_correlation_" + tag, vals)
+    save("faithfulness_correlation_subsets_" + tag, np.stack(picks).astype(np.float64))
+    cases["faithfulness_correlation_" + tag] = {"metric": "FaithfulnessCorrelation", "nr_runs": 20, "subset_size": 40, "softmax": sm,
+                                                "values": vals, "subsets": "faithfulness_correlation_subsets_" + tag + ".npy (image x run x index)"}
+np.random.choice = _choice
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

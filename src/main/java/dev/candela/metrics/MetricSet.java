@@ -24,7 +24,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
             "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
             // Quantus (Hedström et al. 2023), see QuantusMetrics
-            "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "sparseness", "complexity", "effective-complexity",
+            "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */

@@ -372,6 +372,62 @@ public final class QuantusMetrics {
         return sum == y[0] - y[1] ? 1 : 0;
     }
 
+    /** Draws {@code k} distinct indices out of {@code 0..n-1} (a replayable source of random subsets). */
+    @FunctionalInterface
+    public interface Subsets {
+        int[] next(int n, int k);
+
+        /** Partial Fisher-Yates over a seeded SplittableRandom. */
+        static Subsets seeded(long seed) {
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            return (n, k) -> {
+                int[] p = new int[n];
+                for (int i = 0; i < n; i++) p[i] = i;
+                for (int i = 0; i < k; i++) {
+                    int j = i + rng.nextInt(n - i);
+                    int t = p[i]; p[i] = p[j]; p[j] = t;
+                }
+                return java.util.Arrays.copyOf(p, k);
+            };
+        }
+    }
+
+    /**
+     * Faithfulness correlation (Bhatt et al. 2020): over {@code runs} random subsets of {@code subset}
+     * elements (channel, row, column) of the image, the Pearson correlation between the map's sum over the
+     * subset (the map broadcast over channels) and the score drop when those elements are set to the
+     * image's minimum. Quantus's defaults: 100 runs of 224 elements. Higher is better.
+     */
+    public static double faithfulnessCorrelation(Scorer scorer, MapBatch batch, int image, int runs, int subset, Subsets subsets, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        if (subset < 1 || subset >= chw) throw new IllegalArgumentException("faithfulness correlation: subset must be in 1.." + (chw - 1));
+        double[] a = prepare(batch.map(image), false);
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        int target = batch.targets()[image];
+        float y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(1, c, h, w), x.clone()), new int[]{target})[0];
+        int[][] picks = new int[runs][];
+        double[] att = new double[runs], delta = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            picks[r] = subsets.next(chw, subset);
+            for (int e : picks[r]) att[r] += a[e % hw];
+        }
+        for (int r0 = 0; r0 < runs; r0 += chunk) {
+            int m = Math.min(chunk, runs - r0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                System.arraycopy(x, 0, px, k * chw, chw);
+                t[k] = target;
+                for (int e : picks[r0 + k]) px[k * chw + e] = min;
+            }
+            float[] yp = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) delta[r0 + k] = (double) y - yp[k];
+        }
+        return pearson(att, delta);
+    }
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -419,6 +475,8 @@ public final class QuantusMetrics {
             case "sparseness" -> mapMetric(name, true, QuantusMetrics::sparseness);
             case "complexity" -> mapMetric(name, false, QuantusMetrics::complexity);
             case "effective-complexity" -> mapMetric(name, false, m -> effectiveComplexity(m, 1e-5));
+            case "faithfulness-correlation" -> scoreMetric(name, true, (sc, b, i) -> faithfulnessCorrelation(sc, b, i, 100,
+                    Math.min(224, b.channels() * b.pixels() - 1), Subsets.seeded(seed + i), chunk));
             case "non-sensitivity" -> scoreMetric(name, false, (sc, b, i) -> nonSensitivity(sc, b, i, b.channels() * riseStep, 1e-5, chunk));
             case "completeness" -> scoreMetric(name, true, QuantusMetrics::completeness);
             case "region-perturbation" -> scoreMetric(name, true, (sc, b, i) -> regionPerturbation(sc, b, i, 8, 100, chunk));
@@ -473,6 +531,6 @@ public final class QuantusMetrics {
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "sparseness", "complexity", "effective-complexity",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

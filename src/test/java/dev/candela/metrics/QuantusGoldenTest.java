@@ -167,6 +167,33 @@ class QuantusGoldenTest {
         assertEquals(0.0, QuantusMetrics.completeness(fake, new MapBatch(Tensor.of(x, 1, 3, 2, 2), Tensor.of(m, 1, 2, 2), new int[]{0}), 0));
     }
 
+    @Test void faithfulnessCorrelationReplayingQuantusSubsets() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        MapBatch batch = new MapBatch(inputs, maps, targets);
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String tag = "r20_s40_" + (out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit");
+            Tensor subsets = Npy.read(DIR.resolve("faithfulness_correlation_subsets_" + tag + ".npy")); // image x run x index
+            int runs = subsets.dim(1), k = subsets.dim(2);
+            check("faithfulness_correlation_" + tag, i -> {
+                int[] run = {0};
+                double v = QuantusMetrics.faithfulnessCorrelation(scorer, batch, i, runs, k, (nn, kk) -> {
+                    assertEquals(k, kk);
+                    float[] d = subsets.item(i).item(run[0]++).data();
+                    int[] r = new int[d.length];
+                    for (int j = 0; j < r.length; j++) r[j] = (int) d[j];
+                    return r;
+                }, 6);
+                assertEquals(runs, run[0]);
+                return v;
+            });
+        }
+        // the seeded source gives distinct indices in range, the same for the same seed
+        int[] a = QuantusMetrics.Subsets.seeded(3).next(50, 20), b = QuantusMetrics.Subsets.seeded(3).next(50, 20);
+        assertArrayEquals(a, b);
+        assertEquals(20, java.util.Arrays.stream(a).distinct().filter(v -> v >= 0 && v < 50).count());
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
