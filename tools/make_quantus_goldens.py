@@ -202,6 +202,38 @@ for sm in (True, False):
                                                 "values": vals, "subsets": "faithfulness_correlation_subsets_" + tag + ".npy (image x run x index)"}
 np.random.choice = _choice
 
+# RandomLogit: needs an explanation function; a plain one (gradient of the class logit, channel sum) whose
+# maps for the target and for the drawn other class are both saved, with the class Quantus drew
+def grad_explain(model, inputs, targets, **kw):
+    xx = torch.tensor(np.asarray(inputs), requires_grad=True)
+    out = model(xx)
+    out[torch.arange(len(targets)), torch.as_tensor(np.asarray(targets)).long()].sum().backward()
+    return xx.grad.sum(1, keepdims=True).detach().numpy()
+
+
+offs, a_t, a_off, vals = [], [], [], []
+for i in range(N):
+    rl = quantus.RandomLogit(num_classes=K, seed=42, **q)
+    captured = []
+
+    def capture(model, inputs, targets, **kw):
+        captured.append(int(np.asarray(targets).reshape(-1)[0]))
+        a = grad_explain(model, inputs, targets)
+        a_off.append(a[0, 0])
+        return a
+
+    at = grad_explain(net, x[i:i + 1], np.array([targets[i]]))
+    v = rl(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=at.copy(), device="cpu",
+           channel_first=True, explain_func=capture, softmax=False)
+    vals.append(float(np.asarray(v).reshape(-1)[0]))
+    offs.append(captured[-1])
+    a_t.append(at[0, 0])
+save("random_logit", vals)
+save("random_logit_maps", np.stack(a_t))
+save("random_logit_off_maps", np.stack(a_off))
+cases["random_logit"] = {"metric": "RandomLogit", "num_classes": K, "seed": 42, "off_classes": offs, "values": vals,
+                         "maps": "random_logit_maps.npy (gradient channel sum, target)", "off_maps": "random_logit_off_maps.npy"}
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

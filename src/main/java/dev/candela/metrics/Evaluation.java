@@ -155,6 +155,13 @@ public final class Evaluation {
                             boolean[] mask = QuantusMetrics.mask(batch.height(), batch.width(), s.boxes());
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.localisation(metric, batch.map(0), mask)));
                         }
+                        case "random-logit" -> {
+                            int classes = executor.model().numClasses();
+                            if (classes < 2) continue;
+                            int off = QuantusMetrics.offClass(s.target(), new java.util.SplittableRandom(seed).nextInt(classes - 1));
+                            Tensor offMaps = m.getValue().maps(executor, s.input(), new int[]{off});
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.randomLogit(batch.map(0), new MapBatch(s.input(), offMaps, new int[]{off}).map(0))));
+                        }
                         case "pointing-game" -> {
                             if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
                             rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));

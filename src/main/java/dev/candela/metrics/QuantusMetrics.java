@@ -428,6 +428,47 @@ public final class QuantusMetrics {
         return pearson(att, delta);
     }
 
+    /**
+     * SSIM of two vectors as Quantus computes it (scikit-image's {@code structural_similarity} on the flattened
+     * explanations): window of 7 with the sample covariance, K1 = 0.01, K2 = 0.03, data range = max - min over
+     * both, the mean over positions whose window lies inside (3 cut at each end).
+     */
+    public static double ssim(double[] a, double[] b) {
+        int n = a.length, win = 7, pad = (win - 1) / 2;
+        if (n < win) throw new IllegalArgumentException("ssim needs at least 7 values, got " + n);
+        double max = Double.NEGATIVE_INFINITY, min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, Math.max(a[i], b[i]));
+            min = Math.min(min, Math.min(a[i], b[i]));
+        }
+        double range = Math.abs(max - min), c1 = Math.pow(0.01 * range, 2), c2 = Math.pow(0.03 * range, 2), covNorm = win / (win - 1.0);
+        double sum = 0;
+        for (int i = pad; i < n - pad; i++) {
+            double ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0;
+            for (int j = i - pad; j <= i + pad; j++) {
+                ux += a[j]; uy += b[j]; uxx += a[j] * a[j]; uyy += b[j] * b[j]; uxy += a[j] * b[j];
+            }
+            ux /= win; uy /= win; uxx /= win; uyy /= win; uxy /= win;
+            double vx = covNorm * (uxx - ux * ux), vy = covNorm * (uyy - uy * uy), vxy = covNorm * (uxy - ux * uy);
+            sum += ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
+        }
+        return sum / (n - 2 * pad);
+    }
+
+    /** The class Quantus's random logit explains instead of {@code target}: the {@code index}-th of the other classes. */
+    public static int offClass(int target, int index) {
+        return index < target ? index : index + 1;
+    }
+
+    /**
+     * Random logit (Sixt et al. 2020): the SSIM of the map for the target and the map for another class
+     * (Quantus: a uniformly drawn other class; both maps normalised by their largest absolute value).
+     * Lower is better (the explanation depends on the class).
+     */
+    public static double randomLogit(float[] map, float[] offMap) {
+        return ssim(prepare(map, false), prepare(offMap, false));
+    }
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -527,10 +568,13 @@ public final class QuantusMetrics {
         };
     }
 
+    /** Metrics that explain again (handled by {@link Evaluation} with the method itself). */
+    public static final List<String> REEXPLAIN = List.of("random-logit");
+
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "sparseness", "complexity", "effective-complexity",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "random-logit", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

@@ -194,6 +194,14 @@ class QuantusGoldenTest {
         assertEquals(20, java.util.Arrays.stream(a).distinct().filter(v -> v >= 0 && v < 50).count());
     }
 
+    @Test void randomLogitOnQuantusMaps() throws Exception {
+        Tensor at = Npy.read(DIR.resolve("random_logit_maps.npy")), off = Npy.read(DIR.resolve("random_logit_off_maps.npy"));
+        check("random_logit", i -> QuantusMetrics.randomLogit(at.item(i).data(), off.item(i).data()));
+        // Quantus seeds NumPy with 42 for every call: randint(0, K - 1) = 2, the third of the other classes
+        JsonNode offs = manifest.get("cases").get("random_logit").get("off_classes");
+        for (int i = 0; i < n; i++) assertEquals(offs.get(i).asInt(), QuantusMetrics.offClass(targets[i], 2), "other class of image " + i);
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
