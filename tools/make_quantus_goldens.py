@@ -234,6 +234,35 @@ save("random_logit_off_maps", np.stack(a_off))
 cases["random_logit"] = {"metric": "RandomLogit", "num_classes": K, "seed": 42, "off_classes": offs, "values": vals,
                          "maps": "random_logit_maps.npy (gradient channel sum, target)", "off_maps": "random_logit_off_maps.npy"}
 
+# MaxSensitivity / AvgSensitivity with the same gradient explanation; their uniform noise is recorded
+_u = np.random.uniform
+noise = []
+
+
+def rec_u(*a, **k):
+    v = _u(*a, **k)
+    noise.append(np.asarray(v, dtype=np.float64).reshape(-1))
+    return v
+
+
+np.random.uniform = rec_u
+for cls in (quantus.MaxSensitivity, quantus.AvgSensitivity):
+    vals, draws = [], []
+    for i in range(N):
+        noise.clear()
+        at = grad_explain(net, x[i:i + 1], np.array([targets[i]]))
+        v = cls(nr_samples=3, lower_bound=0.2, **q)(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]),
+                                                     a_batch=at.copy(), device="cpu", channel_first=True, explain_func=grad_explain, softmax=False)
+        vals.append(float(np.asarray(v).reshape(-1)[0]))
+        draws.append(np.stack(noise))
+    name = cls.__name__.lower()
+    save(name + "_s3", vals)
+    save(name + "_s3_noise", np.stack(draws).astype(np.float64))
+    cases[name + "_s3"] = {"metric": cls.__name__, "nr_samples": 3, "lower_bound": 0.2, "values": vals,
+                           "explanation": "gradient of the target logit, channel sum (random_logit_maps.npy without noise)",
+                           "noise": name + "_s3_noise.npy (image x sample x element, float64)"}
+np.random.uniform = _u
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

@@ -162,6 +162,16 @@ public final class Evaluation {
                             Tensor offMaps = m.getValue().maps(executor, s.input(), new int[]{off});
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.randomLogit(batch.map(0), new MapBatch(s.input(), offMaps, new int[]{off}).map(0))));
                         }
+                        case "max-sensitivity", "avg-sensitivity" -> {
+                            if (metric.equals("avg-sensitivity") && metrics.contains("max-sensitivity")) continue; // computed together
+                            MapFunction fn = m.getValue();
+                            double[] sens = QuantusMetrics.sensitivities(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(),
+                                    QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.uniformNoise(seed ^ 0x5EED5L, 0.2));
+                            double max = Double.NEGATIVE_INFINITY, mean = 0;
+                            for (double v : sens) { max = Math.max(max, v); mean += v / sens.length; }
+                            if (metrics.contains("max-sensitivity")) rows.add(new Row(s.name(), method, "max-sensitivity", max));
+                            if (metrics.contains("avg-sensitivity")) rows.add(new Row(s.name(), method, "avg-sensitivity", mean));
+                        }
                         case "pointing-game" -> {
                             if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
                             rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));

@@ -469,6 +469,51 @@ public final class QuantusMetrics {
         return ssim(prepare(map, false), prepare(offMap, false));
     }
 
+    /** Explains one input (1 x C x H x W) again: its map, H*W values. */
+    @FunctionalInterface
+    public interface Reexplain {
+        float[] map(Tensor input);
+    }
+
+    /**
+     * The per-sample sensitivities of max- and avg-sensitivity (Yeh et al. 2019) as Quantus computes them:
+     * for each sample, uniform noise in [-bound, bound) (one draw per element, {@code noise.apply(C*H*W)}) is
+     * added to the input, the method explains the noisy input for the same class, and the value is
+     * {@code ||map - map'|| / ||map||} (Frobenius norms of the maps as the method gives them; Quantus's
+     * defaults for these metrics do not normalise). Max-sensitivity is the largest of them, avg-sensitivity
+     * their mean (Quantus's defaults: 200 samples, bound 0.2, input units).
+     */
+    public static double[] sensitivities(Reexplain explain, float[] map, Tensor input, int samples, java.util.function.IntFunction<double[]> noise) {
+        float[] x = input.data();
+        double norm = 0;
+        for (float v : map) norm += (double) v * v;
+        norm = Math.sqrt(norm);
+        double[] out = new double[samples];
+        for (int k = 0; k < samples; k++) {
+            double[] u = noise.apply(x.length);
+            float[] px = new float[x.length];
+            for (int e = 0; e < x.length; e++) px[e] = (float) (x[e] + u[e]);
+            float[] m2 = explain.map(new Tensor(input.shape(), px));
+            double d = 0;
+            for (int p = 0; p < map.length; p++) d += ((double) map[p] - m2[p]) * ((double) map[p] - m2[p]);
+            out[k] = Math.sqrt(d) / norm;
+        }
+        return out;
+    }
+
+    /** Uniform noise in [-bound, bound) from a seeded generator. */
+    public static java.util.function.IntFunction<double[]> uniformNoise(long seed, double bound) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        return count -> {
+            double[] u = new double[count];
+            for (int i = 0; i < count; i++) u[i] = rng.nextDouble(-bound, bound);
+            return u;
+        };
+    }
+
+    /** Noisy inputs per image for max-/avg-sensitivity in {@code evaluate} (Quantus's default is 200). */
+    public static final int SENSITIVITY_SAMPLES = 10;
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -569,12 +614,12 @@ public final class QuantusMetrics {
     }
 
     /** Metrics that explain again (handled by {@link Evaluation} with the method itself). */
-    public static final List<String> REEXPLAIN = List.of("random-logit");
+    public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity");
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "random-logit", "sparseness", "complexity", "effective-complexity",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

@@ -202,6 +202,38 @@ class QuantusGoldenTest {
         for (int i = 0; i < n; i++) assertEquals(offs.get(i).asInt(), QuantusMetrics.offClass(targets[i], 2), "other class of image " + i);
     }
 
+    /** The golden script's explanation: gradient of the target logit at the input, summed over channels. */
+    static float[] gradientMap(Executor ex, Tensor input, int target) {
+        dev.candela.run.Activations fwd = ex.forward(input);
+        Tensor g = TinyCnn.gradient(ex, fwd, ex.graph().input(), new int[]{target});
+        int c = input.dim(1), hw = input.dim(2) * input.dim(3);
+        float[] m = new float[hw];
+        for (int ch = 0; ch < c; ch++) for (int p = 0; p < hw; p++) m[p] += g.data()[ch * hw + p];
+        return m;
+    }
+
+    @Test void maxAndAvgSensitivityReplayingQuantusNoise() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        Tensor at = Npy.read(DIR.resolve("random_logit_maps.npy"));
+        for (int i = 0; i < n; i++) assertArrayEquals(at.item(i).data(), gradientMap(ex, inputs.slice(i, i + 1), targets[i]), 1e-5f, "gradient map " + i);
+        for (String name : new String[]{"maxsensitivity", "avgsensitivity"}) {
+            Tensor noise = Npy.read(DIR.resolve(name + "_s3_noise.npy")); // image x sample x element (float64, read as float)
+            double[] all = Npy.readDoubles(DIR.resolve(name + "_s3_noise.npy"));
+            int samples = noise.dim(1), per = noise.dim(2);
+            check(name + "_s3", i -> {
+                int[] k = {0};
+                double[] sens = QuantusMetrics.sensitivities(in -> gradientMap(ex, in, targets[i]), at.item(i).data(), inputs.slice(i, i + 1), samples, count -> {
+                    assertEquals(per, count);
+                    int off = (i * samples + k[0]++) * per;
+                    return java.util.Arrays.copyOfRange(all, off, off + per);
+                });
+                double max = Double.NEGATIVE_INFINITY, mean = 0;
+                for (double v : sens) { max = Math.max(max, v); mean += v / sens.length; }
+                return name.startsWith("max") ? max : mean;
+            });
+        }
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
