@@ -263,6 +263,34 @@ for cls in (quantus.MaxSensitivity, quantus.AvgSensitivity):
                            "noise": name + "_s3_noise.npy (image x sample x element, float64)"}
 np.random.uniform = _u
 
+# LocalLipschitzEstimate (Gaussian noise, std 0.1), RelativeInputStability and RelativeOutputStability (uniform
+# noise in [0.02, 0.2)): the noise is recorded
+_n = np.random.normal
+
+
+def rec_n(*a, **k):
+    v = _n(*a, **k)
+    noise.append(np.asarray(v, dtype=np.float64).reshape(-1))
+    return v
+
+
+np.random.uniform, np.random.normal = rec_u, rec_n
+for cls, kwargs in ((quantus.LocalLipschitzEstimate, {}), (quantus.RelativeInputStability, {}), (quantus.RelativeOutputStability, {})):
+    vals, draws = [], []
+    for i in range(N):
+        noise.clear()
+        at = grad_explain(net, x[i:i + 1], np.array([targets[i]]))
+        v = cls(nr_samples=3, **kwargs, **q)(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]),
+                                             a_batch=at.copy(), device="cpu", channel_first=True, explain_func=grad_explain, softmax=False)
+        vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+        draws.append(np.stack(noise))
+    name = cls.__name__.lower()
+    save(name + "_s3", vals)
+    save(name + "_s3_noise", np.stack(draws).astype(np.float64))
+    cases[name + "_s3"] = {"metric": cls.__name__, "nr_samples": 3, "softmax": False, "values": vals,
+                           "explanation": "gradient of the target logit, channel sum", "noise": name + "_s3_noise.npy (float64)"}
+np.random.uniform, np.random.normal = _u, _n
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

@@ -172,6 +172,20 @@ public final class Evaluation {
                             if (metrics.contains("max-sensitivity")) rows.add(new Row(s.name(), method, "max-sensitivity", max));
                             if (metrics.contains("avg-sensitivity")) rows.add(new Row(s.name(), method, "avg-sensitivity", mean));
                         }
+                        case "local-lipschitz-estimate" -> {
+                            MapFunction fn = m.getValue();
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.localLipschitz(x -> fn.maps(executor, x, target).data(), batch.map(0),
+                                    s.input(), QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.gaussianNoise(seed ^ 0x11EL, 0.1))));
+                        }
+                        case "relative-input-stability", "relative-output-stability" -> {
+                            if (metric.equals("relative-output-stability") && metrics.contains("relative-input-stability")) continue; // computed together
+                            MapFunction fn = m.getValue();
+                            double[] rs = QuantusMetrics.relativeStability(x -> fn.maps(executor, x, target).data(),
+                                    x -> executor.forward(x, java.util.Set.of()).output().data(), batch.map(0), s.input(),
+                                    QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.uniformNoise(seed ^ 0x7215L, 0.02, 0.2));
+                            if (metrics.contains("relative-input-stability")) rows.add(new Row(s.name(), method, "relative-input-stability", rs[0]));
+                            if (metrics.contains("relative-output-stability")) rows.add(new Row(s.name(), method, "relative-output-stability", rs[1]));
+                        }
                         case "pointing-game" -> {
                             if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
                             rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));

@@ -511,6 +511,108 @@ public final class QuantusMetrics {
         };
     }
 
+    /** The model's output (logits) for one input, 1 x C x H x W. */
+    @FunctionalInterface
+    public interface Logits {
+        float[] of(Tensor input);
+    }
+
+    private static int argmax(float[] v) {
+        int b = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
+        return b;
+    }
+
+    private static float[] noisy(float[] x, double[] u) {
+        float[] px = new float[x.length];
+        for (int e = 0; e < x.length; e++) px[e] = (float) (x[e] + u[e]);
+        return px;
+    }
+
+    /**
+     * Local Lipschitz estimate (Alvarez-Melis & Jaakkola 2018) as Quantus computes it: the largest, over
+     * {@code samples} inputs with Gaussian noise (std 0.1 in Quantus, {@code noise.apply(C*H*W)} values), of
+     * {@code ||a - a'|| / (||x - x'|| + 1e-10)} with both maps divided by their largest absolute value. Lower is better.
+     */
+    public static double localLipschitz(Reexplain explain, float[] map, Tensor input, int samples, java.util.function.IntFunction<double[]> noise) {
+        double[] a = prepare(map, false);
+        float[] x = input.data();
+        double best = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < samples; k++) {
+            float[] px = noisy(x, noise.apply(x.length));
+            double[] b = prepare(explain.map(new Tensor(input.shape(), px)), false);
+            double num = 0, den = 0;
+            for (int p = 0; p < a.length; p++) num += (a[p] - b[p]) * (a[p] - b[p]);
+            for (int e = 0; e < x.length; e++) { double d = x[e] - px[e]; den += d * d; }
+            double r = Math.sqrt(num) / (Math.sqrt(den) + 1e-10);
+            if (!Double.isNaN(r)) best = Math.max(best, r);
+        }
+        return best == Double.NEGATIVE_INFINITY ? Double.NaN : best;
+    }
+
+    /**
+     * Relative input stability and relative output stability (Agarwal et al. 2022) as Quantus computes them:
+     * for each of {@code samples} inputs with noise ({@code noise.apply(C*H*W)}; Quantus: uniform in [0.02, 0.2)),
+     * {@code ||(e - e') / e||} (zeros of e replaced by 1e-6) divided by {@code ||(x - x') / x||} (RIS) or by
+     * {@code ||h(x) - h(x')||} over the logits (ROS), the denominator's zero replaced by 1e-6; the maps as the
+     * method gives them. The value is the largest ratio, NaN when a noisy input changes the predicted class
+     * (Quantus's default). Returns {RIS, ROS}. Lower is better.
+     */
+    public static double[] relativeStability(Reexplain explain, Logits model, float[] map, Tensor input, int samples,
+                                             java.util.function.IntFunction<double[]> noise) {
+        float[] x = input.data();
+        float[] h = model.of(input);
+        int cls = argmax(h);
+        double ris = Double.NEGATIVE_INFINITY, ros = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < samples; k++) {
+            float[] px = noisy(x, noise.apply(x.length));
+            Tensor pin = new Tensor(input.shape(), px);
+            float[] m2 = explain.map(pin);
+            float[] h2 = model.of(pin);
+            double num = 0;
+            for (int p = 0; p < map.length; p++) {
+                double e = map[p], d = (e - m2[p]) / (e + (e == 0 ? 1e-6 : 0));
+                num += d * d;
+            }
+            num = Math.sqrt(num);
+            double den = 0;
+            for (int i = 0; i < x.length; i++) {
+                float d = (x[i] - px[i]) / (x[i] + (x[i] == 0 ? 1e-6f : 0));
+                den += (double) d * d;
+            }
+            den = Math.sqrt(den);
+            if (den == 0) den = 1e-6;
+            double dh = 0;
+            for (int i = 0; i < h.length; i++) dh += ((double) h[i] - h2[i]) * ((double) h[i] - h2[i]);
+            dh = Math.sqrt(dh);
+            if (dh == 0) dh = 1e-6;
+            boolean changed = argmax(h2) != cls;
+            ris = changed || Double.isNaN(ris) ? Double.NaN : Math.max(ris, num / den);
+            ros = changed || Double.isNaN(ros) ? Double.NaN : Math.max(ros, num / dh);
+        }
+        return new double[]{ris, ros};
+    }
+
+    /** Gaussian noise N(0, std^2) from a seeded generator. */
+    public static java.util.function.IntFunction<double[]> gaussianNoise(long seed, double std) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        return count -> {
+            double[] u = new double[count];
+            for (int i = 0; i < count; i++) u[i] = std * rng.nextGaussian();
+            return u;
+        };
+    }
+
+    /** Uniform noise in [low, high) from a seeded generator. */
+    public static java.util.function.IntFunction<double[]> uniformNoise(long seed, double low, double high) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        return count -> {
+            double[] u = new double[count];
+            for (int i = 0; i < count; i++) u[i] = rng.nextDouble(low, high);
+            return u;
+        };
+    }
+
     /** Noisy inputs per image for max-/avg-sensitivity in {@code evaluate} (Quantus's default is 200). */
     public static final int SENSITIVITY_SAMPLES = 10;
 
@@ -614,12 +716,14 @@ public final class QuantusMetrics {
     }
 
     /** Metrics that explain again (handled by {@link Evaluation} with the method itself). */
-    public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity");
+    public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate",
+            "relative-input-stability", "relative-output-stability");
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "sparseness", "complexity", "effective-complexity",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate",
+            "relative-input-stability", "relative-output-stability", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

@@ -234,6 +234,44 @@ class QuantusGoldenTest {
         }
     }
 
+    /** Replays recorded noise: image i's samples in order. */
+    static java.util.function.IntFunction<double[]> replay(double[] all, int image, int samples, int per) {
+        int[] k = {0};
+        return count -> {
+            assertEquals(per, count);
+            if (k[0] >= samples) throw new AssertionError("more noise draws than Quantus made");
+            int off = (image * samples + k[0]++) * per;
+            return java.util.Arrays.copyOfRange(all, off, off + per);
+        };
+    }
+
+    /** Relative tolerance for the stability ratios (their near-zero denominators amplify float32 differences). */
+    void checkRelative(String golden, IntToDoubleFunction actual, double rtol) throws Exception {
+        float[] expected = Npy.read(DIR.resolve(golden + ".npy")).data();
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double a = actual.applyAsDouble(i), rel = Math.abs(a - expected[i]) / Math.max(1, Math.abs(expected[i]));
+            worst = Math.max(worst, rel);
+            assertEquals(expected[i], a, rtol * Math.max(1, Math.abs(expected[i])), golden + "[" + i + "]");
+        }
+        System.out.printf("quantus golden %-40s max rel diff %.3g%n", golden, worst);
+    }
+
+    @Test void lipschitzAndRelativeStabilityReplayingQuantusNoise() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        Tensor at = Npy.read(DIR.resolve("random_logit_maps.npy"));
+        QuantusMetrics.Logits logits = in -> ex.forward(in, java.util.Set.of()).output().data();
+        double[] lle = Npy.readDoubles(DIR.resolve("locallipschitzestimate_s3_noise.npy"));
+        check("locallipschitzestimate_s3", i -> QuantusMetrics.localLipschitz(in -> gradientMap(ex, in, targets[i]), at.item(i).data(),
+                inputs.slice(i, i + 1), 3, replay(lle, i, 3, inputs.size() / n)));
+        double[] ris = Npy.readDoubles(DIR.resolve("relativeinputstability_s3_noise.npy"));
+        checkRelative("relativeinputstability_s3", i -> QuantusMetrics.relativeStability(in -> gradientMap(ex, in, targets[i]), logits,
+                at.item(i).data(), inputs.slice(i, i + 1), 3, replay(ris, i, 3, inputs.size() / n))[0], 1e-4);
+        double[] ros = Npy.readDoubles(DIR.resolve("relativeoutputstability_s3_noise.npy"));
+        checkRelative("relativeoutputstability_s3", i -> QuantusMetrics.relativeStability(in -> gradientMap(ex, in, targets[i]), logits,
+                at.item(i).data(), inputs.slice(i, i + 1), 3, replay(ros, i, 3, inputs.size() / n))[1], 1e-4);
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
