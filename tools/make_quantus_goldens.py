@@ -291,6 +291,19 @@ for cls, kwargs in ((quantus.LocalLipschitzEstimate, {}), (quantus.RelativeInput
                            "explanation": "gradient of the target logit, channel sum", "noise": name + "_s3_noise.npy (float64)"}
 np.random.uniform, np.random.normal = _u, _n
 
+# Infidelity (Quantus's: "black" replacement of patches in grid order, cumulative; deterministic)
+for patch in (4, 6):
+    for sm in (True, False):
+        tag = "p%d_%s" % (patch, "softmax" if sm else "logit")
+        vals = []
+        for i in range(N):
+            v = quantus.Infidelity(perturb_patch_sizes=[patch], n_perturb_samples=2, **q)(
+                model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=maps[i:i + 1, None].copy(),
+                device="cpu", channel_first=True, softmax=sm)
+            vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+        save("infidelity_" + tag, vals)
+        cases["infidelity_" + tag] = {"metric": "Infidelity", "perturb_patch_sizes": [patch], "softmax": sm, "values": vals}
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

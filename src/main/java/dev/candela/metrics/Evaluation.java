@@ -236,7 +236,12 @@ public final class Evaluation {
         for (String method : methods.keySet()) {
             Map<String, Stat> per = new LinkedHashMap<>();
             for (String metric : metrics) {
-                double[] v = rows.stream().filter(r -> r.method().equals(method) && r.metric().equals(metric)).mapToDouble(Row::value).toArray();
+                double[] all = rows.stream().filter(r -> r.method().equals(method) && r.metric().equals(metric)).mapToDouble(Row::value).toArray();
+                double[] v = java.util.Arrays.stream(all).filter(d -> !Double.isNaN(d)).toArray();
+                if (v.length < all.length) {
+                    // e.g. relative stability when noise changes the class, a correlation over constant values (as Quantus gives NaN)
+                    notes.add(metric + ": " + (all.length - v.length) + " NaN value(s) of " + method + " left out of the mean (kept in per-image.csv)");
+                }
                 if (v.length > 0) per.put(metric, Stat.of(v));
             }
             summary.put(method, per);

@@ -616,6 +616,56 @@ public final class QuantusMetrics {
     /** Noisy inputs per image for max-/avg-sensitivity in {@code evaluate} (Quantus's default is 200). */
     public static final int SENSITIVITY_SAMPLES = 10;
 
+    /**
+     * Infidelity (Yeh et al. 2019) as Quantus computes it (its "black" replacement, not random noise): the
+     * image is cut into {@code patch} x {@code patch} squares in grid order (row by row) and they are set,
+     * cumulatively, all channels, to the image's minimum; after each square the score drop {@code y - y'} is
+     * compared with {@code sum(a * (x - x'))} (the map broadcast over channels, as the method gives it); the
+     * value is the mean squared difference over the squares. H and W must be multiples of {@code patch}
+     * (Quantus fails otherwise). Lower is better.
+     */
+    public static double infidelity(Scorer scorer, MapBatch batch, int image, int patch, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        if (h % patch != 0 || w % patch != 0) throw new IllegalArgumentException("infidelity: the input " + h + "x" + w + " is not a multiple of the patch " + patch);
+        float[] a = batch.map(image);
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        int target = batch.targets()[image];
+        float y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(1, c, h, w), x.clone()), new int[]{target})[0];
+        int bw = w / patch, blocks = (h / patch) * bw;
+        float[] cur = x.clone();
+        double[] aSum = new double[blocks];
+        double sq = 0;
+        for (int b0 = 0; b0 < blocks; b0 += chunk) {
+            int m = Math.min(chunk, blocks - b0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                int b = b0 + k, r0 = (b / bw) * patch, c0 = (b % bw) * patch;
+                for (int r = r0; r < r0 + patch; r++) for (int q = c0; q < c0 + patch; q++) for (int ch = 0; ch < c; ch++) cur[ch * hw + r * w + q] = min;
+                System.arraycopy(cur, 0, px, k * chw, chw);
+                t[k] = target;
+                double sum = 0;
+                for (int e = 0; e < chw; e++) sum += (double) a[e % hw] * (float) (x[e] - cur[e]);
+                aSum[b] = sum;
+            }
+            float[] yp = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) {
+                double d = ((double) y - yp[k]) - aSum[b0 + k];
+                sq += d * d;
+            }
+        }
+        return sq / blocks;
+    }
+
+    /** Quantus's infidelity patch (4), made larger for inputs over 64 pixels a side so a 224 x 224 input takes 196 squares, not 3136. */
+    public static int infidelityPatch(int h, int w) {
+        if (Math.max(h, w) <= 64 && h % 4 == 0 && w % 4 == 0) return 4;
+        for (int p : new int[]{16, 14, 8, 7, 4, 2}) if (h % p == 0 && w % p == 0) return p;
+        return 1;
+    }
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -665,6 +715,7 @@ public final class QuantusMetrics {
             case "effective-complexity" -> mapMetric(name, false, m -> effectiveComplexity(m, 1e-5));
             case "faithfulness-correlation" -> scoreMetric(name, true, (sc, b, i) -> faithfulnessCorrelation(sc, b, i, 100,
                     Math.min(224, b.channels() * b.pixels() - 1), Subsets.seeded(seed + i), chunk));
+            case "infidelity" -> scoreMetric(name, false, (sc, b, i) -> infidelity(sc, b, i, infidelityPatch(b.height(), b.width()), chunk));
             case "non-sensitivity" -> scoreMetric(name, false, (sc, b, i) -> nonSensitivity(sc, b, i, b.channels() * riseStep, 1e-5, chunk));
             case "completeness" -> scoreMetric(name, true, QuantusMetrics::completeness);
             case "region-perturbation" -> scoreMetric(name, true, (sc, b, i) -> regionPerturbation(sc, b, i, 8, 100, chunk));
@@ -723,7 +774,7 @@ public final class QuantusMetrics {
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate",
             "relative-input-stability", "relative-output-stability", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

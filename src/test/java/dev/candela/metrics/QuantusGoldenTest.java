@@ -272,6 +272,19 @@ class QuantusGoldenTest {
                 at.item(i).data(), inputs.slice(i, i + 1), 3, replay(ros, i, 3, inputs.size() / n))[1], 1e-4);
     }
 
+    @Test void infidelity() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        MapBatch batch = new MapBatch(inputs, maps, targets);
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String sm = out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit";
+            // values of several thousand, summed in float32 by NumPy: relative tolerance
+            for (int patch : new int[]{4, 6}) checkRelative("infidelity_p" + patch + "_" + sm, i -> QuantusMetrics.infidelity(scorer, batch, i, patch, 5), 1e-4);
+        }
+        assertEquals(16, QuantusMetrics.infidelityPatch(224, 224));
+        assertEquals(4, QuantusMetrics.infidelityPatch(28, 28));
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
