@@ -304,6 +304,16 @@ for patch in (4, 6):
         save("infidelity_" + tag, vals)
         cases["infidelity_" + tag] = {"metric": "Infidelity", "perturb_patch_sizes": [patch], "softmax": sm, "values": vals}
 
+# Continuity: 6 steps of (2 * 12 + 1) // 6 = 4 columns (shifts -8, -4, 0, 4, 8, 12); Quantus's default 28 steps
+# would shift by 0 columns on a 12-px input, and a step count dividing 2W + 1 makes it fail
+vals = []
+for i in range(N):
+    v = quantus.Continuity(nr_steps=6, **q)(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]),
+                                            a_batch=None, device="cpu", channel_first=True, explain_func=grad_explain, softmax=False)
+    vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+save("continuity_s6", vals)
+cases["continuity_s6"] = {"metric": "Continuity", "nr_steps": 6, "values": vals, "explanation": "gradient of the target logit, channel sum"}
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

@@ -177,6 +177,10 @@ public final class Evaluation {
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.localLipschitz(x -> fn.maps(executor, x, target).data(), batch.map(0),
                                     s.input(), QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.gaussianNoise(seed ^ 0x11EL, 0.1))));
                         }
+                        case "continuity" -> {
+                            MapFunction fn = m.getValue();
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.continuity(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(), 28)));
+                        }
                         case "relative-input-stability", "relative-output-stability" -> {
                             if (metric.equals("relative-output-stability") && metrics.contains("relative-input-stability")) continue; // computed together
                             MapFunction fn = m.getValue();

@@ -666,6 +666,45 @@ public final class QuantusMetrics {
         return 1;
     }
 
+    /** The input shifted by {@code dx} columns (right when positive), the uncovered columns at the image's minimum (Quantus's batched_translation). */
+    static Tensor translate(Tensor input, int dx) {
+        int c = input.dim(1), h = input.dim(2), w = input.dim(3), hw = h * w;
+        if (Math.abs(dx) > w) throw new IllegalArgumentException("continuity: a shift of " + dx + " exceeds the width " + w);
+        float[] x = input.data(), out = new float[x.length];
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        for (int ch = 0; ch < c; ch++) for (int r = 0; r < h; r++) for (int q = 0; q < w; q++) {
+            int src = q - dx;
+            out[ch * hw + r * w + q] = src >= 0 && src < w ? x[ch * hw + r * w + src] : min;
+        }
+        return new Tensor(input.shape(), out);
+    }
+
+    /**
+     * Continuity (Montavon et al. 2018) as Quantus computes it: the input is shifted sideways in
+     * {@code steps} steps of {@code (2W + 1) / steps} columns from {@code -W} on (the uncovered columns at the
+     * image's minimum); at each shift the method explains again and the value is
+     * {@code ||a - a'||_1 / (||x - x'||_2 + 1e-9)} with both maps normalised by their largest absolute value
+     * and made absolute; the result is the largest. Quantus's default: 28 steps. Lower is better.
+     */
+    public static double continuity(Reexplain explain, float[] map, Tensor input, int steps) {
+        int w = input.dim(3), dx = (2 * w + 1) / steps, shift = -w;
+        double[] a = prepare(map, true);
+        float[] x = input.data();
+        double best = Double.NEGATIVE_INFINITY;
+        for (int st = 0; st < steps; st++) {
+            shift += dx;
+            Tensor moved = translate(input, shift);
+            double[] b = prepare(explain.map(moved), true);
+            double l1 = 0, l2 = 0;
+            for (int p = 0; p < a.length; p++) l1 += Math.abs(a[p] - b[p]);
+            float[] y = moved.data();
+            for (int e = 0; e < x.length; e++) { double d = x[e] - y[e]; l2 += d * d; }
+            best = Math.max(best, l1 / (Math.sqrt(l2) + 1e-9));
+        }
+        return best;
+    }
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -767,14 +806,14 @@ public final class QuantusMetrics {
     }
 
     /** Metrics that explain again (handled by {@link Evaluation} with the method itself). */
-    public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate",
+    public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability");
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

@@ -285,6 +285,12 @@ class QuantusGoldenTest {
         assertEquals(4, QuantusMetrics.infidelityPatch(28, 28));
     }
 
+    @Test void continuity() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        check("continuity_s6", i -> QuantusMetrics.continuity(in -> gradientMap(ex, in, targets[i]),
+                gradientMap(ex, inputs.slice(i, i + 1), targets[i]), inputs.slice(i, i + 1), 6));
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
