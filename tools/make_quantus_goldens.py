@@ -314,6 +314,26 @@ for i in range(N):
 save("continuity_s6", vals)
 cases["continuity_s6"] = {"metric": "Continuity", "nr_steps": 6, "values": vals, "explanation": "gradient of the target logit, channel sum"}
 
+# EfficientMPRT (every layer randomised, bottom-up, seed 42, skip_layers): the fully randomised model's weights are
+# saved (Quantus's own generator, last model) so Java explains with the same random model
+vals = []
+for i in range(N):
+    at = grad_explain(net, x[i:i + 1], np.array([targets[i]]))
+    v = quantus.EfficientMPRT(**q)(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=at.copy(),
+                                   device="cpu", channel_first=True, explain_func=grad_explain, softmax=True)  # softmax: its model entropy
+    vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+save("efficient_mprt", vals)
+wrapped = quantus.helpers.model.pytorch_model.PyTorchModel(net, channel_first=True, softmax=False, device="cpu")
+random_model = None
+for _, random_model in wrapped.get_random_layer_generator(order="bottom_up", seed=42):
+    pass
+for pname, p in random_model.state_dict().items():
+    save("random_model." + pname, p.detach().numpy())
+save("entropy_maps", [quantus.functions.complexity_func.discrete_entropy(a=maps[i], x=None) for i in range(N)])
+cases["efficient_mprt"] = {"metric": "EfficientMPRT", "layer_order": "bottom_up", "seed": 42, "values": vals,
+                           "random_model": "random_model.*.npy (Quantus's fully randomised net)",
+                           "explanation": "gradient of the target logit, channel sum"}
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

@@ -177,6 +177,15 @@ public final class Evaluation {
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.localLipschitz(x -> fn.maps(executor, x, target).data(), batch.map(0),
                                     s.input(), QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.gaussianNoise(seed ^ 0x11EL, 0.1))));
                         }
+                        case "efficient-mprt" -> {
+                            if (sanitySkip.contains(method)) continue;
+                            CascadingRandomisation cr = new CascadingRandomisation(seed);
+                            dev.candela.graph.Model random = executor.model();
+                            for (String layer : CascadingRandomisation.layersTopFirst(random.graph())) random = cr.randomise(random, layer);
+                            Tensor randomMaps = m.getValue().maps(new Executor(random, executor.kernels()), s.input(), target);
+                            float[] rm = new MapBatch(s.input(), randomMaps, target).map(0);
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.efficientMprt(batch.map(0), rm)));
+                        }
                         case "continuity" -> {
                             MapFunction fn = m.getValue();
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.continuity(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(), 28)));

@@ -291,6 +291,15 @@ class QuantusGoldenTest {
                 gradientMap(ex, inputs.slice(i, i + 1), targets[i]), inputs.slice(i, i + 1), 6));
     }
 
+    @Test void discreteEntropyAndEfficientMprtOnQuantusRandomModel() throws Exception {
+        check("entropy_maps", i -> QuantusMetrics.discreteEntropy(map(i), 100));
+        Shape item = Shape.of(inputs.dim(1), h, w);
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", item, Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        Executor random = new Executor(TinyCnn.load(DIR, "random_model.", item, Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        check("efficient_mprt", i -> QuantusMetrics.efficientMprt(gradientMap(ex, inputs.slice(i, i + 1), targets[i]),
+                gradientMap(random, inputs.slice(i, i + 1), targets[i])));
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
