@@ -186,6 +186,14 @@ public final class Evaluation {
                             float[] rm = new MapBatch(s.input(), randomMaps, target).map(0);
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.efficientMprt(batch.map(0), rm)));
                         }
+                        case "input-invariance" -> {
+                            Tensor shifted = s.input().copy();
+                            float[] d = shifted.data();
+                            for (int e = 0; e < d.length; e++) d[e] -= 1;
+                            Executor shiftedEx = new Executor(QuantusMetrics.shiftedModel(executor.model(), -1f), executor.kernels());
+                            float[] sm = new MapBatch(s.input(), m.getValue().maps(shiftedEx, shifted, target), target).map(0);
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.inputInvariance(batch.map(0), sm)));
+                        }
                         case "continuity" -> {
                             MapFunction fn = m.getValue();
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.continuity(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(), 28)));

@@ -744,6 +744,54 @@ public final class QuantusMetrics {
         return (discreteEntropy(randomised, 100) - h0) / h0;
     }
 
+    /**
+     * Quantus's {@code add_mean_shift_to_first_layer}: the first convolution's bias becomes
+     * {@code 2 b - min over positions of conv(shift everywhere)} (its response to a constant input, zero
+     * padding included, so a padded convolution is compensated only where the response is smallest).
+     */
+    public static dev.candela.graph.Model shiftedModel(dev.candela.graph.Model model, float shift) {
+        dev.candela.graph.Graph g = model.graph();
+        java.util.List<dev.candela.graph.Node> nodes = new java.util.ArrayList<>(g.nodes());
+        for (int i = 0; i < nodes.size(); i++) {
+            dev.candela.graph.Node node = nodes.get(i);
+            if (!(node.op() instanceof dev.candela.graph.Conv2d conv)) continue;
+            int cin = g.inputItemShape().dim(0), ih = g.inputItemShape().dim(1), iw = g.inputItemShape().dim(2);
+            Tensor wt = conv.weight();
+            int cout = wt.dim(0), cg = wt.dim(1), kh = wt.dim(2), kw = wt.dim(3), groups = conv.groups();
+            int[] st = conv.strides(), pd = conv.pads(), dl = conv.dilations(); // pads: top, left, bottom, right
+            int oh = (ih + pd[0] + pd[2] - dl[0] * (kh - 1) - 1) / st[0] + 1, ow = (iw + pd[1] + pd[3] - dl[1] * (kw - 1) - 1) / st[1] + 1;
+            float[] b = conv.bias().data().clone();
+            for (int o = 0; o < cout; o++) {
+                float lo = Float.POSITIVE_INFINITY;
+                for (int y = 0; y < oh; y++) for (int x = 0; x < ow; x++) {
+                    float acc = 0;
+                    for (int c = 0; c < cg; c++) for (int ky = 0; ky < kh; ky++) for (int kx = 0; kx < kw; kx++) {
+                        int yy = y * st[0] - pd[0] + ky * dl[0], xx = x * st[1] - pd[1] + kx * dl[1];
+                        if (yy >= 0 && yy < ih && xx >= 0 && xx < iw) acc += wt.data()[((o * cg + c) * kh + ky) * kw + kx] * shift;
+                    }
+                    lo = Math.min(lo, acc + conv.bias().data()[o]);
+                }
+                b[o] = 2 * conv.bias().data()[o] - lo;
+            }
+            if (cg * groups != cin) throw new IllegalStateException("first convolution does not read the input");
+            nodes.set(i, new dev.candela.graph.Node(node.name(), new dev.candela.graph.Conv2d(wt, new Tensor(conv.bias().shape(), b),
+                    conv.strides(), conv.pads(), conv.dilations(), conv.groups()), node.inputs(), node.output()));
+            return new dev.candela.graph.Model(new dev.candela.graph.Graph(g.input(), g.inputItemShape(), nodes, g.output()),
+                    model.preprocessing(), model.labels(), model.source());
+        }
+        throw new IllegalArgumentException("input invariance: the model has no convolution");
+    }
+
+    /**
+     * Input invariance (Kindermans et al. 2019) as Quantus tests it: 1 when the map of the input shifted
+     * by {@code shift} (Quantus: -1) on the model whose first convolution absorbs the shift
+     * ({@link #shiftedModel}) equals the original map within {@code |a - a'| <= 1e-4 + 1e-5 |a'|}, else 0.
+     */
+    public static double inputInvariance(float[] map, float[] shiftedMap) {
+        for (int p = 0; p < map.length; p++) if (!(Math.abs(map[p] - shiftedMap[p]) <= 1e-4 + 1e-5 * Math.abs(shiftedMap[p]))) return 0;
+        return 1;
+    }
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -846,13 +894,13 @@ public final class QuantusMetrics {
 
     /** Metrics that explain again (handled by {@link Evaluation} with the method itself). */
     public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
-            "relative-input-stability", "relative-output-stability", "efficient-mprt");
+            "relative-input-stability", "relative-output-stability", "efficient-mprt", "input-invariance");
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
     public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
-            "relative-input-stability", "relative-output-stability", "efficient-mprt", "sparseness", "complexity", "effective-complexity",
+            "relative-input-stability", "relative-output-stability", "efficient-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

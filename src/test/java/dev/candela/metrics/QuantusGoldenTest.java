@@ -300,6 +300,37 @@ class QuantusGoldenTest {
                 gradientMap(random, inputs.slice(i, i + 1), targets[i])));
     }
 
+    /** The golden net with conv1 unpadded (same weights). */
+    static dev.candela.graph.Model noPad(Shape item) {
+        dev.candela.testkit.TorchModelBuilder b = new dev.candela.testkit.TorchModelBuilder(dev.candela.testkit.TorchModelBuilder.Weights.npyFiles(DIR, "model."));
+        String t = b.conv("conv1", "x", 1, 0);
+        t = b.add("relu1", new dev.candela.graph.Relu(), t);
+        t = b.maxPool("pool", t, 2, 2, 0);
+        t = b.conv("conv2", t, 1, 1);
+        t = b.add("relu2", new dev.candela.graph.Relu(), t);
+        t = b.add("gap", new dev.candela.graph.GlobalAvgPool(), t);
+        t = b.add("flat", new dev.candela.graph.Flatten(), t);
+        t = b.linear("fc", t);
+        return b.build("x", item, t, Preprocessing.unit(), DIR.toString());
+    }
+
+    @Test void inputInvariance() throws Exception {
+        Shape item = Shape.of(inputs.dim(1), h, w);
+        for (String tag : new String[]{"padded", "unpadded"}) {
+            dev.candela.graph.Model model = tag.equals("padded") ? TinyCnn.load(DIR, "model.", item, Preprocessing.unit()) : noPad(item);
+            Executor ex = new Executor(model, ReferenceKernels.INSTANCE);
+            dev.candela.graph.Model sm = QuantusMetrics.shiftedModel(model, -1f);
+            float[] bias = ((dev.candela.graph.Conv2d) sm.graph().nodes().stream().filter(nd -> nd.name().equals("conv1")).findFirst().orElseThrow().op()).bias().data();
+            assertArrayEquals(Npy.read(DIR.resolve("input_invariance_" + tag + "_conv1_bias.npy")).data(), bias, 1e-6f, "Quantus's shifted conv1 bias, " + tag);
+            Executor shifted = new Executor(sm, ReferenceKernels.INSTANCE);
+            check("input_invariance_" + tag, i -> {
+                Tensor x = inputs.slice(i, i + 1), xs = x.copy();
+                for (int e = 0; e < xs.data().length; e++) xs.data()[e] -= 1;
+                return QuantusMetrics.inputInvariance(gradientMap(ex, x, targets[i]), gradientMap(shifted, xs, targets[i]));
+            });
+        }
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
