@@ -364,6 +364,50 @@ for tag, model in (("padded", net), ("unpadded", nopad)):
     cases["input_invariance_" + tag] = {"metric": "InputInvariance (parts)", "input_shift": -1, "conv1_padding": 1 if tag == "padded" else 0,
                                         "values": vals, "quantus_call": direct, "explanation": "gradient of the target logit, channel sum"}
 
+# SmoothMPRT explains through quantus.explain (Captum / Zennit, not in Debian): that one call is pointed at the
+# gradient explanation above (inputs cast to float32, as the noisy inputs are float64); the metric's own logic
+# (noise, averaging, bottom-up cascade with Quantus's randomisation, Spearman) runs unchanged. Its noise
+# (np.random.randn) is recorded, and the cascade's models are saved stage by stage.
+import quantus.metrics.randomisation.smooth_mprt as smooth_mod  # noqa: E402
+_explain = smooth_mod.quantus.explain
+smooth_mod.quantus.explain = lambda model, inputs, targets, **kw: grad_explain(model, np.asarray(inputs, dtype=np.float32), targets)
+_randn = np.random.randn
+noise.clear()
+
+
+def rec_randn(*a):
+    v = _randn(*a)
+    noise.append(np.asarray(v, dtype=np.float64).reshape(-1))
+    return v
+
+
+np.random.randn = rec_randn
+layers_sim, draws = [], []
+for i in range(N):
+    noise.clear()
+    at = grad_explain(net, x[i:i + 1], np.array([targets[i]]))
+    v = quantus.SmoothMPRT(nr_samples=3, **q)(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]), a_batch=at.copy(),
+                                              device="cpu", channel_first=True, explain_func=grad_explain, softmax=False)
+    keys = list(v.keys())
+    layers_sim.append([float(v[k][0]) for k in keys])
+    draws.append(np.stack(noise))
+smooth_mod.quantus.explain = _explain
+np.random.randn = _randn
+save("smooth_mprt_similarities", layers_sim)
+save("smooth_mprt_noise", np.stack(draws).astype(np.float64))
+stage = 0
+for name, m in quantus.helpers.model.pytorch_model.PyTorchModel(net, channel_first=True, softmax=False, device="cpu") \
+        .get_random_layer_generator(order="bottom_up", seed=42):
+    stage += 1
+    for pname, p in m.state_dict().items():
+        save("smooth_mprt_stage%d.%s" % (stage, pname), p.detach().numpy())
+cases["smooth_mprt"] = {"metric": "SmoothMPRT", "values": [float(np.mean(r[1:])) for r in layers_sim],
+                        "values_note": "mean over the randomised stages (Candela's smooth-mprt); Quantus's return_average_correlation "
+                                       "also averages in 'original', as it skips a key named 'orig'", "nr_samples": 3, "noise_magnitude": 0.1, "layer_order": "bottom_up", "seed": 42,
+                        "keys": keys, "similarities": layers_sim, "stages": stage,
+                        "noise": "smooth_mprt_noise.npy (image x draw x element; per model: nr_samples - 1 draws, the last sample noiseless)",
+                        "explanation": "gradient of the target logit, channel sum (quantus.explain pointed at it)"}
+
 # MonotonicityCorrelation (Nguyen): its "uniform" baseline draws np.random.uniform(0, 1, size=batch) once per
 # perturbation; the draws are recorded (in order: step by step, sample by sample) so Java replays them
 _uniform = np.random.uniform

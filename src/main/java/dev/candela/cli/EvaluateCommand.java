@@ -70,7 +70,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms; "
             + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, region-perturbation, "
             + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
-            + "relative-input-stability, relative-output-stability, efficient-mprt, input-invariance, attribution-localisation, top-k-intersection, "
+            + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
             + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity")
     String metric;
 

@@ -177,6 +177,25 @@ public final class Evaluation {
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.localLipschitz(x -> fn.maps(executor, x, target).data(), batch.map(0),
                                     s.input(), QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.gaussianNoise(seed ^ 0x11EL, 0.1))));
                         }
+                        case "smooth-mprt" -> {
+                            if (sanitySkip.contains(method)) continue;
+                            // Quantus cascades from the first layer up; the mean over the randomised stages
+                            CascadingRandomisation cr = new CascadingRandomisation(seed);
+                            List<String> bottomUp = new ArrayList<>(CascadingRandomisation.layersTopFirst(executor.model().graph()));
+                            java.util.Collections.reverse(bottomUp);
+                            List<QuantusMetrics.Reexplain> stages = new ArrayList<>();
+                            dev.candela.graph.Model current = executor.model();
+                            for (String layer : bottomUp) {
+                                current = cr.randomise(current, layer);
+                                Executor stage = new Executor(current, executor.kernels());
+                                stages.add(x -> m.getValue().maps(stage, x, target).data());
+                            }
+                            double[] sims = QuantusMetrics.smoothMprtSimilarities(batch.map(0), stages, s.input(), QuantusMetrics.SMOOTH_MPRT_SAMPLES,
+                                    QuantusMetrics.gaussianNoise(seed ^ 0x5300L, 1.0));
+                            double mean = 0;
+                            for (double v : sims) mean += v / sims.length;
+                            rows.add(new Row(s.name(), method, metric, mean));
+                        }
                         case "efficient-mprt" -> {
                             if (sanitySkip.contains(method)) continue;
                             CascadingRandomisation cr = new CascadingRandomisation(seed);

@@ -25,7 +25,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
             "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
             // Quantus (Hedström et al. 2023), see QuantusMetrics
             "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
-            "relative-input-stability", "relative-output-stability", "efficient-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
+            "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */
@@ -59,7 +59,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
         return switch (metric) {
             case "average-drop", "drop-in-confidence", "deletion", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms",
                  "complexity", "effective-complexity", "selectivity", "infidelity", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity",
-                 "local-lipschitz-estimate", "continuity", "relative-input-stability", "relative-output-stability" -> false;
+                 "smooth-mprt", "local-lipschitz-estimate", "continuity", "relative-input-stability", "relative-output-stability" -> false;
             default -> true;
         };
     }

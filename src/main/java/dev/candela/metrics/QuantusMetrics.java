@@ -792,6 +792,45 @@ public final class QuantusMetrics {
         return 1;
     }
 
+    /**
+     * The similarities of smooth MPRT (Hedström et al. 2023): for the unchanged model and then each stage of a
+     * cascading randomisation (first layer first in Quantus), the explanation is averaged over {@code samples}
+     * inputs, the first {@code samples - 1} with Gaussian noise of std {@code 0.1 * (max - min)} of the input
+     * ({@code noise.apply(C*H*W)} standard normal values each) and the last without; entry k is the Spearman
+     * correlation of |map| with |smoothed map of model k| (Quantus normalises both by a positive scale first,
+     * which does not change ranks).
+     */
+    public static double[] smoothMprtSimilarities(float[] map, List<Reexplain> models, Tensor input, int samples,
+                                                  java.util.function.IntFunction<double[]> noise) {
+        float[] x = input.data();
+        float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+        for (float v : x) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        double std = 0.1 * ((double) hi - lo);
+        double[] a = new double[map.length];
+        for (int p = 0; p < a.length; p++) a[p] = Math.abs(map[p]);
+        double[] ra = ranks(a);
+        double[] out = new double[models.size()];
+        for (int k = 0; k < models.size(); k++) {
+            float[] smooth = new float[map.length];
+            for (int n = 0; n < samples; n++) {
+                float[] px = x.clone();
+                if (n < samples - 1) {
+                    double[] g = noise.apply(x.length);
+                    for (int e = 0; e < x.length; e++) px[e] = (float) (x[e] + g[e] * std);
+                }
+                float[] m = models.get(k).map(new Tensor(input.shape(), px));
+                for (int p = 0; p < smooth.length; p++) smooth[p] += m[p] / samples;
+            }
+            double[] b = new double[smooth.length];
+            for (int p = 0; p < b.length; p++) b[p] = Math.abs(smooth[p]);
+            out[k] = pearson(ra, ranks(b));
+        }
+        return out;
+    }
+
+    /** Noisy samples per model of smooth-mprt in {@code evaluate} (Quantus's default is 50). */
+    public static final int SMOOTH_MPRT_SAMPLES = 5;
+
     /** Ranks 1..n with ties given their average rank (scipy.stats.rankdata, as spearmanr uses). */
     static double[] ranks(double[] v) {
         int n = v.length;
@@ -894,13 +933,13 @@ public final class QuantusMetrics {
 
     /** Metrics that explain again (handled by {@link Evaluation} with the method itself). */
     public static final List<String> REEXPLAIN = List.of("random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
-            "relative-input-stability", "relative-output-stability", "efficient-mprt", "input-invariance");
+            "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance");
 
     public static final List<String> LOCALISATION = List.of("top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
     public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
-            "relative-input-stability", "relative-output-stability", "efficient-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
+            "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 }

@@ -331,6 +331,29 @@ class QuantusGoldenTest {
         }
     }
 
+    @Test void smoothMprtReplayingQuantusNoiseAndRandomisedModels() throws Exception {
+        Shape item = Shape.of(inputs.dim(1), h, w);
+        JsonNode c = manifest.get("cases").get("smooth_mprt");
+        List<Executor> models = new ArrayList<>();
+        models.add(new Executor(TinyCnn.load(DIR, "model.", item, Preprocessing.unit()), ReferenceKernels.INSTANCE));
+        for (int st = 1; st <= c.get("stages").asInt(); st++) {
+            models.add(new Executor(TinyCnn.load(DIR, "smooth_mprt_stage" + st + ".", item, Preprocessing.unit()), ReferenceKernels.INSTANCE));
+        }
+        Tensor noise = Npy.read(DIR.resolve("smooth_mprt_noise.npy"));
+        double[] all = Npy.readDoubles(DIR.resolve("smooth_mprt_noise.npy"));
+        int draws = noise.dim(1), per = noise.dim(2);
+        Tensor expected = Npy.read(DIR.resolve("smooth_mprt_similarities.npy"));
+        for (int i = 0; i < n; i++) {
+            int image = i;
+            List<QuantusMetrics.Reexplain> stages = new ArrayList<>();
+            for (Executor ex : models) stages.add(in -> gradientMap(ex, in, targets[image]));
+            double[] sims = QuantusMetrics.smoothMprtSimilarities(gradientMap(models.get(0), inputs.slice(i, i + 1), targets[i]), stages,
+                    inputs.slice(i, i + 1), 3, replay(all, i, draws, per));
+            float[] e = expected.item(i).data();
+            for (int k = 0; k < e.length; k++) assertEquals(e[k], sims[k], manifest.get("tolerance").asDouble(), "smooth MPRT image " + i + " model " + k);
+        }
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
