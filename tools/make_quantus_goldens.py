@@ -437,6 +437,61 @@ for sm in (True, False):
                                            "softmax": sm, "values": vals, "draws": "monotonicity_nguyen_draws_" + tag + ".npy (float64)"}
 np.random.uniform = _uniform
 
+# The shared MobileNet (when ../shared is there) on testdata/images/chelsea.png (centre square, bilinear 224 without
+# antialias, pixel/127.5 - 1), class 281, a fixed smooth map given by a formula (computed in float32 here and in Java),
+# the box of testdata/annotations/imagenet-photos.csv: a check at full size (224 x 224 x 3) of the score metrics
+shared = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "models", "mobilenet_v1_0.25_224_imagenet.onnx")
+if os.path.exists(shared):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from onnx_torch import OnnxTorch  # noqa: E402
+    from PIL import Image  # noqa: E402
+
+    class Wrapped(nn.Module):
+        def __init__(self, f):
+            super().__init__()
+            self.f = f
+
+        def forward(self, t):
+            return self.f(t)
+
+    mob = Wrapped(OnnxTorch(shared)).eval()
+    img = Image.open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "images", "chelsea.png")).convert("RGB")
+    wd, ht = img.size
+    side = min(wd, ht)
+    img = img.crop(((wd - side) // 2, (ht - side) // 2, (wd - side) // 2 + side, (ht - side) // 2 + side))
+    t = torch.from_numpy(np.asarray(img, dtype=np.float32).copy()).permute(2, 0, 1)[None]
+    xm = (nn.functional.interpolate(t, size=(224, 224), mode="bilinear", align_corners=False) / 127.5 - 1).numpy()
+    yy, xx = np.mgrid[0:224, 0:224].astype(np.float32)
+    mm = (np.exp(-((xx - 120) ** 2 + (yy - 100) ** 2) / np.float32(2 * 40 ** 2)) + np.float32(1e-3) * ((xx * 7 + yy * 13) % 17) / np.float32(17)).astype(np.float32)
+    box = (0, 0, 200, 224)
+    sm = np.zeros((1, 1, 224, 224), dtype=np.float32)
+    sm[0, 0, box[1]:box[3], box[0]:box[2]] = 1
+    kw = dict(model=mob, x_batch=xm.copy(), y_batch=np.array([281]), a_batch=mm[None, None].copy(), device="cpu", channel_first=True)
+    mv = {
+        # (FaithfulnessEstimate cannot take whole pixels here: Quantus wants features_in_step to divide H*W = 50176,
+        # which no multiple of 3 does)
+        "region_perturbation_p16_r20": None,
+        "selectivity_p56": None,
+        "infidelity_p56": quantus.Infidelity(perturb_patch_sizes=[56], n_perturb_samples=1, **q)(**kw, softmax=True),
+        "relevance_mass_accuracy": quantus.RelevanceMassAccuracy(**q)(**kw, s_batch=sm),
+        "sparseness": quantus.Sparseness(**q)(**kw),
+    }
+    rp = quantus.RegionPerturbation(patch_size=16, regions_evaluation=20, **q)
+    rp(**kw, softmax=True)
+    mv["region_perturbation_p16_r20"] = rp.get_auc_score
+    se = quantus.Selectivity(patch_size=56, **q)
+    se(**kw, softmax=True)
+    mv["selectivity_p56"] = se.get_auc_score
+    with torch.no_grad():
+        logits = mob(torch.from_numpy(xm))[0]
+    mv = {k: float(np.asarray(v, dtype=np.float64).reshape(-1)[0]) for k, v in mv.items()}
+    save("mobilenet_chelsea_values", list(mv.values()))
+    cases["mobilenet_chelsea"] = {"model": "../shared/models/mobilenet_v1_0.25_224_imagenet.onnx (ONNX run in PyTorch by tools/onnx_torch.py)",
+                                  "image": "testdata/images/chelsea.png", "target": 281, "box": box, "softmax": True,
+                                  "map": "exp(-((x-120)^2 + (y-100)^2) / (2*40^2)) + 1e-3 * ((7x + 13y) mod 17) / 17, float32",
+                                  "names": list(mv.keys()), "values": list(mv.values()), "top1": int(logits.argmax()),
+                                  "tolerance_note": "relative 1e-3: a real network's float32 forward in two implementations"}
+
 manifest = {"made_by": "tools/make_quantus_goldens.py", "quantus_path": os.path.abspath(args.quantus),
             "quantus_version": getattr(quantus, "__version__", "unknown"), "torch": torch.__version__,
             "numpy": np.__version__, "scipy": scipy.__version__,

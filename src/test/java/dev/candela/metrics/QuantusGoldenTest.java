@@ -354,6 +354,38 @@ class QuantusGoldenTest {
         }
     }
 
+    @Test void fullSizeOnTheSharedMobileNet() throws Exception {
+        java.nio.file.Path onnx = Path.of("../shared/models/mobilenet_v1_0.25_224_imagenet.onnx");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(onnx), "../shared is absent (fresh clone): skipping the MobileNet Quantus check");
+        JsonNode c = manifest.get("cases").get("mobilenet_chelsea");
+        Preprocessing pre = new Preprocessing(224, true, null, null, 1f / 127.5f, -1f, "RGB");
+        dev.candela.graph.Model m = dev.candela.format.ModelFiles.load(onnx, new dev.candela.format.ImportOptions(null, false, pre, List.of()));
+        Tensor x = new dev.candela.image.Preprocessor(m).prepare(dev.candela.image.ImageLoader.load(Path.of("testdata/images/chelsea.png"))).input();
+        float[] map = new float[224 * 224];
+        for (int y = 0; y < 224; y++) for (int q = 0; q < 224; q++) {
+            float dx = q - 120f, dy = y - 100f;
+            map[y * 224 + q] = (float) Math.exp(-(dx * dx + dy * dy) / (float) (2 * 40 * 40)) + 1e-3f * ((q * 7 + y * 13) % 17) / 17f;
+        }
+        int target = c.get("target").asInt();
+        MapBatch batch = new MapBatch(x, Tensor.of(map, 1, 224, 224), new int[]{target});
+        JsonNode b = c.get("box");
+        boolean[] mask = QuantusMetrics.mask(224, 224, List.of(new Box(b.get(0).asInt(), b.get(1).asInt(), b.get(2).asInt(), b.get(3).asInt())));
+        try (dev.candela.tensor.Parallel par = new dev.candela.tensor.Parallel(2)) {
+            Scorer scorer = new ModelScorer(Executor.fast(m, par), ModelScorer.Output.SOFTMAX, 16);
+            double[] got = {
+                    QuantusMetrics.regionPerturbation(scorer, batch, 0, 16, 20, 16),
+                    QuantusMetrics.selectivity(scorer, batch, 0, 56, 16),
+                    QuantusMetrics.infidelity(scorer, batch, 0, 56, 16),
+                    QuantusMetrics.relevanceMassAccuracy(map, mask),
+                    QuantusMetrics.sparseness(map)};
+            for (int k = 0; k < got.length; k++) {
+                double e = c.get("values").get(k).asDouble();
+                System.out.printf("quantus mobilenet %-30s quantus %.6g candela %.6g%n", c.get("names").get(k).asText(), e, got[k]);
+                assertEquals(e, got[k], 1e-3 * Math.max(1, Math.abs(e)), c.get("names").get(k).asText());
+            }
+        }
+    }
+
     @Test void everyQuantusMetricIsKnownToEvaluate() {
         for (String name : QuantusMetrics.NAMES) assertEquals(List.of(name), MetricSet.parse(name));
         assertEquals(1000, QuantusMetrics.defaultK(224 * 224), "Quantus default k");
