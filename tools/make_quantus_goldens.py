@@ -21,6 +21,7 @@ import torch.nn as nn
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--quantus", default="/tmp/quantus-src")
+ap.add_argument("--quantus-commit", default="85bc29d1", help="the checkout's commit, recorded in the manifest (git archive copies have no .git)")
 ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "testdata", "golden", "quantus"))
 args = ap.parse_args()
 
@@ -493,7 +494,7 @@ if os.path.exists(shared):
                                   "tolerance_note": "relative 1e-3: a real network's float32 forward in two implementations"}
 
 manifest = {"made_by": "tools/make_quantus_goldens.py", "quantus_path": os.path.abspath(args.quantus),
-            "quantus_version": getattr(quantus, "__version__", "unknown"), "torch": torch.__version__,
+            "quantus_version": getattr(quantus, "__version__", "unknown"), "quantus_commit": args.quantus_commit, "torch": torch.__version__,
             "numpy": np.__version__, "scipy": scipy.__version__,
             "tolerance": 1e-4, "tolerance_note": "absolute; float32 forwards in PyTorch and Candela differ in the last bits",
             "targets": targets, "boxes": boxes, "files": files, "cases": cases}
