@@ -211,6 +211,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("model", model.toString());
             settings.put("model_sha256", ExplainCommand.sha256(model));
             settings.put("input", input.toString());
+            settings.put("preprocessing", m.preprocessing().describe()); // geometry, interpolation, ICC handling of image inputs
             settings.put("annotations", annotations == null ? null : annotations.toString());
             settings.put("images", samples.size());
             settings.put("methods", new ArrayList<>(fns.keySet()));

@@ -51,6 +51,8 @@ class EvaluateCommandTest {
         assertTrue(fid.get("mean").asDouble() > 0.3, "Grad-CAM weights should rank channels like Shapley values on a GAP+linear head: " + fid);
         assertTrue(s.get("results").get("gradient-x-input").get("shapley-spearman") == null);
         assertTrue(s.get("settings").get("images_per_second").asDouble() > 0, "images per second in the summary");
+        assertEquals("bilinear", s.get("settings").get("preprocessing").get("interpolation").asText());
+        assertEquals("ignore", s.get("settings").get("preprocessing").get("icc_profile").asText());
         // not a terminal: plain progress lines, the last one says all steps are done
         assertTrue(err.toString().contains("candela evaluate: 9/9 ("), err.toString());
     }
