@@ -74,8 +74,8 @@ public sealed interface LayerRule {
 
     /**
      * Guided Backpropagation's ReLU (Springenberg et al. 2015): the gradient passes only where the input is
-     * inside the active range and the incoming gradient is positive (ReLU: x > 0; ReLU6 = Clip(0, max):
-     * 0 < x < max); any other op gets its gradient.
+     * inside the active range and the incoming gradient is positive (ReLU: {@code x > 0}; ReLU6 = Clip(0, max):
+     * {@code 0 < x < max}); any other op gets its gradient.
      */
     record GuidedRelu() implements LayerRule {}
 
