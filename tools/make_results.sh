@@ -28,7 +28,7 @@ start=$(date +%s)
 
 shopt -s nullglob
 models=(weights/*.cnd)
-# PARTS picks what runs (default both): "fashion", "imagenet"
+# PARTS picks what runs (default both): "fashion", "imagenet" (the three shared photos), "photos" (../shared/imagenet-sample)
 PARTS="${PARTS:-fashion imagenet}"
 if [[ " $PARTS " != *" fashion "* ]]; then
   :
@@ -83,6 +83,39 @@ elif [ -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
   wait
 else
   echo "make_results: $shared/models/mobilenet_v1_0.25_224_imagenet.onnx not found: ImageNet part skipped" >&2
+fi
+
+# PARTS="photos": the same MobileNet over the 500 labelled ImageNet photos of ../shared/imagenet-sample (issue 16),
+# in resumable shards of PHOTO_SHARD photos (a shard with a summary.json is not run again); PHOTOS=N takes the
+# first N photos only (e.g. PHOTOS=3 to try the pipeline). Labels come from its labels.csv; the photos stay there.
+if [[ " $PARTS " == *" photos "* ]]; then
+  sample="$shared/imagenet-sample"
+  if [ ! -f "$sample/labels.csv" ] || [ ! -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
+    echo "make_results: $sample/labels.csv or the shared MobileNet not found: photos part skipped" >&2
+  else
+    mkdir -p build/eval
+    [ -f build/eval/mobilenet_v1_0.25.cnd ] || ./candela convert "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" \
+      build/eval/mobilenet_v1_0.25.cnd --labels "$shared/models/imagenet_classes.txt" --resize 224 --crop center \
+      --scale 0.00784313725 --offset -1
+    set_dir="build/eval/imagenet-sample${PHOTOS:+-$PHOTOS}"
+    rm -rf "$set_dir"; mkdir -p "$set_dir/shards"
+    { echo "image,label"; tail -n +2 "$sample/labels.csv" | cut -d, -f1,2; } > "$set_dir/annotations.csv"
+    i=0
+    for f in $(tail -n +2 "$sample/labels.csv" | cut -d, -f1 | head -n "${PHOTOS:-100000}"); do
+      s=$(printf '%03d' $((i / ${PHOTO_SHARD:-10}))); mkdir -p "$set_dir/shards/$s"; ln -s "$sample/$f" "$set_dir/shards/$s/$f"; i=$((i + 1))
+    done
+    dest="$OUT/mobilenet_v1_0.25-imagenet-sample${PHOTOS:+-$PHOTOS}"; mkdir -p "$dest"
+    for s in $(cd "$set_dir/shards" && ls); do
+      out="$dest/shard-$s"
+      [ -f "$out/summary.json" ] && continue
+      t0=$(date +%s)
+      ./candela evaluate --model build/eval/mobilenet_v1_0.25.cnd --input "$set_dir/shards/$s" --annotations "$set_dir/annotations.csv" \
+        --method "$IMAGENET_METHODS" --metric "$METRICS" --seed 0 --threads "$THREADS" $IMAGENET_ARGS --out "$out.tmp" > "$out.log" 2>&1 \
+        || { echo "make_results: photos shard $s failed, see $out.log" >&2; exit 1; }
+      echo "$(( $(date +%s) - t0 ))" > "$out.tmp/wall-seconds.txt"
+      rm -rf "$out"; mv "$out.tmp" "$out"; echo "make_results: photos shard $s done in $(( $(date +%s) - t0 )) s" >&2
+    done
+  fi
 fi
 
 /usr/bin/python3 tools/results_table.py "$OUT" --preamble docs/results-notes.md > RESULTS.md

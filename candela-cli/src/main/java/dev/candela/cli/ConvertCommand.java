@@ -37,7 +37,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW", description = "input shape without the batch axis, e.g. 3x224x224 (default: from the ONNX graph)")
     String input;
 
-    @Option(names = "--resize", description = "resize to N (with --crop center: the centre square to N x N); 0 (default) = squash to the input size")
+    @Option(names = "--resize", description = "resize to N (with --crop center: the centre square to N x N; without: the shorter side to N, then the centre crop, as torchvision's Resize(N) + CenterCrop); 0 (default) = squash to the input size")
     Integer resize;
 
     @Option(names = "--crop", paramLabel = "center", description = "'center': cut the largest centred square before resizing")
@@ -57,6 +57,14 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--channel-order", description = "RGB, BGR, or GRAY (default: GRAY for one-channel inputs, RGB otherwise)")
     String channelOrder;
+
+    @Option(names = "--interpolation", paramLabel = "MODE",
+            description = "bilinear (no antialiasing: PyTorch interpolate, OpenCV) or bilinear-antialias (PIL's resize(BILINEAR), as torchvision's Resize on PIL images); default bilinear (for a .cnd: kept)")
+    String interpolation;
+
+    @Option(names = "--icc", paramLabel = "ignore|apply",
+            description = "embedded ICC colour profiles: ignore them (default; as PIL and torchvision) or apply them (convert to sRGB); for a .cnd: kept")
+    String icc;
 
     @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution")
     boolean foldBn;
@@ -78,10 +86,17 @@ public final class ConvertCommand implements Callable<Integer> {
         if (dev.candela.io.SafeFiles.sameFile(in, out)) throw new IllegalArgumentException("OUT " + out + " is the input file itself; choose another name");
         if (Files.isDirectory(out)) throw new IllegalArgumentException("OUT " + out + " is a directory; give a file name such as model.cnd");
         CliChecks.outputDirectory("OUT's folder", out.toAbsolutePath().getParent());
+        String interp = interpolation == null ? null : interpolation.toLowerCase(Locale.ROOT), iccMode = icc == null ? null : icc.toLowerCase(Locale.ROOT);
+        if (interp != null && !interp.equals(Preprocessing.BILINEAR) && !interp.equals(Preprocessing.BILINEAR_ANTIALIAS)) {
+            throw new IllegalArgumentException("--interpolation takes bilinear or bilinear-antialias, got '" + interpolation + "'");
+        }
+        if (iccMode != null && !iccMode.equals(Preprocessing.ICC_IGNORE) && !iccMode.equals(Preprocessing.ICC_APPLY)) {
+            throw new IllegalArgumentException("--icc takes ignore or apply, got '" + icc + "'");
+        }
         Shape shape = input == null ? null : parseShape(input);
         List<String> names = labels == null ? List.of() : readLabels(labels);
         if (Files.isRegularFile(in) && dev.candela.format.CndReader.hasMagic(in)) {
-            convertCnd(names);
+            convertCnd(names, interp, iccMode);
             return 0;
         }
         int resize = this.resize == null ? 0 : this.resize;
@@ -94,6 +109,7 @@ public final class ConvertCommand implements Callable<Integer> {
         Preprocessing pre = mean != null
                 ? new Preprocessing(resize, crop != null, floats(mean), floats(std), 1, 0, order)
                 : new Preprocessing(resize, crop != null, null, null, scale != null ? scale : 1f / 255f, scale != null ? offset : 0f, order);
+        pre = pre.with(interp, iccMode);
         new dev.candela.image.Preprocessor(pre, m.graph().inputItemShape()); // validates mean/std length, resize, order
         if (!names.isEmpty() && names.size() != m.numClasses()) {
             throw new IllegalArgumentException(labels + " has " + names.size() + " labels but the model has " + m.numClasses() + " classes");
@@ -110,7 +126,7 @@ public final class ConvertCommand implements Callable<Integer> {
      * complete set of preprocessing options replaces the preprocessing. Options that only mean something
      * at import (--input, --fold-bn) are refused rather than silently ignored.
      */
-    private void convertCnd(List<String> names) throws IOException {
+    private void convertCnd(List<String> names, String interp, String iccMode) throws IOException {
         if (input != null || foldBn) throw new IllegalArgumentException(in + " is already a Candela model: --input and --fold-bn apply only to ONNX files");
         Model m = ModelFiles.load(in);
         Preprocessing p = m.preprocessing();
@@ -122,7 +138,12 @@ public final class ConvertCommand implements Callable<Integer> {
             p = mean != null ? new Preprocessing(r, c, floats(mean), floats(std), 1, 0, order)
                     : scale != null ? new Preprocessing(r, c, null, null, scale, offset != null ? offset : 0f, order)
                     : new Preprocessing(r, c, p.mean(), p.std(), p.scale(), p.offset(), order);
+            p = p.with(m.preprocessing().interpolation(), m.preprocessing().iccProfile());
             new dev.candela.image.Preprocessor(p, m.graph().inputItemShape());
+        }
+        if (interp != null || iccMode != null) {
+            p = p.with(interp != null ? interp : p.interpolation(), iccMode != null ? iccMode : p.iccProfile());
+            anyPre = true;
         }
         if (!names.isEmpty() && names.size() != m.numClasses()) {
             throw new IllegalArgumentException(labels + " has " + names.size() + " labels but the model has " + m.numClasses() + " classes");
@@ -136,7 +157,8 @@ public final class ConvertCommand implements Callable<Integer> {
     static String describe(Preprocessing p) {
         StringBuilder sb = new StringBuilder();
         if (p.centerCrop()) sb.append("centre square, ");
-        sb.append(p.resize() > 0 ? "resize " + p.resize() : "squash to input size");
+        sb.append(p.resize() > 0 ? (p.centerCrop() ? "resize " : "shorter side ") + p.resize() + " + centre crop" : "squash to input size");
+        sb.append(" (").append(p.interpolation()).append("), ICC profiles ").append(p.iccProfile().equals(Preprocessing.ICC_APPLY) ? "applied" : "ignored");
         if (p.mean() != null) sb.append(", (pixel/255 - mean)/std");
         else sb.append(String.format(Locale.ROOT, ", pixel*%g%+g", p.scale(), p.offset()));
         return sb.append(", ").append(p.channelOrder()).toString();

@@ -75,7 +75,11 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
-            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms")
+            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms; "
+            + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, region-perturbation, "
+            + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
+            + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
+            + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity")
     String metric;
 
     @Option(names = "--out", required = true, description = "output directory")
@@ -197,23 +201,32 @@ public final class EvaluateCommand implements Callable<Integer> {
                     });
             Evaluation.Result result;
             int total = samples.size() * fns.size();
-            if (System.console() != null) {
-                try (ProgressBar pb = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total).setStyle(ProgressBarStyle.ASCII).build()) {
-                    result = evaluation.run(samples, (done, all, image, method) -> { pb.stepTo(done); pb.setExtraMessage(image + " " + method); });
-                }
-            } else {
-                int every = Math.max(1, total / 20);
-                result = evaluation.run(samples, (done, all, image, method) -> {
-                    if (done % every == 0 || done == all) err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
-                });
-            }
-            if (unannotatedNote != null) result.notes().add(unannotatedNote);
             Files.createDirectories(out);
-            EvaluationReport.writeCsv(result, out.resolve("per-image.csv"));
+            long tRun = System.nanoTime();
+            try (dev.candela.metrics.PerImageCsv rowsOut = new dev.candela.metrics.PerImageCsv(out.resolve("per-image.csv"))) {
+                evaluation.withRowListener(rowsOut); // rows reach the file as they are computed
+                // JDK 22+ gives a Console also when the streams are redirected: only a terminal gets the bar
+                if (System.console() != null && System.console().isTerminal()) {
+                    try (ProgressBar pb = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total).setStyle(ProgressBarStyle.ASCII).build()) {
+                        result = evaluation.run(samples, (done, all, image, method) -> { pb.stepTo(done); pb.setExtraMessage(image + " " + method); });
+                    }
+                } else {
+                    int every = Math.max(1, total / 20);
+                    result = evaluation.run(samples, (done, all, image, method) -> {
+                        if (done % every == 0 || done == all) {
+                            err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
+                            err.flush(); // a log file sees each line when it happens
+                        }
+                    });
+                }
+            }
+            double evalSeconds = (System.nanoTime() - tRun) / 1e9;
+            if (unannotatedNote != null) result.notes().add(unannotatedNote);
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("model", model.toString());
             settings.put("model_sha256", CliFiles.sha256(model));
             settings.put("input", input.toString());
+            settings.put("preprocessing", m.preprocessing().describe()); // geometry, interpolation, ICC handling of image inputs
             settings.put("annotations", annotations == null ? null : annotations.toString());
             settings.put("images", samples.size());
             settings.put("methods", new ArrayList<>(fns.keySet()));
@@ -232,6 +245,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("seed", seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
             settings.put("run_time_seconds", Math.round(seconds * 10) / 10.0);
+            settings.put("images_per_second", evalSeconds > 0 ? samples.size() / evalSeconds : null); // explanations and metrics, all methods
             EvaluationReport.writeSummary(result, settings, out.resolve("summary.json"));
             Files.writeString(out.resolve("summary.md"), EvaluationReport.markdown(result, metrics));
             EvaluationPlots.write(result, metrics, out);

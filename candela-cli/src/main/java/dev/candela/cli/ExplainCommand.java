@@ -204,6 +204,7 @@ public final class ExplainCommand implements Callable<Integer> {
             manifest.put("candela", version());
             manifest.put("model", Map.of("file", modelPath.toString(), "sha256", CliFiles.sha256(modelPath)));
             manifest.put("input", Map.of("file", file.toString(), "sha256", CliFiles.sha256(file), "shape", ResultWriter.shapeOf(in.tensor()), "kind", in.kind()));
+            if (in.kind().equals("image")) manifest.put("preprocessing", m.preprocessing().describe());
             manifest.put("forward_millis", forwardNanos / 1e6);
             manifest.put("threads", threads != null ? threads : Runtime.getRuntime().availableProcessors());
             manifest.put("methods", results);

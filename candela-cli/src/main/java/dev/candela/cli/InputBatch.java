@@ -46,8 +46,8 @@ record InputBatch(Tensor tensor, String kind, List<Picture> views) {
         if (!ImageLoader.isImage(file)) {
             throw new IllegalArgumentException("cannot read " + file + ": expected an image (.png, .jpg, .jpeg) or a .npy tensor");
         }
-        Picture p = ImageLoader.load(file);
-        Preprocessor.Prepared prepared = new Preprocessor(m).prepare(p);
+        Preprocessor pre = new Preprocessor(m);
+        Preprocessor.Prepared prepared = pre.prepare(pre.load(file));
         return new InputBatch(prepared.input(), "image", List.of(prepared.view()));
     }
 

@@ -50,6 +50,39 @@ class EvaluateCommandTest {
         assertEquals(3, fid.get("n").asInt());
         assertTrue(fid.get("mean").asDouble() > 0.3, "Grad-CAM weights should rank channels like Shapley values on a GAP+linear head: " + fid);
         assertTrue(s.get("results").get("gradient-x-input").get("shapley-spearman") == null);
+        assertTrue(s.get("settings").get("images_per_second").asDouble() > 0, "images per second in the summary");
+        assertEquals("bilinear", s.get("settings").get("preprocessing").get("interpolation").asText());
+        assertEquals("ignore", s.get("settings").get("preprocessing").get("icc_profile").asText());
+        // not a terminal: plain progress lines, the last one says all steps are done
+        assertTrue(err.toString().contains("candela evaluate: 9/9 ("), err.toString());
+    }
+
+    @Test void rowsReachPerImageCsvAsTheyAreComputed(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Npy.write(in.resolve("a.npy"), TinyCnn.fashionImages(2));
+        Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
+        Path outDir = dir.resolve("out");
+        EvaluateCommand cmd = new EvaluateCommand();
+        cmd.loader = p -> TinyCnn.fashion();
+        StringWriter err = new StringWriter();
+        // the progress writer looks at per-image.csv when the first image x method is done: its rows are there already
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        cmd.err = new PrintWriter(err, true) {
+            @Override public PrintWriter printf(String format, Object... args) {
+                try {
+                    if (seen.isEmpty()) seen.add(Files.readString(outDir.resolve("per-image.csv")));
+                } catch (java.io.IOException e) {
+                    seen.add("unreadable: " + e);
+                }
+                return super.printf(format, args);
+            }
+        };
+        int code = new CommandLine(cmd).execute("--model", model.toString(), "--input", in.toString(), "--method", "grad-cam,random-cam",
+                "--metric", "average-drop,deletion", "--out", outDir.toString(), "--step", "98", "--threads", "1");
+        assertEquals(0, code, err.toString());
+        assertTrue(seen.get(0).startsWith("image,method,metric,value\na-0,grad-cam,average-drop,"), seen.get(0));
+        assertEquals(3, seen.get(0).lines().count(), "header + the two rows of the first image x method: " + seen.get(0));
+        assertEquals(1 + 2 * 2 * 2, Files.readAllLines(outDir.resolve("per-image.csv")).size());
     }
 
     @Test void reportHasOneMapPerImageAndMethodWithItsScoresAndTheMeans(@TempDir Path dir) throws Exception {

@@ -69,6 +69,20 @@ class ExplainCommandTest {
     }
 
     @Test
+    void anImageInputsManifestNamesThePreprocessing() throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(10, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 12; y++) for (int x = 0; x < 10; x++) img.setRGB(x, y, (x * 20) << 16 | (y * 20) << 8 | 90);
+        Path png = tmp.resolve("pic.png");
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        Path out = tmp.resolve("out");
+        assertEquals(0, run("--model", png.toString(), "--input", png.toString(), "--method", "grad-cam", "--layer", "feat", "--out", out.toString()), err.toString());
+        JsonNode pre = new ObjectMapper().readTree(out.resolve("pic/manifest.json").toFile()).get("preprocessing");
+        assertEquals("squash", pre.get("geometry").asText(), pre.toString());
+        assertEquals("bilinear", pre.get("interpolation").asText());
+        assertEquals("ignore", pre.get("icc_profile").asText());
+    }
+
+    @Test
     void aBatchStacksResultsOnAFirstAxisAndTopKAddsOne() throws Exception {
         Path in = npy("batch.npy", 3);
         Path out = tmp.resolve("out");

@@ -98,6 +98,17 @@ class MainTest {
     }
 
     @Test
+    void convertNamesInterpolationAndIccInTheModel() throws Exception {
+        var plain = dev.candela.format.CndReader.read(convert()).preprocessing();
+        assertEquals("bilinear", plain.interpolation());
+        assertEquals("ignore", plain.iccProfile());
+        var pre = dev.candela.format.CndReader.read(convert("--interpolation", "bilinear-antialias", "--icc", "apply")).preprocessing();
+        assertEquals("bilinear-antialias", pre.interpolation());
+        assertEquals("apply", pre.iccProfile());
+        assertEquals("center-square", pre.geometry());
+    }
+
+    @Test
     void badInputExitsWith2AndOneLine() throws Exception {
         Path cnd = convert();
         Path dir = tmp.resolve("x");
@@ -109,6 +120,8 @@ class MainTest {
                 {"convert", ONNX.toString(), tmp.resolve("o.cnd").toString(), "--mean", "0.5,0.5", "--std", "1,1"},
                 {"convert", ONNX.toString(), tmp.resolve("o.cnd").toString(), "--mean", "0.5,0.5,0.5"},
                 {"convert", ONNX.toString(), tmp.resolve("o.cnd").toString(), "--input", "3xfoo"},
+                {"convert", ONNX.toString(), tmp.resolve("o.cnd").toString(), "--interpolation", "bicubic"},
+                {"convert", ONNX.toString(), tmp.resolve("o.cnd").toString(), "--icc", "maybe"},
                 {"inspect", GOLD.resolve("input.npy").toString()},
                 {"inspect", ONNX.toString(), "extra"},
                 {"frobnicate"},

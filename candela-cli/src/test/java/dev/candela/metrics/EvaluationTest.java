@@ -48,6 +48,21 @@ class EvaluationTest {
         return e.run(samples(images), null);
     }
 
+    @Test void quantusMetricsWithRandomDrawsReplayWithTheSeed() {
+        List<String> random = List.of("faithfulness-correlation", "monotonicity-nguyen", "max-sensitivity", "avg-sensitivity", "random-logit",
+                "local-lipschitz-estimate", "relative-input-stability", "relative-output-stability", "efficient-mprt");
+        Evaluation.Result a = run(1, 1, random), b = run(1, 1, random), c = run(2, 1, random);
+        assertEquals(a.rows().size(), b.rows().size());
+        for (int i = 0; i < a.rows().size(); i++) {
+            Evaluation.Row ra = a.rows().get(i), rb = b.rows().get(i);
+            assertEquals(ra.metric(), rb.metric());
+            assertEquals(Double.doubleToLongBits(ra.value()), Double.doubleToLongBits(rb.value()), "same seed, same value: " + ra);
+        }
+        long differ = java.util.stream.IntStream.range(0, a.rows().size())
+                .filter(i -> Double.compare(a.rows().get(i).value(), c.rows().get(i).value()) != 0).count();
+        assertTrue(differ > a.rows().size() / 2, "another seed changes the random draws: " + differ + " of " + a.rows().size());
+    }
+
     @Test void sameSeedSameNumbersAndADifferentSeedChangesOnlySeededMetrics() {
         List<String> some = List.of("average-drop", "deletion-torchcam", "road-combined", "sanity-spearman", "sanity-ssim");
         Evaluation.Result a = run(1, 2, some), b = run(1, 2, some), c = run(2, 2, some);
@@ -70,8 +85,10 @@ class EvaluationTest {
         List<Path> plots = EvaluationPlots.write(r, List.of("average-drop", "road-combined"), dir);
         System.out.printf("evaluation %.1f s, reports and plots %.1f s%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         List<String> lines = Files.readAllLines(dir.resolve("per-image.csv"));
-        // 2 images x 3 methods x 13 metrics (pointing game only on the image with boxes; no method here has coefficients)
-        assertEquals(1 + 2 * 3 * 13 + 3, lines.size());
+        // 2 images x 3 methods x (13 metrics + the Quantus metrics without boxes); the pointing game and the Quantus
+        // localisation metrics only on the image with boxes; no method here has coefficients
+        int quantusLoc = QuantusMetrics.LOCALISATION.size(), quantusOther = QuantusMetrics.NAMES.size() - quantusLoc;
+        assertEquals(1 + 2 * 3 * (13 + quantusOther) + 3 * (1 + quantusLoc), lines.size());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         JsonNode del = s.get("results").get("grad-cam").get("deletion");
         assertEquals(2, del.get("n").asInt());

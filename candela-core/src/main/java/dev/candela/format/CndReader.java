@@ -317,12 +317,20 @@ public final class CndReader {
             float[] std = a.has("std") ? a.floats("std") : null;
             float scale = a.flt("scale"), offset = a.flt("offset");
             String order = a.text("channelOrder");
+            // files written before these fields existed: bilinear without antialiasing, ICC profiles ignored
+            String interpolation = a.has("interpolation") ? a.text("interpolation") : Preprocessing.BILINEAR;
+            String icc = a.has("iccProfile") ? a.text("iccProfile") : Preprocessing.ICC_IGNORE;
             if (resize < 0) throw a.error("resize", "expected >= 0, got " + resize);
+            Preprocessing p;
             try {
-                return new Preprocessing(resize, crop, mean, std, scale, offset, order);
+                p = new Preprocessing(resize, crop, mean, std, scale, offset, order, interpolation, icc);
             } catch (IllegalArgumentException e) {
                 throw error("metadata.preprocessing", e.getMessage());
             }
+            if (a.has("geometry") && !a.text("geometry").equals(p.geometry())) {
+                throw a.error("geometry", "'" + a.text("geometry") + "' does not match resize " + resize + " and centerCrop " + crop + " ('" + p.geometry() + "')");
+            }
+            return p;
         }
     }
 }

@@ -119,6 +119,9 @@ public final class CndWriter {
         pp.set("scale", OpCodec.flt(p.scale()));
         pp.set("offset", OpCodec.flt(p.offset()));
         pp.put("channelOrder", p.channelOrder());
+        pp.put("geometry", p.geometry()); // derived from resize and centerCrop; written for readers, checked on load
+        pp.put("interpolation", p.interpolation());
+        pp.put("iccProfile", p.iccProfile());
         ArrayNode labels = m.putArray("labels");
         model.labels().forEach(labels::add);
         ObjectNode src = m.putObject("source");

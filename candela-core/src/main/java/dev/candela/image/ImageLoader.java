@@ -21,7 +21,9 @@ import javax.imageio.stream.ImageInputStream;
  * <ul>
  *   <li>Grey images (8 or 16 bit, with or without alpha) keep their stored grey values (16-bit is
  *       scaled to 0..255); they are not passed through a colour-space conversion.</li>
- *   <li>Colour and palette images become sRGB 0..255.</li>
+ *   <li>Colour and palette images become sRGB 0..255. An embedded ICC profile is ignored by default (the
+ *       stored values are taken as sRGB, as PIL, torchvision and ImageNet training pipelines do); on request
+ *       a JPEG's profile converts the pixels to sRGB (the JDK never applies a PNG's iCCP profile).</li>
  *   <li>Alpha is dropped without compositing, as PIL's {@code convert("RGB")} does, so a model sees
  *       the same values a PyTorch pipeline would.</li>
  * </ul>
@@ -39,7 +41,13 @@ public final class ImageLoader {
         return dot > 0 && EXTENSIONS.contains(n.substring(dot + 1));
     }
 
+    /** Loads an image with embedded ICC profiles ignored (as PIL does). */
     public static Picture load(Path file) {
+        return load(file, false);
+    }
+
+    /** Loads an image; {@code applyIcc} converts pixels by their embedded ICC profile, otherwise it is ignored. */
+    public static Picture load(Path file, boolean applyIcc) {
         if (!Files.exists(file)) throw new ImageFormatException("cannot read image " + file + ": no such file");
         if (Files.isDirectory(file)) throw new ImageFormatException("cannot read image " + file + ": it is a directory");
         try {
@@ -74,7 +82,8 @@ public final class ImageLoader {
                     throw new ImageFormatException("cannot read image " + file + ": " + w + " x " + h + " pixels need about " + (need >> 20)
                             + " MiB to decode, more than the " + (free >> 20) + " MiB this JVM has free (raise -Xmx)");
                 }
-                img = reader.read(0);
+                javax.imageio.ImageTypeSpecifier raw = applyIcc ? null : embeddedProfileType(reader);
+                img = raw == null ? reader.read(0) : readKeepingProfileSpace(reader, raw);
                 if (!warnings.isEmpty()) {
                     throw new ImageFormatException("cannot read image " + file + ": broken or truncated image data (" + warnings.get(0) + ")");
                 }
@@ -91,11 +100,16 @@ public final class ImageLoader {
             throw new ImageFormatException("cannot read image " + file + ": broken or truncated image data (" + why + ")", e);
         }
         if (img == null) throw new ImageFormatException("cannot read image " + file + ": the decoder returned no image");
-        return fromBufferedImage(img);
+        return fromBufferedImage(img, applyIcc);
     }
 
-    /** Converts a decoded image (see the class comment for grey, colour and alpha handling). */
+    /** Converts a decoded image with its ICC profile ignored (see the class comment). */
     public static Picture fromBufferedImage(BufferedImage img) {
+        return fromBufferedImage(img, false);
+    }
+
+    /** Converts a decoded image (see the class comment for grey, colour, alpha and ICC handling). */
+    public static Picture fromBufferedImage(BufferedImage img, boolean applyIcc) {
         int w = img.getWidth(), h = img.getHeight(), n = w * h;
         ColorModel cm = img.getColorModel();
         Raster raster = img.getRaster();
@@ -108,6 +122,18 @@ public final class ImageLoader {
             for (int i = 0; i < n; i++) plane[i] = s[i] * scale;
             return Picture.gray(w, h, plane);
         }
+        if (!applyIcc && !cm.getColorSpace().isCS_sRGB() && cm.getColorSpace().getType() == ColorSpace.TYPE_RGB
+                && raster.getNumBands() >= 3 && cm.getComponentSize(0) <= 16) {
+            // an embedded profile (JPEG APP2, PNG iCCP): take the stored values as sRGB, as PIL does
+            float[] rgb = new float[3 * n];
+            for (int c = 0; c < 3; c++) {
+                int bits = cm.getComponentSize(c);
+                float scale = bits == 8 ? 1f : 255f / ((1 << bits) - 1);
+                int[] s = raster.getSamples(0, 0, w, h, c, (int[]) null);
+                for (int i = 0; i < n; i++) rgb[c * n + i] = bits == 8 ? s[i] : Math.round(s[i] * scale);
+            }
+            return new Picture(w, h, rgb, false);
+        }
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
         float[] rgb = new float[3 * n];
         for (int i = 0; i < n; i++) {
@@ -117,6 +143,39 @@ public final class ImageLoader {
             rgb[2 * n + i] = p & 0xff;
         }
         return new Picture(w, h, rgb, false);
+    }
+
+    /**
+     * The JPEG reader offers sRGB first and converts an image with an embedded profile to it; the type in
+     * the profile's own colour space (offered after it) keeps the decoded values as stored.
+     */
+    private static javax.imageio.ImageTypeSpecifier embeddedProfileType(ImageReader reader) throws IOException {
+        Iterator<javax.imageio.ImageTypeSpecifier> types = reader.getImageTypes(0);
+        while (types.hasNext()) {
+            javax.imageio.ImageTypeSpecifier t = types.next();
+            ColorSpace cs = t.getColorModel().getColorSpace();
+            if (cs instanceof java.awt.color.ICC_ColorSpace && !cs.isCS_sRGB() && cs.getType() == ColorSpace.TYPE_RGB) return t;
+        }
+        return null;
+    }
+
+    /**
+     * Decodes into the embedded profile's own colour space, so the values stay as stored. The reader checks
+     * a requested type by identity of its colour space, and for some profiles it builds a new one each time
+     * it reads the header; then the decode goes into an image of the type asked for, and the reader's
+     * conversion between the two copies of the same profile is an identity up to rounding.
+     */
+    private static BufferedImage readKeepingProfileSpace(ImageReader reader, javax.imageio.ImageTypeSpecifier raw) throws IOException {
+        javax.imageio.ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestinationType(raw);
+        try {
+            return reader.read(0, param);
+        } catch (javax.imageio.IIOException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("does not match")) throw e;
+        }
+        param = reader.getDefaultReadParam();
+        param.setDestination(raw.createBufferedImage(reader.getWidth(0), reader.getHeight(0)));
+        return reader.read(0, param);
     }
 
     private static String describe(Path file) {

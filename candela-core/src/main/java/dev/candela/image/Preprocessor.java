@@ -12,11 +12,12 @@ import java.util.List;
  * <p>Geometry, in this order:
  * <ol>
  *   <li>{@code centerCrop}: cut the largest centred square;</li>
- *   <li>{@code resize = N > 0}: bilinear resize so the shorter side is N (after a square crop: N x N),
- *       then cut the centred H x W the model takes (torchvision's Resize(N) + CenterCrop(H));</li>
- *   <li>{@code resize = 0}: bilinear resize ("squash") straight to H x W.</li>
+ *   <li>{@code resize = N > 0}: resize so the shorter side is N (after a square crop: N x N),
+ *       then cut the centred H x W the model takes (torchvision's Resize(N) + CenterCrop(H), its rounding);</li>
+ *   <li>{@code resize = 0}: resize ("squash") straight to H x W.</li>
  * </ol>
- * Bilinear sampling uses half-pixel centres without antialiasing (OpenCV INTER_LINEAR).
+ * Resizing is bilinear with half-pixel centres, either without antialiasing (OpenCV INTER_LINEAR, PyTorch
+ * {@code interpolate}) or antialiased exactly as PIL's {@code resize(BILINEAR)} ({@link AntialiasResize}).
  * Values: {@code (pixel/255 - mean[c]) / std[c]} or {@code pixel * scale + offset}; channels in the
  * model's order (RGB, BGR, or the luma for one-channel models).
  * Stateless and thread-safe.
@@ -51,25 +52,39 @@ public final class Preprocessor {
 
     public Shape itemShape() { return Shape.of(channels, height, width); }
 
-    /** The picture cropped and resized to the model's H x W, still in 0..255. */
+    /** The picture cropped and resized to the model's H x W, still in 0..255 (see {@link Preprocessing} for the geometry). */
     public Picture view(Picture p) {
         Picture v = pre.centerCrop() ? p.centerSquare() : p;
         int n = pre.resize();
-        if (n <= 0) return v.resize(width, height);
+        if (n <= 0) return resize(v, width, height);
         int w, h;
-        if (v.width() <= v.height()) {
+        if (pre.centerCrop()) {
+            w = h = n; // a square stays square
+        } else if (v.width() <= v.height()) { // torchvision: the longer side is int(N * long / short)
             w = n;
-            h = Math.max(n, Math.round((float) v.height() * n / v.width()));
+            h = (int) ((double) n * v.height() / v.width());
         } else {
             h = n;
-            w = Math.max(n, Math.round((float) v.width() * n / v.height()));
+            w = (int) ((double) n * v.width() / v.height());
         }
         if ((long) w * h > dev.candela.io.Limits.maxImagePixels()) {
             throw new ImageFormatException("resizing a " + v.width() + "x" + v.height() + " image to shorter side " + n + " gives " + w + "x" + h
                     + " pixels, more than the limit of " + dev.candela.io.Limits.maxImagePixels() + " (candela.maxImagePixels)");
         }
-        v = v.resize(w, h);
-        return v.width() == width && v.height() == height ? v : v.centerCrop(width, height);
+        v = resize(v, w, h);
+        if (v.width() == width && v.height() == height) return v;
+        // torchvision's CenterCrop: offsets int(round((size - crop) / 2)), Python's round (half to even)
+        return v.crop((int) Math.rint((v.width() - width) / 2.0), (int) Math.rint((v.height() - height) / 2.0), width, height);
+    }
+
+    private Picture resize(Picture v, int w, int h) {
+        if (!pre.antialias() || (w == v.width() && h == v.height())) return v.resize(w, h);
+        return new Picture(w, h, AntialiasResize.resizePlanes(v.rgb(), 3, v.height(), v.width(), h, w), v.grayscale());
+    }
+
+    /** Loads an image file as this preprocessing says (embedded ICC profiles ignored or applied). */
+    public Picture load(java.nio.file.Path file) {
+        return ImageLoader.load(file, pre.applyIcc());
     }
 
     public Prepared prepare(Picture p) {

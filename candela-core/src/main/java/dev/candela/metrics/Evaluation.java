@@ -48,6 +48,20 @@ public final class Evaluation {
         void done(int step, int total, String image, String method);
     }
 
+    /** Told the rows of each image x method as soon as they are computed (e.g. to write them at once). */
+    @FunctionalInterface
+    public interface RowListener {
+        void rows(List<Row> rows);
+    }
+
+    private RowListener rowListener;
+
+    /** Streams each image x method's rows to {@code listener} as they are computed. */
+    public Evaluation withRowListener(RowListener listener) {
+        this.rowListener = listener;
+        return this;
+    }
+
     private final Executor executor;
     private final Scorer scorer;
     private final MetricSet options;
@@ -98,7 +112,7 @@ public final class Evaluation {
         Map<String, int[]> curveCounts = new LinkedHashMap<>();
         DeletionInsertion rise = DeletionInsertion.rise(options.riseStep());
         int total = samples.size() * methods.size(), step = 0;
-        boolean pointingSkipped = false;
+        boolean pointingSkipped = false, localisationSkipped = false;
         java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
         Map<String, Integer> nanMaps = new LinkedHashMap<>();
@@ -107,6 +121,7 @@ public final class Evaluation {
             int[] target = {s.target()};
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
                 String method = m.getKey();
+                int firstRow = rows.size();
                 long t0 = System.nanoTime();
                 MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
                 Tensor maps = explained.maps();
@@ -120,7 +135,7 @@ public final class Evaluation {
                 MapBatch batch = new MapBatch(s.input(), maps, target);
                 long seed = seedFor(options.seed(), s.name(), method);
                 Road road = Road.seeded(seed);
-                Map<String, ImageMetric> scoreMetrics = options.scoreMetrics(metrics, road);
+                Map<String, ImageMetric> scoreMetrics = options.scoreMetrics(metrics, road, seed);
                 for (String metric : metrics) {
                     switch (metric) {
                         case "time-ms" -> rows.add(new Row(s.name(), method, metric, millis));
@@ -134,6 +149,82 @@ public final class Evaluation {
                                 for (int i = 0; i < sum.length; i++) sum[i] += c.scores()[i];
                                 curveCounts.computeIfAbsent(method, k -> new int[2])[kind.ordinal()]++;
                             }
+                        }
+                        case "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation" -> {
+                            if (s.boxes().isEmpty()) { localisationSkipped = true; continue; }
+                            boolean[] mask = QuantusMetrics.mask(batch.height(), batch.width(), s.boxes());
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.localisation(metric, batch.map(0), mask)));
+                        }
+                        case "random-logit" -> {
+                            int classes = executor.model().numClasses();
+                            if (classes < 2) continue;
+                            int off = QuantusMetrics.offClass(s.target(), new java.util.SplittableRandom(seed).nextInt(classes - 1));
+                            Tensor offMaps = m.getValue().maps(executor, s.input(), new int[]{off});
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.randomLogit(batch.map(0), new MapBatch(s.input(), offMaps, new int[]{off}).map(0))));
+                        }
+                        case "max-sensitivity", "avg-sensitivity" -> {
+                            if (metric.equals("avg-sensitivity") && metrics.contains("max-sensitivity")) continue; // computed together
+                            MapFunction fn = m.getValue();
+                            double[] sens = QuantusMetrics.sensitivities(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(),
+                                    QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.uniformNoise(seed ^ 0x5EED5L, 0.2));
+                            double max = Double.NEGATIVE_INFINITY, mean = 0;
+                            for (double v : sens) { max = Math.max(max, v); mean += v / sens.length; }
+                            if (metrics.contains("max-sensitivity")) rows.add(new Row(s.name(), method, "max-sensitivity", max));
+                            if (metrics.contains("avg-sensitivity")) rows.add(new Row(s.name(), method, "avg-sensitivity", mean));
+                        }
+                        case "local-lipschitz-estimate" -> {
+                            MapFunction fn = m.getValue();
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.localLipschitz(x -> fn.maps(executor, x, target).data(), batch.map(0),
+                                    s.input(), QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.gaussianNoise(seed ^ 0x11EL, 0.1))));
+                        }
+                        case "smooth-mprt" -> {
+                            if (sanitySkip.contains(method)) continue;
+                            // Quantus cascades from the first layer up; the mean over the randomised stages
+                            CascadingRandomisation cr = new CascadingRandomisation(seed);
+                            List<String> bottomUp = new ArrayList<>(CascadingRandomisation.layersTopFirst(executor.model().graph()));
+                            java.util.Collections.reverse(bottomUp);
+                            List<QuantusMetrics.Reexplain> stages = new ArrayList<>();
+                            dev.candela.graph.Model current = executor.model();
+                            for (String layer : bottomUp) {
+                                current = cr.randomise(current, layer);
+                                Executor stage = new Executor(current, executor.kernels());
+                                stages.add(x -> m.getValue().maps(stage, x, target).data());
+                            }
+                            double[] sims = QuantusMetrics.smoothMprtSimilarities(batch.map(0), stages, s.input(), QuantusMetrics.SMOOTH_MPRT_SAMPLES,
+                                    QuantusMetrics.gaussianNoise(seed ^ 0x5300L, 1.0));
+                            double mean = 0;
+                            for (double v : sims) mean += v / sims.length;
+                            rows.add(new Row(s.name(), method, metric, mean));
+                        }
+                        case "efficient-mprt" -> {
+                            if (sanitySkip.contains(method)) continue;
+                            CascadingRandomisation cr = new CascadingRandomisation(seed);
+                            dev.candela.graph.Model random = executor.model();
+                            for (String layer : CascadingRandomisation.layersTopFirst(random.graph())) random = cr.randomise(random, layer);
+                            Tensor randomMaps = m.getValue().maps(new Executor(random, executor.kernels()), s.input(), target);
+                            float[] rm = new MapBatch(s.input(), randomMaps, target).map(0);
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.efficientMprt(batch.map(0), rm)));
+                        }
+                        case "input-invariance" -> {
+                            Tensor shifted = s.input().copy();
+                            float[] d = shifted.data();
+                            for (int e = 0; e < d.length; e++) d[e] -= 1;
+                            Executor shiftedEx = new Executor(QuantusMetrics.shiftedModel(executor.model(), -1f), executor.kernels());
+                            float[] sm = new MapBatch(s.input(), m.getValue().maps(shiftedEx, shifted, target), target).map(0);
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.inputInvariance(batch.map(0), sm)));
+                        }
+                        case "continuity" -> {
+                            MapFunction fn = m.getValue();
+                            rows.add(new Row(s.name(), method, metric, QuantusMetrics.continuity(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(), 28)));
+                        }
+                        case "relative-input-stability", "relative-output-stability" -> {
+                            if (metric.equals("relative-output-stability") && metrics.contains("relative-input-stability")) continue; // computed together
+                            MapFunction fn = m.getValue();
+                            double[] rs = QuantusMetrics.relativeStability(x -> fn.maps(executor, x, target).data(),
+                                    x -> executor.forward(x, java.util.Set.of()).output().data(), batch.map(0), s.input(),
+                                    QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.uniformNoise(seed ^ 0x7215L, 0.02, 0.2));
+                            if (metrics.contains("relative-input-stability")) rows.add(new Row(s.name(), method, "relative-input-stability", rs[0]));
+                            if (metrics.contains("relative-output-stability")) rows.add(new Row(s.name(), method, "relative-output-stability", rs[1]));
                         }
                         case "pointing-game" -> {
                             if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
@@ -168,6 +259,7 @@ public final class Evaluation {
                         default -> rows.add(new Row(s.name(), method, metric, scoreMetrics.get(metric).evaluate(scorer, batch)[0]));
                     }
                 }
+                if (rowListener != null) rowListener.rows(List.copyOf(rows.subList(firstRow, rows.size())));
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
         }
@@ -179,11 +271,17 @@ public final class Evaluation {
         }
         nanMaps.forEach((method, count) -> notes.add(method + ": " + count + " image(s) gave a map with NaN values and were skipped"));
         if (pointingSkipped) notes.add("pointing-game: images without boxes in the annotations were skipped");
+        if (localisationSkipped) notes.add("top-k-intersection, relevance-*-accuracy, attribution-localisation: images without boxes in the annotations were skipped");
         Map<String, Map<String, Stat>> summary = new LinkedHashMap<>();
         for (String method : methods.keySet()) {
             Map<String, Stat> per = new LinkedHashMap<>();
             for (String metric : metrics) {
-                double[] v = rows.stream().filter(r -> r.method().equals(method) && r.metric().equals(metric)).mapToDouble(Row::value).toArray();
+                double[] all = rows.stream().filter(r -> r.method().equals(method) && r.metric().equals(metric)).mapToDouble(Row::value).toArray();
+                double[] v = java.util.Arrays.stream(all).filter(d -> !Double.isNaN(d)).toArray();
+                if (v.length < all.length) {
+                    // e.g. relative stability when noise changes the class, a correlation over constant values (as Quantus gives NaN)
+                    notes.add(metric + ": " + (all.length - v.length) + " NaN value(s) of " + method + " left out of the mean (kept in per-image.csv)");
+                }
                 if (v.length > 0) per.put(metric, Stat.of(v));
             }
             summary.put(method, per);

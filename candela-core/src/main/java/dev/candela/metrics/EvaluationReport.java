@@ -23,11 +23,15 @@ public final class EvaluationReport {
     /** {@code per-image.csv}: image,method,metric,value (one row per value, full precision). */
     public static void writeCsv(Result r, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("image,method,metric,value\n");
-            for (Row row : r.rows()) {
-                w.write(csv(row.image()) + "," + csv(row.method()) + "," + row.metric() + "," + row.value() + "\n");
-            }
+            w.write(CSV_HEADER);
+            for (Row row : r.rows()) w.write(csvLine(row));
         }
+    }
+
+    static final String CSV_HEADER = "image,method,metric,value\n";
+
+    static String csvLine(Row row) {
+        return csv(row.image()) + "," + csv(row.method()) + "," + row.metric() + "," + row.value() + "\n";
     }
 
     private static String csv(String s) {

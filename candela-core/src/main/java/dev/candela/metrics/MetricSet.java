@@ -22,7 +22,11 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     public static final List<String> ALL = List.of(
             "average-drop", "increase-in-confidence", "average-drop-in-deletion", "drop-in-confidence",
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
-            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms");
+            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
+            // Quantus (Hedström et al. 2023), see QuantusMetrics
+            "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
+            "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
+            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */
     public static final List<String> DEFAULT = List.of(
@@ -53,13 +57,20 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     /** Whether the metric is better when higher (for plots and the table's arrows). */
     public static boolean higherIsBetter(String metric) {
         return switch (metric) {
-            case "average-drop", "drop-in-confidence", "deletion", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms" -> false;
+            case "average-drop", "drop-in-confidence", "deletion", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms",
+                 "complexity", "effective-complexity", "selectivity", "infidelity", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity",
+                 "smooth-mprt", "local-lipschitz-estimate", "continuity", "relative-input-stability", "relative-output-stability" -> false;
             default -> true;
         };
     }
 
     /** The per-image score metrics among {@code names}, built with these options (ROAD seeded per image by the caller). */
     Map<String, ImageMetric> scoreMetrics(List<String> names, Road road) {
+        return scoreMetrics(names, road, seed);
+    }
+
+    /** As above; {@code imageSeed} seeds the random draws of the Quantus metrics that make them. */
+    Map<String, ImageMetric> scoreMetrics(List<String> names, Road road, long imageSeed) {
         Map<String, ImageMetric> m = new LinkedHashMap<>();
         DeletionInsertion rise = DeletionInsertion.rise(riseStep);
         DeletionInsertion tc = DeletionInsertion.torchCam(torchCamSteps);
@@ -74,7 +85,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
                 case "deletion-torchcam" -> tc.auc(DeletionInsertion.Kind.DELETION);
                 case "insertion-torchcam" -> tc.auc(DeletionInsertion.Kind.INSERTION);
                 case "road-morf", "road-lerf", "road-combined" -> road.metric(n, roadPercentiles);
-                default -> null;
+                default -> QuantusMetrics.imageMetric(n, riseStep, 32, imageSeed); // null for names handled by Evaluation
             };
             if (metric != null) m.put(n, metric);
         }

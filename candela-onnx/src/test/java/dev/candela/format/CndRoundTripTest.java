@@ -56,6 +56,8 @@ class CndRoundTripTest {
         assertEquals(Float.floatToRawIntBits(p.scale()), Float.floatToRawIntBits(q.scale()));
         assertEquals(Float.floatToRawIntBits(p.offset()), Float.floatToRawIntBits(q.offset()));
         assertEquals(p.channelOrder(), q.channelOrder());
+        assertEquals(p.interpolation(), q.interpolation());
+        assertEquals(p.iccProfile(), q.iccProfile());
     }
 
     @ParameterizedTest(name = "seed {0}: write then read gives the same model, bit for bit, and the same file again")
