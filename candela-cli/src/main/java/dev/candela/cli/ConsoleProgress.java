@@ -6,6 +6,14 @@ import dev.candela.explain.Progress;
 final class ConsoleProgress {
     private ConsoleProgress() {}
 
+    static {
+        // No native code: the bar's terminal library (jline) may only run external commands (stty) and use
+        // reflection; its JNI library is not shipped, and without these it would try to load it.
+        System.getProperties().putIfAbsent("org.jline.terminal.providers", "exec");
+        System.getProperties().putIfAbsent("org.jline.terminal.exec.redirectPipeCreationMode", "reflection");
+        System.getProperties().putIfAbsent("org.jline.terminal.pty.fileDescriptorCreationMode", "reflection");
+    }
+
     static Progress console() {
         java.io.Console c = System.console();
         return c != null && c.isTerminal() ? bar() : Progress.lines(System.err);

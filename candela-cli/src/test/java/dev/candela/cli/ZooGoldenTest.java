@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.candela.format.ImportOptions;
-import dev.candela.format.OnnxImporter;
+import dev.candela.onnx.OnnxImporter;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;
 import dev.candela.tensor.Tensor;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.candela.explain.attribution.TargetWeights;
 import dev.candela.format.ImportOptions;
-import dev.candela.format.OnnxImporter;
+import dev.candela.onnx.OnnxImporter;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;
 import dev.candela.run.Executor;
