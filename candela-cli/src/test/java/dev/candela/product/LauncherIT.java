@@ -96,4 +96,29 @@ class LauncherIT {
         assertTrue(r.err().contains("unknown layer 'stage9'") && r.err().contains("stage3"), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
     }
+
+    /** The launcher's start-up cache: recorded by the first run that works, silent, then reused. */
+    @Test
+    void theStartUpCacheIsRecordedOnlyFromAGoodRunAndNeverShows() throws Exception {
+        assumeTrue(Files.exists(Path.of("weights/fashion-vgg.cnd")), "no shipped model in weights/");
+        Path cache = Path.of("candela-cli/target/candela.aot");
+        Files.deleteIfExists(cache);
+        Run bad = candela("explain", "testdata/images/no-such-image.png", "--out", tmp.resolve("bad").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals("", bad.out(), "nothing on stdout for a mistake");
+        assertEquals(1, bad.err().strip().lines().count(), "one line:\n" + bad.err());
+        assertTrue(!Files.exists(cache), "a failed run records no cache");
+        Run first = candela("explain", "testdata/images/fashion-9-ankle-boot.png", "--out", tmp.resolve("a").toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(Files.size(cache) > 0, "the first good run leaves a cache");
+        Run second = candela("explain", "testdata/images/fashion-9-ankle-boot.png", "--out", tmp.resolve("b").toString());
+        assertEquals(0, second.code(), second.err());
+        for (Run r : List.of(first, second)) {
+            assertTrue(!r.out().contains("AOT") && !r.err().contains("AOT") && !r.err().contains("[aot]"), "no JVM cache chatter:\n" + r.out() + r.err());
+        }
+        assertEquals(first.out().lines().findFirst(), second.out().lines().findFirst(), "same answer with the cache");
+        try (var left = Files.list(cache.getParent())) {
+            assertTrue(left.noneMatch(f -> f.getFileName().toString().matches("candela\\.aot\\..*")), "no temporary cache files left");
+        }
+    }
 }
