@@ -69,7 +69,7 @@ public final class OpSupport {
             case GlobalAvgPool g -> "GlobalAveragePool, ReduceMean over H,W";
             case Flatten f -> "Flatten";
             case Reshape r -> "Reshape, Squeeze, Unsqueeze";
-            case Linear l -> "Gemm, MatMul (+ Add), any leading axes";
+            case Linear l -> "Gemm, MatMul (+ Add), any leading axes; ReduceMean over other axes (Transpose, Reshape, Linear of 1/K)";
             case Add a -> "Add, Sum";
             case Concat c -> "Concat";
             case Lrn l -> "LRN";

@@ -471,8 +471,16 @@ public final class OnnxImporter {
                 java.util.Set<Integer> set = new java.util.TreeSet<>();
                 for (long a : ax) set.add(axis(a, s.rank(), "axes", false));
                 if (set.equals(java.util.Set.of(s.rank() - 1)) && layerNormChain(n, name)) return;
-                if (s.rank() != 4 || !set.equals(java.util.Set.of(2, 3))) throw new Unsupported("ReduceMean is supported over the spatial axes [2, 3] of a rank-4 tensor (global pooling), got axes " + Arrays.toString(ax) + " of " + s);
-                if (attrInt(n, "keepdims", 1) != 0) {
+                if (ax.length == 0) {
+                    if (attrInt(n, "noop_with_empty_axes", 0) != 0) {
+                        emit(name, new Identity(), List.of(x), y);
+                        return;
+                    }
+                    for (int i = 0; i < s.rank(); i++) set.add(i);
+                }
+                if (s.rank() != 4 || !set.equals(java.util.Set.of(2, 3))) {
+                    reduceMean(name, x, s, set, attrInt(n, "keepdims", 1) != 0, y);
+                } else if (attrInt(n, "keepdims", 1) != 0) {
                     emit(name, new GlobalAvgPool(), List.of(x), y);
                 } else {
                     emit(name, new GlobalAvgPool(), List.of(x), y + "#pooled");
@@ -1012,6 +1020,43 @@ public final class OnnxImporter {
     }
 
     /** Axes from the attribute (opset < 13) or the second input (opset >= 13). */
+    /**
+     * ReduceMean over any axes but the batch, from existing ops so that every method's rule applies: the
+     * reduced axes are moved last (Transpose), merged into one (Reshape), averaged by a Linear whose K
+     * weights are 1/K, and the result takes ONNX's output shape (Reshape; keepdims leaves 1s).
+     */
+    private void reduceMean(String name, String x, Shape s, java.util.Set<Integer> axes, boolean keep, String y) {
+        if (axes.contains(0)) throw new Unsupported("ReduceMean over the batch axis is not supported (axes " + axes + " of " + s + ")");
+        int r = s.rank(), p = 0, k = 1;
+        int[] perm = new int[r];
+        for (int i = 0; i < r; i++) if (!axes.contains(i)) perm[p++] = i;
+        for (int i : new java.util.TreeSet<>(axes)) {
+            perm[p++] = i;
+            k *= s.dim(i);
+        }
+        String cur = x;
+        boolean moved = false;
+        for (int i = 0; i < r; i++) moved |= perm[i] != i;
+        if (moved) {
+            emit(name + "#transpose", new Transpose(perm), List.of(cur), y + "#transposed");
+            cur = y + "#transposed";
+        }
+        int kept = r - axes.size();
+        int[] rows = new int[kept];
+        for (int i = 1; i < kept; i++) rows[i - 1] = s.dim(perm[i]);
+        rows[kept - 1] = k;
+        emit(name + "#rows", new Reshape(rows), List.of(cur), y + "#rows");
+        float[] w = new float[k];
+        Arrays.fill(w, 1f / k);
+        emit(name, new Linear(Tensor.of(w, 1, k), Tensor.of(new float[1], 1)), List.of(y + "#rows"), y + "#mean");
+        int[] out = new int[keep ? r - 1 : kept - 1];
+        for (int i = 1, o = 0; i < r; i++) {
+            if (!axes.contains(i)) out[o++] = s.dim(i);
+            else if (keep) out[o++] = 1;
+        }
+        emit(name + "#shape", new Reshape(out), List.of(y + "#mean"), y);
+    }
+
     private long[] axes(NodeProto n) throws ModelFormatException {
         if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) return constant(n, 1).asLongs();
         AttributeProto a = attr(n, "axes");

@@ -35,6 +35,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -369,6 +370,53 @@ class OnnxImporterTest {
             fail("seed " + seed + ": garbage accepted");
         } catch (ModelFormatException e) {
             assertEquals(f.toString(), e.file(), "seed " + seed);
+        }
+    }
+
+    // ---- ReduceMean over any axes (issue 13) ---------------------------------------------------
+
+    /** Conv -> Relu -> channel reduction -> Flatten -> Gemm, the reduction either ReduceMean(axes=[1]) or a 1x1 Conv of 1/6. */
+    static ModelProto channelMeanNet(boolean reduceMean, boolean keepdims) {
+        List<NodeProto> nodes = new ArrayList<>();
+        List<TensorProto> inits = new ArrayList<>(List.of(
+                floats("w", random(6 * 4 * 9, 11), 6, 4, 3, 3), floats("b", random(6, 12), 6),
+                floats("fw", random(3 * 36, 13), 3, 36), floats("fb", random(3, 14), 3)));
+        nodes.add(node("conv", "Conv", List.of("x", "w", "b"), "c", ints("pads", 1, 1, 1, 1)));
+        nodes.add(node("relu", "Relu", List.of("c"), "r"));
+        if (reduceMean) {
+            nodes.add(node("mean", "ReduceMean", List.of("r"), "m", ints("axes", 1), integer("keepdims", keepdims ? 1 : 0)));
+        } else {
+            float[] sixth = new float[6];
+            Arrays.fill(sixth, 1f / 6);
+            inits.add(floats("mw", sixth, 1, 6, 1, 1));
+            nodes.add(node("mean", "Conv", List.of("r", "mw"), "m"));
+        }
+        nodes.add(node("flat", "Flatten", List.of("m"), "f"));
+        nodes.add(node("fc", "Gemm", List.of("f", "fw", "fb"), "y", integer("transB", 1)));
+        return model(13, nodes, inits, value("x", 1, 4, 6, 6), "y");
+    }
+
+    @ParameterizedTest(name = "keepdims={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void reduceMeanOverChannelsMatchesAOneByOneConvolutionAndKeepsDeepLiftSummationToDelta(boolean keepdims) throws Exception {
+        Model mean = load(channelMeanNet(true, keepdims)), conv = load(channelMeanNet(false, true));
+        for (long seed = 1; seed <= 5; seed++) {
+            Tensor x = Tensor.of(random(4 * 36, 100 + seed), 1, 4, 6, 6);
+            var exMean = new dev.candela.run.Executor(mean, dev.candela.run.ReferenceKernels.INSTANCE);
+            var exConv = new dev.candela.run.Executor(conv, dev.candela.run.ReferenceKernels.INSTANCE);
+            float[] a = exMean.forward(x).output().data(), b = exConv.forward(x).output().data();
+            for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], 1e-5 * (1 + Math.abs(b[i])), "seed " + seed + " logit " + i);
+            var r = new dev.candela.explain.attribution.DeepLift(exMean)
+                    .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{(int) (seed % 3)}), null, null);
+            double scale = 1 + Math.abs(r.targetDelta()[0]);
+            assertEquals(0, r.convergenceDelta()[0], 1e-5 * scale, "summation-to-delta, seed " + seed);
+        }
+        try (var ex = dev.candela.explain.Explainer.of(mean, 1)) {
+            Tensor x = Tensor.of(random(4 * 36, 7), 1, 4, 6, 6);
+            for (String method : List.of("grad-cam", "lift-cam", "fg-cam", "lrp")) {
+                var e = ex.explain(x, method);
+                assertTrue(e.maps().max() > 0 || e.maps().min() < 0 || method.equals("fg-cam"), method + " gives a map");
+            }
         }
     }
 }
