@@ -24,7 +24,7 @@ public final class OpSupport {
         List<Op> ops = new ArrayList<>(List.of(
                 new Conv2d(Tensor.zeros(1, 1, 1, 1), v, new int[]{1, 1}, new int[4], new int[]{1, 1}, 1),
                 new BatchNorm2d(Tensor.of(new float[]{1}, 1), v, v, Tensor.of(new float[]{1}, 1), 1e-5f),
-                new ChannelAffine(v, v), new Relu(), new Clip(0, 6), new LeakyRelu(0.01f),
+                new ChannelAffine(v, v), new ElementAffine(v, v), new Relu(), new Clip(0, 6), new LeakyRelu(0.01f),
                 new MaxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[4], new int[]{1, 1}, false),
                 new AvgPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[4], false, false), new GlobalAvgPool(),
                 new Flatten(), new Reshape(new int[]{1}), new Linear(m, v), new Add(), new Concat(1), new Lrn(1, 1e-4f, 0.75f, 1f),
@@ -61,6 +61,7 @@ public final class OpSupport {
             case Conv2d c -> "Conv";
             case BatchNorm2d b -> "BatchNormalization";
             case ChannelAffine a -> "Mul/Add/Sub/Div by a per-channel constant";
+            case ElementAffine a -> "Mul/Add/Sub/Div by any other broadcastable constant";
             case Relu r -> "Relu";
             case Clip c -> "Clip";
             case LeakyRelu l -> "LeakyRelu";
@@ -104,6 +105,7 @@ public final class OpSupport {
             case Conv2d c -> "linear (gradient)";
             case BatchNorm2d b -> "linear (gradient)";
             case ChannelAffine a -> "linear (gradient)";
+            case ElementAffine a -> "linear (gradient)";
             case AvgPool2d p -> "linear (gradient)";
             case GlobalAvgPool g -> "linear (gradient)";
             case Linear l -> "linear (gradient)";
@@ -130,6 +132,7 @@ public final class OpSupport {
             case Resize2d r -> "positive share";
             case BatchNorm2d b -> "identity";
             case ChannelAffine a -> "identity";
+            case ElementAffine a -> "identity";
             case Relu r -> "identity";
             case Clip c -> "identity";
             case LeakyRelu l -> "identity";

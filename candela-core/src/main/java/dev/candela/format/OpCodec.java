@@ -8,6 +8,7 @@ import dev.candela.graph.Add;
 import dev.candela.graph.AvgPool2d;
 import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.Conv2d;
@@ -49,7 +50,7 @@ final class OpCodec {
         return switch (kind) {
             case "Conv2d", "Linear" -> List.of("weight", "bias");
             case "BatchNorm2d" -> List.of("gamma", "beta", "mean", "var");
-            case "ChannelAffine" -> List.of("scale", "shift");
+            case "ChannelAffine", "ElementAffine" -> List.of("scale", "shift");
             case "LayerNorm" -> List.of("gamma", "beta");
             case "Relu", "Clip", "LeakyRelu", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "Flatten", "Reshape",
                  "Add", "Concat", "Lrn", "Transpose", "Identity", "Softmax", "Pointwise", "Mul", "Slice", "Pad2d", "Resize2d" -> List.of();
@@ -68,6 +69,7 @@ final class OpCodec {
             }
             case BatchNorm2d b -> a.set("epsilon", flt(b.epsilon()));
             case ChannelAffine ca -> { }
+            case ElementAffine ea -> { }
             case Relu r -> { }
             case Clip c -> {
                 a.set("min", flt(c.min()));
@@ -144,6 +146,7 @@ final class OpCodec {
             case "Conv2d" -> new Conv2d(w.get("weight"), w.get("bias"), a.ints("strides", 2), a.ints("pads", 4), a.ints("dilations", 2), a.integer("groups"));
             case "BatchNorm2d" -> new BatchNorm2d(w.get("gamma"), w.get("beta"), w.get("mean"), w.get("var"), a.flt("epsilon"));
             case "ChannelAffine" -> new ChannelAffine(w.get("scale"), w.get("shift"));
+            case "ElementAffine" -> new ElementAffine(w.get("scale"), w.get("shift"));
             case "Relu" -> new Relu();
             case "Clip" -> new Clip(a.flt("min"), a.flt("max"));
             case "LeakyRelu" -> new LeakyRelu(a.flt("alpha"));

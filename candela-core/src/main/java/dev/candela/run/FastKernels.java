@@ -6,6 +6,7 @@ import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Conv2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
@@ -124,6 +125,7 @@ public final class FastKernels implements Kernels {
             case Conv2d c -> conv(x, c, os);
             case BatchNorm2d b -> affine(x, b.scale(), b.shift());
             case ChannelAffine a -> affine(x, a.scale().data(), a.shift().data());
+            case ElementAffine a -> elementAffine(x, a.scale().data(), a.shift().data());
             case Relu r -> elementwise(x, (s, d, o, n) -> VectorOps.relu(s, d, o, n));
             case Clip c -> elementwise(x, (s, d, o, n) -> VectorOps.clamp(s, d, o, n, c.min(), c.max()));
             case LeakyRelu l -> elementwise(x, (s, d, o, n) -> VectorOps.leaky(s, d, o, n, l.alpha()));
@@ -154,6 +156,7 @@ public final class FastKernels implements Kernels {
             case Conv2d c -> List.of(convBackwardInput(gy, c, x.shape()));
             case BatchNorm2d b -> List.of(affine(gy, b.scale(), new float[b.channels()]));
             case ChannelAffine a -> List.of(affine(gy, a.scale().data(), new float[a.channels()]));
+            case ElementAffine a -> List.of(elementAffine(gy, a.scale().data(), null));
             case Relu r -> List.of(masked(gy, x, 0f, Float.POSITIVE_INFINITY));
             case Clip c -> List.of(masked(gy, x, c.min(), c.max()));
             case LeakyRelu l -> List.of(pairwise(gy, x, (g, v, d, o, n) -> VectorOps.leakyGrad(g, v, d, o, n, l.alpha())));
@@ -221,6 +224,18 @@ public final class FastKernels implements Kernels {
         float[] s = x.data(), d = new float[s.length];
         inBlocks(n * c, Math.max(1, CHUNK / Math.max(1, hw)), (p0, cnt) -> {
             for (int p = p0; p < p0 + cnt; p++) VectorOps.affine(s, d, p * hw, hw, scale[p % c], shift[p % c]);
+        });
+        return new Tensor(x.shape(), d);
+    }
+
+    /** Per item: y = x * scale, then + shift (null: no shift), both vectorised. */
+    private Tensor elementAffine(Tensor x, float[] scale, float[] shift) {
+        int per = scale.length, n = x.size() / per;
+        float[] s = x.data(), d = new float[s.length];
+        inBlocks(n, Math.max(1, CHUNK / Math.max(1, per)), (b0, cnt) -> {
+            for (int b = b0; b < b0 + cnt; b++) {
+                VectorOps.scaleShift(s, b * per, scale, shift, d, b * per, per);
+            }
         });
         return new Tensor(x.shape(), d);
     }

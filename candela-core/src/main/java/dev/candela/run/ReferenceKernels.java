@@ -6,6 +6,7 @@ import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Conv2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
@@ -43,6 +44,7 @@ public final class ReferenceKernels implements Kernels {
             case Conv2d c -> conv(x, c, outShape);
             case BatchNorm2d b -> affine(x, b.scale(), b.shift());
             case ChannelAffine a -> affine(x, a.scale().data(), a.shift().data());
+            case ElementAffine a -> elementAffine(x, a.scale().data(), a.shift().data());
             case Relu r -> map(x, v -> v > 0 || Float.isNaN(v) ? v : 0f);
             case Clip c -> map(x, v -> Math.min(Math.max(v, c.min()), c.max()));
             case LeakyRelu l -> map(x, v -> v >= 0 ? v : l.alpha() * v);
@@ -73,6 +75,7 @@ public final class ReferenceKernels implements Kernels {
             case Conv2d c -> List.of(convBackwardInput(gy, c, x.shape()));
             case BatchNorm2d b -> List.of(affine(gy, b.scale(), new float[b.channels()]));
             case ChannelAffine a -> List.of(affine(gy, a.scale().data(), new float[a.channels()]));
+            case ElementAffine a -> List.of(elementAffine(gy, a.scale().data(), new float[a.scale().size()]));
             case Relu r -> List.of(mask(gy, x, v -> v > 0));
             case Clip c -> List.of(mask(gy, x, v -> v > c.min() && v < c.max()));
             case LeakyRelu l -> List.of(zip(gy, x, (g, v) -> v > 0 ? g : l.alpha() * g));
@@ -198,6 +201,14 @@ public final class ReferenceKernels implements Kernels {
         float[] x = a.data(), y = b.data(), o = new float[x.length];
         for (int i = 0; i < x.length; i++) o[i] = f.apply(x[i], y[i]);
         return new Tensor(a.shape(), o);
+    }
+
+    /** y[n, i] = x[n, i] * scale[i] + shift[i], i over one item. */
+    static Tensor elementAffine(Tensor x, float[] scale, float[] shift) {
+        int per = scale.length;
+        float[] s = x.data(), d = new float[s.length];
+        for (int j = 0; j < s.length; j++) d[j] = s[j] * scale[j % per] + shift[j % per];
+        return new Tensor(x.shape(), d);
     }
 
     static Tensor affine(Tensor x, float[] scale, float[] shift) {

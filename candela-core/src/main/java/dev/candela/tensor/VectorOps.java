@@ -19,6 +19,9 @@ public final class VectorOps {
     /** y[o..o+n) += v. */
     public static void addScalar(float[] y, int o, int n, float v) { K.addScalar(y, o, n, v); }
 
+    /** y[yo+i] = x[xo+i] * scale[i] + shift[i] over i &lt; n; shift null: 0. */
+    public static void scaleShift(float[] x, int xo, float[] scale, float[] shift, float[] y, int yo, int n) { K.scaleShift(x, xo, scale, shift, y, yo, n); }
+
     /** y[yo+i] = x[xo+i] + v over i &lt; n. */
     public static void addScalarInto(float[] x, int xo, float[] y, int yo, int n, float v) { K.addScalarInto(x, xo, y, yo, n, v); }
 

@@ -2,6 +2,7 @@ package dev.candela.format;
 
 import dev.candela.graph.AvgPool2d;
 import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.GraphBuilder;
 import dev.candela.graph.Identity;
@@ -27,6 +28,7 @@ final class CndModels {
         String x = b.conv("features/conv1", "image", 8, 3, 1, 1);
         x = b.batchNorm("features/bn1", x);
         x = b.add("features/affine", new ChannelAffine(b.uniform(0.5, 1.5, 8), b.randn(0.1, 8)), x);
+        x = b.add("features/element-affine", new ElementAffine(b.uniform(0.5, 1.5, 8 * 9 * 8).reshape(8, 9, 8), b.randn(0.1, 8 * 9 * 8).reshape(8, 9, 8)), x);
         x = b.add("features/relu6", new Clip(0f, 6f), x);
         String y = b.add("features/leaky", new LeakyRelu(0.01f), x);
         x = b.add("features/lrn", new Lrn(5, 1e-4f, 0.75f, 1f), y);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.candela.graph.Add;
 import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.Flatten;
@@ -145,6 +146,8 @@ class FastKernelsPropertyTest {
                 new Tensor(Shape.of(c), positive(g, c)), 1e-5f);
         check("batch norm", seed, bn, List.of(g.normal(s, 1.0)), 1e-6, g);
         check("channel affine", seed, new ChannelAffine(g.normal(Shape.of(c), 1), g.normal(Shape.of(c), 1)), List.of(g.normal(s, 1.0)), 1e-6, g);
+        Shape item = Shape.of(java.util.Arrays.copyOfRange(s.dims(), 1, s.rank()));
+        check("element affine", seed, new ElementAffine(g.normal(item, 1), g.normal(item, 1)), List.of(g.normal(s, 1.0)), 1e-6, g);
     }
 
     static float[] positive(RandomCases g, int n) {

@@ -6,6 +6,7 @@ import dev.candela.graph.Add;
 import dev.candela.graph.AvgPool2d;
 import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.Flatten;
@@ -133,6 +134,8 @@ class ReferenceGradientFiniteDifferenceTest {
         checkFiniteDifferences("batch norm", seed, new BatchNorm2d(g.normal(Shape.of(c), 1), g.normal(Shape.of(c), 1),
                 g.normal(Shape.of(c), 1), new Tensor(Shape.of(c), var), 1e-5f), List.of(g.normal(s, 1.0)), g);
         checkFiniteDifferences("channel affine", seed, new ChannelAffine(g.normal(Shape.of(c), 1), g.normal(Shape.of(c), 1)), List.of(g.normal(s, 1.0)), g);
+        Shape item = Shape.of(java.util.Arrays.copyOfRange(s.dims(), 1, s.rank()));
+        checkFiniteDifferences("element affine", seed, new ElementAffine(g.normal(item, 1), g.normal(item, 1)), List.of(g.normal(s, 1.0)), g);
         checkFiniteDifferences("add", seed, new Add(), List.of(g.normal(s, 1.0), g.normal(s, 1.0), g.normal(s, 1.0)), g);
         checkFiniteDifferences("concat", seed, new Concat(1), List.of(g.normal(s, 1.0), g.normal(s.withDim(1, 2), 1.0)), g);
         checkFiniteDifferences("flatten", seed, new Flatten(), List.of(g.normal(s, 1.0)), g);

@@ -602,7 +602,10 @@ public final class OnnxImporter {
         }
         if (op.equals("Add") && s.rank() > 2 && lastAxisBias(x, c, s, name, y)) return;
         float[] v = perChannel(c, s);
-        if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " is not per-channel for input " + s);
+        if (v == null) {
+            elementAffine(op, ca, c, s, x, name, y);
+            return;
+        }
         int ch = v.length;
         float[] scale = new float[ch], shift = new float[ch];
         for (int i = 0; i < ch; i++) {
@@ -713,6 +716,52 @@ public final class OnnxImporter {
     }
 
     /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */
+    /** Add/Sub/Mul/Div by a constant that broadcasts to one item of {@code x} but is not per-channel. */
+    private void elementAffine(String op, boolean constantFirst, OnnxConst c, Shape s, String x, String name, String y) {
+        float[] v = perItem(c, s);
+        if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " does not broadcast to one item of input " + s + " (it must not vary along the batch axis)");
+        float[] scale = new float[v.length], shift = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            switch (op) {
+                case "Add" -> { scale[i] = 1; shift[i] = v[i]; }
+                case "Mul" -> scale[i] = v[i];
+                case "Sub" -> { scale[i] = constantFirst ? -1 : 1; shift[i] = constantFirst ? v[i] : -v[i]; }
+                default -> {
+                    if (constantFirst) throw new Unsupported("Div of a constant by an activation is not supported");
+                    scale[i] = 1 / v[i];
+                }
+            }
+        }
+        int[] item = Arrays.copyOfRange(s.dims(), 1, s.rank());
+        emit(name, new dev.candela.graph.ElementAffine(Tensor.of(scale, item), Tensor.of(shift, item)), List.of(x), y);
+    }
+
+    /** The constant broadcast (NumPy rules) to one item of shape {@code s}; null when it does not fit or varies along the batch. */
+    static float[] perItem(OnnxConst c, Shape s) {
+        int r = s.rank(), off = r - c.rank();
+        if (off < 0 || r < 2) return null;
+        int[] cd = c.dims(), stride = new int[r];
+        int st = 1;
+        for (int i = r - 1; i >= 0; i--) {
+            int ci = i - off, d = ci >= 0 ? cd[ci] : 1;
+            if (d != 1 && (d != s.dim(i) || i == 0)) return null;
+            stride[i] = d == 1 ? 0 : st;
+            st *= d;
+        }
+        float[] f = c.asFloats(), out = new float[s.itemSize()];
+        int[] idx = new int[r];
+        for (int j = 0; j < out.length; j++) {
+            int k = 0;
+            for (int i = 1; i < r; i++) k += idx[i] * stride[i];
+            out[j] = f[k];
+            for (int i = r - 1; i >= 1; i--) {
+                if (++idx[i] < s.dim(i)) break;
+                idx[i] = 0;
+            }
+        }
+        return out;
+    }
+
     private static float[] perChannel(OnnxConst c, Shape s) {
         if (s.rank() < 2 || c.rank() > s.rank()) return null;
         int r = s.rank(), ch = s.dim(1);

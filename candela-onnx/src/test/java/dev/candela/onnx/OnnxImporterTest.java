@@ -419,4 +419,42 @@ class OnnxImporterTest {
             }
         }
     }
+
+    @Test
+    void aConstantThatIsNotPerChannelBecomesAnElementAffineThatExplainsAndConserves() throws Exception {
+        // x + P (a [6, 6] plane, as a position bias), then * Q (a [6] row): neither is per-channel
+        List<NodeProto> nodes = List.of(
+                node("conv", "Conv", List.of("x", "w", "b"), "c", ints("pads", 1, 1, 1, 1)),
+                node("plane", "Add", List.of("c", "p"), "a"),
+                node("row", "Mul", List.of("q", "a"), "m"),
+                node("relu", "Relu", List.of("m"), "r"),
+                node("flat", "Flatten", List.of("r"), "f"),
+                node("fc", "Gemm", List.of("f", "fw", "fb"), "y", integer("transB", 1)));
+        List<TensorProto> inits = List.of(floats("w", random(2 * 3 * 9, 21), 2, 3, 3, 3), floats("b", random(2, 22), 2),
+                floats("p", random(36, 23), 6, 6), floats("q", random(6, 24), 6),
+                floats("fw", random(4 * 72, 25), 4, 72), floats("fb", random(4, 26), 4));
+        Model m = load(model(13, nodes, inits, value("x", 1, 3, 6, 6), "y"));
+        assertEquals(2, m.graph().nodes().stream().filter(n -> n.op() instanceof dev.candela.graph.ElementAffine).count());
+        Tensor x = Tensor.of(random(3 * 36, 27), 1, 3, 6, 6);
+        var ex = new dev.candela.run.Executor(m, dev.candela.run.ReferenceKernels.INSTANCE);
+        // the same computation written out: conv (from a model without the constants) + p, * q
+        Model convOnly = load(model(13, List.of(nodes.get(0)), List.of(inits.get(0), inits.get(1)), value("x", 1, 3, 6, 6), "c"));
+        float[] c = new dev.candela.run.Executor(convOnly, dev.candela.run.ReferenceKernels.INSTANCE).forward(x).output().data();
+        float[] p = random(36, 23), q = random(6, 24), fw = random(4 * 72, 25), fb = random(4, 26);
+        float[] y = ex.forward(x).output().data();
+        for (int o = 0; o < 4; o++) {
+            double want = fb[o];
+            for (int k = 0; k < 72; k++) want += fw[o * 72 + k] * Math.max(0, (c[k] + p[k % 36]) * q[k % 6]);
+            assertEquals(want, y[o], 1e-4 * (1 + Math.abs(want)), "logit " + o);
+        }
+        var r = new dev.candela.explain.attribution.DeepLift(ex)
+                .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(4, new int[]{1}), null, null);
+        assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta");
+        try (var e = dev.candela.explain.Explainer.of(m, 1)) {
+            for (String method : List.of("grad-cam", "fg-cam", "lrp")) {
+                Tensor map = e.explain(x, method).maps();
+                assertTrue(map.size() > 0 && dev.candela.run.ForwardChecks.firstNonFinite(map.data()) < 0, method + " gives a finite map");
+            }
+        }
+    }
 }

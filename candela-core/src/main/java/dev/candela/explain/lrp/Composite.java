@@ -6,6 +6,7 @@ import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
+import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Conv2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
@@ -147,6 +148,8 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
             case Add a -> sum;
             case BatchNorm2d b -> batchNorm;
             case ChannelAffine a -> batchNorm;
+            // a constant offset and scale per element: like an unmerged batch norm
+            case ElementAffine a -> batchNorm;
             case MaxPool2d m -> maxPool;
             case Relu r -> activation;
             case Clip c -> activation;

@@ -21,6 +21,9 @@ public interface FloatKernels {
     /** y[yo..yo+n) += a * x[xo..xo+n) (fused multiply-add). */
     void axpy(float a, float[] x, int xo, float[] y, int yo, int n);
 
+    /** y[yo+i] = x[xo+i] * scale[i] + shift[i] over i &lt; n (multiply, then add: no fused rounding); shift null: 0. */
+    void scaleShift(float[] x, int xo, float[] scale, float[] shift, float[] y, int yo, int n);
+
     /** y[o..o+n) += v. */
     void addScalar(float[] y, int o, int n, float v);
 

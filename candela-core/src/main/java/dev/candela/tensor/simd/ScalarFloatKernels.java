@@ -12,6 +12,10 @@ final class ScalarFloatKernels implements FloatKernels {
         for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
     }
 
+    @Override public void scaleShift(float[] x, int xo, float[] scale, float[] shift, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = shift == null ? x[xo + i] * scale[i] : x[xo + i] * scale[i] + shift[i];
+    }
+
     @Override public void addScalar(float[] y, int o, int n, float v) {
         for (int i = 0; i < n; i++) y[o + i] += v;
     }

@@ -40,6 +40,15 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
     }
 
+    @Override public void scaleShift(float[] x, int xo, float[] scale, float[] shift, float[] y, int yo, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, scale, i));
+            (shift == null ? v : v.add(FloatVector.fromArray(S, shift, i))).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = shift == null ? x[xo + i] * scale[i] : x[xo + i] * scale[i] + shift[i];
+    }
+
     @Override public void addScalar(float[] y, int o, int n, float v) {
         int i = 0;
         {
