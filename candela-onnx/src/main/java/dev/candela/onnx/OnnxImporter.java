@@ -582,7 +582,16 @@ public final class OnnxImporter {
                 emit(name, new Mul(), List.of(a, b), y);
                 return;
             }
-            if (!op.equals("Add")) throw new Unsupported(op + " of two activations is not supported");
+            if (op.equals("Sub") && shape(a).equals(shape(b))) {
+                // a - b = a + (-1) b: the negation is a per-channel affine, so every rule of Add applies
+                int ch = shape(b).dim(1);
+                float[] minus = new float[ch];
+                Arrays.fill(minus, -1f);
+                emit(name + "#negate", new ChannelAffine(Tensor.of(minus, ch), Tensor.of(new float[ch], ch)), List.of(b), y + "#negated");
+                emit(name, new Add(), List.of(a, y + "#negated"), y);
+                return;
+            }
+            if (!op.equals("Add")) throw new Unsupported(op + " of two activations is not supported" + (op.equals("Sub") ? " unless they have equal shapes" : ""));
             if (!shape(a).equals(shape(b))) throw new Unsupported("Add of shapes " + shape(a) + " and " + shape(b) + " needs broadcasting, which is not supported");
             emit(name, new Add(), List.of(a, b), y);
             return;

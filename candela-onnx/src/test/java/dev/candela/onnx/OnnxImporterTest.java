@@ -457,4 +457,34 @@ class OnnxImporterTest {
             }
         }
     }
+
+    @Test
+    void subOfTwoActivationsEqualsOneConvolutionWithTheWeightDifferenceAndConserves() throws Exception {
+        float[] w1 = random(2 * 3 * 9, 31), w2 = random(2 * 3 * 9, 32), b1 = random(2, 33), b2 = random(2, 34);
+        float[] dw = new float[w1.length], db = new float[2];
+        for (int i = 0; i < dw.length; i++) dw[i] = w1[i] - w2[i];
+        for (int i = 0; i < 2; i++) db[i] = b1[i] - b2[i];
+        List<TensorProto> head = List.of(floats("fw", random(3 * 72, 35), 3, 72), floats("fb", random(3, 36), 3));
+        List<NodeProto> tail = List.of(node("relu", "Relu", List.of("d"), "r"), node("flat", "Flatten", List.of("r"), "f"),
+                node("fc", "Gemm", List.of("f", "fw", "fb"), "y", integer("transB", 1)));
+        List<NodeProto> subNodes = new ArrayList<>(List.of(node("c1", "Conv", List.of("x", "w1", "b1"), "a", ints("pads", 1, 1, 1, 1)),
+                node("c2", "Conv", List.of("x", "w2", "b2"), "b", ints("pads", 1, 1, 1, 1)), node("sub", "Sub", List.of("a", "b"), "d")));
+        subNodes.addAll(tail);
+        List<TensorProto> subInits = new ArrayList<>(List.of(floats("w1", w1, 2, 3, 3, 3), floats("w2", w2, 2, 3, 3, 3), floats("b1", b1, 2), floats("b2", b2, 2)));
+        subInits.addAll(head);
+        List<NodeProto> oneNodes = new ArrayList<>(List.of(node("c", "Conv", List.of("x", "dw", "db"), "d", ints("pads", 1, 1, 1, 1))));
+        oneNodes.addAll(tail);
+        List<TensorProto> oneInits = new ArrayList<>(List.of(floats("dw", dw, 2, 3, 3, 3), floats("db", db, 2)));
+        oneInits.addAll(head);
+        Model sub = load(model(13, subNodes, subInits, value("x", 1, 3, 6, 6), "y"));
+        Model one = load(model(13, oneNodes, oneInits, value("x", 1, 3, 6, 6), "y"));
+        Tensor x = Tensor.of(random(3 * 36, 37), 1, 3, 6, 6);
+        var ex = new dev.candela.run.Executor(sub, dev.candela.run.ReferenceKernels.INSTANCE);
+        float[] ys = ex.forward(x).output().data();
+        float[] yo = new dev.candela.run.Executor(one, dev.candela.run.ReferenceKernels.INSTANCE).forward(x).output().data();
+        for (int i = 0; i < ys.length; i++) assertEquals(yo[i], ys[i], 1e-4 * (1 + Math.abs(yo[i])), "logit " + i);
+        var r = new dev.candela.explain.attribution.DeepLift(ex)
+                .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{2}), null, null);
+        assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta");
+    }
 }
