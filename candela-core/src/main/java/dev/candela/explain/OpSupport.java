@@ -23,6 +23,7 @@ public final class OpSupport {
         Tensor v = Tensor.zeros(1), m = Tensor.zeros(1, 1);
         List<Op> ops = new ArrayList<>(List.of(
                 new Conv2d(Tensor.zeros(1, 1, 1, 1), v, new int[]{1, 1}, new int[4], new int[]{1, 1}, 1),
+                new ConvTranspose2d(Tensor.zeros(1, 1, 1, 1), v, new int[]{1, 1}, new int[4], new int[]{1, 1}, new int[2], 1),
                 new BatchNorm2d(Tensor.of(new float[]{1}, 1), v, v, Tensor.of(new float[]{1}, 1), 1e-5f),
                 new ChannelAffine(v, v), new ElementAffine(v, v), new Relu(), new Clip(0, 6), new LeakyRelu(0.01f),
                 new MaxPool2d(new int[]{2, 2}, new int[]{2, 2}, new int[4], new int[]{1, 1}, false),
@@ -59,6 +60,7 @@ public final class OpSupport {
     static String onnx(Op op) {
         return switch (op) {
             case Conv2d c -> "Conv";
+            case ConvTranspose2d c -> "ConvTranspose";
             case BatchNorm2d b -> "BatchNormalization";
             case ChannelAffine a -> "Mul/Add/Sub/Div by a per-channel constant";
             case ElementAffine a -> "Mul/Add/Sub/Div by any other broadcastable constant";
@@ -103,6 +105,7 @@ public final class OpSupport {
             case LayerNorm l -> "ordered product split + exact variance difference";
             case Lrn l -> "gradient (does not conserve)";
             case Conv2d c -> "linear (gradient)";
+            case ConvTranspose2d c -> "linear (gradient)";
             case BatchNorm2d b -> "linear (gradient)";
             case ChannelAffine a -> "linear (gradient)";
             case ElementAffine a -> "linear (gradient)";
@@ -124,6 +127,7 @@ public final class OpSupport {
     static String fgCam(Op op) {
         return switch (op) {
             case Conv2d c -> "z-plus (z-box on the input conv)";
+            case ConvTranspose2d c -> "z-plus";
             case Linear l -> "z-plus";
             case MaxPool2d p -> "positive share";
             case AvgPool2d p -> "positive share";

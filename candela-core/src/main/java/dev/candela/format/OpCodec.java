@@ -12,6 +12,7 @@ import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.Conv2d;
+import dev.candela.graph.ConvTranspose2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Identity;
@@ -48,7 +49,7 @@ final class OpCodec {
     /** The op kinds a .cnd file may contain, with the parameter (weight) names each one takes. */
     static List<String> weightNames(String kind) {
         return switch (kind) {
-            case "Conv2d", "Linear" -> List.of("weight", "bias");
+            case "Conv2d", "Linear", "ConvTranspose2d" -> List.of("weight", "bias");
             case "BatchNorm2d" -> List.of("gamma", "beta", "mean", "var");
             case "ChannelAffine", "ElementAffine" -> List.of("scale", "shift");
             case "LayerNorm" -> List.of("gamma", "beta");
@@ -66,6 +67,13 @@ final class OpCodec {
                 a.set("pads", ints(c.pads()));
                 a.set("dilations", ints(c.dilations()));
                 a.put("groups", c.groups());
+            }
+            case ConvTranspose2d t -> {
+                a.set("strides", ints(t.strides()));
+                a.set("pads", ints(t.pads()));
+                a.set("dilations", ints(t.dilations()));
+                a.set("outputPadding", ints(t.outputPadding()));
+                a.put("groups", t.groups());
             }
             case BatchNorm2d b -> a.set("epsilon", flt(b.epsilon()));
             case ChannelAffine ca -> { }
@@ -144,6 +152,7 @@ final class OpCodec {
     static Op decode(String kind, Attrs a, Map<String, Tensor> w) throws ModelFormatException {
         return switch (kind) {
             case "Conv2d" -> new Conv2d(w.get("weight"), w.get("bias"), a.ints("strides", 2), a.ints("pads", 4), a.ints("dilations", 2), a.integer("groups"));
+            case "ConvTranspose2d" -> new ConvTranspose2d(w.get("weight"), w.get("bias"), a.ints("strides", 2), a.ints("pads", 4), a.ints("dilations", 2), a.ints("outputPadding", 2), a.integer("groups"));
             case "BatchNorm2d" -> new BatchNorm2d(w.get("gamma"), w.get("beta"), w.get("mean"), w.get("var"), a.flt("epsilon"));
             case "ChannelAffine" -> new ChannelAffine(w.get("scale"), w.get("shift"));
             case "ElementAffine" -> new ElementAffine(w.get("scale"), w.get("shift"));

@@ -10,7 +10,7 @@ import java.util.List;
  */
 public sealed interface Op permits Conv2d, BatchNorm2d, ChannelAffine, Relu, Clip, LeakyRelu, MaxPool2d,
         AvgPool2d, GlobalAvgPool, Flatten, Reshape, Linear, Add, Concat, Lrn, Transpose, Identity, Softmax,
-        Pointwise, Mul, Slice, Pad2d, LayerNorm, Resize2d, ElementAffine {
+        Pointwise, Mul, Slice, Pad2d, LayerNorm, Resize2d, ElementAffine, ConvTranspose2d {
 
     /** Output shape for the given input shapes (batch first); throws IllegalArgumentException when they do not fit. */
     Shape outputShape(List<Shape> inputs);

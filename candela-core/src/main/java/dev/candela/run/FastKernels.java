@@ -8,6 +8,7 @@ import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Conv2d;
+import dev.candela.graph.ConvTranspose2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Identity;
@@ -123,6 +124,8 @@ public final class FastKernels implements Kernels {
         Shape os = op.outputShape(in.stream().map(Tensor::shape).toList());
         return switch (op) {
             case Conv2d c -> conv(x, c, os);
+            // the input-gradient map of the matching convolution, plus the bias
+            case ConvTranspose2d t -> addBias(convBackwardInput(x, t.asConvolution(), os), t.bias().data());
             case BatchNorm2d b -> affine(x, b.scale(), b.shift());
             case ChannelAffine a -> affine(x, a.scale().data(), a.shift().data());
             case ElementAffine a -> elementAffine(x, a.scale().data(), a.shift().data());
@@ -154,6 +157,7 @@ public final class FastKernels implements Kernels {
         Tensor x = in.get(0);
         return switch (op) {
             case Conv2d c -> List.of(convBackwardInput(gy, c, x.shape()));
+            case ConvTranspose2d t -> List.of(conv(gy, t.asConvolution(), x.shape()));
             case BatchNorm2d b -> List.of(affine(gy, b.scale(), new float[b.channels()]));
             case ChannelAffine a -> List.of(affine(gy, a.scale().data(), new float[a.channels()]));
             case ElementAffine a -> List.of(elementAffine(gy, a.scale().data(), null));
@@ -267,6 +271,16 @@ public final class FastKernels implements Kernels {
             ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), y, parallel);
         }
         return new Tensor(os, y);
+    }
+
+    /** y[n, c, ...] += bias[c], in place. */
+    private Tensor addBias(Tensor y, float[] bias) {
+        int c = bias.length, hw = y.shape().itemSize() / c;
+        float[] d = y.data();
+        inBlocks(y.dim(0) * c, Math.max(1, CHUNK / Math.max(1, hw)), (p0, cnt) -> {
+            for (int p = p0; p < p0 + cnt; p++) VectorOps.addScalar(d, p * hw, hw, bias[p % c]);
+        });
+        return y;
     }
 
     private Tensor convBackwardInput(Tensor gy, Conv2d c, Shape xs) {

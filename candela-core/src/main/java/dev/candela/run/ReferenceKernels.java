@@ -8,6 +8,7 @@ import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Conv2d;
+import dev.candela.graph.ConvTranspose2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Identity;
@@ -42,6 +43,7 @@ public final class ReferenceKernels implements Kernels {
         Shape outShape = op.outputShape(in.stream().map(Tensor::shape).toList());
         return switch (op) {
             case Conv2d c -> conv(x, c, outShape);
+            case ConvTranspose2d t -> convTranspose(x, t, outShape);
             case BatchNorm2d b -> affine(x, b.scale(), b.shift());
             case ChannelAffine a -> affine(x, a.scale().data(), a.shift().data());
             case ElementAffine a -> elementAffine(x, a.scale().data(), a.shift().data());
@@ -73,6 +75,7 @@ public final class ReferenceKernels implements Kernels {
         Tensor x = in.get(0);
         return switch (op) {
             case Conv2d c -> List.of(convBackwardInput(gy, c, x.shape()));
+            case ConvTranspose2d t -> List.of(convTransposeBackwardInput(gy, t, x.shape()));
             case BatchNorm2d b -> List.of(affine(gy, b.scale(), new float[b.channels()]));
             case ChannelAffine a -> List.of(affine(gy, a.scale().data(), new float[a.channels()]));
             case ElementAffine a -> List.of(elementAffine(gy, a.scale().data(), new float[a.scale().size()]));
@@ -134,6 +137,66 @@ public final class ReferenceKernels implements Kernels {
                     }
             }
         return new Tensor(os, y);
+    }
+
+    /** Transposed convolution written as its definition: every input value scatters w-weighted copies into the output. */
+    static Tensor convTranspose(Tensor x, ConvTranspose2d t, Shape os) {
+        int n = x.dim(0), ic = t.inChannels(), ih = x.dim(2), iw = x.dim(3), oc = t.outChannels(), oh = os.dim(2), ow = os.dim(3);
+        int icg = ic / t.groups(), ocg = t.weight().dim(1), kh = t.kernelH(), kw = t.kernelW();
+        float[] xd = x.data(), w = t.weight().data(), b = t.bias().data();
+        double[] y = new double[os.size()];
+        for (int b0 = 0; b0 < n; b0++)
+            for (int o = 0; o < oc; o++) java.util.Arrays.fill(y, ((b0 * oc + o) * oh) * ow, ((b0 * oc + o + 1) * oh) * ow, b[o]);
+        for (int b0 = 0; b0 < n; b0++)
+            for (int ci = 0; ci < ic; ci++) {
+                int grp = ci / icg;
+                for (int iy = 0; iy < ih; iy++)
+                    for (int ix = 0; ix < iw; ix++) {
+                        double xv = xd[((b0 * ic + ci) * ih + iy) * iw + ix];
+                        for (int co = 0; co < ocg; co++) {
+                            int o = grp * ocg + co;
+                            for (int ky = 0; ky < kh; ky++) {
+                                int oy = iy * t.strides()[0] - t.pads()[0] + ky * t.dilations()[0];
+                                if (oy < 0 || oy >= oh) continue;
+                                for (int kx = 0; kx < kw; kx++) {
+                                    int ox = ix * t.strides()[1] - t.pads()[1] + kx * t.dilations()[1];
+                                    if (ox < 0 || ox >= ow) continue;
+                                    y[((b0 * oc + o) * oh + oy) * ow + ox] += xv * w[((ci * ocg + co) * kh + ky) * kw + kx];
+                                }
+                            }
+                        }
+                    }
+            }
+        return new Tensor(os, toFloat(y));
+    }
+
+    /** Its input gradient: each input position gathers the output gradients it scattered to. */
+    static Tensor convTransposeBackwardInput(Tensor gy, ConvTranspose2d t, Shape xs) {
+        int n = xs.dim(0), ic = t.inChannels(), ih = xs.dim(2), iw = xs.dim(3), oc = t.outChannels(), oh = gy.dim(2), ow = gy.dim(3);
+        int icg = ic / t.groups(), ocg = t.weight().dim(1), kh = t.kernelH(), kw = t.kernelW();
+        float[] gd = gy.data(), w = t.weight().data(), gx = new float[xs.size()];
+        for (int b0 = 0; b0 < n; b0++)
+            for (int ci = 0; ci < ic; ci++) {
+                int grp = ci / icg;
+                for (int iy = 0; iy < ih; iy++)
+                    for (int ix = 0; ix < iw; ix++) {
+                        double acc = 0;
+                        for (int co = 0; co < ocg; co++) {
+                            int o = grp * ocg + co;
+                            for (int ky = 0; ky < kh; ky++) {
+                                int oy = iy * t.strides()[0] - t.pads()[0] + ky * t.dilations()[0];
+                                if (oy < 0 || oy >= oh) continue;
+                                for (int kx = 0; kx < kw; kx++) {
+                                    int ox = ix * t.strides()[1] - t.pads()[1] + kx * t.dilations()[1];
+                                    if (ox < 0 || ox >= ow) continue;
+                                    acc += (double) gd[((b0 * oc + o) * oh + oy) * ow + ox] * w[((ci * ocg + co) * kh + ky) * kw + kx];
+                                }
+                            }
+                        }
+                        gx[((b0 * ic + ci) * ih + iy) * iw + ix] = (float) acc;
+                    }
+            }
+        return new Tensor(xs, gx);
     }
 
     static Tensor convBackwardInput(Tensor gy, Conv2d c, Shape xs) {

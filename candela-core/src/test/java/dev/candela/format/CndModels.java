@@ -29,6 +29,8 @@ final class CndModels {
         x = b.batchNorm("features/bn1", x);
         x = b.add("features/affine", new ChannelAffine(b.uniform(0.5, 1.5, 8), b.randn(0.1, 8)), x);
         x = b.add("features/element-affine", new ElementAffine(b.uniform(0.5, 1.5, 8 * 9 * 8).reshape(8, 9, 8), b.randn(0.1, 8 * 9 * 8).reshape(8, 9, 8)), x);
+        x = b.add("features/deconv", new dev.candela.graph.ConvTranspose2d(b.randn(0.1, 8 * 8 * 9).reshape(8, 8, 3, 3), b.randn(0.1, 8),
+                new int[]{1, 1}, new int[]{1, 1, 1, 1}, new int[]{1, 1}, new int[2], 1), x);
         x = b.add("features/relu6", new Clip(0f, 6f), x);
         String y = b.add("features/leaky", new LeakyRelu(0.01f), x);
         x = b.add("features/lrn", new Lrn(5, 1e-4f, 0.75f, 1f), y);

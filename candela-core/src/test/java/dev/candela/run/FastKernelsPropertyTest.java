@@ -95,6 +95,15 @@ class FastKernelsPropertyTest {
                 List.of(g.normal(c.input(), 1.0)), REL, g);
     }
 
+    @ParameterizedTest(name = "transposed conv (groups, strides, dilation, pads, output padding) matches the reference, seed {0}")
+    @MethodSource("seeds")
+    void convTransposeMatchesReference(long seed) {
+        RandomCases g = new RandomCases(seed);
+        RandomCases.ConvTransposeCase c = g.convTranspose();
+        check("conv transpose " + c.op().weight().shape() + " groups " + c.op().groups() + " on " + c.input(), seed, c.op(),
+                List.of(g.normal(c.input(), 1.0)), REL, g);
+    }
+
     @ParameterizedTest(name = "max pool (pads, dilation, ceil mode, ties) matches the reference exactly, seed {0}")
     @MethodSource("seeds")
     void maxPoolMatchesReference(long seed) {

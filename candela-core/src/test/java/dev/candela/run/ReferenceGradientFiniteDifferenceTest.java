@@ -90,6 +90,14 @@ class ReferenceGradientFiniteDifferenceTest {
         checkFiniteDifferences("conv", seed, c.op(), List.of(g.normal(c.input(), 1.0)), g);
     }
 
+    @ParameterizedTest(name = "transposed conv input gradient equals finite differences, seed {0}")
+    @MethodSource("seeds")
+    void convTransposeGradientIsTheDerivative(long seed) {
+        RandomCases g = new RandomCases(seed);
+        RandomCases.ConvTransposeCase c = g.convTranspose();
+        checkFiniteDifferences("conv transpose", seed, c.op(), List.of(g.normal(c.input(), 1.0)), g);
+    }
+
     @ParameterizedTest(name = "linear input gradient equals finite differences, seed {0}")
     @MethodSource("seeds")
     void linearGradientIsTheDerivative(long seed) {

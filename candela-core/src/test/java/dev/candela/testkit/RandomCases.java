@@ -111,6 +111,26 @@ public final class RandomCases {
         return new ConvCase(new Conv2d(weight, bias, strides, pads, dil, groups), Shape.of(n, inC, h, w));
     }
 
+    /** Random transposed convolution: a random convolution's weight and geometry, output padding below the strides. */
+    public record ConvTransposeCase(dev.candela.graph.ConvTranspose2d op, Shape input) {}
+
+    public ConvTransposeCase convTranspose() {
+        while (true) {
+            ConvCase c = conv();
+            Conv2d k = c.op();
+            int[] outPad = {between(0, k.strides()[0] - 1), between(0, k.strides()[1] - 1)};
+            var t = new dev.candela.graph.ConvTranspose2d(k.weight(), normal(Shape.of(k.weight().dim(1) * k.groups()), 0.5),
+                    k.strides(), k.pads(), k.dilations(), outPad, k.groups());
+            Shape in = k.outputShape(java.util.List.of(c.input()));
+            try {
+                t.outputShape(java.util.List.of(in));
+                return new ConvTransposeCase(t, in);
+            } catch (IllegalArgumentException tooSmall) {
+                // pads larger than the scattered output: draw again
+            }
+        }
+    }
+
     /** Random max pool (pads below half the kernel as ONNX requires, dilation, ceil mode) and input. */
     public record PoolCase<P>(P op, Shape input) {}
 

@@ -20,6 +20,7 @@ import dev.candela.graph.ChannelAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.Conv2d;
+import dev.candela.graph.ConvTranspose2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Graph;
@@ -71,7 +72,7 @@ import java.util.Set;
  */
 public final class OnnxImporter {
     static final int MIN_OPSET = 6, MAX_OPSET = 21;
-    static final Set<String> SUPPORTED = Set.of("Conv", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
+    static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze",
             "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice", "Erf", "LayerNormalization",
@@ -313,6 +314,7 @@ public final class OnnxImporter {
         String y = n.getOutput(0);
         switch (n.getOpType()) {
             case "Conv" -> emit(name, conv(n), List.of(data(n, 0)), y);
+            case "ConvTranspose" -> emit(name, convTranspose(n), List.of(data(n, 0)), y);
             case "BatchNormalization" -> {
                 if (attrInt(n, "training_mode", 0) != 0) throw new Unsupported("training_mode=1 is not supported (inference only)");
                 if (opset < 9 && attrInt(n, "spatial", 1) == 0) throw new Unsupported("spatial=0 (per-activation statistics) is not supported");
@@ -542,6 +544,50 @@ public final class OnnxImporter {
         int groups = (int) attrLong(n, "group", 1);
         Tensor bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? vector(n, 2, w.dims()[0]) : Tensor.zeros(w.dims()[0]);
         return new Conv2d(w.tensor(), bias, st, pads(n, s, k, st, dil), dil, groups);
+    }
+
+    /** ONNX ConvTranspose (2-D): pads from {@code pads}, {@code output_shape} or {@code auto_pad}, as the operator spec gives them. */
+    private Op convTranspose(NodeProto n) throws ModelFormatException {
+        Shape s = shape(data(n, 0));
+        OnnxConst w = constant(n, 1);
+        if (w.rank() != 4 || s.rank() != 4) throw new Unsupported("only 2-D transposed convolution is supported (input " + s + ", weight rank " + w.rank() + ")");
+        int groups = (int) attrLong(n, "group", 1);
+        int[] k = {w.dims()[2], w.dims()[3]};
+        int[] ks = attrInts(n, "kernel_shape", null);
+        if (ks != null && !Arrays.equals(ks, k)) throw new Unsupported("kernel_shape " + Arrays.toString(ks) + " differs from the weight's " + Arrays.toString(k));
+        int[] st = pairs(n, "strides", 1), dil = pairs(n, "dilations", 1), op = pairs(n, "output_padding", 0);
+        for (int i = 0; i < 2; i++) {
+            if (op[i] < 0 || op[i] >= st[i]) throw new Unsupported("output_padding " + Arrays.toString(op) + " must be from 0 to below the strides " + Arrays.toString(st));
+        }
+        String auto = attrString(n, "auto_pad", "NOTSET");
+        int[] out = attrInts(n, "output_shape", null);
+        int[] pads = new int[4];
+        if (out != null || auto.startsWith("SAME")) {
+            for (int i = 0; i < 2; i++) {
+                long full = ConvTranspose2d.outSize(s.dim(2 + i), k[i], st[i], dil[i], op[i], 0, 0);
+                long want = out != null ? out[out.length - 2 + i] : (long) s.dim(2 + i) * st[i];
+                long total = full - want;
+                if (total < -st[i] || total > Integer.MAX_VALUE) throw new Unsupported("ConvTranspose output_shape " + Arrays.toString(out) + " does not fit input " + s);
+                // the spec's Python: half = total // 2 (floor); a negative end pad is extra output padding
+                int half = (int) Math.floorDiv(total, 2L), rest = (int) total - half;
+                pads[i] = auto.equals("SAME_UPPER") ? half : rest;
+                pads[i + 2] = auto.equals("SAME_UPPER") ? rest : half;
+                if (pads[i + 2] < 0) {
+                    op[i] -= pads[i + 2];
+                    pads[i + 2] = 0;
+                }
+                if (pads[i] < 0 || op[i] >= st[i]) throw new Unsupported("ConvTranspose output_shape " + Arrays.toString(out) + " needs padding this op cannot express for input " + s);
+            }
+        } else if (auto.equals("NOTSET")) {
+            int[] p = attrInts(n, "pads", null);
+            if (p != null && p.length != 4) throw new Unsupported("pads " + Arrays.toString(p) + ": only 2-D is supported");
+            if (p != null) pads = p;
+        } else if (!auto.equals("VALID")) {
+            throw new Unsupported("auto_pad " + auto + " is not supported");
+        }
+        int outC = w.dims()[1] * groups;
+        Tensor bias = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? vector(n, 2, outC) : Tensor.zeros(outC);
+        return new ConvTranspose2d(w.tensor(), bias, st, pads, dil, op, groups);
     }
 
     private Op gemm(NodeProto n) throws ModelFormatException {

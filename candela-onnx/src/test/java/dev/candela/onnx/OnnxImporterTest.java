@@ -487,4 +487,35 @@ class OnnxImporterTest {
                 .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{2}), null, null);
         assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta");
     }
+
+    @Test
+    void anEncoderDecoderWithConvTransposeExplainsAndKeepsDeepLiftSummationToDelta() throws Exception {
+        List<NodeProto> nodes = List.of(
+                node("down", "Conv", List.of("x", "w", "b"), "d", ints("pads", 1, 1, 1, 1), ints("strides", 2, 2)),
+                node("relu1", "Relu", List.of("d"), "r1"),
+                node("up", "ConvTranspose", List.of("r1", "tw", "tb"), "u", ints("strides", 2, 2), ints("pads", 1, 1, 1, 1), ints("output_padding", 1, 1)),
+                node("relu2", "Relu", List.of("u"), "r2"),
+                node("pool", "GlobalAveragePool", List.of("r2"), "p"),
+                node("flat", "Flatten", List.of("p"), "f"),
+                node("fc", "Gemm", List.of("f", "fw", "fb"), "y", integer("transB", 1)));
+        List<TensorProto> inits = List.of(floats("w", random(4 * 3 * 9, 41), 4, 3, 3, 3), floats("b", random(4, 42), 4),
+                floats("tw", random(4 * 5 * 9, 43), 4, 5, 3, 3), floats("tb", random(5, 44), 5),
+                floats("fw", random(3 * 5, 45), 3, 5), floats("fb", random(3, 46), 3));
+        Model m = load(model(13, nodes, inits, value("x", 1, 3, 8, 8), "y"));
+        var up = m.graph().nodes().stream().filter(n -> n.op() instanceof dev.candela.graph.ConvTranspose2d).findFirst().orElseThrow();
+        assertEquals("[5, 8, 8]", java.util.Arrays.toString(m.graph().itemShape(up.output()).dims()), "4x4 up to 8x8");
+        Tensor x = Tensor.of(random(3 * 64, 47), 1, 3, 8, 8);
+        for (var kernels : List.of(dev.candela.run.ReferenceKernels.INSTANCE, dev.candela.run.Executor.fast(m, new dev.candela.tensor.Parallel(1)).kernels())) {
+            var ex = new dev.candela.run.Executor(m, kernels);
+            var r = new dev.candela.explain.attribution.DeepLift(ex)
+                    .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{0}), null, null);
+            assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta with " + kernels);
+        }
+        try (var e = dev.candela.explain.Explainer.of(m, 1)) {
+            for (String method : List.of("grad-cam", "lift-cam", "fg-cam", "lrp")) {
+                Tensor map = e.explain(x, method).maps();
+                assertTrue(map.size() > 0 && dev.candela.run.ForwardChecks.firstNonFinite(map.data()) < 0, method + " gives a finite map");
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ import dev.candela.graph.Add;
 import dev.candela.graph.AvgPool2d;
 import dev.candela.graph.BatchNorm2d;
 import dev.candela.graph.ChannelAffine;
+import dev.candela.graph.ConvTranspose2d;
 import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
@@ -68,7 +69,7 @@ public final class DeepLiftRule implements Rule {
             case Pointwise p -> List.of(GatingDeepLift.pointwise(v, p, m, options.eps(), options.fallback() == DeepLiftOptions.Fallback.REFERENCE));
             case Mul x -> GatingDeepLift.mul(v, m);
             case LayerNorm l -> List.of(GatingDeepLift.layerNorm(v, l, m, options.eps()));
-            case Conv2d _, BatchNorm2d _, ChannelAffine _, ElementAffine _, AvgPool2d _, GlobalAvgPool _, Flatten _, Reshape _,
+            case Conv2d _, ConvTranspose2d _, BatchNorm2d _, ChannelAffine _, ElementAffine _, AvgPool2d _, GlobalAvgPool _, Flatten _, Reshape _,
                  Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _, Slice _, Pad2d _, Resize2d _ -> affine(v, m);
         };
     }

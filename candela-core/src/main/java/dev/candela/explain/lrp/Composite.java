@@ -8,6 +8,7 @@ import dev.candela.graph.Clip;
 import dev.candela.graph.Concat;
 import dev.candela.graph.ElementAffine;
 import dev.candela.graph.Conv2d;
+import dev.candela.graph.ConvTranspose2d;
 import dev.candela.graph.Flatten;
 import dev.candela.graph.GlobalAvgPool;
 import dev.candela.graph.Identity;
@@ -142,6 +143,7 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
     public LayerRule ruleFor(Node node, boolean first) {
         return switch (node.op()) {
             case Conv2d c -> first ? firstConv : conv;
+            case ConvTranspose2d c -> conv;
             case Linear l -> dense;
             case AvgPool2d p -> pooling;
             case GlobalAvgPool g -> pooling;
