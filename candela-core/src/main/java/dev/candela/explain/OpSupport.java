@@ -73,7 +73,7 @@ public final class OpSupport {
             case Flatten f -> "Flatten";
             case Reshape r -> "Reshape, Squeeze, Unsqueeze";
             case Linear l -> "Gemm, MatMul (+ Add), any leading axes; ReduceMean over other axes (Transpose, Reshape, Linear of 1/K)";
-            case Add a -> "Add, Sum; Sub of equal shapes (with a -1 ChannelAffine)";
+            case Add a -> "Add, Sum, with broadcasting; Sub (with a -1 ChannelAffine)";
             case Concat c -> "Concat";
             case Lrn l -> "LRN";
             case Transpose t -> "Transpose";

@@ -23,7 +23,7 @@ public record Mul() implements Op {
         int[] d = new int[a.rank()];
         for (int i = 0; i < d.length; i++) {
             int x = a.dim(i), y = b.dim(i);
-            Op.require(x == y || x == 1 || y == 1, "Mul shapes " + a + " and " + b + " do not broadcast");
+            Op.require(x == y || x == 1 || y == 1, "shapes " + a + " and " + b + " do not broadcast");
             d[i] = Math.max(x, y);
         }
         return Shape.of(d);

@@ -171,7 +171,7 @@ public final class FastKernels implements Kernels {
             case Reshape r -> List.of(gy.reshape(x.shape()));
             case Identity i -> List.of(gy);
             case Linear l -> List.of(linearBackwardInput(Linear.rows(gy, l.outFeatures()), l).reshape(x.shape()));
-            case Add a -> Collections.nCopies(in.size(), gy);
+            case Add a -> in.stream().allMatch(t -> t.shape().equals(gy.shape())) ? Collections.nCopies(in.size(), gy) : broadcastAddBackward(in, gy);
             case Concat c -> ReferenceKernels.concatBackward(in, c.axis(), gy);
             case Lrn l -> List.of(lrnBackward(x, l, gy));
             case Transpose t -> List.of(transpose(gy, ReferenceKernels.inverse(t.perm()), x.shape()));
@@ -244,7 +244,40 @@ public final class FastKernels implements Kernels {
         return new Tensor(x.shape(), d);
     }
 
+    /** A sum with broadcast inputs ([N, C, H, W] + [N, C, 1, 1]): full-shape terms vectorised, the others gathered. */
+    private Tensor broadcastAdd(List<Tensor> in) {
+        Shape os = new Add().outputShape(in.stream().map(Tensor::shape).toList());
+        float[] y = new float[os.size()];
+        int[][] src = new int[in.size()][];
+        for (int t = 0; t < src.length; t++) if (!in.get(t).shape().equals(os)) src[t] = Mul.sourceIndex(in.get(t).shape(), os);
+        inRanges(y.length, (o, n) -> {
+            for (int t = 0; t < src.length; t++) {
+                float[] d = in.get(t).data();
+                if (src[t] == null) VectorOps.add(y, d, y, o, n);
+                else for (int k = o; k < o + n; k++) y[k] += d[src[t][k]];
+            }
+        });
+        return new Tensor(os, y);
+    }
+
+    /** Its gradients: a broadcast input's is the output gradient summed over the positions it reached. */
+    private static List<Tensor> broadcastAddBackward(List<Tensor> in, Tensor gy) {
+        List<Tensor> g = new ArrayList<>();
+        for (Tensor t : in) {
+            if (t.shape().equals(gy.shape())) {
+                g.add(gy);
+                continue;
+            }
+            int[] src = Mul.sourceIndex(t.shape(), gy.shape());
+            float[] acc = new float[t.size()], d = gy.data();
+            for (int k = 0; k < src.length; k++) acc[src[k]] += d[k];
+            g.add(new Tensor(t.shape(), acc));
+        }
+        return g;
+    }
+
     private Tensor add(List<Tensor> in) {
+        if (!in.stream().allMatch(t -> t.shape().equals(in.get(0).shape()))) return broadcastAdd(in);
         float[] y = new float[in.get(0).size()];
         inRanges(y.length, (o, n) -> {
             VectorOps.add(in.get(0).data(), in.get(1).data(), y, o, n);

@@ -89,11 +89,7 @@ public final class ReferenceKernels implements Kernels {
             case Reshape r -> List.of(gy.reshape(x.shape()));
             case Identity i -> List.of(gy);
             case Linear l -> List.of(linearBackwardInput(Linear.rows(gy, l.outFeatures()), l).reshape(x.shape()));
-            case Add a -> {
-                List<Tensor> g = new ArrayList<>();
-                for (int i = 0; i < in.size(); i++) g.add(gy);
-                yield g;
-            }
+            case Add a -> addBackward(in, gy);
             case Concat c -> concatBackward(in, c.axis(), gy);
             case Lrn l -> List.of(lrnBackward(x, l, gy));
             case Transpose t -> List.of(transpose(gy, inverse(t.perm()), x.shape()));
@@ -287,13 +283,32 @@ public final class ReferenceKernels implements Kernels {
     }
 
     static Tensor add(List<Tensor> in) {
-        float[] o = new float[in.get(0).size()];
+        Shape os = new Add().outputShape(in.stream().map(Tensor::shape).toList());
+        float[] o = new float[os.size()];
+        int[][] src = new int[in.size()][];
+        for (int t = 0; t < src.length; t++) if (!in.get(t).shape().equals(os)) src[t] = Mul.sourceIndex(in.get(t).shape(), os);
         for (int i = 0; i < o.length; i++) {
             double s = 0;
-            for (Tensor t : in) s += t.data()[i];
+            for (int t = 0; t < src.length; t++) s += in.get(t).data()[src[t] == null ? i : src[t][i]];
             o[i] = (float) s;
         }
-        return new Tensor(in.get(0).shape(), o);
+        return new Tensor(os, o);
+    }
+
+    /** Each input's gradient: the output gradient, summed over the positions an input was broadcast to. */
+    static List<Tensor> addBackward(List<Tensor> in, Tensor gy) {
+        List<Tensor> g = new ArrayList<>();
+        for (Tensor t : in) {
+            if (t.shape().equals(gy.shape())) {
+                g.add(gy);
+                continue;
+            }
+            int[] src = Mul.sourceIndex(t.shape(), gy.shape());
+            double[] acc = new double[t.size()];
+            for (int k = 0; k < src.length; k++) acc[src[k]] += gy.data()[k];
+            g.add(new Tensor(t.shape(), toFloat(acc)));
+        }
+        return g;
     }
 
     // ---- pooling -----------------------------------------------------------------------------

@@ -174,6 +174,9 @@ class FastKernelsPropertyTest {
         List<Tensor> terms = new ArrayList<>();
         for (int i = 0, k = g.between(2, 4); i < k; i++) terms.add(g.normal(s, 1.0));
         check("add of " + terms.size(), seed, new Add(), terms, 1e-6, g);
+        // broadcasting: a per-channel [N, C, 1, 1] term, a per-row [N, 1, H, 1] term
+        List<Tensor> mixed = List.of(g.normal(s, 1.0), g.normal(Shape.of(s.dim(0), s.dim(1), 1, 1), 1.0), g.normal(Shape.of(s.dim(0), 1, s.dim(2), 1), 1.0));
+        check("broadcast add", seed, new Add(), mixed, 1e-6, g);
         int axis = g.between(1, 3);
         List<Tensor> parts = new ArrayList<>();
         for (int i = 0, k = g.between(1, 3); i < k; i++) parts.add(g.normal(s.withDim(axis, g.between(1, 4)), 1.0));

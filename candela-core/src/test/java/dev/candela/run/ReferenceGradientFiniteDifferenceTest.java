@@ -145,6 +145,7 @@ class ReferenceGradientFiniteDifferenceTest {
         Shape item = Shape.of(java.util.Arrays.copyOfRange(s.dims(), 1, s.rank()));
         checkFiniteDifferences("element affine", seed, new ElementAffine(g.normal(item, 1), g.normal(item, 1)), List.of(g.normal(s, 1.0)), g);
         checkFiniteDifferences("add", seed, new Add(), List.of(g.normal(s, 1.0), g.normal(s, 1.0), g.normal(s, 1.0)), g);
+        checkFiniteDifferences("broadcast add", seed, new Add(), List.of(g.normal(s, 1.0), g.normal(Shape.of(s.dim(0), s.dim(1), 1, 1), 1.0)), g);
         checkFiniteDifferences("concat", seed, new Concat(1), List.of(g.normal(s, 1.0), g.normal(s.withDim(1, 2), 1.0)), g);
         checkFiniteDifferences("flatten", seed, new Flatten(), List.of(g.normal(s, 1.0)), g);
         checkFiniteDifferences("reshape", seed, new Reshape(new int[]{s.itemSize()}), List.of(g.normal(s, 1.0)), g);

@@ -628,7 +628,7 @@ public final class OnnxImporter {
                 emit(name, new Mul(), List.of(a, b), y);
                 return;
             }
-            if (op.equals("Sub") && shape(a).equals(shape(b))) {
+            if (op.equals("Sub") && broadcasts(shape(a), shape(b))) {
                 // a - b = a + (-1) b: the negation is a per-channel affine, so every rule of Add applies
                 int ch = shape(b).dim(1);
                 float[] minus = new float[ch];
@@ -637,8 +637,8 @@ public final class OnnxImporter {
                 emit(name, new Add(), List.of(a, y + "#negated"), y);
                 return;
             }
-            if (!op.equals("Add")) throw new Unsupported(op + " of two activations is not supported" + (op.equals("Sub") ? " unless they have equal shapes" : ""));
-            if (!shape(a).equals(shape(b))) throw new Unsupported("Add of shapes " + shape(a) + " and " + shape(b) + " needs broadcasting, which is not supported");
+            if (!op.equals("Add") && !op.equals("Sub")) throw new Unsupported(op + " of two activations is not supported");
+            if (!broadcasts(shape(a), shape(b))) throw new Unsupported(op + " of shapes " + shape(a) + " and " + shape(b) + " does not broadcast with equal ranks and batch");
             emit(name, new Add(), List.of(a, b), y);
             return;
         }
@@ -771,6 +771,13 @@ public final class OnnxImporter {
     }
 
     /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */
+    /** NumPy broadcasting as Add and Mul take it: equal ranks, the same batch, each other axis equal or 1 on one side. */
+    private static boolean broadcasts(Shape a, Shape b) {
+        if (a.rank() != b.rank() || a.dim(0) != b.dim(0)) return false;
+        for (int i = 1; i < a.rank(); i++) if (a.dim(i) != b.dim(i) && a.dim(i) != 1 && b.dim(i) != 1) return false;
+        return true;
+    }
+
     /** Add/Sub/Mul/Div by a constant that broadcasts to one item of {@code x} but is not per-channel. */
     private void elementAffine(String op, boolean constantFirst, OnnxConst c, Shape s, String x, String name, String y) {
         float[] v = perItem(c, s);

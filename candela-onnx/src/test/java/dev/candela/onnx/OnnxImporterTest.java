@@ -518,4 +518,50 @@ class OnnxImporterTest {
             }
         }
     }
+
+    @Test
+    void broadcastingAddAndSubOfTwoActivationsMatchAHandComputationAndConserve() throws Exception {
+        // r - mean_hw(r) + mean_hw(r) * 2 via Sub and Add of [1,4,6,6] and [1,4,1,1] activations
+        List<NodeProto> nodes = List.of(
+                node("conv", "Conv", List.of("x", "w", "b"), "c", ints("pads", 1, 1, 1, 1)),
+                node("relu", "Relu", List.of("c"), "r"),
+                node("gap", "GlobalAveragePool", List.of("r"), "p"),
+                node("centre", "Sub", List.of("r", "p"), "s"),
+                node("again", "Add", List.of("p", "s"), "a"),
+                node("plus", "Add", List.of("a", "p"), "q"),
+                node("relu2", "Relu", List.of("q"), "z"),
+                node("flat", "Flatten", List.of("z"), "f"),
+                node("fc", "Gemm", List.of("f", "fw", "fb"), "y", integer("transB", 1)));
+        List<TensorProto> inits = List.of(floats("w", random(4 * 3 * 9, 51), 4, 3, 3, 3), floats("b", random(4, 52), 4),
+                floats("fw", random(3 * 144, 53), 3, 144), floats("fb", random(3, 54), 3));
+        Model m = load(model(13, nodes, inits, value("x", 1, 3, 6, 6), "y"));
+        Model convOnly = load(model(13, List.of(nodes.get(0)), List.of(inits.get(0), inits.get(1)), value("x", 1, 3, 6, 6), "c"));
+        Tensor x = Tensor.of(random(3 * 36, 55), 1, 3, 6, 6);
+        float[] c = new dev.candela.run.Executor(convOnly, dev.candela.run.ReferenceKernels.INSTANCE).forward(x).output().data();
+        float[] fw = random(3 * 144, 53), fb = random(3, 54);
+        double[] z = new double[144];
+        for (int ch = 0; ch < 4; ch++) {
+            double mean = 0;
+            for (int k = 0; k < 36; k++) mean += Math.max(0, c[ch * 36 + k]) / 36.0;
+            for (int k = 0; k < 36; k++) z[ch * 36 + k] = Math.max(0, Math.max(0, c[ch * 36 + k]) + mean); // r - p + p + p
+        }
+        for (var kernels : List.of(dev.candela.run.ReferenceKernels.INSTANCE, dev.candela.run.Executor.fast(m, new dev.candela.tensor.Parallel(1)).kernels())) {
+            var ex = new dev.candela.run.Executor(m, kernels);
+            float[] y = ex.forward(x).output().data();
+            for (int o = 0; o < 3; o++) {
+                double want = fb[o];
+                for (int k = 0; k < 144; k++) want += fw[o * 144 + k] * z[k];
+                assertEquals(want, y[o], 1e-4 * (1 + Math.abs(want)), "logit " + o + " with " + kernels);
+            }
+            var r = new dev.candela.explain.attribution.DeepLift(ex)
+                    .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{1}), null, null);
+            assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta with " + kernels);
+        }
+        try (var e = dev.candela.explain.Explainer.of(m, 1)) {
+            for (String method : List.of("grad-cam", "fg-cam", "lrp")) {
+                Tensor map = e.explain(x, method).maps();
+                assertTrue(map.size() > 0 && dev.candela.run.ForwardChecks.firstNonFinite(map.data()) < 0, method + " gives a finite map");
+            }
+        }
+    }
 }
