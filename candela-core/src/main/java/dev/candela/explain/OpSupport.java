@@ -54,6 +54,7 @@ public final class OpSupport {
             case SILU -> "SiLU";
             case GELU -> "GELU";
             case ERF -> "Erf";
+            case RECIPROCAL -> "Reciprocal";
         } : op.kind();
     }
 
@@ -83,6 +84,7 @@ public final class OpSupport {
                 case SILU -> "x * Sigmoid(x), fused";
                 case HARD_SWISH -> "HardSwish, x * HardSigmoid(x) fused";
                 case GELU -> "Div sqrt2 / Erf / Add 1 / Mul / Mul 0.5 chain, fused";
+                case RECIPROCAL -> "Reciprocal; Div of two activations as Mul by the reciprocal";
                 default -> name(op);
             };
             case Mul m -> "Mul of two activations (broadcasting)";

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A smooth (or piecewise-linear) element-wise function of one input, any rank: Sigmoid, HardSigmoid,
- * HardSwish, SiLU (fused by the importer from x * Sigmoid(x)), GELU (exact, erf form) and Erf.
+ * HardSwish, SiLU (fused by the importer from x * Sigmoid(x)), GELU (exact, erf form), Erf and Reciprocal
+ * (ONNX Reciprocal, and the divisor of a Div of two activations, a / b = a * (1 / b)).
  * {@code alpha}/{@code beta} are HardSigmoid's max(0, min(1, alpha x + beta)) (also inside HardSwish);
  * other functions ignore them. {@link #value} is the scalar definition (double); the derivative is
  * {@link #slope}.
@@ -13,7 +14,7 @@ import java.util.List;
 public record Pointwise(Fn fn, float alpha, float beta) implements Op {
     public static final float HARD_ALPHA = 1f / 6f, HARD_BETA = 0.5f;
 
-    public enum Fn { SIGMOID, HARD_SIGMOID, HARD_SWISH, SILU, GELU, ERF }
+    public enum Fn { SIGMOID, HARD_SIGMOID, HARD_SWISH, SILU, GELU, ERF, RECIPROCAL }
 
     public Pointwise {
         Op.require(fn != null, "Pointwise needs a function");
@@ -33,6 +34,7 @@ public record Pointwise(Fn fn, float alpha, float beta) implements Op {
             case SILU -> x * sigmoid(x);
             case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
             case ERF -> erf(x);
+            case RECIPROCAL -> 1 / x;
         };
     }
 
@@ -45,6 +47,7 @@ public record Pointwise(Fn fn, float alpha, float beta) implements Op {
             case SILU -> { double s = sigmoid(x); yield s * (1 + x * (1 - s)); }
             case GELU -> 0.5 * (1 + erf(x / Math.sqrt(2))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
             case ERF -> 2 / Math.sqrt(Math.PI) * Math.exp(-x * x);
+            case RECIPROCAL -> -1 / (x * x);
         };
     }
 

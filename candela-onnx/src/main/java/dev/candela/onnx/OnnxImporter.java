@@ -75,7 +75,7 @@ public final class OnnxImporter {
     static final Set<String> SUPPORTED = Set.of("Conv", "ConvTranspose", "Pad", "BatchNormalization", "Relu", "Clip", "LeakyRelu", "MaxPool",
             "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Sum",
             "Concat", "Dropout", "Identity", "Softmax", "LRN", "Transpose", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze",
-            "Sigmoid", "HardSigmoid", "HardSwish", "ReduceMean", "Shape", "Gather", "Slice", "Erf", "LayerNormalization",
+            "Sigmoid", "HardSigmoid", "HardSwish", "Reciprocal", "ReduceMean", "Shape", "Gather", "Slice", "Erf", "LayerNormalization",
             "Pow", "Sqrt", "Resize", "Upsample");
 
     private final Path file;
@@ -458,6 +458,7 @@ public final class OnnxImporter {
             }
             case "Resize", "Upsample" -> emit(name, resize(n), List.of(data(n, 0)), y);
             case "Erf" -> emit(name, new Pointwise(Pointwise.Fn.ERF), List.of(data(n, 0)), y);
+            case "Reciprocal" -> emit(name, new Pointwise(Pointwise.Fn.RECIPROCAL), List.of(data(n, 0)), y);
             case "Pow", "Sqrt" -> throw new Unsupported(n.getOpType() + " of an activation is supported only inside a layer-norm chain (ReduceMean, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div)");
             case "LayerNormalization" -> {
                 requireUnusedExtraOutputs(n);
@@ -626,6 +627,12 @@ public final class OnnxImporter {
         if (!ca && !cb) {
             if (op.equals("Mul")) {
                 emit(name, new Mul(), List.of(a, b), y);
+                return;
+            }
+            if (op.equals("Div") && broadcasts(shape(a), shape(b))) {
+                // a / b = a * (1 / b): the reciprocal is a smooth activation, the product a gate (Mul's rules)
+                emit(name + "#reciprocal", new Pointwise(Pointwise.Fn.RECIPROCAL), List.of(b), y + "#reciprocal");
+                emit(name, new Mul(), List.of(a, y + "#reciprocal"), y);
                 return;
             }
             if (op.equals("Sub") && broadcasts(shape(a), shape(b))) {

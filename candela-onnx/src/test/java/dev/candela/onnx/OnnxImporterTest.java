@@ -564,4 +564,40 @@ class OnnxImporterTest {
             }
         }
     }
+
+    @Test
+    void divOfTwoActivationsIsAProductWithTheReciprocalThatMatchesAndConserves() throws Exception {
+        // r / (mean_hw(r) + 1): a normalisation by a positive per-channel activation
+        List<NodeProto> nodes = List.of(
+                node("conv", "Conv", List.of("x", "w", "b"), "c", ints("pads", 1, 1, 1, 1)),
+                node("relu", "Relu", List.of("c"), "r"),
+                node("gap", "GlobalAveragePool", List.of("r"), "p"),
+                node("plus1", "Add", List.of("p", "one"), "d"),
+                node("norm", "Div", List.of("r", "d"), "q"),
+                node("flat", "Flatten", List.of("q"), "f"),
+                node("fc", "Gemm", List.of("f", "fw", "fb"), "y", integer("transB", 1)));
+        List<TensorProto> inits = List.of(floats("w", random(4 * 3 * 9, 61), 4, 3, 3, 3), floats("b", random(4, 62), 4),
+                floats("one", new float[]{1f}), floats("fw", random(3 * 144, 63), 3, 144), floats("fb", random(3, 64), 3));
+        Model m = load(model(13, nodes, inits, value("x", 1, 3, 6, 6), "y"));
+        Model convOnly = load(model(13, List.of(nodes.get(0)), List.of(inits.get(0), inits.get(1)), value("x", 1, 3, 6, 6), "c"));
+        Tensor x = Tensor.of(random(3 * 36, 65), 1, 3, 6, 6);
+        float[] c = new dev.candela.run.Executor(convOnly, dev.candela.run.ReferenceKernels.INSTANCE).forward(x).output().data();
+        float[] fw = random(3 * 144, 63), fb = random(3, 64);
+        double[] q = new double[144];
+        for (int ch = 0; ch < 4; ch++) {
+            double mean = 0;
+            for (int k = 0; k < 36; k++) mean += Math.max(0, c[ch * 36 + k]) / 36.0;
+            for (int k = 0; k < 36; k++) q[ch * 36 + k] = Math.max(0, c[ch * 36 + k]) / (mean + 1);
+        }
+        var ex = new dev.candela.run.Executor(m, dev.candela.run.ReferenceKernels.INSTANCE);
+        float[] y = ex.forward(x).output().data();
+        for (int o = 0; o < 3; o++) {
+            double want = fb[o];
+            for (int k = 0; k < 144; k++) want += fw[o * 144 + k] * q[k];
+            assertEquals(want, y[o], 1e-4 * (1 + Math.abs(want)), "logit " + o);
+        }
+        var r = new dev.candela.explain.attribution.DeepLift(ex)
+                .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{2}), null, null);
+        assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta");
+    }
 }
