@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "candela", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Pure-Java CNN explanations: CAM family, DeepLIFT, LRP, FG-CAM.",
-        subcommands = {ExplainCommand.class, ConvertCommand.class, InspectCommand.class, RunCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ExplainCommand.class, ConvertCommand.class, InspectCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
