@@ -73,6 +73,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin MethodOptions methodOptions = new MethodOptions();
 
+    @Option(names = "--allow-non-finite", description = "go on when a NaN or infinity appears in the input or a layer (default: exit 2 naming the layer); a warning still names it, and the metric values it touches are NaN")
+    boolean allowNonFinite;
+
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
             + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms; "
@@ -177,6 +180,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         Annotations ann = annotations != null ? Annotations.read(annotations, m) : Annotations.none();
         try (Parallel parallel = threads != null ? new Parallel(threads) : Parallel.ofAvailable()) {
             Executor ex = Executor.fast(m, parallel);
+            if (allowNonFinite) {
+                java.util.Set<String> seen = java.util.Collections.synchronizedSet(new java.util.HashSet<>());
+                ex = ex.withNonFinite(dev.candela.run.ForwardChecks.NonFinite.WARN, w -> { if (seen.add(w)) err.println("candela: warning: " + w); });
+            }
             List<Sample> samples = samples(ex, m, ann);
             if (samples.isEmpty()) throw new IllegalArgumentException(input + ": no inputs found");
             String unannotatedNote = unannotated.isEmpty() ? null : unannotated.size() + " input(s) have no row in " + annotations

@@ -117,8 +117,20 @@ class LauncherIT {
             assertTrue(!r.out().contains("AOT") && !r.err().contains("AOT") && !r.err().contains("[aot]"), "no JVM cache chatter:\n" + r.out() + r.err());
         }
         assertEquals(first.out().lines().findFirst(), second.out().lines().findFirst(), "same answer with the cache");
+        // the JVM maps it: -XX:AOTMode=on refuses to start with a cache it cannot use
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmn64m",
+                "-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-jar", "candela-cli/target/candela.jar", "--version").redirectErrorStream(true).start();
+        String mapped = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "the cache is usable:\n" + mapped);
+        // a cache made for another JDK or jar (its stamp differs) is recorded anew, not silently ignored forever
+        Path stamp = Path.of(cache + ".stamp");
+        Files.writeString(stamp, "another jdk\n");
+        Run third = candela("explain", "testdata/images/fashion-9-ankle-boot.png", "--out", tmp.resolve("c").toString());
+        assertEquals(0, third.code(), third.err());
+        assertTrue(!Files.readString(stamp).equals("another jdk\n"), "re-recorded for this JDK and jar");
         try (var left = Files.list(cache.getParent())) {
-            assertTrue(left.noneMatch(f -> f.getFileName().toString().matches("candela\\.aot\\..*")), "no temporary cache files left");
+            assertTrue(left.noneMatch(f -> f.getFileName().toString().matches("candela\\.aot\\..*") && !f.getFileName().toString().equals("candela.aot.stamp")), "no temporary cache files left");
         }
     }
 }

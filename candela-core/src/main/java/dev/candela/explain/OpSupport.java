@@ -39,7 +39,7 @@ public final class OpSupport {
     public static Row row(Op op) {
         List<String> ins = op.arity() <= 1 ? List.of("x") : List.of("x", "z");
         String lrp = Composite.epsilonPlus().ruleFor(new Node("n", op, ins, "y"), false).displayName();
-        if (op instanceof Mul && lrp.equals("pass")) lrp = "gate: all to the gated branch";
+        if (op instanceof Mul && lrp.equals("pass")) lrp = "gate: all to the gated branch (a Div: all to the numerator)";
         if (op instanceof LayerNorm && lrp.equals("pass")) lrp = "LN-rule (Ali et al. 2022)";
         if (op instanceof Conv2d) lrp = "z-plus (composite's conv rule)";
         if (op instanceof Linear) lrp = "epsilon (composite's dense rule)";
@@ -87,7 +87,7 @@ public final class OpSupport {
                 case RECIPROCAL -> "Reciprocal; Div of two activations as Mul by the reciprocal";
                 default -> name(op);
             };
-            case Mul m -> "Mul of two activations (broadcasting)";
+            case Mul m -> "Mul of two activations (broadcasting); Div of two activations, by the reciprocal";
             case Slice s -> "Slice";
             case Pad2d p -> "Pad (constant, H/W)";
             case LayerNorm l -> "LayerNormalization, ReduceMean/Sub/Pow/Sqrt/Div chain";
@@ -145,7 +145,7 @@ public final class OpSupport {
             case Identity i -> "identity";
             case Lrn l -> "identity";
             case Pointwise p -> "identity";
-            case Mul m -> "gate: all to the gated branch";
+            case Mul m -> "gate: all to the gated branch (a Div: all to the numerator)";
             case LayerNorm l -> "LN-rule, exact division";
             case Flatten f -> "structural";
             case Reshape r -> "structural";

@@ -121,7 +121,7 @@ final class OpCodec {
                 a.set("alpha", flt(p.alpha()));
                 a.set("beta", flt(p.beta()));
             }
-            case Mul m -> { }
+            case Mul m -> { if (m.divisor() >= 0) a.put("divisor", m.divisor()); }
             case LayerNorm l -> a.set("epsilon", flt(l.epsilon()));
             case Resize2d r -> {
                 a.put("outH", r.outH());
@@ -172,7 +172,7 @@ final class OpCodec {
             case "Identity" -> new Identity();
             case "Softmax" -> new Softmax(a.integer("axis"), a.bool("flattenFrom"));
             case "Pointwise" -> new Pointwise(pointwiseFn(a), a.flt("alpha"), a.flt("beta"));
-            case "Mul" -> new Mul();
+            case "Mul" -> new Mul(a.has("divisor") ? a.integer("divisor") : -1);
             case "Resize2d" -> new Resize2d(a.integer("outH"), a.integer("outW"), named(a, "mode", Resize2d.Mode.values()),
                     named(a, "coordinates", Resize2d.Coordinates.values()), named(a, "nearest", Resize2d.Nearest.values()),
                     a.flt("scaleH"), a.flt("scaleW"));

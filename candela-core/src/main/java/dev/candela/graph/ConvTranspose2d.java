@@ -44,17 +44,24 @@ public record ConvTranspose2d(Tensor weight, Tensor bias, int[] strides, int[] p
     public int outH(int h) { return Math.toIntExact(Math.max(0, outSize(h, kernelH(), strides[0], dilations[0], outputPadding[0], pads[0], pads[2]))); }
     public int outW(int w) { return Math.toIntExact(Math.max(0, outSize(w, kernelW(), strides[1], dilations[1], outputPadding[1], pads[1], pads[3]))); }
 
-    /** The convolution whose input gradient this is (bias zero): it maps this op's output shape back to its input shape. */
+    /**
+     * The convolution whose input gradient this is (bias zero): it maps this op's output shape back to its
+     * input shape. The same instance each time, so the kernels' packed-weight caches (keyed by the op) hit.
+     */
     public Conv2d asConvolution() {
-        return new Conv2d(weight, Tensor.zeros(inChannels()), strides, pads, dilations, groups);
+        return CONVOLUTIONS.computeIfAbsent(this, t -> new Conv2d(t.weight, Tensor.zeros(t.inChannels()), t.strides, t.pads, t.dilations, t.groups));
     }
+
+    private static final Map<ConvTranspose2d, Conv2d> CONVOLUTIONS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     @Override public Shape outputShape(List<Shape> in) {
         Shape s = Op.only(in, 4, "ConvTranspose2d");
         Op.require(s.dim(1) == inChannels(), "ConvTranspose2d expects " + inChannels() + " input channels, got " + s);
         long oh = outSize(s.dim(2), kernelH(), strides[0], dilations[0], outputPadding[0], pads[0], pads[2]);
         long ow = outSize(s.dim(3), kernelW(), strides[1], dilations[1], outputPadding[1], pads[1], pads[3]);
-        Op.require(oh >= 1 && ow >= 1 && oh * ow * outChannels() <= Integer.MAX_VALUE, "ConvTranspose2d output " + oh + "x" + ow + " does not fit for input " + s);
+        // each factor is bounded before the product, so it cannot wrap
+        Op.require(oh >= 1 && ow >= 1 && oh <= Integer.MAX_VALUE && ow <= Integer.MAX_VALUE
+                && oh * ow <= Integer.MAX_VALUE / outChannels(), "ConvTranspose2d output " + outChannels() + "x" + oh + "x" + ow + " does not fit for input " + s);
         return Shape.of(s.dim(0), outChannels(), (int) oh, (int) ow);
     }
 

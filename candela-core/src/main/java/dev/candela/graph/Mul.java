@@ -7,8 +7,19 @@ import java.util.List;
  * Element-wise product of two activations with NumPy broadcasting (ONNX Mul): squeeze-and-excitation
  * gating x * s with s of shape [N, C, 1, 1], and any gating of one branch by another. Both inputs keep
  * the batch axis; ranks may differ (the shorter shape is padded with leading 1s) but the batch must match.
+ *
+ * @param divisor -1 for a product; 0 or 1 when that input is a reciprocal 1/b (ONNX Div of two activations,
+ *                a / b = a * (1 / b)): relevance rules then hold the divisor constant, as the LN-rule holds
+ *                a normaliser, and send all relevance to the numerator
  */
-public record Mul() implements Op {
+public record Mul(int divisor) implements Op {
+    public Mul {
+        Op.require(divisor >= -1 && divisor <= 1, "Mul divisor must be -1, 0 or 1, got " + divisor);
+    }
+
+    /** A plain product. */
+    public Mul() { this(-1); }
+
     @Override public int arity() { return 2; }
 
     @Override public Shape outputShape(List<Shape> in) {

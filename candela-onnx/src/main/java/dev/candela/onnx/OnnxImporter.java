@@ -122,7 +122,7 @@ public final class OnnxImporter {
     }
 
     /** Parses ONNX protobuf bytes; anything that is not a ModelProto is a {@link ModelFormatException}. */
-    public static ModelProto parse(Path file, byte[] bytes) throws ModelFormatException {
+    static ModelProto parse(Path file, byte[] bytes) throws ModelFormatException {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(64);
@@ -140,7 +140,7 @@ public final class OnnxImporter {
      * Converts a parsed model. {@code file} names the model in errors and locates external data;
      * {@code source} is extra provenance for the metadata (file name, SHA-256).
      */
-    public static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source) throws ModelFormatException {
+    static Model importModel(ModelProto m, Path file, ImportOptions options, Map<String, String> source) throws ModelFormatException {
         return importModel(m, file, options, source, Runtime.getRuntime().maxMemory() / 2);
     }
 
@@ -552,7 +552,9 @@ public final class OnnxImporter {
         Shape s = shape(data(n, 0));
         OnnxConst w = constant(n, 1);
         if (w.rank() != 4 || s.rank() != 4) throw new Unsupported("only 2-D transposed convolution is supported (input " + s + ", weight rank " + w.rank() + ")");
-        int groups = (int) attrLong(n, "group", 1);
+        long group = attrLong(n, "group", 1);
+        if (group < 1 || group > w.dims()[0]) throw new Unsupported("ConvTranspose group " + group + " must be from 1 to the input channels " + w.dims()[0]);
+        int groups = (int) group;
         int[] k = {w.dims()[2], w.dims()[3]};
         int[] ks = attrInts(n, "kernel_shape", null);
         if (ks != null && !Arrays.equals(ks, k)) throw new Unsupported("kernel_shape " + Arrays.toString(ks) + " differs from the weight's " + Arrays.toString(k));
@@ -562,6 +564,7 @@ public final class OnnxImporter {
         }
         String auto = attrString(n, "auto_pad", "NOTSET");
         int[] out = attrInts(n, "output_shape", null);
+        if (out != null && out.length != 2 && out.length != 4) throw new Unsupported("ConvTranspose output_shape " + Arrays.toString(out) + " must give the 2 spatial sizes (or all 4 dimensions)");
         int[] pads = new int[4];
         if (out != null || auto.startsWith("SAME")) {
             for (int i = 0; i < 2; i++) {
@@ -632,7 +635,7 @@ public final class OnnxImporter {
             if (op.equals("Div") && broadcasts(shape(a), shape(b))) {
                 // a / b = a * (1 / b): the reciprocal is a smooth activation, the product a gate (Mul's rules)
                 emit(name + "#reciprocal", new Pointwise(Pointwise.Fn.RECIPROCAL), List.of(b), y + "#reciprocal");
-                emit(name, new Mul(), List.of(a, y + "#reciprocal"), y);
+                emit(name, new Mul(1), List.of(a, y + "#reciprocal"), y);
                 return;
             }
             if (op.equals("Sub") && broadcasts(shape(a), shape(b))) {
@@ -777,7 +780,6 @@ public final class OnnxImporter {
         return null;
     }
 
-    /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */
     /** NumPy broadcasting as Add and Mul take it: equal ranks, the same batch, each other axis equal or 1 on one side. */
     private static boolean broadcasts(Shape a, Shape b) {
         if (a.rank() != b.rank() || a.dim(0) != b.dim(0)) return false;
@@ -787,6 +789,7 @@ public final class OnnxImporter {
 
     /** Add/Sub/Mul/Div by a constant that broadcasts to one item of {@code x} but is not per-channel. */
     private void elementAffine(String op, boolean constantFirst, OnnxConst c, Shape s, String x, String name, String y) {
+        reserve(3L * s.itemSize(), op + " by a broadcast constant"); // the expanded constant, scale and shift
         float[] v = perItem(c, s);
         if (v == null) throw new Unsupported(op + " by a constant of dims " + Arrays.toString(c.dims()) + " does not broadcast to one item of input " + s + " (it must not vary along the batch axis)");
         float[] scale = new float[v.length], shift = new float[v.length];
@@ -831,6 +834,7 @@ public final class OnnxImporter {
         return out;
     }
 
+    /** The constant as one value per channel (axis 1) of {@code s}, or null when it varies along another axis. */
     private static float[] perChannel(OnnxConst c, Shape s) {
         if (s.rank() < 2 || c.rank() > s.rank()) return null;
         int r = s.rank(), ch = s.dim(1);
@@ -1137,7 +1141,6 @@ public final class OnnxImporter {
         return java.util.stream.IntStream.range(0, dims.length).filter(i -> !drop[i]).map(i -> dims[i]).toArray();
     }
 
-    /** Axes from the attribute (opset < 13) or the second input (opset >= 13). */
     /**
      * ReduceMean over any axes but the batch, from existing ops so that every method's rule applies: the
      * reduced axes are moved last (Transpose), merged into one (Reshape), averaged by a Linear whose K
@@ -1145,6 +1148,9 @@ public final class OnnxImporter {
      */
     private void reduceMean(String name, String x, Shape s, java.util.Set<Integer> axes, boolean keep, String y) {
         if (axes.contains(0)) throw new Unsupported("ReduceMean over the batch axis is not supported (axes " + axes + " of " + s + ")");
+        long reduced = 1;
+        for (int i : axes) reduced *= s.dim(i);
+        reserve(reduced, "ReduceMean"); // its averaging weights
         int r = s.rank(), p = 0, k = 1;
         int[] perm = new int[r];
         for (int i = 0; i < r; i++) if (!axes.contains(i)) perm[p++] = i;
@@ -1175,6 +1181,7 @@ public final class OnnxImporter {
         emit(name + "#shape", new Reshape(out), List.of(y + "#mean"), y);
     }
 
+    /** Axes from the attribute (opset < 13) or the second input (opset >= 13). */
     private long[] axes(NodeProto n) throws ModelFormatException {
         if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) return constant(n, 1).asLongs();
         AttributeProto a = attr(n, "axes");

@@ -127,10 +127,15 @@ public final class RaisingRule implements Rule {
         return out;
     }
 
+    private static Op flat(WeightedLayer l, boolean magnitude) {
+        return l.with(magnitude ? Elementwise.abs(l.weight()) : Elementwise.ones(l.weight()), Tensor.zeros(l.bias().shape()));
+    }
+
     private static Op flatOp(Op op, boolean magnitude) {
         return switch (op) {
-            case Conv2d c -> WeightedLayer.of(c).with(magnitude ? Elementwise.abs(c.weight()) : Elementwise.ones(c.weight()), Tensor.zeros(c.bias().shape()));
-            case Linear l -> WeightedLayer.of(l).with(magnitude ? Elementwise.abs(l.weight()) : Elementwise.ones(l.weight()), Tensor.zeros(l.bias().shape()));
+            case Conv2d c -> flat(WeightedLayer.of(c), magnitude);
+            case Linear l -> flat(WeightedLayer.of(l), magnitude);
+            case dev.candela.graph.ConvTranspose2d t -> flat(WeightedLayer.of(t), magnitude);
             default -> op;
         };
     }
