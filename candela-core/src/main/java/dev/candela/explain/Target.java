@@ -46,7 +46,7 @@ public sealed interface Target {
     sealed interface Region {
         /** Where the prediction (argmax over the classes, per pixel) is the target class. */
         record Predicted() implements Region {}
-        /** Pixels x0 <= x < x1, y0 <= y < y1 of the output map. */
+        /** Pixels {@code x0 <= x < x1, y0 <= y < y1} of the output map. */
         record Box(int x0, int y0, int x1, int y1) implements Region {}
         /** The non-zero pixels of a PNG of the output map's size (any channel non-zero). */
         record Mask(java.nio.file.Path png) implements Region {}

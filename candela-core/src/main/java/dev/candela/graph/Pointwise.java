@@ -7,8 +7,8 @@ import java.util.List;
  * A smooth (or piecewise-linear) element-wise function of one input, any rank: Sigmoid, HardSigmoid,
  * HardSwish, SiLU (fused by the importer from x * Sigmoid(x)), GELU (exact, erf form) and Erf.
  * {@code alpha}/{@code beta} are HardSigmoid's max(0, min(1, alpha x + beta)) (also inside HardSwish);
- * other functions ignore them. {@link Fn#value} is the scalar definition (double); the derivative is
- * {@link Fn#slope}.
+ * other functions ignore them. {@link #value} is the scalar definition (double); the derivative is
+ * {@link #slope}.
  */
 public record Pointwise(Fn fn, float alpha, float beta) implements Op {
     public static final float HARD_ALPHA = 1f / 6f, HARD_BETA = 0.5f;
@@ -60,7 +60,7 @@ public record Pointwise(Fn fn, float alpha, float beta) implements Op {
     }
 
     /**
-     * erf in double to ~1e-15 relative: Maclaurin series for |x| < 2.5, the continued fraction of erfc
+     * erf in double to ~1e-15 relative: Maclaurin series for {@code |x| < 2.5}, the continued fraction of erfc
      * (Lentz) beyond. Java has no erf of its own.
      */
     public static double erf(double x) {

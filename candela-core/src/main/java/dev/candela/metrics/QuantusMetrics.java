@@ -67,7 +67,7 @@ public final class QuantusMetrics {
         return h;
     }
 
-    /** Effective complexity (Nguyen & Martínez 2020): the number of pixels with |a| above {@code eps}; lower = simpler. */
+    /** Effective complexity (Nguyen &amp; Martínez 2020): the number of pixels with |a| above {@code eps}; lower = simpler. */
     public static double effectiveComplexity(float[] map, double eps) {
         double[] a = prepare(map, true);
         int c = 0;
@@ -145,7 +145,7 @@ public final class QuantusMetrics {
     }
 
     /**
-     * Faithfulness estimate (Alvarez-Melis & Jaakkola 2018): the Pearson correlation, over steps of
+     * Faithfulness estimate (Alvarez-Melis &amp; Jaakkola 2018): the Pearson correlation, over steps of
      * {@code step} pixels taken in order of decreasing map value, between the map's sum over the step's
      * pixels and the score drop when only those pixels (all channels) are set to the image's minimum
      * value (Quantus's "black" baseline); each step perturbs the original image. Equals Quantus's
@@ -261,10 +261,10 @@ public final class QuantusMetrics {
     }
 
     /**
-     * Monotonicity correlation (Nguyen & Martínez 2020): pixels in order of increasing |map| in steps of
+     * Monotonicity correlation (Nguyen &amp; Martínez 2020): pixels in order of increasing |map| in steps of
      * {@code step} pixels; for each step, {@code samples} copies of the image with only those pixels (all
      * channels) set to one uniform draw in [0, 1) each; the step's variance is the mean squared change of
-     * the score times {@code 1 / score^2} (1 when |score| < 1e-5). The value is the Spearman correlation of
+     * the score times {@code 1 / score^2} (1 when {@code |score| < 1e-5}). The value is the Spearman correlation of
      * the steps' map sums with their variances. Equals Quantus's {@code MonotonicityCorrelation(
      * features_in_step = C * step, nr_samples = samples)} (its "uniform" baseline) for the same draws.
      * Higher is better. Draws are taken step by step, sample by sample.
@@ -308,11 +308,11 @@ public final class QuantusMetrics {
     }
 
     /**
-     * Non-sensitivity (Nguyen & Martínez 2020), as Quantus counts it: the map is broadcast over the C
-     * channels; elements with |map| < {@code eps} are "non-features", the others features. Each set is cut,
+     * Non-sensitivity (Nguyen &amp; Martínez 2020), as Quantus counts it: the map is broadcast over the C
+     * channels; elements with {@code |map| < eps} are "non-features", the others features. Each set is cut,
      * in element order (channel, row, column), into groups of {@code step} elements; each group alone is set
      * to the image's minimum and the score taken. An element violates when its group left the score
-     * unchanged (|change| < eps) but it is a feature, or changed it but it is a non-feature. The value is
+     * unchanged ({@code |change| < eps}) but it is a feature, or changed it but it is a non-feature. The value is
      * the number of violating elements; lower is better.
      */
     public static double nonSensitivity(Scorer scorer, MapBatch batch, int image, int step, double eps, int chunk) {
@@ -530,7 +530,7 @@ public final class QuantusMetrics {
     }
 
     /**
-     * Local Lipschitz estimate (Alvarez-Melis & Jaakkola 2018) as Quantus computes it: the largest, over
+     * Local Lipschitz estimate (Alvarez-Melis &amp; Jaakkola 2018) as Quantus computes it: the largest, over
      * {@code samples} inputs with Gaussian noise (std 0.1 in Quantus, {@code noise.apply(C*H*W)} values), of
      * {@code ||a - a'|| / (||x - x'|| + 1e-10)} with both maps divided by their largest absolute value. Lower is better.
      */
