@@ -41,6 +41,8 @@ public final class Methods {
             Map.entry("occlusion", List.of("window", "stride", "baseline", "batch")),
             Map.entry("rise", List.of("masks", "cells", "p", "seed", "score", "batch")),
             Map.entry("gradient-shap", List.of("n-samples", "stdevs", "reference", "seed")),
+            Map.entry("fem", List.of("k")),
+            Map.entry("finer-cam", List.of("alpha", "comparisons")),
             Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
             Map.entry("score-cam", List.of("batch")), Map.entry("ss-cam", List.of("batch")), Map.entry("is-cam", List.of("batch")),
             Map.entry("group-cam", List.of("batch")), Map.entry("ablation-cam", List.of("batch")),
@@ -169,9 +171,23 @@ public final class Methods {
         }
         if (name.equals("fg-cam")) return new Method.FgCam(label, fgCam(o), batch);
         if (name.equals("lrp")) return new Method.Lrp(label, lrp(o, model));
-        if (CamMethods.has(name)) return new Method.Cam(label, CamMethods.byName(name), batch);
+        if (CamMethods.has(name)) return new Method.Cam(label, camWithOptions(name, label, o), batch);
         if (SampledMethod.names().contains(name)) return new Method.Sampled(label, sampled(name, label, o), batch);
         return new Method.Pixel(label, name, attributionSettings(o, defaults));
+    }
+
+    /** A CAM method of the registry, built with its own options where it has any (fem's k, finer-cam's alpha). */
+    private static dev.candela.explain.cam.CamMethod camWithOptions(String name, String label, Map<String, String> o) {
+        try {
+            return switch (name) {
+                case "fem" -> o.containsKey("k") ? new dev.candela.explain.cam.Fem(Double.parseDouble(o.get("k").trim())) : CamMethods.byName(name);
+                case "finer-cam" -> new dev.candela.explain.cam.FinerCam(o.containsKey("alpha") ? Double.parseDouble(o.get("alpha").trim()) : 1,
+                        o.containsKey("comparisons") ? Integer.parseInt(o.get("comparisons").trim()) : 3);
+                default -> CamMethods.byName(name);
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--method " + label + ": not a number (" + e.getMessage() + ")");
+        }
     }
 
     private static SampledMethod sampled(String name, String label, Map<String, String> o) {

@@ -34,6 +34,8 @@ public final class CamMethods {
         register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
         register("lrp-cam", dev.candela.explain.lrp.LrpCamMethod::new);
         register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
+        register("fem", Fem::new);
+        register("finer-cam", FinerCam::new);
     }
 
     private CamMethods() {}
