@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Goldens for the CAM methods pytorch-grad-cam added after 1.5.5 (issue 17): FEM and FinerCAM, from
+"""Goldens for the CAM methods pytorch-grad-cam added after 1.5.5 (issue 17): FEM, KPCA-CAM and FinerCAM, from
 pytorch-grad-cam itself (the mirror of jacobgil/pytorch-grad-cam checked out to a temporary folder, run by
 path; nothing of it is copied into the repository).
 
@@ -90,6 +90,14 @@ def main():
             cases.append({"kind": "fem", "model": name, "layer": lname, "targets": targets,
                           "method": "fem" if k == 2 else "fem(k=%d)" % k,
                           "raw": npy(tag + "_raw", rec["raw"][0]), "map": npy(tag + "_map", maps)})
+        for kernel, gamma in (("sigmoid", None), ("rbf", 0.05), ("poly", None)):
+            cam = pgc.KPCA_CAM(model, [lmod(model)], kernel=kernel, gamma=gamma)
+            rec = record(cam)
+            maps = cam(input_tensor=x.clone(), targets=[ClassifierOutputTarget(t) for t in targets])
+            tag = "kpca_%s_%s" % (name, kernel)
+            spec = "kpca-cam" if kernel == "sigmoid" else "kpca-cam(kernel=%s%s)" % (kernel, "" if gamma is None else ",gamma=%s" % gamma)
+            cases.append({"kind": "kpca-cam", "model": name, "layer": lname, "targets": targets, "method": spec,
+                          "raw": npy(tag + "_raw", rec["raw"][0]), "map": npy(tag + "_map", maps)})
         for alpha, ncmp in ((1.0, 3), (0.6, 2)):
             raws, ws, ms, cmps = [], [], [], []
             for i, t in enumerate(targets):
@@ -112,7 +120,8 @@ def main():
         "torch": torch.__version__,
         "pytorch_grad_cam": "mirror jacobgil/pytorch-grad-cam, commit %s" % PGC_COMMIT,
         "input": "../attribution/x.npy (2x3x16x16); models ../attribution/vgg, ../attribution/resnet",
-        "tolerances": {"raw": "abs 1e-6 + rel 1e-5 of max |golden|", "weights": "abs 1e-6 + rel 1e-5 of max |golden|",
+        "scikit_learn": __import__("sklearn").__version__,
+        "tolerances": {"raw": "abs 1e-6 + rel 1e-5 of max |golden| (kpca-cam: rel 1e-4, scikit-learn works in float32)", "weights": "abs 1e-6 + rel 1e-5 of max |golden|",
                        "map": "abs 1e-5 (maps in [0,1])"},
         "cases": cases,
     }

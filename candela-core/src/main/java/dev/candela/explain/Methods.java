@@ -42,6 +42,7 @@ public final class Methods {
             Map.entry("rise", List.of("masks", "cells", "p", "seed", "score", "batch")),
             Map.entry("gradient-shap", List.of("n-samples", "stdevs", "reference", "seed")),
             Map.entry("fem", List.of("k")),
+            Map.entry("kpca-cam", List.of("kernel", "gamma")),
             Map.entry("finer-cam", List.of("alpha", "comparisons")),
             Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
             Map.entry("score-cam", List.of("batch")), Map.entry("ss-cam", List.of("batch")), Map.entry("is-cam", List.of("batch")),
@@ -183,6 +184,8 @@ public final class Methods {
                 case "fem" -> o.containsKey("k") ? new dev.candela.explain.cam.Fem(Double.parseDouble(o.get("k").trim())) : CamMethods.byName(name);
                 case "finer-cam" -> new dev.candela.explain.cam.FinerCam(o.containsKey("alpha") ? Double.parseDouble(o.get("alpha").trim()) : 1,
                         o.containsKey("comparisons") ? Integer.parseInt(o.get("comparisons").trim()) : 3);
+                case "kpca-cam" -> new dev.candela.explain.cam.KpcaCam(o.getOrDefault("kernel", "sigmoid"),
+                        o.containsKey("gamma") ? Double.parseDouble(o.get("gamma").trim()) : Double.NaN);
                 default -> CamMethods.byName(name);
             };
         } catch (NumberFormatException e) {

@@ -36,6 +36,7 @@ public final class CamMethods {
         register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
         register("fem", Fem::new);
         register("finer-cam", FinerCam::new);
+        register("kpca-cam", KpcaCam::new);
     }
 
     private CamMethods() {}
