@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Goldens for the CAM methods pytorch-grad-cam added after 1.5.5 (issue 17): FEM, KPCA-CAM and FinerCAM, from
+"""Goldens for the CAM methods pytorch-grad-cam added after 1.5.5 (issue 17): FEM, KPCA-CAM, ShapleyCAM and FinerCAM, from
 pytorch-grad-cam itself (the mirror of jacobgil/pytorch-grad-cam checked out to a temporary folder, run by
 path; nothing of it is copied into the repository).
 
@@ -98,6 +98,17 @@ def main():
             spec = "kpca-cam" if kernel == "sigmoid" else "kpca-cam(kernel=%s%s)" % (kernel, "" if gamma is None else ",gamma=%s" % gamma)
             cases.append({"kind": "kpca-cam", "model": name, "layer": lname, "targets": targets, "method": spec,
                           "raw": npy(tag + "_raw", rec["raw"][0]), "map": npy(tag + "_map", maps)})
+        from pytorch_grad_cam.utils.model_targets import ClassifierOutputSoftmaxTarget, ClassifierOutputReST
+        for tname, tcls, spec in (("logit", ClassifierOutputTarget, "shapley-cam"), ("softmax", ClassifierOutputSoftmaxTarget, "shapley-cam"),
+                                  ("rest", ClassifierOutputReST, "shapley-cam(target=rest)")):
+            cam = pgc.ShapleyCAM(model, [lmod(model)])
+            rec = record(cam)
+            maps = cam(input_tensor=x.clone(), targets=[tcls(t) for t in targets])
+            cam.activations_and_grads.release()  # its hooks keep the graph (detach=False) for the next method otherwise
+            tag = "shapley_%s_%s" % (name, tname)
+            cases.append({"kind": "shapley-cam", "model": name, "layer": lname, "targets": targets, "target_kind": tname, "method": spec,
+                          "raw": npy(tag + "_raw", rec["raw"][0]), "weights": npy(tag + "_weights", rec["weights"][0]),
+                          "map": npy(tag + "_map", maps)})
         for alpha, ncmp in ((1.0, 3), (0.6, 2)):
             raws, ws, ms, cmps = [], [], [], []
             for i, t in enumerate(targets):

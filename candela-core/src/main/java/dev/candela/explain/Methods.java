@@ -42,6 +42,7 @@ public final class Methods {
             Map.entry("rise", List.of("masks", "cells", "p", "seed", "score", "batch")),
             Map.entry("gradient-shap", List.of("n-samples", "stdevs", "reference", "seed")),
             Map.entry("fem", List.of("k")),
+            Map.entry("shapley-cam", List.of("target")),
             Map.entry("kpca-cam", List.of("kernel", "gamma")),
             Map.entry("finer-cam", List.of("alpha", "comparisons")),
             Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
@@ -184,6 +185,11 @@ public final class Methods {
                 case "fem" -> o.containsKey("k") ? new dev.candela.explain.cam.Fem(Double.parseDouble(o.get("k").trim())) : CamMethods.byName(name);
                 case "finer-cam" -> new dev.candela.explain.cam.FinerCam(o.containsKey("alpha") ? Double.parseDouble(o.get("alpha").trim()) : 1,
                         o.containsKey("comparisons") ? Integer.parseInt(o.get("comparisons").trim()) : 3);
+                case "shapley-cam" -> {
+                    String t = o.getOrDefault("target", "objective").trim().toLowerCase(Locale.ROOT);
+                    if (!t.equals("rest") && !t.equals("objective")) throw new IllegalArgumentException("shapley-cam: target must be objective (the run's --target) or rest, got '" + t + "'");
+                    yield new dev.candela.explain.cam.ShapleyCam(t.equals("rest"));
+                }
                 case "kpca-cam" -> new dev.candela.explain.cam.KpcaCam(o.getOrDefault("kernel", "sigmoid"),
                         o.containsKey("gamma") ? Double.parseDouble(o.get("gamma").trim()) : Double.NaN);
                 default -> CamMethods.byName(name);

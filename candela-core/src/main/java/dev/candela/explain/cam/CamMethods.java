@@ -37,6 +37,7 @@ public final class CamMethods {
         register("fem", Fem::new);
         register("finer-cam", FinerCam::new);
         register("kpca-cam", KpcaCam::new);
+        register("shapley-cam", ShapleyCam::new);
     }
 
     private CamMethods() {}

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * FEM, KPCA-CAM and Finer-CAM against pytorch-grad-cam (tools/make_cam17_goldens.py) on the seeded models of
+ * FEM, KPCA-CAM, ShapleyCAM (logit, softmax and ReST targets) and Finer-CAM against pytorch-grad-cam (tools/make_cam17_goldens.py) on the seeded models of
  * tools/make_attribution_goldens.py, through the method registry: raw map and weights abs 1e-6 + rel 1e-5 (KPCA-CAM's
  * raw map rel 1e-4: scikit-learn works in float32) of
  * max |golden|, final map abs 1e-5.
@@ -49,7 +49,8 @@ class Cam17GoldenTest {
         Tensor x = Npy.read(ATTR.resolve("x.npy"));
         Method method = Methods.parse(List.of(c.get("method").asText()), Methods.Defaults.none(), m).get(0);
         List<Target> targets = new ArrayList<>();
-        for (JsonNode t : c.get("targets")) targets.add(Target.classIndex(t.asInt()));
+        boolean softmax = c.has("target_kind") && c.get("target_kind").asText().equals("softmax");
+        for (JsonNode t : c.get("targets")) targets.add(softmax ? Target.softmax(t.asInt()) : Target.classIndex(t.asInt()));
         Explanation e = Explainer.of(ex).explain(x, method, Explainer.Request.defaults()
                 .layers(GoldenModels.tensor(model, c.get("layer").asText())).targets(targets));
         Tensor raw = e.rawMaps();
