@@ -93,8 +93,13 @@ public record KpcaCam(String kernel, double gamma) implements CamMethod {
         DMatrixRMaj m = new DMatrixRMaj(n, n);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) m.set(i, j, km[i][j] - colMean[i] - colMean[j] + all);
+        double largest = 0, kmax = 0;
+        for (int i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(m.data[i]));
+        for (double[] rowK : km) for (double v : rowK) kmax = Math.max(kmax, Math.abs(v));
+        // a constant kernel (an all-zero layer) centres to 0 up to rounding: eigenvalue 0, projection 0 (scikit-learn's sqrt(0))
+        if (largest <= 1e-12 * kmax) return new double[n];
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
-        if (!eig.decompose(m)) throw new IllegalStateException("kpca-cam: eigen-decomposition failed");
+        if (!eig.decompose(m)) throw new IllegalStateException("kpca-cam: eigen-decomposition failed (largest centred kernel entry " + largest + ")");
         int best = -1;
         double top = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < eig.getNumberOfEigenvalues(); i++) {
