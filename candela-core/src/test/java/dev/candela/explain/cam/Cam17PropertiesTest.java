@@ -58,4 +58,20 @@ class Cam17PropertiesTest {
             assertEquals(true, w >= 0 && w <= 1, "seed " + seed + ": FEM weight " + w);
         }
     }
+
+    /** --target all: one map per class, in class order, each the map of that class explained alone (one batched pass). */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {8, 9})
+    void targetAllGivesEveryClassItsOwnMap(long seed) {
+        Model m = ShapedModels.build(ShapedModels.Kind.RESNET, seed, true);
+        Tensor x = input(seed);
+        Explanation all = run(m, new GradCam(), x, Target.parse("all"));
+        int classes = 5, plane = 12 * 12;
+        assertEquals(classes, all.maps().dim(0), "seed " + seed + ": one map per class");
+        for (int c = 0; c < classes; c++) {
+            float[] one = run(m, new GradCam(), x, Target.classIndex(c)).maps().data();
+            float[] row = java.util.Arrays.copyOfRange(all.maps().data(), c * plane, (c + 1) * plane);
+            assertArrayEquals(one, row, 1e-6f, "seed " + seed + ": class " + c + " in --target all");
+        }
+    }
 }
