@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Goldens for the CAM methods pytorch-grad-cam added after 1.5.5 (issue 17): FEM, KPCA-CAM, ShapleyCAM and FinerCAM, from
+"""Goldens for the CAM methods pytorch-grad-cam added after 1.5.5 (issue 17): FEM, KPCA-CAM, SegEigenCAM, ShapleyCAM and FinerCAM, from
 pytorch-grad-cam itself (the mirror of jacobgil/pytorch-grad-cam checked out to a temporary folder, run by
 path; nothing of it is copied into the repository).
 
@@ -98,6 +98,11 @@ def main():
             spec = "kpca-cam" if kernel == "sigmoid" else "kpca-cam(kernel=%s%s)" % (kernel, "" if gamma is None else ",gamma=%s" % gamma)
             cases.append({"kind": "kpca-cam", "model": name, "layer": lname, "targets": targets, "method": spec,
                           "raw": npy(tag + "_raw", rec["raw"][0]), "map": npy(tag + "_map", maps)})
+        cam = pgc.SegEigenCAM(model, [lmod(model)])
+        rec = record(cam)
+        maps = cam(input_tensor=x.clone(), targets=[ClassifierOutputTarget(t) for t in targets])
+        cases.append({"kind": "seg-eigen-cam", "model": name, "layer": lname, "targets": targets, "method": "seg-eigen-cam",
+                      "raw": npy("segeigen_%s_raw" % name, rec["raw"][0]), "map": npy("segeigen_%s_map" % name, maps)})
         from pytorch_grad_cam.utils.model_targets import ClassifierOutputSoftmaxTarget, ClassifierOutputReST
         for tname, tcls, spec in (("logit", ClassifierOutputTarget, "shapley-cam"), ("softmax", ClassifierOutputSoftmaxTarget, "shapley-cam"),
                                   ("rest", ClassifierOutputReST, "shapley-cam(target=rest)")):

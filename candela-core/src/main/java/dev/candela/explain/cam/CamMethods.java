@@ -38,6 +38,7 @@ public final class CamMethods {
         register("finer-cam", FinerCam::new);
         register("kpca-cam", KpcaCam::new);
         register("shapley-cam", ShapleyCam::new);
+        register("seg-eigen-cam", SegEigenCam::new);
         register("relevance-cam", dev.candela.explain.lrp.RelevanceCam::new);
     }
 
