@@ -2,8 +2,9 @@
 """Goldens for multi-layer fusion (issue 17 item 2): TorchCAM's LayerCAM fusion (fuse_cams: per-layer map
 ReLU'd and normalised, tanh(2 x), bilinear to the largest layer, maximum), from TorchCAM itself (the mirror of
 frgfm/torch-cam checked out to a temporary folder and run by path, with a package shell for its version
-lookup; nothing of it is copied into the repository), and pytorch-grad-cam's mean fusion (LayerCAM with two
-target layers, run by path as in make_cam17_goldens.py).
+lookup; nothing of it is copied into the repository), pytorch-grad-cam's mean fusion (LayerCAM with two
+target layers, run by path as in make_cam17_goldens.py) and pytorch-grad-cam's RefineCAM (Grad-CAM++ per layer,
+product; the run's fusion does not apply to it).
 
 TorchCAM returns the fused map at the largest layer's resolution; Candela's map is that map min-max'ed (no
 eps) and resized to the input (bilinear, half-pixel centres): that last step is done here with torch
@@ -74,6 +75,12 @@ def main():
         cam.activations_and_grads.release()
         cases.append({"kind": "mean", "model": name, "layers": names, "targets": targets, "method": "layer-cam", "fusion": "mean",
                       "map": npy("pgc_%s_map" % name, maps)})
+        refine = pgc.RefineCAM(model, mods(model))
+        maps = refine(input_tensor=x.clone(), targets=[ClassifierOutputTarget(t) for t in targets])
+        for b in refine.base_cam_per_layer:
+            b.activations_and_grads.release()
+        cases.append({"kind": "refine-cam", "model": name, "layers": names, "targets": targets, "method": "refine-cam", "fusion": "mean",
+                      "map": npy("refine_%s_map" % name, maps)})
     manifest = {
         "generator": "tools/make_fusion_goldens.py",
         "torch": torch.__version__,

@@ -39,6 +39,7 @@ public final class CamMethods {
         register("kpca-cam", KpcaCam::new);
         register("shapley-cam", ShapleyCam::new);
         register("seg-eigen-cam", SegEigenCam::new);
+        register("refine-cam", RefineCam::new);
         register("relevance-cam", dev.candela.explain.lrp.RelevanceCam::new);
     }
 

@@ -93,7 +93,7 @@ public final class CamSession {
             List<Boolean> relus = new ArrayList<>();
             DisplayMap.Layered display = method.display();
             List<LayerEvidence> ev = method.usesLayer() ? evidence : evidence.subList(0, 1);
-            boolean tanhMax = options.fusion() == CamOptions.Fusion.TANH_MAX && ev.size() > 1;
+            boolean tanhMax = method.fusion(options.fusion()) == DisplayMap.Fusion.TANH_MAX && ev.size() > 1;
             for (LayerEvidence e : ev) {
                 Weights w = method.weights(e);
                 Tensor r = CamPipeline.rawMaps(w, e.activations(), options.eigenSmooth());
@@ -116,7 +116,7 @@ public final class CamSession {
                 maps = new DisplayMap.Layered("torchcam fused", DisplayMap.Order.NORMALISE_THEN_RESIZE, 0f, false, "TorchCAM LayerCAM.fuse_cams")
                         .layer(fused, outH, outW, options.resize(), false);
             } else {
-                maps = display.fuse(perLayer, DisplayMap.Fusion.valueOf(options.fusion().name()));
+                maps = display.fuse(perLayer, method.fusion(options.fusion()));
             }
         }
         long nanos = System.nanoTime() - t0;

@@ -66,18 +66,33 @@ public sealed interface DisplayMap {
         /** Several layers' maps (each R x H x W) to the final map. */
         public Tensor fuse(List<Tensor> layers, Fusion fusion) {
             Tensor first = layers.get(0);
+            if (fusion == Fusion.REFINE) {
+                // pytorch-grad-cam's RefineCAM: each layer's final map (its single-layer aggregate: ReLU, min-max
+                // again), the product over layers, scale_cam_image (min-max, eps 1e-7)
+                int plane = first.shape().itemSize();
+                float[] out = new float[first.size()];
+                java.util.Arrays.fill(out, 1f);
+                for (Tensor t : layers) {
+                    float[] m = t.data().clone();
+                    for (int i = 0; i < m.length; i++) m[i] = Math.max(m[i], 0f);
+                    for (int n = 0; n < first.dim(0); n++) minMax(m, n * plane, plane, eps);
+                    for (int i = 0; i < m.length; i++) out[i] *= m[i];
+                }
+                for (int n = 0; n < first.dim(0); n++) minMax(out, n * plane, plane, PGC_EPS);
+                return new Tensor(first.shape(), out);
+            }
             if (!renormalise && layers.size() == 1) return first;
             int size = first.size(), plane = first.shape().itemSize(), l = layers.size();
             float[] out = new float[size];
             for (int i = 0; i < size; i++) {
-                float acc = switch (fusion) { case MEAN -> 0f; case MAX, TANH_MAX -> Float.NEGATIVE_INFINITY; case PRODUCT -> 1f; };
+                float acc = switch (fusion) { case MEAN -> 0f; case MAX, TANH_MAX -> Float.NEGATIVE_INFINITY; case PRODUCT, REFINE -> 1f; };
                 double sum = 0;
                 for (Tensor t : layers) {
                     float v = Math.max(t.data()[i], 0f);
                     switch (fusion) {
                         case MEAN -> sum += v;
                         case MAX, TANH_MAX -> acc = Math.max(acc, v);
-                        case PRODUCT -> acc *= v;
+                        case PRODUCT, REFINE -> acc *= v;
                     }
                 }
                 out[i] = fusion == Fusion.MEAN ? (float) (sum / l) : acc;
@@ -91,7 +106,7 @@ public sealed interface DisplayMap {
      * How several layers' maps combine (pytorch-grad-cam: mean; TorchCAM: max; RefineCAM: product; TorchCAM's
      * LayerCAM: tanh-scaled max at the largest layer's resolution, see {@link #tanhMax}).
      */
-    enum Fusion { MEAN, MAX, PRODUCT, TANH_MAX }
+    enum Fusion { MEAN, MAX, PRODUCT, TANH_MAX, REFINE }
 
     /**
      * TorchCAM's {@code LayerCAM.fuse_cams}: each layer's raw map (R x h_l x w_l) ReLU'd (unless final) and

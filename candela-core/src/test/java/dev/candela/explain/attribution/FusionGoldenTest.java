@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Several layers at once (tools/make_fusion_goldens.py): LayerCAM over two layers fused as TorchCAM's
- * LayerCAM.fuse_cams (tanh-max) and as pytorch-grad-cam's mean; final maps within abs 1e-5.
+ * LayerCAM.fuse_cams (tanh-max) and as pytorch-grad-cam's mean, and pytorch-grad-cam's RefineCAM over the same two
+ * layers; final maps within abs 1e-5.
  */
 class FusionGoldenTest {
     static final Path DIR = Path.of("testdata/golden/fusion"), ATTR = Path.of("testdata/golden/attribution");
@@ -31,7 +32,7 @@ class FusionGoldenTest {
     static Stream<Arguments> cases() throws IOException {
         if (!Files.exists(DIR.resolve("manifest.json"))) return Stream.empty();
         List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("cases")) out.add(Arguments.of(c.get("model").asText() + " " + c.get("fusion").asText(), c));
+        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("cases")) out.add(Arguments.of(c.get("model").asText() + " " + c.get("method").asText() + " " + c.get("fusion").asText(), c));
         return out.stream();
     }
 
