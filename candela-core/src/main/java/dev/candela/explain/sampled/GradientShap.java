@@ -33,7 +33,7 @@ import java.util.Set;
  */
 public record GradientShap(int samples, double stdev, Reference baselines, long seed) implements SampledMethod {
     public GradientShap {
-        if (samples < 1) throw new IllegalArgumentException("gradient-shap: n-samples must be >= 1, got " + samples);
+        if (samples < 1 || samples > 100_000) throw new IllegalArgumentException("gradient-shap: n-samples must be in 1..100000, got " + samples);
         if (!(stdev >= 0) || Double.isInfinite(stdev)) throw new IllegalArgumentException("gradient-shap: stdevs must be finite and >= 0, got " + stdev);
     }
 

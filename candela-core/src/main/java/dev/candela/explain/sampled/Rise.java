@@ -32,10 +32,14 @@ import java.util.Random;
  */
 public record Rise(int masks, int cells, double p, long seed, boolean probability) implements SampledMethod {
     public Rise {
-        if (masks < 1) throw new IllegalArgumentException("rise: masks must be >= 1, got " + masks);
-        if (cells < 1) throw new IllegalArgumentException("rise: cells must be >= 1, got " + cells);
+        if (masks < 1 || masks > MAX_MASKS) throw new IllegalArgumentException("rise: masks must be in 1.." + MAX_MASKS + ", got " + masks);
+        if (cells < 1 || cells > MAX_CELLS) throw new IllegalArgumentException("rise: cells must be in 1.." + MAX_CELLS + ", got " + cells);
         if (!(p > 0 && p <= 1)) throw new IllegalArgumentException("rise: p must be in (0, 1], got " + p);
+        if ((long) masks * cells * cells > MAX_GRID) throw new IllegalArgumentException("rise: masks x cells^2 = " + (long) masks * cells * cells + " grid cells exceed " + MAX_GRID);
     }
+
+    /** Bounds on the options, so the grids (masks x cells^2 booleans) stay small: 10^6 masks, 256 cells per side, 2^26 grid cells. */
+    public static final int MAX_MASKS = 1_000_000, MAX_CELLS = 256, MAX_GRID = 1 << 26;
 
     public static Rise defaults() { return new Rise(6000, 8, 0.1, 0, true); }
 

@@ -95,7 +95,7 @@ class SampledPropertiesTest {
     @org.junit.jupiter.api.Test
     void badOptionsAreRefused() {
         Model m = ShapedModels.build(ShapedModels.Kind.RESNET, 1, true);
-        for (String bad : List.of("rise(p=0)", "rise(masks=0)", "occlusion(window=0)", "occlusion(window=2x2x2x2)", "gradient-shap(n-samples=0)", "gradient-shap(stdevs=-1)", "rise(score=x)")) {
+        for (String bad : List.of("rise(p=0)", "rise(masks=0)", "occlusion(window=0)", "occlusion(window=2x2x2x2)", "gradient-shap(n-samples=0)", "gradient-shap(stdevs=-1)", "rise(score=x)", "rise(masks=1000000,cells=256)", "rise(masks=2000000)")) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> Methods.parse(List.of(bad), Methods.Defaults.none(), m), bad);
             assertFalse(e.getMessage().contains("\n"), bad + ": " + e.getMessage());
