@@ -22,6 +22,7 @@ module dev.candela.core {
     exports dev.candela.explain.display;
     exports dev.candela.explain.fgcam;
     exports dev.candela.explain.lrp;
+    exports dev.candela.explain.sampled;
     exports dev.candela.explain.shapley;
     exports dev.candela.metrics;
     exports dev.candela.image;

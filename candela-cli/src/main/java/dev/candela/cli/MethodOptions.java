@@ -25,7 +25,7 @@ final class MethodOptions {
     @Option(names = "--align-corners", description = "resize maps with align_corners=True instead of half-pixel centres")
     boolean alignCorners;
 
-    @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean, max, product (default ${DEFAULT-VALUE})")
+    @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean (pytorch-grad-cam), max, product, tanh-max (TorchCAM's LayerCAM fusion) (default ${DEFAULT-VALUE})")
     String fusion;
 
     @Option(names = "--reference", defaultValue = "zeros", description = "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})")
@@ -102,9 +102,9 @@ final class MethodOptions {
 
     private static CamOptions.Fusion parseFusion(String s) {
         try {
-            return CamOptions.Fusion.valueOf(s.trim().toUpperCase(Locale.ROOT));
+            return CamOptions.Fusion.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--fusion must be mean, max or product, got '" + s + "'");
+            throw new IllegalArgumentException("--fusion must be mean, max, product or tanh-max, got '" + s + "'");
         }
     }
 

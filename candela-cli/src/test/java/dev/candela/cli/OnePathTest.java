@@ -78,6 +78,21 @@ class OnePathTest {
         assertTrue(mn >= 0 && mx <= 1, name + " map in [0,1]: " + mn + ".." + mx);
     }
 
+    /** --target all writes one map per class (the tiny ResNet has 5), with new methods and a two-layer fusion. */
+    @Test
+    void targetAllWritesOneMapPerClass() throws Exception {
+        Path in = input("img.npy", 1), out = tmp.resolve("out");
+        assertEquals(0, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", "grad-cam,fem,occlusion(window=4,stride=4)",
+                "--layer", "b2.relu", "--target", "all", "--threads", "1", "--out", out.toString()), err.toString());
+        for (String m : List.of("grad-cam", "fem", ResultWriter.fileName("occlusion(window=4,stride=4)"))) {
+            Tensor t = Npy.read(out.resolve("img").resolve(m + ".npy"));
+            assertEquals(5, t.dim(0), m + ": one map per class, got " + t.shape());
+        }
+        assertEquals(0, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", "layer-cam,refine-cam",
+                "--layer", "stem.relu,b2.relu", "--fusion", "tanh-max", "--target", "1", "--out", tmp.resolve("out2").toString()), err.toString());
+        assertEquals(2, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--fusion", "sideways", "--out", tmp.resolve("out3").toString()));
+    }
+
     @Test
     void perMethodOptionsParseIntoDistinctVariantsAndBadOnesAreRefusedOnce() {
         List<Method> ms = Methods.parse(List.of("grad-cam,fg-cam(base=score-cam-fg,level=stem.relu),fg-cam(level=input),lrp(composite=epsilon-plus)",

@@ -10,12 +10,14 @@ import dev.candela.explain.cam.LayerEvidence;
 import dev.candela.explain.display.DisplayMap;
 import dev.candela.explain.fgcam.FgCamMethod;
 import dev.candela.explain.lrp.LrpMethod;
+import dev.candela.explain.sampled.SampledMethod;
+import dev.candela.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * One explanation method with all its options, as {@link Methods} parses it: a CAM method, FG-CAM, a pixel
- * attribution or LRP. {@code explain}, {@code evaluate}, the report and the Java API all run a method
+ * attribution, LRP or a sampling method (occlusion, RISE, GradientSHAP). {@code explain}, {@code evaluate}, the report and the Java API all run a method
  * through {@link #explain(CamSession)}, so the same method and options give the same map everywhere; the
  * map is made by the method's {@link #display()} policy.
  *
@@ -105,6 +107,33 @@ public sealed interface Method {
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("lrp", lrp.manifest());
+            return m;
+        }
+    }
+
+    /**
+     * A method that samples the model (occlusion, RISE, GradientSHAP): signed attributions at the input,
+     * made into the map by its pixel display policy; {@code batch} sets the forwards per batch of the
+     * perturbation methods (the run's batch size otherwise).
+     */
+    record Sampled(String label, SampledMethod method, Integer batch) implements Method {
+        public String name() { return method.name(); }
+        public DisplayMap display() { return method.display(); }
+
+        public Explanation explain(CamSession s) {
+            long t0 = System.nanoTime();
+            LayerEvidence ev = s.evidence().get(0);
+            if (batch != null && batch != ev.options().batchSize()) ev = ev.withOptions(ev.options().withBatchSize(batch));
+            Tensor attr = method.attribute(ev);
+            Tensor maps = method.display().apply(attr);
+            return new Explanation(label, java.util.List.of(), maps, null, null, attr, ev.logits(), new java.util.ArrayList<>(s.targetScores()), System.nanoTime() - t0);
+        }
+
+        public Map<String, Object> manifest(CamSession s, Explanation e) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            Map<String, Object> o = new LinkedHashMap<>(method.options());
+            o.put("batch_size", batch == null ? s.options().batchSize() : batch);
+            m.put("options", o);
             return m;
         }
     }

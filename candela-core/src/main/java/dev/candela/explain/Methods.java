@@ -9,6 +9,10 @@ import dev.candela.explain.fgcam.FgCamMethod;
 import dev.candela.explain.fgcam.RaisingRule;
 import dev.candela.explain.lrp.Composite;
 import dev.candela.explain.lrp.LrpMethod;
+import dev.candela.explain.sampled.GradientShap;
+import dev.candela.explain.sampled.Occlusion;
+import dev.candela.explain.sampled.Rise;
+import dev.candela.explain.sampled.SampledMethod;
 import dev.candela.graph.Model;
 import dev.candela.graph.Preprocessing;
 import java.util.ArrayList;
@@ -33,24 +37,33 @@ public final class Methods {
     private Methods() {}
 
     /** Option keys each method accepts (per method or as a run default), with the CLI flag that sets the default. */
-    public static final Map<String, List<String>> OPTIONS = Map.of(
-            "fg-cam", List.of("base", "level", "denoise", "zero", "batch"),
-            "score-cam", List.of("batch"), "ss-cam", List.of("batch"), "is-cam", List.of("batch"),
-            "group-cam", List.of("batch"), "ablation-cam", List.of("batch"),
-            "lrp", List.of("rule", "composite", "bn"),
-            "deeplift", List.of("reference", "rules"),
-            "integrated-gradients", List.of("steps", "quadrature", "reference"),
-            "smoothgrad", List.of("samples", "noise", "seed"));
+    public static final Map<String, List<String>> OPTIONS = Map.ofEntries(
+            Map.entry("occlusion", List.of("window", "stride", "baseline", "batch")),
+            Map.entry("rise", List.of("masks", "cells", "p", "seed", "score", "batch")),
+            Map.entry("gradient-shap", List.of("n-samples", "stdevs", "reference", "seed")),
+            Map.entry("fem", List.of("k")),
+            Map.entry("shapley-cam", List.of("target")),
+            Map.entry("kpca-cam", List.of("kernel", "gamma")),
+            Map.entry("finer-cam", List.of("alpha", "comparisons")),
+            Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
+            Map.entry("score-cam", List.of("batch")), Map.entry("ss-cam", List.of("batch")), Map.entry("is-cam", List.of("batch")),
+            Map.entry("group-cam", List.of("batch")), Map.entry("ablation-cam", List.of("batch")),
+            Map.entry("lrp", List.of("rule", "composite", "bn")),
+            Map.entry("deeplift", List.of("reference", "rules")),
+            Map.entry("integrated-gradients", List.of("steps", "quadrature", "reference")),
+            Map.entry("smoothgrad", List.of("samples", "noise", "seed")));
 
     /** Other spellings of option keys (the CLI flag names). */
     private static final Map<String, String> ALIASES = Map.of("fg-layer", "level", "fg-zero", "zero", "noise-level", "noise",
-            "deeplift-rules", "rules", "baseline", "reference", "lrp-bn", "bn", "layer", "level");
+            "deeplift-rules", "rules", "lrp-bn", "bn", "layer", "level", "baselines", "reference", "n_samples", "n-samples",
+            "sliding_window_shapes", "window", "strides", "stride");
 
     /** Every method name: CAM methods, pixel attributions, lrp. */
     public static List<String> names() {
         List<String> n = new ArrayList<>(CamMethods.names());
         n.addAll(AttributionMethods.names());
         n.add("lrp");
+        n.addAll(SampledMethod.names());
         return n;
     }
 
@@ -93,7 +106,9 @@ public final class Methods {
                         int eq = kv.indexOf('=');
                         if (eq <= 0) throw new IllegalArgumentException("--method '" + t + "': option '" + kv.trim() + "' must be key=value");
                         String k = kv.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-                        own.put(ALIASES.getOrDefault(k, k), kv.substring(eq + 1).trim());
+                        // occlusion's baseline is a value; elsewhere "baseline" means integrated-gradients' reference
+                        String key = k.equals("baseline") && !name.equals("occlusion") ? "reference" : ALIASES.getOrDefault(k, k);
+                        own.put(key, kv.substring(eq + 1).trim());
                     }
                 }
                 String label = own.isEmpty() ? name : name + "(" + String.join(",", own.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()) + ")";
@@ -158,8 +173,82 @@ public final class Methods {
         }
         if (name.equals("fg-cam")) return new Method.FgCam(label, fgCam(o), batch);
         if (name.equals("lrp")) return new Method.Lrp(label, lrp(o, model));
-        if (CamMethods.has(name)) return new Method.Cam(label, CamMethods.byName(name), batch);
+        if (CamMethods.has(name)) return new Method.Cam(label, camWithOptions(name, label, o), batch);
+        if (SampledMethod.names().contains(name)) return new Method.Sampled(label, sampled(name, label, o), batch);
         return new Method.Pixel(label, name, attributionSettings(o, defaults));
+    }
+
+    /** A CAM method of the registry, built with its own options where it has any (fem's k, finer-cam's alpha). */
+    private static dev.candela.explain.cam.CamMethod camWithOptions(String name, String label, Map<String, String> o) {
+        try {
+            return switch (name) {
+                case "fem" -> o.containsKey("k") ? new dev.candela.explain.cam.Fem(Double.parseDouble(o.get("k").trim())) : CamMethods.byName(name);
+                case "finer-cam" -> new dev.candela.explain.cam.FinerCam(o.containsKey("alpha") ? Double.parseDouble(o.get("alpha").trim()) : 1,
+                        o.containsKey("comparisons") ? Integer.parseInt(o.get("comparisons").trim()) : 3);
+                case "shapley-cam" -> {
+                    String t = o.getOrDefault("target", "objective").trim().toLowerCase(Locale.ROOT);
+                    if (!t.equals("rest") && !t.equals("objective")) throw new IllegalArgumentException("shapley-cam: target must be objective (the run's --target) or rest, got '" + t + "'");
+                    yield new dev.candela.explain.cam.ShapleyCam(t.equals("rest"));
+                }
+                case "kpca-cam" -> new dev.candela.explain.cam.KpcaCam(o.getOrDefault("kernel", "sigmoid"),
+                        o.containsKey("gamma") ? Double.parseDouble(o.get("gamma").trim()) : Double.NaN);
+                default -> CamMethods.byName(name);
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--method " + label + ": not a number (" + e.getMessage() + ")");
+        }
+    }
+
+    private static SampledMethod sampled(String name, String label, Map<String, String> o) {
+        try {
+            return switch (name) {
+                case "occlusion" -> {
+                    Occlusion d = Occlusion.defaults();
+                    int[] w = o.containsKey("window") ? dims(o.get("window"), "window") : d.window();
+                    int[] st = o.containsKey("stride") ? dims(o.get("stride"), "stride") : d.stride();
+                    float b = o.containsKey("baseline") ? Float.parseFloat(o.get("baseline").trim()) : d.baseline();
+                    yield new Occlusion(w, st, b);
+                }
+                case "rise" -> {
+                    Rise d = Rise.defaults();
+                    String score = o.getOrDefault("score", "probability").trim().toLowerCase(Locale.ROOT);
+                    if (!score.equals("probability") && !score.equals("logit")) throw new IllegalArgumentException("rise: score must be probability or logit, got '" + score + "'");
+                    yield new Rise(o.containsKey("masks") ? Integer.parseInt(o.get("masks").trim()) : d.masks(),
+                            o.containsKey("cells") ? Integer.parseInt(o.get("cells").trim()) : d.cells(),
+                            o.containsKey("p") ? Double.parseDouble(o.get("p").trim()) : d.p(),
+                            o.containsKey("seed") ? Long.parseLong(o.get("seed").trim()) : d.seed(), score.equals("probability"));
+                }
+                case "gradient-shap" -> {
+                    GradientShap d = GradientShap.defaults();
+                    yield new GradientShap(o.containsKey("n-samples") ? Integer.parseInt(o.get("n-samples").trim()) : d.samples(),
+                            o.containsKey("stdevs") ? Double.parseDouble(o.get("stdevs").trim()) : d.stdev(),
+                            o.containsKey("reference") ? AttributionSettings.parseReference(o.get("reference")) : d.baselines(),
+                            o.containsKey("seed") ? Long.parseLong(o.get("seed").trim()) : d.seed());
+                }
+                default -> throw new IllegalArgumentException("unknown sampling method '" + name + "'");
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--method " + label + ": not a number (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Occlusion's window or stride: {@code K} (K x K over all channels), {@code HxW} (all channels) or
+     * {@code CxHxW}; 0 in the channel place means all channels.
+     */
+    static int[] dims(String s, String what) {
+        String[] p = s.trim().toLowerCase(Locale.ROOT).split("x");
+        int[] v = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+            v[i] = Integer.parseInt(p[i].trim());
+            if (v[i] < 1) throw new IllegalArgumentException("occlusion: " + what + " sizes must be >= 1, got '" + s + "'");
+        }
+        return switch (v.length) {
+            case 1 -> new int[]{0, v[0], v[0]};
+            case 2 -> new int[]{0, v[0], v[1]};
+            case 3 -> v;
+            default -> throw new IllegalArgumentException("occlusion: " + what + " is K, HxW or CxHxW, got '" + s + "'");
+        };
     }
 
     private static FgCamMethod fgCam(Map<String, String> o) {

@@ -56,10 +56,15 @@ public sealed interface Target {
     static Target classIndex(int c) { return new ClassIndex(c); }
     static Target label(String name) { return new Label(name); }
     static Target topK(int k) { return new TopK(k); }
+
+    /** {@code TopK(ALL)} ({@code --target all}): every class, in class order. */
+    int ALL = -1;
+
+    static Target all() { return new TopK(ALL); }
     static Target softmax(int c) { return new Softmax(c); }
 
     /**
-     * Parses a CLI target: an integer class index, {@code top3}, {@code softmax:281},
+     * Parses a CLI target: an integer class index, {@code top3}, {@code all} (every class), {@code softmax:281},
      * {@code 281*0.5+282*0.5} (weighted logits), or a label name.
      */
     static Target parse(String s) {
@@ -76,6 +81,7 @@ public sealed interface Target {
         if (t.isEmpty() || t.equals("argmax")) return new Argmax();
         if (t.matches("\\d+")) return new ClassIndex(Integer.parseInt(t));
         if (t.matches("(?i)top-?\\d+")) return new TopK(Integer.parseInt(t.replaceAll("\\D", "")));
+        if (t.equalsIgnoreCase("all")) return new TopK(ALL);
         if (t.matches("(?i)softmax:\\d+")) return new Softmax(Integer.parseInt(t.substring(8)));
         if (t.matches("\\d+\\*[-+0-9.eE]+([+]\\d+\\*[-+0-9.eE]+)*")) {
             Map<Integer, Double> w = new java.util.LinkedHashMap<>();
@@ -192,6 +198,10 @@ public sealed interface Target {
                     int c = labelIndex(model, l.name());
                     checkClass(c, classes);
                     out.add(new ResolvedTarget(i, new Objective.Logit(c), describe(model, c)));
+                }
+                case TopK k when k.k() == ALL -> {
+                    // every class in class order: one row each, explained by one batched pass
+                    for (int j = 0; j < classes; j++) out.add(new ResolvedTarget(i, new Objective.Logit(j), "class " + j + ": " + describe(model, j)));
                 }
                 case TopK k -> {
                     if (k.k() < 1 || k.k() > classes) throw new IllegalArgumentException("top-k needs 1 <= k <= " + classes + ", got " + k.k());

@@ -17,6 +17,11 @@ public interface CamMethod {
     /** Whether the method explains a chosen layer (false for FullGrad, which uses every biased layer). */
     default boolean usesLayer() { return true; }
 
+    /** How this method fuses several layers, given the run's choice (RefineCAM always takes its product). */
+    default dev.candela.explain.display.DisplayMap.Fusion fusion(CamOptions.Fusion run) {
+        return dev.candela.explain.display.DisplayMap.Fusion.valueOf(run.name());
+    }
+
     /**
      * How this method's raw maps become the [0,1] map (pytorch-grad-cam's pipeline unless the method's
      * reference implementation says otherwise).

@@ -34,6 +34,13 @@ public final class CamMethods {
         register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
         register("lrp-cam", dev.candela.explain.lrp.LrpCamMethod::new);
         register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
+        register("fem", Fem::new);
+        register("finer-cam", FinerCam::new);
+        register("kpca-cam", KpcaCam::new);
+        register("shapley-cam", ShapleyCam::new);
+        register("seg-eigen-cam", SegEigenCam::new);
+        register("refine-cam", RefineCam::new);
+        register("relevance-cam", dev.candela.explain.lrp.RelevanceCam::new);
     }
 
     private CamMethods() {}

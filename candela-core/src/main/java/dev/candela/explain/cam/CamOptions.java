@@ -19,7 +19,12 @@ import dev.candela.image.Resize;
 public record CamOptions(Resize.Mode resize, Fusion fusion, boolean augSmooth, boolean eigenSmooth, int batchSize,
                          Noise noise, Progress progress) {
 
-    public enum Fusion { MEAN, MAX, PRODUCT }
+    /**
+     * How several layers' maps combine: pytorch-grad-cam's mean (default), max, product, or TorchCAM's
+     * LayerCAM fusion {@code TANH_MAX} (each layer's map ReLU'd and min-max'ed with eps 1e-8 at its own
+     * resolution, scaled by tanh(2 x), resized to the largest layer's size, maximum over layers; then min-max'ed without eps and resized to the input). With one layer it is the method's own display.
+     */
+    public enum Fusion { MEAN, MAX, PRODUCT, TANH_MAX }
 
     public CamOptions {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);

@@ -89,21 +89,35 @@ public final class CamSession {
             for (int i = 0; i < sum.length; i++) sum[i] /= 6f;
             maps = new Tensor(Shape.of(targets.size(), outH, outW), sum);
         } else {
-            List<Tensor> perLayer = new ArrayList<>();
+            List<Tensor> perLayer = new ArrayList<>(), raws = new ArrayList<>();
+            List<Boolean> relus = new ArrayList<>();
             DisplayMap.Layered display = method.display();
             List<LayerEvidence> ev = method.usesLayer() ? evidence : evidence.subList(0, 1);
+            boolean tanhMax = method.fusion(options.fusion()) == DisplayMap.Fusion.TANH_MAX && ev.size() > 1;
             for (LayerEvidence e : ev) {
                 Weights w = method.weights(e);
                 Tensor r = CamPipeline.rawMaps(w, e.activations(), options.eigenSmooth());
                 boolean isFinal = Weights.plain(w) instanceof Weights.FinalMap;
-                perLayer.add(display.layer(r, outH, outW, options.resize(), !isFinal));
+                if (tanhMax) {
+                    raws.add(r);
+                    relus.add(!isFinal);
+                } else {
+                    perLayer.add(display.layer(r, outH, outW, options.resize(), !isFinal));
+                }
                 if (raw == null) {
                     raw = r;
                     coef = CamPipeline.coefficients(w);
                     if (w instanceof Weights.Audited a) audit = a.audit();
                 }
             }
-            maps = display.fuse(perLayer, DisplayMap.Fusion.valueOf(options.fusion().name()));
+            if (tanhMax) {
+                // TorchCAM's fused map at the largest layer's resolution, then to the input and into [0,1]
+                Tensor fused = DisplayMap.tanhMax(raws, relus);
+                maps = new DisplayMap.Layered("torchcam fused", DisplayMap.Order.NORMALISE_THEN_RESIZE, 0f, false, "TorchCAM LayerCAM.fuse_cams")
+                        .layer(fused, outH, outW, options.resize(), false);
+            } else {
+                maps = display.fuse(perLayer, method.fusion(options.fusion()));
+            }
         }
         long nanos = System.nanoTime() - t0;
         return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos, audit);

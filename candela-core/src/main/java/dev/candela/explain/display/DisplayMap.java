@@ -66,18 +66,33 @@ public sealed interface DisplayMap {
         /** Several layers' maps (each R x H x W) to the final map. */
         public Tensor fuse(List<Tensor> layers, Fusion fusion) {
             Tensor first = layers.get(0);
+            if (fusion == Fusion.REFINE) {
+                // pytorch-grad-cam's RefineCAM: each layer's final map (its single-layer aggregate: ReLU, min-max
+                // again), the product over layers, scale_cam_image (min-max, eps 1e-7)
+                int plane = first.shape().itemSize();
+                float[] out = new float[first.size()];
+                java.util.Arrays.fill(out, 1f);
+                for (Tensor t : layers) {
+                    float[] m = t.data().clone();
+                    for (int i = 0; i < m.length; i++) m[i] = Math.max(m[i], 0f);
+                    for (int n = 0; n < first.dim(0); n++) minMax(m, n * plane, plane, eps);
+                    for (int i = 0; i < m.length; i++) out[i] *= m[i];
+                }
+                for (int n = 0; n < first.dim(0); n++) minMax(out, n * plane, plane, PGC_EPS);
+                return new Tensor(first.shape(), out);
+            }
             if (!renormalise && layers.size() == 1) return first;
             int size = first.size(), plane = first.shape().itemSize(), l = layers.size();
             float[] out = new float[size];
             for (int i = 0; i < size; i++) {
-                float acc = switch (fusion) { case MEAN -> 0f; case MAX -> Float.NEGATIVE_INFINITY; case PRODUCT -> 1f; };
+                float acc = switch (fusion) { case MEAN -> 0f; case MAX, TANH_MAX -> Float.NEGATIVE_INFINITY; case PRODUCT, REFINE -> 1f; };
                 double sum = 0;
                 for (Tensor t : layers) {
                     float v = Math.max(t.data()[i], 0f);
                     switch (fusion) {
                         case MEAN -> sum += v;
-                        case MAX -> acc = Math.max(acc, v);
-                        case PRODUCT -> acc *= v;
+                        case MAX, TANH_MAX -> acc = Math.max(acc, v);
+                        case PRODUCT, REFINE -> acc *= v;
                     }
                 }
                 out[i] = fusion == Fusion.MEAN ? (float) (sum / l) : acc;
@@ -87,8 +102,40 @@ public sealed interface DisplayMap {
         }
     }
 
-    /** How several layers' maps combine (pytorch-grad-cam: mean; TorchCAM: max; RefineCAM: product). */
-    enum Fusion { MEAN, MAX, PRODUCT }
+    /**
+     * How several layers' maps combine (pytorch-grad-cam: mean; TorchCAM: max; RefineCAM: product; TorchCAM's
+     * LayerCAM: tanh-scaled max at the largest layer's resolution, see {@link #tanhMax}).
+     */
+    enum Fusion { MEAN, MAX, PRODUCT, TANH_MAX, REFINE }
+
+    /**
+     * TorchCAM's {@code LayerCAM.fuse_cams}: each layer's raw map (R x h_l x w_l) ReLU'd (unless final) and
+     * normalised as TorchCAM's {@code _normalize} (x - min, then / (max + 1e-8)), scaled by tanh(2 x), resized
+     * (bilinear, half-pixel: F.interpolate with align_corners=False) to the largest layer's h x w, maximum over
+     * layers. Returns the fused map at that resolution (R x h x w).
+     */
+    static Tensor tanhMax(List<Tensor> raws, List<Boolean> relu) {
+        int r = raws.get(0).dim(0), h = 0, w = 0;
+        for (Tensor t : raws) { h = Math.max(h, t.dim(1)); w = Math.max(w, t.dim(2)); }
+        float[] out = new float[r * h * w];
+        java.util.Arrays.fill(out, Float.NEGATIVE_INFINITY);
+        for (int l = 0; l < raws.size(); l++) {
+            Tensor t = raws.get(l);
+            int th = t.dim(1), tw = t.dim(2), plane = th * tw;
+            for (int n = 0; n < r; n++) {
+                float[] m = java.util.Arrays.copyOfRange(t.data(), n * plane, (n + 1) * plane);
+                if (relu.get(l)) for (int i = 0; i < plane; i++) m[i] = Math.max(m[i], 0f);
+                float lo = Float.POSITIVE_INFINITY;
+                for (float v : m) lo = Math.min(lo, v);
+                float hi = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < plane; i++) { m[i] -= lo; hi = Math.max(hi, m[i]); }
+                for (int i = 0; i < plane; i++) m[i] = (float) Math.tanh(2.0 * (m[i] / (hi + 1e-8f)));
+                float[] up = th == h && tw == w ? m : Resize.bilinear(m, th, tw, h, w, Resize.Mode.HALF_PIXEL);
+                for (int i = 0; i < h * w; i++) out[n * h * w + i] = Math.max(out[n * h * w + i], up[i]);
+            }
+        }
+        return new Tensor(Shape.of(r, h, w), out);
+    }
 
     /** Channel reductions of a pixel attribution. */
     enum Reduction {
