@@ -48,6 +48,7 @@ LRP = ["lrp(rule=epsilon)", "lrp(rule=gamma)", "lrp(rule=z-plus)", "lrp(rule=alp
        "lrp(composite=epsilon-plus)", "lrp(composite=epsilon-gamma-box)", "lrp(composite=epsilon-alpha2-beta1)"]
 ORDER = ["lift-cam", "lrp-cam"] + LIFT_OTHERS[:-1] + ["fg-cam(level=input)"] + FG_LEVELS[:-1] + LRP
 RESOLUTION_TOLERANCE = 0.10  # "almost unaffected": every level's mean within 10% of the input level's mean
+RESOLUTION_METRICS = ["deletion", "insertion"]  # the verdict's metrics (AD and IC are shown, not judged: IC is a share near 0)
 
 # ---------------------------------------------------------------------------------------------- loading
 values = {}          # (image, method, metric) -> value
@@ -158,7 +159,7 @@ def verdict(p, metric):
     if p is None:
         return "–"
     if p["max_abs"] <= SAME:
-        return "same"
+        return "equal"
     lo, hi = p["boot95"]
     if lo > 0 or hi < 0:
         a_better = (hi < 0) if metric in LOWER else (lo > 0)
@@ -289,13 +290,22 @@ def claim_table(a, others, subset_sel, key):
 
 
 def tally(rows):
-    out = {"better": [], "worse": [], "n.d.": [], "same": []}
+    out = {"better": [], "worse": [], "n.d.": [], "equal": []}
     for b, rec in rows.items():
         for m in CLAIM_METRICS:
             v = rec[m]["verdict"]
             if v in out:
                 out[v].append(f"{b} on {SHORT[m]}")
     return out
+
+
+def per_metric(rows):
+    parts = []
+    for m in CLAIM_METRICS:
+        vs = [rec[m]["verdict"] for rec in rows.values()]
+        parts.append(f"{SHORT[m]}: better than {vs.count('better')}, worse than {vs.count('worse')}, "
+                     f"n.d. {vs.count('n.d.')}, equal {vs.count('equal')}")
+    return "; ".join(parts)
 
 
 def overall(t, name):
@@ -306,11 +316,11 @@ def overall(t, name):
     if t["worse"]:
         return (f"**does not hold** on this model: {name} is significantly worse in {len(t['worse'])} comparison(s) "
                 f"({'; '.join(t['worse'])}), better in {len(t['better'])}, not distinguishable in {len(t['n.d.'])}, "
-                f"the same map in {len(t['same'])}")
-    if t["n.d."] or t["same"]:
+                f"equal in {len(t['equal'])}")
+    if t["n.d."] or t["equal"]:
         return (f"**holds only in part**: {name} is significantly better in {len(t['better'])} comparison(s), not "
-                f"distinguishable in {len(t['n.d.'])} ({'; '.join(t['n.d.']) or 'none'}) and gives the same map in "
-                f"{len(t['same'])} ({'; '.join(t['same']) or 'none'}); never significantly worse")
+                f"distinguishable in {len(t['n.d.'])} ({'; '.join(t['n.d.']) or 'none'}) and equal in "
+                f"{len(t['equal'])} ({'; '.join(t['equal']) or 'none'}); never significantly worse")
     return f"**holds**: {name} is significantly better in every comparison ({len(t['better'])})"
 
 
@@ -318,7 +328,7 @@ def overall(t, name):
 P("### Claim 1 (LIFT-CAM seed): \"greatly outperforms other previous CAM-based methods\"\n")
 P("Paired differences LIFT-CAM minus each CAM method, per photo, mean and 95% bootstrap interval; **better** / "
   "**worse** = LIFT-CAM is significantly better / worse (for AD and deletion lower is better, so a negative "
-  "difference is better), **n.d.** = the interval contains 0, **same** = every per-photo difference is below 1e-4 (the same map up to the normalisation's epsilon and rounding). XGrad-CAM gives Grad-CAM's map and LRP-CAM "
+  "difference is better), **n.d.** = the interval contains 0, **equal** = every per-photo difference is below 1e-4 (for AD, deletion and insertion: the same map up to the normalisation's epsilon and rounding; for IC, which is 0 or 1 per photo: the same outcome on every photo). XGrad-CAM gives Grad-CAM's map and LRP-CAM "
   "LIFT-CAM's on this head (above), so they are not repeated; Ablation-CAM gives LIFT-CAM's map too.\n")
 verdicts = {}
 for subset, sel in (("all photos", lambda im: True), ("correctly classified", lambda im: im in correct)):
@@ -326,6 +336,7 @@ for subset, sel in (("all photos", lambda im: True), ("correctly classified", la
     rows = claim_table("lift-cam", LIFT_OTHERS, sel, f"lift-cam/{subset}")
     prev = {b: r for b, r in rows.items() if b != "lrp-cam"}
     verdicts[f"lift/{subset}"] = overall(tally(prev), "LIFT-CAM")
+    P(f"Per metric ({subset}): {per_metric(prev)}.\n")
     P(f"Verdict on {subset} (previous methods only, {len(CLAIM_METRICS)} metrics x {len(prev)} methods): "
       f"{verdicts[f'lift/{subset}']}.\n")
 
@@ -337,6 +348,7 @@ for subset, sel in (("all photos", lambda im: True), ("correctly classified", la
     P(f"#### {subset}\n")
     rows = claim_table("fg-cam(level=input)", LRP, sel, f"fg-vs-lrp/{subset}")
     verdicts[f"fg/{subset}"] = overall(tally(rows), "FG-CAM at the input")
+    P(f"Per metric ({subset}): {per_metric(rows)}.\n")
     P(f"Verdict on {subset}: {verdicts[f'fg/{subset}']}.\n")
 
 # ---------------------------------------------------------------------------------------------- claim 3: levels
@@ -346,7 +358,8 @@ P("FG-CAM raised from `conv_pw_13_relu` (7x7) to four levels: `conv_pw_11_relu` 
   "reference. Means on the photos every level has (paired), the spread (largest minus smallest level mean of the "
   f"four FG-CAM levels) relative to the input level's mean, and each level minus the input level with its 95% "
   f"bootstrap interval. The verdict reads \"almost unaffected\" as: every FG-CAM level's mean within "
-  f"{RESOLUTION_TOLERANCE:.0%} of the input level's mean on each of the four metrics.\n")
+  f"{RESOLUTION_TOLERANCE:.0%} of the input level's mean on deletion and on insertion, the two curve metrics (AD and IC "
+  f"are shown but not judged: IC is a share of photos near 0, where a relative spread means little).\n")
 for subset, sel in (("all photos", lambda im: True), ("correctly classified", lambda im: im in correct)):
     ims = [im for im in photos_of(*FG_LEVELS) if sel(im)]
     ims7 = [im for im in photos_of(*FG_LEVELS, "grad-cam") if sel(im)]
@@ -378,19 +391,24 @@ for subset, sel in (("all photos", lambda im: True), ("correctly classified", la
         spread = (max(means) - min(means)) / abs(ref) if ref else float("inf")
         rec["relative_spread"][m] = spread
         spreads.append(f"{SHORT[m]} {spread:.0%}")
-        if any(abs(x - ref) > RESOLUTION_TOLERANCE * abs(ref) for x in means):
+        if m in RESOLUTION_METRICS and any(abs(x - ref) > RESOLUTION_TOLERANCE * abs(ref) for x in means):
             within = False
     P("")
     if ok:
         sig = [f"{meth.split('=')[1][:-1]} on {SHORT[m]}" for meth, d in rec["minus_input"].items()
-               for m, p in d.items() if p and (p["boot95"][0] > 0 or p["boot95"][1] < 0)]
+               for m, p in d.items() if m in RESOLUTION_METRICS and p and (p["boot95"][0] > 0 or p["boot95"][1] < 0)]
         v = ("**holds**" if within else "**does not hold**") + \
             f" by the {RESOLUTION_TOLERANCE:.0%} reading: relative spread across the four levels {', '.join(spreads)}; " + \
-            (f"levels significantly different from the input level: {'; '.join(sig)}" if sig else
-             "no level is significantly different from the input level")
+            (f"levels significantly different from the input level on deletion or insertion: {'; '.join(sig)}" if sig else
+             "no level is significantly different from the input level on deletion or insertion")
         verdicts[f"levels/{subset}"] = v
         P(f"Verdict on {subset}: {v}.\n")
     summary["claims"].setdefault("fg-levels", {})[subset] = rec
+
+# ---------------------------------------------------------------------------------------------- reading (hand-written)
+notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "photo-claims-notes.md")
+if os.path.exists(notes):
+    P(open(notes).read().strip() + "\n")
 
 # ---------------------------------------------------------------------------------------------- context
 P("### Why this model and these photos differ from the papers'\n")
@@ -425,6 +443,17 @@ os.makedirs(os.path.dirname(args.summary) or ".", exist_ok=True)
 with open(args.summary, "w") as f:
     json.dump(summary, f, indent=1, sort_keys=False, default=float)
     f.write("\n")
+# the table means as a small CSV beside the JSON
+with open(os.path.splitext(args.summary)[0] + "-means.csv", "w", newline="") as f:
+    wr = csv.writer(f)
+    wr.writerow(["stream", "subset", "method", "metric", "n", "mean", "ci95_half_width"])
+    for st_name, subsets in summary["tables"].items():
+        for subset, per in subsets.items():
+            for meth, stats in per.items():
+                for metric, st in stats.items():
+                    if st is not None:
+                        wr.writerow([st_name, subset, meth, metric, st["n"], f"{st['mean']:.6f}",
+                                     "" if st["half"] is None else f"{st['half']:.6f}"])
 if args.results:
     text = open(args.results).read() if os.path.exists(args.results) else ""
     block = "<!-- photo-claims:start -->\n" + section + "<!-- photo-claims:end -->\n"
