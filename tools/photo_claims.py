@@ -384,6 +384,7 @@ for subset, sel in (("all photos", lambda im: True), ("correctly classified", la
         P(f"| {res} `{layer}` | " + " | ".join(cells) + " |")
     ok = len(ims) >= 2
     within = True
+    within_m = {}
     spreads = []
     for m in CLAIM_METRICS if ok else []:
         means = [rec["levels"][meth][m]["mean"] for meth in FG_LEVELS]
@@ -391,13 +392,17 @@ for subset, sel in (("all photos", lambda im: True), ("correctly classified", la
         spread = (max(means) - min(means)) / abs(ref) if ref else float("inf")
         rec["relative_spread"][m] = spread
         spreads.append(f"{SHORT[m]} {spread:.0%}")
-        if m in RESOLUTION_METRICS and any(abs(x - ref) > RESOLUTION_TOLERANCE * abs(ref) for x in means):
-            within = False
+        if m in RESOLUTION_METRICS:
+            within_m[m] = not any(abs(x - ref) > RESOLUTION_TOLERANCE * abs(ref) for x in means)
+            within = within and within_m[m]
     P("")
     if ok:
         sig = [f"{meth.split('=')[1][:-1]} on {SHORT[m]}" for meth, d in rec["minus_input"].items()
                for m, p in d.items() if m in RESOLUTION_METRICS and p and (p["boot95"][0] > 0 or p["boot95"][1] < 0)]
-        v = ("**holds**" if within else "**does not hold**") + \
+        held = [SHORT[m] for m in RESOLUTION_METRICS if within_m[m]]
+        failed = [SHORT[m] for m in RESOLUTION_METRICS if not within_m[m]]
+        v = ("**holds**" if within else "**does not hold**" if not held else
+             f"**holds on {', '.join(held)}, does not hold on {', '.join(failed)}**") + \
             f" by the {RESOLUTION_TOLERANCE:.0%} reading: relative spread across the four levels {', '.join(spreads)}; " + \
             (f"levels significantly different from the input level on deletion or insertion: {'; '.join(sig)}" if sig else
              "no level is significantly different from the input level on deletion or insertion")
