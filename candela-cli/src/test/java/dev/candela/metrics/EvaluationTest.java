@@ -63,6 +63,30 @@ class EvaluationTest {
         assertTrue(differ > a.rows().size() / 2, "another seed changes the random draws: " + differ + " of " + a.rows().size());
     }
 
+    /** Sufficiency is scored over the run's images as one batch: the rows equal QuantusMetrics.sufficiency of the maps and predictions. */
+    @Test void sufficiencyRelatesTheImagesOfTheRun() {
+        int n = 6;
+        Evaluation.Result r = run(0, n, List.of("sufficiency", "average-drop"));
+        List<Sample> s = samples(n);
+        MapFunction gc = TinyCnn.registered("grad-cam", "relu2", 0);
+        List<float[]> maps = new ArrayList<>();
+        int[] predicted = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] t = {s.get(i).target()};
+            maps.add(new MapBatch(s.get(i).input(), gc.explain(EX, s.get(i).input(), t).maps(), t).map(0));
+            predicted[i] = QuantusMetrics.argmax(EX.forward(s.get(i).input(), java.util.Set.of()).output().data());
+        }
+        double[] want = QuantusMetrics.sufficiency(maps, predicted, QuantusMetrics.SUFFICIENCY_THRESHOLD);
+        List<Evaluation.Row> got = r.rows().stream().filter(x -> x.metric().equals("sufficiency") && x.method().equals("grad-cam")).toList();
+        assertEquals(n, got.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals("img" + i, got.get(i).image());
+            assertEquals(want[i], got.get(i).value(), 0.0, "img" + i);
+        }
+        assertEquals(3 * n, r.rows().stream().filter(x -> x.metric().equals("sufficiency")).count(), "one row per image and method");
+        assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("sufficiency:")), "the note says it is a batch metric");
+    }
+
     @Test void sameSeedSameNumbersAndADifferentSeedChangesOnlySeededMetrics() {
         List<String> some = List.of("average-drop", "deletion-torchcam", "road-combined", "sanity-spearman", "sanity-ssim");
         Evaluation.Result a = run(1, 2, some), b = run(1, 2, some), c = run(2, 2, some);

@@ -117,8 +117,14 @@ public final class Evaluation {
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
         Map<String, Integer> nanMaps = new LinkedHashMap<>();
         java.util.Set<String> notCompared = new java.util.LinkedHashSet<>();
+        // sufficiency relates the maps of every image of the run (one Quantus batch): collected here, scored at the end
+        boolean sufficiency = metrics.contains("sufficiency");
+        Map<String, List<float[]>> suffMaps = new LinkedHashMap<>();
+        Map<String, List<Integer>> suffPredicted = new LinkedHashMap<>();
+        Map<String, List<String>> suffNames = new LinkedHashMap<>();
         for (Sample s : samples) {
             int[] target = {s.target()};
+            int predicted = sufficiency ? QuantusMetrics.argmax(executor.forward(s.input(), java.util.Set.of()).output().data()) : -1;
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
                 String method = m.getKey();
                 int firstRow = rows.size();
@@ -139,6 +145,11 @@ public final class Evaluation {
                 for (String metric : metrics) {
                     switch (metric) {
                         case "time-ms" -> rows.add(new Row(s.name(), method, metric, millis));
+                        case "sufficiency" -> {
+                            suffMaps.computeIfAbsent(method, k -> new ArrayList<>()).add(batch.map(0).clone());
+                            suffPredicted.computeIfAbsent(method, k -> new ArrayList<>()).add(predicted);
+                            suffNames.computeIfAbsent(method, k -> new ArrayList<>()).add(s.name());
+                        }
                         case "deletion", "insertion" -> {
                             DeletionInsertion.Kind kind = metric.equals("deletion") ? DeletionInsertion.Kind.DELETION : DeletionInsertion.Kind.INSERTION;
                             DeletionInsertion.Curve c = rise.curves(kind, scorer, batch)[0];
@@ -262,6 +273,18 @@ public final class Evaluation {
                 if (rowListener != null) rowListener.rows(List.copyOf(rows.subList(firstRow, rows.size())));
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
+        }
+        if (sufficiency) {
+            for (Map.Entry<String, List<float[]>> e : suffMaps.entrySet()) {
+                List<Integer> pr = suffPredicted.get(e.getKey());
+                double[] v = QuantusMetrics.sufficiency(e.getValue(), pr.stream().mapToInt(Integer::intValue).toArray(), QuantusMetrics.SUFFICIENCY_THRESHOLD);
+                List<Row> added = new ArrayList<>();
+                for (int i = 0; i < v.length; i++) added.add(new Row(suffNames.get(e.getKey()).get(i), e.getKey(), "sufficiency", v[i]));
+                rows.addAll(added);
+                if (rowListener != null) rowListener.rows(added);
+            }
+            notes.add("sufficiency: over all " + samples.size() + " images of the run as one batch (Quantus's threshold "
+                    + QuantusMetrics.SUFFICIENCY_THRESHOLD + ", predicted classes); its rows are written when the run ends");
         }
         if (!notCompared.isEmpty()) notes.add("shapley-*: coefficients not per channel, not compared: " + String.join(", ", notCompared));
         if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));

@@ -517,7 +517,7 @@ public final class QuantusMetrics {
         float[] of(Tensor input);
     }
 
-    private static int argmax(float[] v) {
+    static int argmax(float[] v) {
         int b = 0;
         for (int i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
         return b;
@@ -863,6 +863,81 @@ public final class QuantusMetrics {
         return sab / Math.sqrt(saa * sbb);
     }
 
+    /** Quantus's default distance threshold of sufficiency. */
+    public static final double SUFFICIENCY_THRESHOLD = 0.6;
+
+    /**
+     * Sufficiency (Dasgupta et al., ICML 2022), as Quantus computes it over one batch: the maps are divided by
+     * their joint largest absolute value (float32, as Quantus's {@code normalise_by_max} of the batch) and made
+     * absolute; their flattened pixels are compared by the standardised Euclidean distance (scipy's
+     * {@code cdist(A, A, "seuclidean")}, whose variances come from the two stacked copies of A: per pixel
+     * {@code var(ddof = 1)} over 2N rows); the distance matrix is divided by its largest value; two images
+     * are "alike" when that is at most {@code threshold} (Quantus: 0.6). The value of image i is the share of
+     * the other images alike to it that have its predicted class (0 when none is alike). A pixel with zero
+     * variance over the batch makes every distance NaN, hence every value 0, as in Quantus. Higher is better.
+     * The value of an image depends on the whole batch.
+     */
+    public static double[] sufficiency(List<float[]> maps, int[] predicted, double threshold) {
+        int n = maps.size();
+        if (n != predicted.length) throw new IllegalArgumentException("sufficiency: " + n + " maps but " + predicted.length + " predictions");
+        if (n == 0) return new double[0];
+        int d = maps.get(0).length;
+        float max = 0;
+        boolean allZero = true;
+        for (float[] m : maps) {
+            if (m.length != d) throw new IllegalArgumentException("sufficiency: maps of different sizes");
+            for (float v : m) {
+                max = Math.max(max, Math.abs(v));
+                if (v != 0) allZero = false;
+            }
+        }
+        double[][] a = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            float[] m = maps.get(i);
+            for (int j = 0; j < d; j++) a[i][j] = Math.abs(allZero ? m[j] : m[j] / max);
+        }
+        // variance per pixel over the 2N rows of vstack(A, A), ddof = 1
+        double[] var = new double[d];
+        for (int j = 0; j < d; j++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) mean += a[i][j];
+            mean /= n;
+            double ss = 0;
+            for (int i = 0; i < n; i++) ss += (a[i][j] - mean) * (a[i][j] - mean);
+            var[j] = 2 * ss / (2 * n - 1);
+        }
+        double[][] dist = new double[n][n];
+        double dmax = 0;
+        boolean nan = false, zero = true;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < n; k++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double diff = a[i][j] - a[k][j];
+                    s += diff * diff / var[j];
+                }
+                dist[i][k] = Math.sqrt(s);
+                if (Double.isNaN(dist[i][k])) nan = true;
+                else dmax = Math.max(dmax, Math.abs(dist[i][k]));
+                if (dist[i][k] != 0) zero = false;
+            }
+        }
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            int alike = 0, same = 0;
+            for (int k = 0; k < n; k++) {
+                if (k == i || nan) continue;
+                double v = zero ? dist[i][k] : dist[i][k] / dmax;
+                if (v <= threshold) {
+                    alike++;
+                    if (predicted[k] == predicted[i]) same++;
+                }
+            }
+            out[i] = alike == 0 ? 0 : (double) same / alike;
+        }
+        return out;
+    }
+
     /** The map-only and score metrics as {@link ImageMetric}s (the localisation ones need boxes: see {@link Evaluation}). */
     static ImageMetric imageMetric(String name, int riseStep, int chunk) {
         return imageMetric(name, riseStep, chunk, 0);
@@ -941,5 +1016,5 @@ public final class QuantusMetrics {
 
     public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
-            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
+            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation", "sufficiency");
 }
