@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden values for Candela's batch-level Quantus metrics (sufficiency), from Quantus itself.
+"""Golden values for Candela's batch-level Quantus metrics (sufficiency, sensitivity-n), from Quantus itself.
 
 Sufficiency (Dasgupta et al. 2022) relates the images of one batch: Quantus compares every pair of maps of
 a call. Here one call scores a batch of 10 maps (3 x 12 x 12 inputs) built around three prototypes plus
@@ -83,12 +83,60 @@ for name, m, thr in (("sufficiency_t04", maps, 0.4), ("sufficiency_t06", maps, 0
                channel_first=True, batch_size=N)
     cases[name] = {"metric": "Sufficiency", "threshold": thr, "maps": ("maps_zero" if m is maps_zero else "maps") + ".npy",
                    "values": [float(t) for t in np.asarray(v, dtype=np.float64).reshape(-1)]}
+# Sensitivity-n: one call over the 4 images of testdata/golden/quantus (its seeded CNN, inputs, maps, targets), steps
+# of 8 and 4 whole pixels (features_in_step = 3 x 8 = 24 and 3 x 4 = 12 elements), per-step correlations and their mean
+gdir = os.path.join(os.path.dirname(out), "quantus")
+gman = json.load(open(os.path.join(gdir, "manifest.json")))
+
+
+class Net(nn.Module):  # the net of tools/make_quantus_goldens.py
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+        self.conv2 = nn.Conv2d(6, 8, 3, padding=1)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        x = nn.functional.max_pool2d(x, 2)
+        x = torch.relu(self.conv2(x))
+        x = x.mean(dim=(2, 3))
+        return self.fc(x)
+
+
+net = Net().eval()
+net.load_state_dict({k: torch.from_numpy(np.load(os.path.join(gdir, "model." + k + ".npy"))) for k in net.state_dict()})
+gx = np.load(os.path.join(gdir, "inputs.npy"))
+gmaps = np.load(os.path.join(gdir, "maps.npy"))
+gtargets = np.array(gman["targets"], dtype=np.int64)
+
+
+def pearson_rows(a, b, batched=False, **kw):  # Quantus's own fallback for scipy without 'axis'
+    import scipy.stats
+    if batched:
+        return np.array([scipy.stats.pearsonr(aa, bb)[0] for aa, bb in zip(a, b)])
+    return scipy.stats.pearsonr(a, b)[0]
+
+
+for px in (8, 4):
+    for sm in (True, False):
+        tag = "sensitivity_n_step%d_%s" % (px, "softmax" if sm else "logit")
+        per_step = quantus.SensitivityN(features_in_step=3 * px, similarity_func=pearson_rows, return_aggregate=False, **q)(
+            model=net, x_batch=gx.copy(), y_batch=gtargets.copy(), a_batch=gmaps[:, None].copy(), device="cpu",
+            channel_first=True, softmax=sm)
+        agg = quantus.SensitivityN(features_in_step=3 * px, similarity_func=pearson_rows, **q)(
+            model=net, x_batch=gx.copy(), y_batch=gtargets.copy(), a_batch=gmaps[:, None].copy(), device="cpu",
+            channel_first=True, softmax=sm)
+        cases[tag] = {"metric": "SensitivityN", "step_pixels": px, "softmax": sm, "inputs": "../quantus/inputs.npy",
+                      "maps": "../quantus/maps.npy", "per_step": [float(v) for v in np.asarray(per_step).reshape(-1)],
+                      "aggregate": float(np.asarray(agg, dtype=np.float64).reshape(-1)[0])}
 np.save(os.path.join(out, "maps.npy"), maps)
 np.save(os.path.join(out, "maps_zero.npy"), maps_zero)
 with open(os.path.join(out, "manifest.json"), "w") as f:
     json.dump({"made_by": "tools/make_quantus_batch_goldens.py", "quantus_commit": args.quantus_commit,
                "numpy": np.__version__, "torch": torch.__version__, "n": N, "shape": [C, H, W], "tolerance": 1e-9,
+               "tolerance_sensitivity_n": 1e-4,
                "predicted": [int(c) for c in predicted], "cases": cases}, f, indent=1)
     f.write("\n")
 for k, c in cases.items():
-    print(k, ["%.4f" % v for v in c["values"]])
+    print(k, ["%.4f" % v for v in c.get("values", c.get("per_step"))], c.get("aggregate"))
