@@ -226,8 +226,8 @@ ident = {}
 P("**Identical maps on this head.** The target score is affine in `conv_pw_13_relu` (global average pooling, "
   "then one linear layer), so XGrad-CAM's weights equal Grad-CAM's up to a constant and LRP-CAM's and "
   "Ablation-CAM's channel coefficients equal LIFT-CAM's (all are w_ck times the channel mean, up to a constant): "
-  "the same maps up to the normalisation's epsilon. Checked, largest per-photo difference over the five "
-  "metrics:\n")
+  "the same maps up to the normalisation's epsilon (which can swap nearly tied pixels in the ranking, so a "
+  "curve metric can move by up to about 1e-3). Checked, largest per-photo difference over the five metrics:\n")
 P("| pair | photos | largest difference |")
 P("|---|---|---|")
 for a, b in (("xgrad-cam", "grad-cam"), ("lrp-cam", "lift-cam")):
