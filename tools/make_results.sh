@@ -85,6 +85,8 @@ else
   echo "make_results: $shared/models/mobilenet_v1_0.25_224_imagenet.onnx not found: ImageNet part skipped" >&2
 fi
 
+# The seeds' claims on these photos and the "Real photos" section of this file: tools/make_photo_claims.sh (it
+# writes results/photo-claims.md, which tools/results_table.py keeps in RESULTS.md).
 # PARTS="photos": the same MobileNet over the 500 labelled ImageNet photos of ../shared/imagenet-sample (issue 16),
 # in resumable shards of PHOTO_SHARD photos (a shard with a summary.json is not run again); PHOTOS=N takes the
 # first N photos only (e.g. PHOTOS=3 to try the pipeline). Labels come from its labels.csv; the photos stay there.

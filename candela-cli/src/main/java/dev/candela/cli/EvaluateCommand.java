@@ -82,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, region-perturbation, "
             + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
             + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
-            + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity")
+            + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity, sufficiency, sensitivity-n (these two over the whole run)")
     String metric;
 
     @Option(names = "--out", required = true, description = "output directory")

@@ -63,6 +63,53 @@ class EvaluationTest {
         assertTrue(differ > a.rows().size() / 2, "another seed changes the random draws: " + differ + " of " + a.rows().size());
     }
 
+    /** Sufficiency is scored over the run's images as one batch: the rows equal QuantusMetrics.sufficiency of the maps and predictions. */
+    @Test void sufficiencyRelatesTheImagesOfTheRun() {
+        int n = 6;
+        Evaluation.Result r = run(0, n, List.of("sufficiency", "average-drop"));
+        List<Sample> s = samples(n);
+        MapFunction gc = TinyCnn.registered("grad-cam", "relu2", 0);
+        List<float[]> maps = new ArrayList<>();
+        int[] predicted = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] t = {s.get(i).target()};
+            maps.add(new MapBatch(s.get(i).input(), gc.explain(EX, s.get(i).input(), t).maps(), t).map(0));
+            predicted[i] = QuantusMetrics.argmax(EX.forward(s.get(i).input(), java.util.Set.of()).output().data());
+        }
+        double[] want = QuantusMetrics.sufficiency(maps, predicted, QuantusMetrics.SUFFICIENCY_THRESHOLD);
+        List<Evaluation.Row> got = r.rows().stream().filter(x -> x.metric().equals("sufficiency") && x.method().equals("grad-cam")).toList();
+        assertEquals(n, got.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals("img" + i, got.get(i).image());
+            assertEquals(want[i], got.get(i).value(), 0.0, "img" + i);
+        }
+        assertEquals(3 * n, r.rows().stream().filter(x -> x.metric().equals("sufficiency")).count(), "one row per image and method");
+        assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("sufficiency:")), "the note says it is a batch metric");
+    }
+
+    /** Sensitivity-n is one value per method for the run: QuantusMetrics.sensitivityN over all its images, no per-image rows. */
+    @Test void sensitivityNIsOneValuePerRun() {
+        int n = 5;
+        Evaluation.Result r = run(0, n, List.of("sensitivity-n"));
+        assertEquals(0, r.rows().stream().filter(x -> x.metric().equals("sensitivity-n")).count(), "no per-image rows");
+        List<Sample> s = samples(n);
+        MapFunction gc = TinyCnn.registered("grad-cam", "relu2", 0);
+        float[] x = new float[n * 28 * 28], mp = new float[n * 28 * 28];
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = s.get(i).target();
+            System.arraycopy(s.get(i).input().data(), 0, x, i * 784, 784);
+            System.arraycopy(new MapBatch(s.get(i).input(), gc.explain(EX, s.get(i).input(), new int[]{t[i]}).maps(), new int[]{t[i]}).map(0), 0, mp, i * 784, 784);
+        }
+        MapBatch all = new MapBatch(new Tensor(dev.candela.tensor.Shape.of(n, 1, 28, 28), x), new Tensor(dev.candela.tensor.Shape.of(n, 28, 28), mp), t);
+        double want = QuantusMetrics.mean(QuantusMetrics.sensitivityN(new ModelScorer(EX, ModelScorer.Output.SOFTMAX, 64), all, 112,
+                QuantusMetrics.SENSITIVITY_N_MAX, 32));
+        Evaluation.Stat got = r.summary().get("grad-cam").get("sensitivity-n");
+        assertEquals(want, got.mean(), 0.0);
+        assertEquals(n, got.n());
+        assertTrue(r.notes().stream().anyMatch(z -> z.startsWith("sensitivity-n (grad-cam)")), "per-step values in the notes");
+    }
+
     @Test void sameSeedSameNumbersAndADifferentSeedChangesOnlySeededMetrics() {
         List<String> some = List.of("average-drop", "deletion-torchcam", "road-combined", "sanity-spearman", "sanity-ssim");
         Evaluation.Result a = run(1, 2, some), b = run(1, 2, some), c = run(2, 2, some);
@@ -86,14 +133,16 @@ class EvaluationTest {
         System.out.printf("evaluation %.1f s, reports and plots %.1f s%n", (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
         List<String> lines = Files.readAllLines(dir.resolve("per-image.csv"));
         // 2 images x 3 methods x (13 metrics + the Quantus metrics without boxes); the pointing game and the Quantus
-        // localisation metrics only on the image with boxes; no method here has coefficients
-        int quantusLoc = QuantusMetrics.LOCALISATION.size(), quantusOther = QuantusMetrics.NAMES.size() - quantusLoc;
+        // localisation metrics only on the image with boxes; no method here has coefficients; sensitivity-n has no
+        // per-image rows (one value per run, in the summary)
+        int quantusLoc = QuantusMetrics.LOCALISATION.size(), quantusOther = QuantusMetrics.NAMES.size() - quantusLoc - 1;
         assertEquals(1 + 2 * 3 * (13 + quantusOther) + 3 * (1 + quantusLoc), lines.size());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         JsonNode del = s.get("results").get("grad-cam").get("deletion");
         assertEquals(2, del.get("n").asInt());
         assertTrue(del.get("ci95").get(0).asDouble() <= del.get("mean").asDouble());
         assertEquals(1, s.get("results").get("random").get("pointing-game").get("n").asInt());
+        assertEquals(2, s.get("results").get("grad-cam").get("sensitivity-n").get("n").asInt());
         assertTrue(plots.contains(dir.resolve("deletion-curves.png")) && plots.contains(dir.resolve("bar-road-combined.png")), plots.toString());
         for (Path p : plots) assertTrue(Files.size(p) > 1000, p + " is a real PNG");
         String md = EvaluationReport.markdown(r, MetricSet.DEFAULT);

@@ -117,8 +117,16 @@ public final class Evaluation {
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
         Map<String, Integer> nanMaps = new LinkedHashMap<>();
         java.util.Set<String> notCompared = new java.util.LinkedHashSet<>();
+        // sufficiency relates the maps of every image of the run (one Quantus batch): collected here, scored at the end
+        boolean sufficiency = metrics.contains("sufficiency"), sensitivityN = metrics.contains("sensitivity-n");
+        Map<String, List<float[]>> batchMaps = new LinkedHashMap<>();
+        Map<String, List<Sample>> batchSamples = new LinkedHashMap<>();
+        Map<String, List<float[]>> suffMaps = new LinkedHashMap<>();
+        Map<String, List<Integer>> suffPredicted = new LinkedHashMap<>();
+        Map<String, List<String>> suffNames = new LinkedHashMap<>();
         for (Sample s : samples) {
             int[] target = {s.target()};
+            int predicted = sufficiency ? QuantusMetrics.argmax(executor.forward(s.input(), java.util.Set.of()).output().data()) : -1;
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
                 String method = m.getKey();
                 int firstRow = rows.size();
@@ -139,6 +147,15 @@ public final class Evaluation {
                 for (String metric : metrics) {
                     switch (metric) {
                         case "time-ms" -> rows.add(new Row(s.name(), method, metric, millis));
+                        case "sensitivity-n" -> {
+                            batchMaps.computeIfAbsent(method, k -> new ArrayList<>()).add(batch.map(0));
+                            batchSamples.computeIfAbsent(method, k -> new ArrayList<>()).add(s);
+                        }
+                        case "sufficiency" -> {
+                            suffMaps.computeIfAbsent(method, k -> new ArrayList<>()).add(batch.map(0).clone());
+                            suffPredicted.computeIfAbsent(method, k -> new ArrayList<>()).add(predicted);
+                            suffNames.computeIfAbsent(method, k -> new ArrayList<>()).add(s.name());
+                        }
                         case "deletion", "insertion" -> {
                             DeletionInsertion.Kind kind = metric.equals("deletion") ? DeletionInsertion.Kind.DELETION : DeletionInsertion.Kind.INSERTION;
                             DeletionInsertion.Curve c = rise.curves(kind, scorer, batch)[0];
@@ -263,6 +280,18 @@ public final class Evaluation {
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
         }
+        if (sufficiency) {
+            for (Map.Entry<String, List<float[]>> e : suffMaps.entrySet()) {
+                List<Integer> pr = suffPredicted.get(e.getKey());
+                double[] v = QuantusMetrics.sufficiency(e.getValue(), pr.stream().mapToInt(Integer::intValue).toArray(), QuantusMetrics.SUFFICIENCY_THRESHOLD);
+                List<Row> added = new ArrayList<>();
+                for (int i = 0; i < v.length; i++) added.add(new Row(suffNames.get(e.getKey()).get(i), e.getKey(), "sufficiency", v[i]));
+                rows.addAll(added);
+                if (rowListener != null) rowListener.rows(added);
+            }
+            notes.add("sufficiency: over all " + samples.size() + " images of the run as one batch (Quantus's threshold "
+                    + QuantusMetrics.SUFFICIENCY_THRESHOLD + ", predicted classes); its rows are written when the run ends");
+        }
         if (!notCompared.isEmpty()) notes.add("shapley-*: coefficients not per channel, not compared: " + String.join(", ", notCompared));
         if (!noCoefficients.isEmpty()) notes.add("shapley-*: no per-channel coefficients (not a channel-weighting CAM method): " + String.join(", ", noCoefficients));
         java.util.List<String> skipped = methods.keySet().stream().filter(sanitySkip::contains).toList();
@@ -285,6 +314,30 @@ public final class Evaluation {
                 if (v.length > 0) per.put(metric, Stat.of(v));
             }
             summary.put(method, per);
+        }
+        if (sensitivityN) {
+            for (Map.Entry<String, List<float[]>> e : batchMaps.entrySet()) {
+                List<Sample> ss = batchSamples.get(e.getKey());
+                if (ss.size() < 2) continue;
+                Tensor first = ss.get(0).input();
+                int c = first.dim(1), h = first.dim(2), w = first.dim(3), chw = c * h * w;
+                float[] x = new float[ss.size() * chw], mp = new float[ss.size() * h * w];
+                int[] t = new int[ss.size()];
+                for (int i = 0; i < ss.size(); i++) {
+                    System.arraycopy(ss.get(i).input().data(), 0, x, i * chw, chw);
+                    System.arraycopy(e.getValue().get(i), 0, mp, i * h * w, h * w);
+                    t[i] = ss.get(i).target();
+                }
+                MapBatch all = new MapBatch(new Tensor(dev.candela.tensor.Shape.of(ss.size(), c, h, w), x),
+                        new Tensor(dev.candela.tensor.Shape.of(ss.size(), h, w), mp), t);
+                double[] perStep = QuantusMetrics.sensitivityN(scorer, all, options.riseStep(), QuantusMetrics.SENSITIVITY_N_MAX, 32);
+                double v = QuantusMetrics.mean(perStep);
+                summary.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())
+                        .put("sensitivity-n", new Stat(v, Double.NaN, Double.NaN, ss.size(), Double.NaN));
+                notes.add("sensitivity-n (" + e.getKey() + "): Pearson across the " + ss.size() + " images per step of " + options.riseStep()
+                        + " pixels " + java.util.Arrays.toString(java.util.Arrays.stream(perStep).mapToObj(d -> String.format(java.util.Locale.ROOT, "%.4f", d)).toArray())
+                        + ", mean " + String.format(java.util.Locale.ROOT, "%.4f", v) + " (one value per run: no per-image rows)");
+            }
         }
         Map<String, Map<DeletionInsertion.Kind, MeanCurve>> curves = new LinkedHashMap<>();
         curveSums.forEach((method, byKind) -> byKind.forEach((kind, sum) -> {

@@ -26,7 +26,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
             // Quantus (Hedström et al. 2023), see QuantusMetrics
             "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
-            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
+            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation", "sufficiency", "sensitivity-n");
 
     /** The default selection for {@code --metric all}: every metric except the TorchCAM variants and drop-in-confidence. */
     public static final List<String> DEFAULT = List.of(

@@ -517,7 +517,7 @@ public final class QuantusMetrics {
         float[] of(Tensor input);
     }
 
-    private static int argmax(float[] v) {
+    static int argmax(float[] v) {
         int b = 0;
         for (int i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
         return b;
@@ -863,6 +863,144 @@ public final class QuantusMetrics {
         return sab / Math.sqrt(saa * sbb);
     }
 
+    /** Quantus's default share of the input that sensitivity-n perturbs at most. */
+    public static final double SENSITIVITY_N_MAX = 0.8;
+
+    /**
+     * Sensitivity-n (Ancona et al., ICLR 2018), as Quantus's {@code SensitivityN} computes it over one batch: for each
+     * image the pixels are ranked by the map (highest first, ties by index) and removed cumulatively, {@code step}
+     * pixels (all channels) at a time, by setting them to the image's minimum value; step k records the score drop
+     * from the unperturbed input (cumulative) and the sum of the map over the step's elements (that step only,
+     * the map broadcast over the C channels). Entry k of the result is the Pearson correlation, across the images
+     * of the batch, between the drops and the sums of step k. Quantus keeps the first
+     * {@code floor(0.8 * H * W / (C * step))} steps (its bound counts pixels, its step elements) and, by default,
+     * reports their mean ({@link #mean}). The maps are used as given: Quantus divides the batch by its joint
+     * maximum, which changes no correlation. Needs two images or more; higher is better.
+     */
+    public static double[] sensitivityN(Scorer scorer, MapBatch batch, int step, double maxFraction, int chunk) {
+        int n = batch.size(), c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        if (step < 1) throw new IllegalArgumentException("sensitivity-n: step must be >= 1");
+        int steps = (int) Math.floor(maxFraction * hw / ((double) c * step));
+        steps = Math.min(steps, (hw + step - 1) / step);
+        double[][] drop = new double[n][steps], att = new double[n][steps];
+        float[] y0 = scorer.scores(batch.inputs(), batch.targets());
+        for (int i = 0; i < n; i++) {
+            float[] m = batch.map(i);
+            double[] a = new double[hw];
+            for (int p = 0; p < hw; p++) a[p] = m[p];
+            int[] order = descending(a);
+            float[] cur = java.util.Arrays.copyOfRange(batch.inputData(), i * chw, (i + 1) * chw);
+            float min = Float.POSITIVE_INFINITY;
+            for (float v : cur) min = Math.min(min, v);
+            for (int s0 = 0; s0 < steps; s0 += chunk) {
+                int k = Math.min(chunk, steps - s0);
+                float[] px = new float[k * chw];
+                int[] t = new int[k];
+                for (int j = 0; j < k; j++) {
+                    int st = s0 + j;
+                    for (int r = st * step; r < Math.min(hw, (st + 1) * step); r++) {
+                        int p = order[r];
+                        att[i][st] += c * (double) m[p];
+                        for (int ch = 0; ch < c; ch++) cur[ch * hw + p] = min;
+                    }
+                    System.arraycopy(cur, 0, px, j * chw, chw);
+                    t[j] = batch.targets()[i];
+                }
+                float[] y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(k, c, h, w), px), t);
+                for (int j = 0; j < k; j++) drop[i][s0 + j] = (double) y0[i] - y[j];
+            }
+        }
+        double[] r = new double[steps];
+        for (int st = 0; st < steps; st++) {
+            double[] d = new double[n], s = new double[n];
+            for (int i = 0; i < n; i++) { d[i] = drop[i][st]; s[i] = att[i][st]; }
+            r[st] = pearson(d, s);
+        }
+        return r;
+    }
+
+    /** The mean of the values (NaN if any is NaN or there are none), as {@code numpy.mean}. */
+    public static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    /** Quantus's default distance threshold of sufficiency. */
+    public static final double SUFFICIENCY_THRESHOLD = 0.6;
+
+    /**
+     * Sufficiency (Dasgupta et al., ICML 2022), as Quantus computes it over one batch: the maps are divided by
+     * their joint largest absolute value (float32, as Quantus's {@code normalise_by_max} of the batch) and made
+     * absolute; their flattened pixels are compared by the standardised Euclidean distance (scipy's
+     * {@code cdist(A, A, "seuclidean")}, whose variances come from the two stacked copies of A: per pixel
+     * {@code var(ddof = 1)} over 2N rows); the distance matrix is divided by its largest value; two images
+     * are "alike" when that is at most {@code threshold} (Quantus: 0.6). The value of image i is the share of
+     * the other images alike to it that have its predicted class (0 when none is alike). A pixel with zero
+     * variance over the batch makes every distance NaN, hence every value 0, as in Quantus. Higher is better.
+     * The value of an image depends on the whole batch.
+     */
+    public static double[] sufficiency(List<float[]> maps, int[] predicted, double threshold) {
+        int n = maps.size();
+        if (n != predicted.length) throw new IllegalArgumentException("sufficiency: " + n + " maps but " + predicted.length + " predictions");
+        if (n == 0) return new double[0];
+        int d = maps.get(0).length;
+        float max = 0;
+        boolean allZero = true;
+        for (float[] m : maps) {
+            if (m.length != d) throw new IllegalArgumentException("sufficiency: maps of different sizes");
+            for (float v : m) {
+                max = Math.max(max, Math.abs(v));
+                if (v != 0) allZero = false;
+            }
+        }
+        double[][] a = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            float[] m = maps.get(i);
+            for (int j = 0; j < d; j++) a[i][j] = Math.abs(allZero ? m[j] : m[j] / max);
+        }
+        // variance per pixel over the 2N rows of vstack(A, A), ddof = 1
+        double[] var = new double[d];
+        for (int j = 0; j < d; j++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) mean += a[i][j];
+            mean /= n;
+            double ss = 0;
+            for (int i = 0; i < n; i++) ss += (a[i][j] - mean) * (a[i][j] - mean);
+            var[j] = 2 * ss / (2 * n - 1);
+        }
+        double[][] dist = new double[n][n];
+        double dmax = 0;
+        boolean nan = false, zero = true;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < n; k++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double diff = a[i][j] - a[k][j];
+                    s += diff * diff / var[j];
+                }
+                dist[i][k] = Math.sqrt(s);
+                if (Double.isNaN(dist[i][k])) nan = true;
+                else dmax = Math.max(dmax, Math.abs(dist[i][k]));
+                if (dist[i][k] != 0) zero = false;
+            }
+        }
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            int alike = 0, same = 0;
+            for (int k = 0; k < n; k++) {
+                if (k == i || nan) continue;
+                double v = zero ? dist[i][k] : dist[i][k] / dmax;
+                if (v <= threshold) {
+                    alike++;
+                    if (predicted[k] == predicted[i]) same++;
+                }
+            }
+            out[i] = alike == 0 ? 0 : (double) same / alike;
+        }
+        return out;
+    }
+
     /** The map-only and score metrics as {@link ImageMetric}s (the localisation ones need boxes: see {@link Evaluation}). */
     static ImageMetric imageMetric(String name, int riseStep, int chunk) {
         return imageMetric(name, riseStep, chunk, 0);
@@ -941,5 +1079,5 @@ public final class QuantusMetrics {
 
     public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
-            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation");
+            "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation", "sufficiency", "sensitivity-n");
 }
