@@ -21,7 +21,6 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,33 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
  * error columns; the transformer saves and loads. One SparkSession for the class, ten small images.
  */
 class CandelaExplainerTest {
-    static final String MODEL = "weights/fashion-vgg.cnd";
+    static final String MODEL = SparkTests.MODEL;
     /** Noisy methods (per image and method seeds), perturbation, FG-CAM, pixel attributions, LRP. */
     static final String METHODS = "grad-cam,score-cam,smooth-grad-cam++,random-cam,lift-cam,fg-cam(base=grad-cam,level=input),"
             + "gradient,deeplift,smoothgrad,lrp(composite=epsilon-plus)";
 
     static SparkSession spark;
-    @TempDir static Path dir;
+    static Path dir;
 
     @BeforeAll static void start() throws Exception {
-        try (var files = Files.list(Path.of("testdata/images"))) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("fashion-")).toList()) Files.copy(p, dir.resolve(p.getFileName()));
-        }
-        Files.write(dir.resolve("broken.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R', 1, 2, 3});
-        spark = SparkSession.builder().master("local[2]").appName("candela-test")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "3")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
+        spark = SparkTests.spark();
+        dir = SparkTests.images();
     }
 
-    @AfterAll static void stop() {
-        if (spark != null) spark.stop();
-    }
-
-    static Dataset<Row> binaryFiles() {
-        return spark.read().format("binaryFile").option("pathGlobFilter", "*.png").load(dir.toString());
-    }
+    static Dataset<Row> binaryFiles() { return SparkTests.binaryFiles(); }
 
     static CandelaExplainer explainer() {
         return new CandelaExplainer().setModelPath(MODEL).setMethods(METHODS).setSeed(7);
@@ -160,7 +146,7 @@ class CandelaExplainerTest {
     }
 
     @Test void targetColumnAndPrediction() {
-        Dataset<Row> df = binaryFiles().filter("path not like '%broken.png'").selectExpr("*", "cast(substring_index(substring_index(path, 'fashion-', -1), '-', 1) as int) as label");
+        Dataset<Row> df = SparkTests.labelled().filter("path not like '%broken.png'");
         List<Row> rows = new CandelaExplainer().setModelPath(MODEL).setMethods("grad-cam").setTargetCol("label").transform(df).collectAsList();
         assertEquals(10, rows.size());
         int correct = 0;
