@@ -195,7 +195,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
             List<Method> parsed = Methods.parse(methods, methodOptions.defaults(seed), m);
             Map<String, MapFunction> fns = methodFunctions(parsed, layers,
-                    methodOptions.camOptions(camBatchSize, seed, dev.candela.explain.Progress.none()));
+                    methodOptions.camOptions(camBatchSize, seed, dev.candela.explain.Progress.none()), seed);
             Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
             if (report != null) fns = capturing(fns, ex, captured);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
@@ -321,26 +321,28 @@ public final class EvaluateCommand implements Callable<Integer> {
      */
     private static Map<String, MapFunction> capturing(Map<String, MapFunction> fns, Executor main, Map<Tensor, Map<String, Captured>> captured) {
         Map<String, MapFunction> wrapped = new LinkedHashMap<>();
-        for (Map.Entry<String, MapFunction> e : fns.entrySet()) {
-            String name = e.getKey();
-            MapFunction f = e.getValue();
-            wrapped.put(name, new MapFunction() {
-                @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return f.maps(ex, x, t); }
-
-                @Override public Output explain(Executor ex, Tensor x, int[] t) {
-                    long t0 = System.nanoTime();
-                    Output o = f.explain(ex, x, t);
-                    double millis = (System.nanoTime() - t0) / 1e6;
-                    if (ex == main) {
-                        synchronized (captured) {
-                            captured.computeIfAbsent(x, k -> new LinkedHashMap<>()).putIfAbsent(name, new Captured(o.maps(), o.layer(), o.coefficients(), millis));
-                        }
-                    }
-                    return o;
-                }
-            });
-        }
+        for (Map.Entry<String, MapFunction> e : fns.entrySet()) wrapped.put(e.getKey(), capturing(e.getKey(), e.getValue(), main, captured));
         return wrapped;
+    }
+
+    private static MapFunction capturing(String name, MapFunction f, Executor main, Map<Tensor, Map<String, Captured>> captured) {
+        return new MapFunction() {
+            @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return f.maps(ex, x, t); }
+
+            @Override public MapFunction forImage(String image) { return capturing(name, f.forImage(image), main, captured); }
+
+            @Override public Output explain(Executor ex, Tensor x, int[] t) {
+                long t0 = System.nanoTime();
+                Output o = f.explain(ex, x, t);
+                double millis = (System.nanoTime() - t0) / 1e6;
+                if (ex == main) {
+                    synchronized (captured) {
+                        captured.computeIfAbsent(x, k -> new LinkedHashMap<>()).putIfAbsent(name, new Captured(o.maps(), o.layer(), o.coefficients(), millis));
+                    }
+                }
+                return o;
+            }
+        };
     }
 
     /** One row per input, one cell per method: the overlay, its metric scores on this input; the means above. */
@@ -385,27 +387,34 @@ public final class EvaluateCommand implements Callable<Integer> {
      * Maps by method label, every method through the same path as {@code explain}: a session on the batch
      * (targets = the scored classes), the method's {@link Method#explain}, its display policy.
      */
-    static Map<String, MapFunction> methodFunctions(List<Method> methods, List<String> layers, CamOptions options) {
+    static Map<String, MapFunction> methodFunctions(List<Method> methods, List<String> layers, CamOptions options, long seed) {
         Map<String, MapFunction> fns = new LinkedHashMap<>();
-        for (Method method : methods) {
-            fns.put(method.label(), new MapFunction() {
-                @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
-
-                @Override public Output explain(Executor ex, Tensor x, int[] t) {
-                    Explanation e = explanation(method, ex, x, t, layers, options);
-                    return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
-                }
-            });
-        }
+        for (Method method : methods) fns.put(method.label(), new MethodFunction(method, layers, options, seed, null));
         return fns;
     }
 
+    /**
+     * One method as a map function; for a named image ({@link MapFunction#forImage}) its noise is seeded from (seed,
+     * image, method) as {@code explain} seeds it, so evaluate scores the very map explain writes.
+     */
+    record MethodFunction(Method method, List<String> layers, CamOptions options, long seed, String image) implements MapFunction {
+        @Override public Tensor maps(Executor ex, Tensor x, int[] t) { return explain(ex, x, t).maps(); }
+
+        @Override public Output explain(Executor ex, Tensor x, int[] t) {
+            Explanation e = explanation(method, ex, x, t, layers, options, image, seed);
+            return new Output(e.maps(), e.layers().isEmpty() ? null : e.layers().get(0), e.coefficients());
+        }
+
+        @Override public MapFunction forImage(String name) { return new MethodFunction(method, layers, options, seed, name); }
+    }
+
     /** One method on a batch with one class target per image, as {@code explain} runs it. */
-    static Explanation explanation(Method method, Executor ex, Tensor x, int[] t, List<String> layers, CamOptions options) {
+    static Explanation explanation(Method method, Executor ex, Tensor x, int[] t, List<String> layers, CamOptions options, String image, long seed) {
         List<Target> ts = new ArrayList<>();
         for (int c : t) ts.add(Target.classIndex(c));
         Explainer.Request r = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts).options(options);
-        return method.explain(Explainer.of(ex).session(x, r));
+        dev.candela.explain.cam.CamSession s = Explainer.of(ex).session(x, r);
+        return image == null ? method.explain(s) : Explainer.explainSeeded(s, method, image, seed);
     }
 
     /** A pixel attribution (N x C x H x W) as the method's display map in [0, 1] (its {@link PixelAttribution#display()}). */

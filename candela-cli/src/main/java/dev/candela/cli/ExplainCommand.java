@@ -192,7 +192,8 @@ public final class ExplainCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) cells.add(new ArrayList<>());
             List<Map<String, Object>> results = new ArrayList<>();
             for (Method method : ms) {
-                Explanation e = method.explain(session);
+                // noise seeded per (input stem, method): the same bits as the API's explainSeeded and candela-spark
+                Explanation e = Explainer.explainSeeded(session, method, CliFiles.stem(file), seed);
                 CliChecks.finiteResult(e.method(), e, allowNonFinite, err); // a NaN map or attribution is never written silently
                 Map<String, Object> res = writer.write(dir.staging(), dir.target(), in, m, e, layerNames, cells);
                 res.put("display_map", method.display().describe());

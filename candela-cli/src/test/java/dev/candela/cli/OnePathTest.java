@@ -69,8 +69,8 @@ class OnePathTest {
         EvaluateCommand ev = new EvaluateCommand();
         new CommandLine(ev).parseArgs("--input", in.toString(), "--out", tmp.resolve("eval").toString(), "--method", name, "--layer", "b2.relu");
         List<Method> ms = Methods.parse(ev.methods, ev.methodOptions.defaults(ev.seed), RESNET);
-        Map<String, MapFunction> fns = EvaluateCommand.methodFunctions(ms, ev.layers, ev.methodOptions.camOptions(ev.camBatchSize, ev.seed, Progress.none()));
-        Tensor scored = fns.get(name).maps(Executor.fast(RESNET, Parallel.serial()), Npy.read(in), new int[]{3});
+        Map<String, MapFunction> fns = EvaluateCommand.methodFunctions(ms, ev.layers, ev.methodOptions.camOptions(ev.camBatchSize, ev.seed, Progress.none()), ev.seed);
+        Tensor scored = fns.get(name).forImage("img").maps(Executor.fast(RESNET, Parallel.serial()), Npy.read(in), new int[]{3});
         assertEquals(written.size(), scored.size(), name);
         assertArrayEquals(written.data(), scored.data(), 0f, name + ": explain's map differs from the map evaluate scores");
         float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
@@ -187,7 +187,7 @@ class OnePathTest {
                 dev.candela.explain.Explanation api = ex.explain(x, spec);
                 assertEquals(spec, api.method());
                 Method m = Methods.byName(spec, RESNET);
-                Tensor viaEvaluate = EvaluateCommand.methodFunctions(List.of(m), List.of(), dev.candela.explain.cam.CamOptions.defaults())
+                Tensor viaEvaluate = EvaluateCommand.methodFunctions(List.of(m), List.of(), dev.candela.explain.cam.CamOptions.defaults(), 0)
                         .get(spec).maps(Executor.fast(RESNET, Parallel.serial()), x, new int[]{api.targets().get(0).classIndex()});
                 assertArrayEquals(api.maps().data(), viaEvaluate.data(), 0f, spec);
             }

@@ -131,6 +131,24 @@ public final class Explainer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Several registry methods on one input with one shared forward pass (and gradients), each method's noise
+     * seeded by {@link Noise#seedFor}(seed, image, method label): a method's result depends neither on the other
+     * methods nor on which images came before, so a distributed run (candela-spark) gives the same bits as a
+     * single JVM for any partitioning. Pixel attributions keep their own fixed seed ({@code smoothgrad(seed=...)}).
+     */
+    public List<Explanation> explainSeeded(Tensor input, List<Method> methods, Request request, String image, long seed) {
+        CamSession base = session(input, request);
+        List<Explanation> out = new ArrayList<>();
+        for (Method m : methods) out.add(explainSeeded(base, m, image, seed));
+        return out;
+    }
+
+    /** One method on a prepared session with its noise seeded by {@link Noise#seedFor}(seed, image, method label). */
+    public static Explanation explainSeeded(CamSession base, Method method, String image, long seed) {
+        return method.explain(base.withOptions(base.options().withSeed(Noise.seedFor(seed, image, method.label()))));
+    }
+
     /** Prepares a batch: forward pass, targets resolved, layers resolved (for callers that run methods one by one). */
     public CamSession session(Tensor input, Request request) {
         Activations fwd = executor.forward(input);

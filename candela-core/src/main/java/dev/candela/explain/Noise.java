@@ -31,6 +31,17 @@ public interface Noise {
     }
 
     /**
+     * A seed for one (image, method) pair from a run's seed, independent of the order of work and of the other
+     * images and methods of the run (the same mixing as the evaluation's per-image seeds).
+     */
+    static long seedFor(long seed, String image, String method) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        h ^= image.hashCode() * 0xC2B2AE3D27D4EB4FL;
+        h ^= (long) method.hashCode() << 17;
+        return h ^ (h >>> 31);
+    }
+
+    /**
      * Replays recorded arrays in order (each call consumes the next one, which must have the
      * requested length). The recorded values are used as they are: {@code std}, {@code lo} and {@code hi}
      * are ignored because the recording already has them applied.

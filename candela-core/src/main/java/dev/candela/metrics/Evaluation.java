@@ -129,9 +129,10 @@ public final class Evaluation {
             int predicted = sufficiency ? QuantusMetrics.argmax(executor.forward(s.input(), java.util.Set.of()).output().data()) : -1;
             for (Map.Entry<String, MapFunction> m : methods.entrySet()) {
                 String method = m.getKey();
+                MapFunction fn = m.getValue().forImage(s.name());
                 int firstRow = rows.size();
                 long t0 = System.nanoTime();
-                MapFunction.Output explained = m.getValue().explain(executor, s.input(), target);
+                MapFunction.Output explained = fn.explain(executor, s.input(), target);
                 Tensor maps = explained.maps();
                 double millis = (System.nanoTime() - t0) / 1e6;
                 if (hasNaN(maps)) {
@@ -176,12 +177,11 @@ public final class Evaluation {
                             int classes = executor.model().numClasses();
                             if (classes < 2) continue;
                             int off = QuantusMetrics.offClass(s.target(), new java.util.SplittableRandom(seed).nextInt(classes - 1));
-                            Tensor offMaps = m.getValue().maps(executor, s.input(), new int[]{off});
+                            Tensor offMaps = fn.maps(executor, s.input(), new int[]{off});
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.randomLogit(batch.map(0), new MapBatch(s.input(), offMaps, new int[]{off}).map(0))));
                         }
                         case "max-sensitivity", "avg-sensitivity" -> {
                             if (metric.equals("avg-sensitivity") && metrics.contains("max-sensitivity")) continue; // computed together
-                            MapFunction fn = m.getValue();
                             double[] sens = QuantusMetrics.sensitivities(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(),
                                     QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.uniformNoise(seed ^ 0x5EED5L, 0.2));
                             double max = Double.NEGATIVE_INFINITY, mean = 0;
@@ -190,7 +190,6 @@ public final class Evaluation {
                             if (metrics.contains("avg-sensitivity")) rows.add(new Row(s.name(), method, "avg-sensitivity", mean));
                         }
                         case "local-lipschitz-estimate" -> {
-                            MapFunction fn = m.getValue();
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.localLipschitz(x -> fn.maps(executor, x, target).data(), batch.map(0),
                                     s.input(), QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.gaussianNoise(seed ^ 0x11EL, 0.1))));
                         }
@@ -205,7 +204,7 @@ public final class Evaluation {
                             for (String layer : bottomUp) {
                                 current = cr.randomise(current, layer);
                                 Executor stage = new Executor(current, executor.kernels());
-                                stages.add(x -> m.getValue().maps(stage, x, target).data());
+                                stages.add(x -> fn.maps(stage, x, target).data());
                             }
                             double[] sims = QuantusMetrics.smoothMprtSimilarities(batch.map(0), stages, s.input(), QuantusMetrics.SMOOTH_MPRT_SAMPLES,
                                     QuantusMetrics.gaussianNoise(seed ^ 0x5300L, 1.0));
@@ -218,7 +217,7 @@ public final class Evaluation {
                             CascadingRandomisation cr = new CascadingRandomisation(seed);
                             dev.candela.graph.Model random = executor.model();
                             for (String layer : CascadingRandomisation.layersTopFirst(random.graph())) random = cr.randomise(random, layer);
-                            Tensor randomMaps = m.getValue().maps(new Executor(random, executor.kernels()), s.input(), target);
+                            Tensor randomMaps = fn.maps(new Executor(random, executor.kernels()), s.input(), target);
                             float[] rm = new MapBatch(s.input(), randomMaps, target).map(0);
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.efficientMprt(batch.map(0), rm)));
                         }
@@ -227,16 +226,14 @@ public final class Evaluation {
                             float[] d = shifted.data();
                             for (int e = 0; e < d.length; e++) d[e] -= 1;
                             Executor shiftedEx = new Executor(QuantusMetrics.shiftedModel(executor.model(), -1f), executor.kernels());
-                            float[] sm = new MapBatch(s.input(), m.getValue().maps(shiftedEx, shifted, target), target).map(0);
+                            float[] sm = new MapBatch(s.input(), fn.maps(shiftedEx, shifted, target), target).map(0);
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.inputInvariance(batch.map(0), sm)));
                         }
                         case "continuity" -> {
-                            MapFunction fn = m.getValue();
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.continuity(x -> fn.maps(executor, x, target).data(), batch.map(0), s.input(), 28)));
                         }
                         case "relative-input-stability", "relative-output-stability" -> {
                             if (metric.equals("relative-output-stability") && metrics.contains("relative-input-stability")) continue; // computed together
-                            MapFunction fn = m.getValue();
                             double[] rs = QuantusMetrics.relativeStability(x -> fn.maps(executor, x, target).data(),
                                     x -> executor.forward(x, java.util.Set.of()).output().data(), batch.map(0), s.input(),
                                     QuantusMetrics.SENSITIVITY_SAMPLES, QuantusMetrics.uniformNoise(seed ^ 0x7215L, 0.02, 0.2));
@@ -268,7 +265,7 @@ public final class Evaluation {
                         case "sanity-spearman", "sanity-ssim" -> {
                             if (metric.equals("sanity-ssim") && metrics.contains("sanity-spearman")) continue; // computed together
                             if (sanitySkip.contains(method)) continue;
-                            List<CascadingRandomisation.Step> steps = new CascadingRandomisation(seed).run(executor, m.getValue(), s.input(), target, options.sanityLayers());
+                            List<CascadingRandomisation.Step> steps = new CascadingRandomisation(seed).run(executor, fn, s.input(), target, options.sanityLayers());
                             CascadingRandomisation.Step last = steps.get(steps.size() - 1);
                             if (metrics.contains("sanity-spearman")) rows.add(new Row(s.name(), method, "sanity-spearman", last.spearman()[0]));
                             if (metrics.contains("sanity-ssim")) rows.add(new Row(s.name(), method, "sanity-ssim", last.ssim()[0]));

@@ -20,6 +20,12 @@ public interface MapFunction {
         return new Output(maps(executor, inputs, targets), null, null);
     }
 
+    /**
+     * This function for one named image (the evaluation calls it with each sample's name before explaining it), e.g.
+     * with its noise seeded from the name so a map does not depend on the order of work. By default itself.
+     */
+    default MapFunction forImage(String image) { return this; }
+
     /** @param layer tensor name of the weighted layer (null if none); @param coefficients N x K (null if none) */
     record Output(Tensor maps, String layer, Tensor coefficients) {}
 }

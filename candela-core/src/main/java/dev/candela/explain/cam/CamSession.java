@@ -58,6 +58,23 @@ public final class CamSession {
         for (String l : layers) evidence.add(new LayerEvidence(executor, forward, l, rows, targets, options));
     }
 
+    /** A copy sharing this session's forward pass and gradients, with other options (e.g. its own noise seed). */
+    public CamSession withOptions(CamOptions other) {
+        return new CamSession(this, other);
+    }
+
+    private CamSession(CamSession s, CamOptions other) {
+        this.executor = s.executor;
+        this.input = s.input;
+        this.logits = s.logits;
+        this.targets = s.targets;
+        this.layers = s.layers;
+        this.options = other;
+        this.rows = s.rows;
+        this.forward = s.forward;
+        for (LayerEvidence e : s.evidence) evidence.add(e.withOptions(other));
+    }
+
     public List<LayerEvidence> evidence() { return evidence; }
     public Tensor logits() { return logits; }
     public List<ResolvedTarget> targets() { return targets; }

@@ -31,9 +31,15 @@ public final class LayerEvidence {
     private final Tensor input;
     private final List<ResolvedTarget> targets;
     private final CamOptions options;
-    private Tensor gradients;
+    /** The gradients at the layer, computed on first use and shared with the copies {@link #withOptions} makes. */
+    private final Tensor[] gradients;
 
     public LayerEvidence(Executor executor, Activations forward, String layer, Tensor input, List<ResolvedTarget> targets, CamOptions options) {
+        this(executor, forward, layer, input, targets, options, new Tensor[1]);
+    }
+
+    private LayerEvidence(Executor executor, Activations forward, String layer, Tensor input, List<ResolvedTarget> targets, CamOptions options,
+                          Tensor[] gradients) {
         if (input.dim(0) != targets.size()) throw new IllegalArgumentException("evidence needs one input row per target: " + input.dim(0) + " rows, " + targets.size() + " targets");
         this.executor = executor;
         this.forward = forward;
@@ -41,13 +47,15 @@ public final class LayerEvidence {
         this.input = input;
         this.targets = List.copyOf(targets);
         this.options = options;
+        this.gradients = gradients;
     }
 
-    /** The same evidence with other options (e.g. a method's own batch size); shares the forward pass and gradients. */
-    public synchronized LayerEvidence withOptions(CamOptions other) {
-        LayerEvidence e = new LayerEvidence(executor, forward, layer, input, targets, other);
-        e.gradients = gradients;
-        return e;
+    /**
+     * The same evidence with other options (e.g. a method's own batch size or noise seed); shares the forward pass
+     * and the gradients (computed once, by whichever copy needs them first).
+     */
+    public LayerEvidence withOptions(CamOptions other) {
+        return new LayerEvidence(executor, forward, layer, input, targets, other, gradients);
     }
 
     /** The same evidence for another layer (shares the forward pass). */
@@ -77,9 +85,11 @@ public final class LayerEvidence {
     public Tensor logits() { return forward.output(); }
 
     /** d score_r / d A for every row, R x K x h x w (computed once, on first use). */
-    public synchronized Tensor gradients() {
-        if (gradients == null) gradients = gradientsAt(forward, Set.of(layer)).get(layer);
-        return gradients;
+    public Tensor gradients() {
+        synchronized (gradients) {
+            if (gradients[0] == null) gradients[0] = gradientsAt(forward, Set.of(layer)).get(layer);
+            return gradients[0];
+        }
     }
 
     /** Gradients of each row's target score at the given tensors of a forward pass of R rows. */

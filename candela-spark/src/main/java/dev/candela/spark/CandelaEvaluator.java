@@ -1,0 +1,167 @@
+package dev.candela.spark;
+
+import dev.candela.graph.Model;
+import dev.candela.metrics.MetricSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Faithfulness metrics over images in a DataFrame: every metric {@code candela evaluate} has, per image and
+ * method, as one row per (image, method) with one double column per metric (hyphens become underscores), so an
+ * evaluation is one transform and a {@code groupBy("method").agg(...)}:
+ *
+ * <pre>{@code
+ * Dataset<Row> scores = new CandelaEvaluator().setModelPath("weights/fashion-vgg.cnd")
+ *         .setMethods("grad-cam,score-cam").setMetrics("average-drop,deletion,insertion")
+ *         .transform(spark.read().format("binaryFile").load("photos/"));
+ * scores.groupBy("method").agg(avg("deletion"), avg("insertion")).show();
+ * }</pre>
+ *
+ * Output columns: the path column, {@code image} (the file stem: the name that seeds ROAD noise, randomisation
+ * and noisy methods, as in the CLI), {@code method}, {@code target} (the class explained and scored: the
+ * target column, else the prediction), {@code error}, then the metrics. Each image is evaluated on its own, with
+ * the seeds {@code candela evaluate} derives from (seed, image, method): the numbers do not depend on the
+ * partitioning. Metrics that need annotation boxes (pointing game, localisation) are left null here.
+ */
+public final class CandelaEvaluator extends Transformer implements DefaultParamsWritable {
+    private static final long serialVersionUID = 1L;
+
+    private final String uid;
+    private final Param<String> inputCol;
+    private final Param<String> pathCol;
+    private final Param<String> targetCol;
+    private final Param<String> modelPath;
+    private final Param<String> methods;
+    private final Param<String> metrics;
+    private final Param<String> layer;
+    private final Param<String> score;
+    private final LongParam seed;
+    private final IntParam batchSize;
+    private final IntParam camBatchSize;
+    private final IntParam sanityLayers;
+    private final IntParam shapleyPairs;
+    private final IntParam threads;
+
+    public CandelaEvaluator() { this("candelaEvaluator_" + UUID.randomUUID().toString().substring(0, 12)); }
+
+    public CandelaEvaluator(String uid) {
+        this.uid = uid;
+        inputCol = new Param<>(this, "inputCol", "image column: binary (binaryFile's content) or the image source's struct");
+        pathCol = new Param<>(this, "pathCol", "column naming each image's file (its stem names the image and seeds it)");
+        targetCol = new Param<>(this, "targetCol", "integer column with each image's class (empty: the predicted class)");
+        modelPath = new Param<>(this, "modelPath", "model file (.cnd or .onnx) read on the driver and broadcast");
+        methods = new Param<>(this, "methods", "methods as candela evaluate --method takes them");
+        metrics = new Param<>(this, "metrics", "metrics as candela evaluate --metric takes them ('all' = its default set)");
+        layer = new Param<>(this, "layer", "CAM layer(s), comma-separated (empty: auto)");
+        score = new Param<>(this, "score", "score read by the metrics: softmax or logit");
+        seed = new LongParam(this, "seed", "seed of ROAD noise, randomisation and noisy methods");
+        batchSize = new IntParam(this, "batchSize", "perturbed inputs per forward batch of the metrics");
+        camBatchSize = new IntParam(this, "camBatchSize", "masked forwards per batch inside perturbation CAM methods");
+        sanityLayers = new IntParam(this, "sanityLayers", "layers randomised, top first, by the sanity check");
+        shapleyPairs = new IntParam(this, "shapleyPairs", "permutation pairs of the sampled Shapley reference");
+        threads = new IntParam(this, "threads", "Candela threads per Spark task");
+        setDefault(inputCol, "content");
+        setDefault(pathCol, "path");
+        setDefault(targetCol, "");
+        setDefault(modelPath, "");
+        setDefault(methods, "grad-cam");
+        setDefault(metrics, "average-drop,increase-in-confidence,deletion,insertion,time-ms");
+        setDefault(layer, "");
+        setDefault(score, "softmax");
+        setDefault(seed, 0L);
+        setDefault(batchSize, 64);
+        setDefault(camBatchSize, 32);
+        setDefault(sanityLayers, 3);
+        setDefault(shapleyPairs, 32);
+        setDefault(threads, 1);
+    }
+
+    @Override public String uid() { return uid; }
+
+    public Param<String> inputCol() { return inputCol; }
+    public Param<String> pathCol() { return pathCol; }
+    public Param<String> targetCol() { return targetCol; }
+    public Param<String> modelPath() { return modelPath; }
+    public Param<String> methods() { return methods; }
+    public Param<String> metrics() { return metrics; }
+    public Param<String> layer() { return layer; }
+    public Param<String> score() { return score; }
+    public LongParam seed() { return seed; }
+    public IntParam batchSize() { return batchSize; }
+    public IntParam camBatchSize() { return camBatchSize; }
+    public IntParam sanityLayers() { return sanityLayers; }
+    public IntParam shapleyPairs() { return shapleyPairs; }
+    public IntParam threads() { return threads; }
+
+    public CandelaEvaluator setInputCol(String v) { set(inputCol, v); return this; }
+    public CandelaEvaluator setPathCol(String v) { set(pathCol, v); return this; }
+    public CandelaEvaluator setTargetCol(String v) { set(targetCol, v); return this; }
+    public CandelaEvaluator setModelPath(String v) { set(modelPath, v); return this; }
+    public CandelaEvaluator setMethods(String v) { set(methods, v); return this; }
+    public CandelaEvaluator setMetrics(String v) { set(metrics, v); return this; }
+    public CandelaEvaluator setLayer(String v) { set(layer, v); return this; }
+    public CandelaEvaluator setScore(String v) { set(score, v); return this; }
+    public CandelaEvaluator setSeed(long v) { set(seed, v); return this; }
+    public CandelaEvaluator setBatchSize(int v) { set(batchSize, v); return this; }
+    public CandelaEvaluator setCamBatchSize(int v) { set(camBatchSize, v); return this; }
+    public CandelaEvaluator setSanityLayers(int v) { set(sanityLayers, v); return this; }
+    public CandelaEvaluator setShapleyPairs(int v) { set(shapleyPairs, v); return this; }
+    public CandelaEvaluator setThreads(int v) { set(threads, v); return this; }
+
+    public String getMetrics() { return $(metrics); }
+    public String getMethods() { return $(methods); }
+    public long getSeed() { return (Long) $(seed); }
+
+    /** The explainer these params describe (the same input, model, method, layer, seed and batch options). */
+    private CandelaExplainer explainer() {
+        return new CandelaExplainer().setInputCol($(inputCol)).setPathCol($(pathCol)).setTargetCol($(targetCol)).setModelPath($(modelPath))
+                .setMethods($(methods)).setLayer($(layer)).setSeed(getSeed()).setBatchSize((Integer) $(camBatchSize)).setThreads((Integer) $(threads));
+    }
+
+    @Override public StructType transformSchema(StructType schema) {
+        explainer().transformSchema(schema); // the same checks of the input, target and sizes
+        String path = java.util.Arrays.asList(schema.fieldNames()).contains($(pathCol)) ? $(pathCol) : "path";
+        return EvaluatePartition.schema(path, MetricSet.parse(getMetrics()));
+    }
+
+    @Override public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType schema = dataset.schema();
+        StructType out = transformSchema(schema);
+        String s = $(score).toLowerCase(Locale.ROOT);
+        if (!s.equals("softmax") && !s.equals("logit")) throw new IllegalArgumentException("score must be softmax or logit, got '" + $(score) + "'");
+        if ((Integer) $(batchSize) < 1) throw new IllegalArgumentException("batchSize must be >= 1");
+        CandelaExplainer ex = explainer();
+        byte[] bytes = ex.modelBytes();
+        String ext = CandelaExplainer.extension($(modelPath));
+        String sha = Models.sha256(bytes);
+        ExplainSettings settings = ex.settings(schema, sha, ext);
+        Model m = Models.get(sha, ext, () -> bytes);
+        settings.parseMethods(m);
+        List<String> ms = MetricSet.parse(getMetrics());
+        EvaluatePartition.Options options = new EvaluatePartition.Options(ms, s, (Integer) $(batchSize), null, 20, (Integer) $(sanityLayers), (Integer) $(shapleyPairs));
+        new MetricSet(1, options.torchCamSteps(), dev.candela.metrics.Road.DEFAULT_PERCENTILES, options.sanityLayers(), getSeed()); // checks
+        Broadcast<byte[]> bc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(bytes);
+        return dataset.toDF().mapPartitions(new EvaluatePartition(settings, options, bc), Encoders.row(out));
+    }
+
+    @Override public CandelaEvaluator copy(ParamMap extra) { return defaultCopy(extra); }
+
+    public static MLReader<CandelaEvaluator> read() { return new DefaultParamsReader<>(); }
+
+    public static CandelaEvaluator load(String path) { return read().load(path); }
+}

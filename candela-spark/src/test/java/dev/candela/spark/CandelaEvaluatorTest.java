@@ -1,0 +1,131 @@
+package dev.candela.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.count;
+
+import dev.candela.explain.Explainer;
+import dev.candela.explain.Method;
+import dev.candela.explain.Target;
+import dev.candela.format.ModelFiles;
+import dev.candela.graph.Model;
+import dev.candela.image.Preprocessor;
+import dev.candela.metrics.Evaluation;
+import dev.candela.metrics.MapFunction;
+import dev.candela.metrics.MetricSet;
+import dev.candela.metrics.ModelScorer;
+import dev.candela.metrics.Road;
+import dev.candela.metrics.Sample;
+import dev.candela.run.Executor;
+import dev.candela.tensor.Parallel;
+import dev.candela.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The metrics transformer against the single-JVM evaluation as {@code candela evaluate} runs it (one Evaluation
+ * over all images in order, each method through a session and {@link Method#explain}): every metric value equal,
+ * bit for bit, for the deterministic methods, whatever the partitioning; the groupBy means equal the summary's.
+ */
+class CandelaEvaluatorTest {
+    static final String METHODS = "grad-cam,gradient";
+    static final String METRICS = "average-drop,increase-in-confidence,deletion,insertion,sanity-spearman,sparseness,time-ms";
+
+    static CandelaEvaluator evaluator() {
+        return new CandelaEvaluator().setModelPath(SparkTests.MODEL).setMethods(METHODS).setMetrics(METRICS).setTargetCol("label").setSeed(5);
+    }
+
+    @Test void sameNumbersAsTheSingleJvmEvaluation() throws Exception {
+        Dataset<Row> scores = evaluator().transform(SparkTests.labelled().repartition(3)).cache();
+        List<Row> rows = scores.collectAsList();
+        assertEquals(11 * 2, rows.size());
+        List<String> metrics = MetricSet.parse(METRICS);
+
+        // the CLI's evaluation in one JVM: all samples in name order, one Evaluation
+        Model model = ModelFiles.load(Path.of(SparkTests.MODEL));
+        Preprocessor pre = new Preprocessor(model);
+        List<Sample> samples = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(SparkTests.images())) {
+            for (Path f : files.sorted().toList()) {
+                String stem = ImageRows.stem(f.toString());
+                if (stem.equals("broken")) continue;
+                int label = Integer.parseInt(stem.split("-")[1]);
+                samples.add(new Sample(stem, pre.prepare(pre.load(f)).input(), label, List.of()));
+            }
+        }
+        List<Method> methods = ExplainSettingsTestAccess.methods(METHODS, model);
+        Evaluation.Result want;
+        try (Parallel parallel = new Parallel(2)) {
+            Executor ex = Executor.fast(model, parallel);
+            Map<String, MapFunction> fns = new LinkedHashMap<>();
+            for (Method m : methods) {
+                fns.put(m.label(), new MapFunction() {
+                    @Override public Tensor maps(Executor e, Tensor x, int[] t) { return explain(e, x, t).maps(); }
+
+                    @Override public Output explain(Executor e, Tensor x, int[] t) {
+                        List<Target> ts = new ArrayList<>();
+                        for (int c : t) ts.add(Target.classIndex(c));
+                        var r = Explainer.Request.defaults().targets(ts).options(dev.candela.explain.cam.CamOptions.defaults().withSeed(5));
+                        var out = m.explain(Explainer.of(e).session(x, r));
+                        return new Output(out.maps(), out.layers().isEmpty() ? null : out.layers().get(0), out.coefficients());
+                    }
+                });
+            }
+            MetricSet set = new MetricSet(28, 20, Road.DEFAULT_PERCENTILES, 3, 5);
+            want = new Evaluation(ex, new ModelScorer(ex, ModelScorer.Output.SOFTMAX, 64), set, metrics, fns).run(samples, null);
+        }
+        Map<String, Double> expected = new HashMap<>();
+        for (Evaluation.Row r : want.rows()) expected.put(r.image() + "|" + r.method() + "|" + r.metric(), r.value());
+        int compared = 0;
+        for (Row r : rows) {
+            String image = r.getAs("image");
+            if (image.equals("broken")) {
+                assertNotNull(r.getAs("error"));
+                assertNull(r.getAs("deletion"));
+                continue;
+            }
+            assertNull(r.getAs("error"), image);
+            for (String metric : metrics) {
+                if (metric.equals("time-ms")) continue;
+                Double got = r.getAs(EvaluatePartition.column(metric));
+                Double exp = expected.get(image + "|" + r.getAs("method") + "|" + metric);
+                assertNotNull(exp, image + " " + metric);
+                assertEquals(Double.doubleToLongBits(exp), Double.doubleToLongBits(got), image + " " + r.getAs("method") + " " + metric + ": " + exp + " vs " + got);
+                compared++;
+            }
+        }
+        assertEquals(10 * 2 * (metrics.size() - 1), compared);
+
+        // an evaluation is one transform and a groupBy
+        List<Row> means = scores.filter("error is null").groupBy("method").agg(avg("deletion").as("deletion"), avg("insertion").as("insertion"), count("*").as("n"))
+                .collectAsList();
+        assertEquals(2, means.size());
+        for (Row r : means) {
+            Evaluation.Stat d = want.summary().get((String) r.getAs("method")).get("deletion");
+            assertEquals(d.mean(), (double) r.getAs("deletion"), 1e-12);
+            assertEquals(10L, (long) r.getAs("n"));
+        }
+        scores.unpersist();
+    }
+
+    @Test void savesAndLoads(@TempDir Path saved) throws Exception {
+        CandelaEvaluator a = evaluator();
+        a.write().overwrite().save(saved.resolve("evaluator").toString());
+        CandelaEvaluator b = CandelaEvaluator.load(saved.resolve("evaluator").toString());
+        assertEquals(METRICS, b.getMetrics());
+        assertEquals(METHODS, b.getMethods());
+        assertEquals(5L, b.getSeed());
+        assertTrue(b.transformSchema(SparkTests.labelled().schema()).fieldNames().length == 5 + 7);
+    }
+}
