@@ -10,7 +10,7 @@ cp=$(ls candela-cli/target/lib/candela-core-*.jar candela-cli/target/lib/candela
 ROUNDS=${ROUNDS:-3} THREADS=${THREADS:-1}
 run() { "$JAVA_HOME/bin/java" "$@" -XX:+UseParallelGC -cp "$cp" tools/KernelSpeed.java "${args[@]}" 2>&1 | grep -v 'WARNING\|notice\|Vector API is not'; }
 for spec in "weights/fashion-vgg.cnd testdata/images/fashion-9-ankle-boot.png 300 200" \
-            "../shared/models/mobilenet_v1_0.25_224_imagenet.onnx testdata/images/chelsea.png 40 40"; do
+            "../shared/models/mobilenet_v1_0.25_224_imagenet.onnx testdata/images/chelsea.png 300 60"; do
   read -r -a args <<<"$spec $THREADS"
   for r in $(seq "$ROUNDS"); do
     run
