@@ -179,6 +179,14 @@ public final class ExplainCommand implements Callable<Integer> {
             String layerNames = String.join(" + ", session.evidence().stream().map(ev -> CliFiles.shortLayer(m, ev.layer())).toList());
             for (int i = 0; i < n; i++) {
                 float[] row = logits.item(i).data();
+                final int image = i;
+                if (logits.rank() > 2) {
+                    // a segmentation output [N, C, H, W]: no single class; name the targets instead
+                    stdout.printf(Locale.ROOT, "%s%s: segmentation output %s, target %s, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
+                            logits.item(i).shape(), String.join("; ", session.targetScores().stream().filter(t -> t.image() == image).map(TargetScore::description).toList()),
+                            layerNames, auto ? " (auto)" : "");
+                    continue;
+                }
                 int top = argmax(row);
                 stdout.printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
                         m.label(top), top, softmax(row, top), layerNames, auto ? " (auto)" : "");
