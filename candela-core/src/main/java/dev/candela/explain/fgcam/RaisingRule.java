@@ -108,7 +108,7 @@ public final class RaisingRule implements Rule {
         Tensor y = v.kernels().forward(byMagnitude, u);
         List<Tensor> out = distribute(v, byMagnitude, u, y, share);
         float[] rest = new float[share.size()];
-        for (int i = 0; i < rest.length; i++) if (y.data()[i] == 0f) rest[i] = share.data()[i];
+        for (int i = 0; i < rest.length; i++) if (Division.vanishes(y.data()[i])) rest[i] = share.data()[i];
         Tensor unplaced = new Tensor(share.shape(), rest);
         if (Elementwise.allZero(unplaced)) return out;
         Op uniform = flatOp(v.node().op(), false);
@@ -148,7 +148,7 @@ public final class RaisingRule implements Rule {
 
     private void audit(Node n, Tensor r, Tensor z) {
         float[] share = new float[r.size()];
-        for (int i = 0; i < share.length; i++) if (z.data()[i] == 0f) share[i] = r.data()[i];
+        for (int i = 0; i < share.length; i++) if (Division.vanishes(z.data()[i])) share[i] = r.data()[i];
         zeroShare = new Tensor(r.shape(), share);
         double[] d = Division.droppedMass(r, z);
         double[] prev = dropped.get(n.name());

@@ -15,8 +15,16 @@ public sealed interface Division {
         }
     }
 
-    /** FG-CAM's {@code divide_with_zero}: the quotient is 0 wherever the denominator is exactly 0. */
+    /**
+     * FG-CAM's {@code divide_with_zero}: the quotient is 0 wherever the denominator is 0. A subnormal
+     * denominator (below {@link Float#MIN_NORMAL}) counts as 0 too: it arises from products of the tiny
+     * negative outputs of SiLU-like activations, and dividing by it overflows to infinity, which the next
+     * product with a zero input turns into NaN (EfficientNetV2's FG-CAM went all NaN this way).
+     */
     record ZeroSafe() implements Division {}
+
+    /** Whether {@link ZeroSafe} treats this denominator as zero. */
+    public static boolean vanishes(float z) { return Math.abs(z) < Float.MIN_NORMAL; }
 
     /** r / z element-wise under this division's convention. */
     default Tensor divide(Tensor r, Tensor z) {
@@ -27,18 +35,18 @@ public sealed interface Division {
                 for (int i = 0; i < a.length; i++) o[i] = a[i] / (b[i] + (b[i] >= 0 ? eps : -eps));
             }
             case ZeroSafe zs -> {
-                for (int i = 0; i < a.length; i++) o[i] = b[i] == 0f ? 0f : a[i] / b[i];
+                for (int i = 0; i < a.length; i++) o[i] = vanishes(b[i]) ? 0f : a[i] / b[i];
             }
         }
         return new Tensor(r.shape(), o);
     }
 
-    /** Mass of r on units whose denominator is exactly 0 (what {@link ZeroSafe} drops), per batch item. */
+    /** Mass of r on units whose denominator vanishes (what {@link ZeroSafe} drops), per batch item. */
     static double[] droppedMass(Tensor r, Tensor z) {
         int n = r.dim(0), per = r.shape().itemSize();
         double[] out = new double[n];
         float[] a = r.data(), b = z.data();
-        for (int i = 0; i < a.length; i++) if (b[i] == 0f) out[i / per] += a[i];
+        for (int i = 0; i < a.length; i++) if (vanishes(b[i])) out[i / per] += a[i];
         return out;
     }
 }
