@@ -106,7 +106,7 @@ final class BenchCommand extends CliCommand {
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             List<Shape> in = new ArrayList<>();
-            for (String s : n.inputs()) in.add(batched(g.itemShape(s)));
+            for (String s : n.inputs()) in.add(InspectCommand.batched(g.itemShape(s)));
             long mac = n.op().multiplyAdds(in) * batch;
             macs += mac;
             double[] ms = new double[runs];
@@ -192,13 +192,6 @@ final class BenchCommand extends CliCommand {
         }
         j.put("layers", ls);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), j);
-    }
-
-    static Shape batched(Shape item) {
-        int[] d = new int[item.rank() + 1];
-        d[0] = 1;
-        System.arraycopy(item.dims(), 0, d, 1, item.rank());
-        return Shape.of(d);
     }
 
     static double median(double[] v) {

@@ -87,7 +87,8 @@ final class InspectCommand extends CliCommand {
         }
     }
 
-    private static Shape batched(Shape item) {
+    /** One image's shape with a batch axis of 1 (what multiply-add counts are per). */
+    static Shape batched(Shape item) {
         int[] d = new int[item.rank() + 1];
         d[0] = 1;
         System.arraycopy(item.dims(), 0, d, 1, item.rank());

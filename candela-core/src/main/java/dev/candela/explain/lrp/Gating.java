@@ -52,7 +52,8 @@ public final class Gating {
         if (v.node().op() instanceof dev.candela.graph.Mul m && m.divisor() >= 0) {
             // a / b: the numerator takes it all (summed where it was broadcast), the divisor none
             Tensor num = in.get(1 - m.divisor());
-            Tensor toNum = num.shape().equals(r.shape()) ? r : sumInto(r, num.shape());
+            // summed where it was broadcast: the gradient a broadcast Add term gets, so the kernels' own reduction
+            Tensor toNum = num.shape().equals(r.shape()) ? r : v.kernels().inputGradients(new dev.candela.graph.Add(), List.of(r, num), r, r).get(1);
             return m.divisor() == 0 ? List.of(Tensor.zeros(in.get(0).shape()), toNum) : List.of(toNum, Tensor.zeros(in.get(1).shape()));
         }
         List<Tensor> out = new ArrayList<>(in.size());
@@ -63,15 +64,5 @@ public final class Gating {
             out.add(t.shape().equals(r.shape()) ? (full == 1 ? r : Elementwise.scale(r, 0.5f)) : Tensor.zeros(t.shape()));
         }
         return out;
-    }
-
-    /** r summed onto a broadcast input's shape (each element gets the relevance of the outputs it reached). */
-    static Tensor sumInto(Tensor r, dev.candela.tensor.Shape shape) {
-        int[] src = dev.candela.graph.Mul.sourceIndex(shape, r.shape());
-        double[] acc = new double[shape.size()];
-        for (int k = 0; k < src.length; k++) acc[src[k]] += r.data()[k];
-        float[] f = new float[acc.length];
-        for (int i = 0; i < f.length; i++) f[i] = (float) acc[i];
-        return new Tensor(shape, f);
     }
 }
