@@ -812,25 +812,17 @@ public final class OnnxImporter {
     static float[] perItem(OnnxConst c, Shape s) {
         int r = s.rank(), off = r - c.rank();
         if (off < 0 || r < 2) return null;
-        int[] cd = c.dims(), stride = new int[r];
-        int st = 1;
-        for (int i = r - 1; i >= 0; i--) {
-            int ci = i - off, d = ci >= 0 ? cd[ci] : 1;
+        int[] padded = new int[r], item = s.dims().clone();
+        for (int i = 0; i < r; i++) {
+            int d = i >= off ? c.dims()[i - off] : 1;
             if (d != 1 && (d != s.dim(i) || i == 0)) return null;
-            stride[i] = d == 1 ? 0 : st;
-            st *= d;
+            padded[i] = d;
         }
-        float[] f = c.asFloats(), out = new float[s.itemSize()];
-        int[] idx = new int[r];
-        for (int j = 0; j < out.length; j++) {
-            int k = 0;
-            for (int i = 1; i < r; i++) k += idx[i] * stride[i];
-            out[j] = f[k];
-            for (int i = r - 1; i >= 1; i--) {
-                if (++idx[i] < s.dim(i)) break;
-                idx[i] = 0;
-            }
-        }
+        item[0] = 1;
+        // the same NumPy index map Mul and Add use for a broadcast operand
+        int[] src = Mul.sourceIndex(Shape.of(padded), Shape.of(item));
+        float[] f = c.asFloats(), out = new float[src.length];
+        for (int j = 0; j < out.length; j++) out[j] = f[src[j]];
         return out;
     }
 
