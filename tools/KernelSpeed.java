@@ -1,4 +1,4 @@
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.image.ImageLoader;

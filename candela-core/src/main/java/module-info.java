@@ -24,6 +24,7 @@ module dev.candela.core {
     exports dev.candela.explain.lrp;
     exports dev.candela.explain.sampled;
     exports dev.candela.explain.shapley;
+    exports dev.candela.explainer;
     exports dev.candela.metrics;
     exports dev.candela.image;
     exports dev.candela.io;

@@ -1,6 +1,6 @@
 package dev.candela.cli;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import java.io.PrintWriter;
 import java.util.HashSet;
 import java.util.Set;

@@ -1,13 +1,13 @@
 package dev.candela.cli;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
 import dev.candela.explain.shapley.ShapleyReference;
 import dev.candela.explain.Target;
 import dev.candela.explain.attribution.PixelAttribution;
 import dev.candela.explain.attribution.TargetWeights;
-import dev.candela.explain.Method;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.graph.Model;
 import dev.candela.image.Colormap;

@@ -1,9 +1,9 @@
 package dev.candela.cli;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Method;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Objective;
 import dev.candela.explain.Progress;
 import dev.candela.explain.Target;

@@ -1,6 +1,6 @@
 package dev.candela.cli;
 
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Progress;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.image.Resize;

@@ -1,10 +1,10 @@
 package dev.candela.bench;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Progress;
 import dev.candela.explain.Target;
 import dev.candela.explain.attribution.AttributionMethods;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.explain.cam.CamSession;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;

@@ -1,8 +1,8 @@
 package dev.candela.bench;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Target;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.graph.GraphBuilder;
 import dev.candela.graph.Model;
 import dev.candela.tensor.Shape;

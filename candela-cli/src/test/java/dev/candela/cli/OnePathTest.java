@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.candela.explain.Method;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Progress;
 import dev.candela.explain.ShapedModels;
 import dev.candela.explain.Target;
@@ -182,7 +182,7 @@ class OnePathTest {
     @Test
     void theJavaApiRunsEveryMethodStringThroughTheSameRegistry() throws Exception {
         Tensor x = Npy.read(input("img.npy", 1));
-        try (dev.candela.explain.Explainer ex = dev.candela.explain.Explainer.of(Executor.fast(RESNET, Parallel.serial()))) {
+        try (dev.candela.explainer.Explainer ex = dev.candela.explainer.Explainer.of(Executor.fast(RESNET, Parallel.serial()))) {
             for (String spec : List.of("lrp(composite=epsilon-plus)", "fg-cam(level=input)", "deeplift", "grad-cam")) {
                 dev.candela.explain.Explanation api = ex.explain(x, spec);
                 assertEquals(spec, api.method());

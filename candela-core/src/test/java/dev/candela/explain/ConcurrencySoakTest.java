@@ -1,5 +1,7 @@
 package dev.candela.explain;
 
+import dev.candela.explainer.Explainer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dev.candela.explain;
 
+import dev.candela.explainer.Explainer;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,7 +117,10 @@ class FgCamGoldenTest {
     @ParameterizedTest(name = "final {0} denoise={1} layer={2}")
     @MethodSource("finalCases")
     void finalMapMatchesOfficialCode(String base, boolean denoise, int layer, String file) throws Exception {
-        var method = new dev.candela.explain.fgcam.FgCamMethod(base.equals("grad_cam") ? "grad-cam" : "score-cam-fg", "features." + layer,
+        var method = base.equals("grad_cam")
+                ? new dev.candela.explain.fgcam.FgCamMethod("grad-cam", new dev.candela.explain.cam.GradCam(), "features." + layer,
+                        denoise ? FgCam.Denoise.OFFICIAL : FgCam.Denoise.NONE, dev.candela.explain.fgcam.RaisingRule.ZeroDenominators.DROP)
+                : new dev.candela.explain.fgcam.FgCamMethod("score-cam-fg", null, "features." + layer,
                 denoise ? FgCam.Denoise.OFFICIAL : FgCam.Denoise.NONE, dev.candela.explain.fgcam.RaisingRule.ZeroDenominators.DROP);
         Explainer.Request r = Explainer.Request.defaults().layers("features.43").targets(Target.classIndex(cls))
                 .options(dev.candela.explain.cam.CamOptions.defaults().withBatchSize(32));

@@ -109,9 +109,9 @@ public final class TinyCnn {
         return (ex, x, targets) -> {
             java.util.List<dev.candela.explain.Target> ts = new java.util.ArrayList<>();
             for (int t : targets) ts.add(dev.candela.explain.Target.classIndex(t));
-            var request = dev.candela.explain.Explainer.Request.defaults().layers(layer).targets(ts)
+            var request = dev.candela.explainer.Explainer.Request.defaults().layers(layer).targets(ts)
                     .options(dev.candela.explain.cam.CamOptions.defaults().withSeed(seed));
-            return dev.candela.explain.Explainer.of(ex).explain(x, dev.candela.explain.cam.CamMethods.byName(method), request).maps();
+            return dev.candela.explainer.Explainer.of(ex).explain(x, dev.candela.explainer.CamMethods.byName(method), request).maps();
         };
     }
 }

@@ -1,11 +1,13 @@
 package dev.candela.explain;
 
+import dev.candela.explainer.Explainer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.graph.GraphBuilder;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;

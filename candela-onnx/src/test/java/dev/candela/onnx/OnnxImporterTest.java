@@ -411,7 +411,7 @@ class OnnxImporterTest {
             double scale = 1 + Math.abs(r.targetDelta()[0]);
             assertEquals(0, r.convergenceDelta()[0], 1e-5 * scale, "summation-to-delta, seed " + seed);
         }
-        try (var ex = dev.candela.explain.Explainer.of(mean, 1)) {
+        try (var ex = dev.candela.explainer.Explainer.of(mean, 1)) {
             Tensor x = Tensor.of(random(4 * 36, 7), 1, 4, 6, 6);
             for (String method : List.of("grad-cam", "lift-cam", "fg-cam", "lrp")) {
                 Tensor map = ex.explain(x, method).maps();
@@ -450,7 +450,7 @@ class OnnxImporterTest {
         var r = new dev.candela.explain.attribution.DeepLift(ex)
                 .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(4, new int[]{1}), null, null);
         assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta");
-        try (var e = dev.candela.explain.Explainer.of(m, 1)) {
+        try (var e = dev.candela.explainer.Explainer.of(m, 1)) {
             for (String method : List.of("grad-cam", "fg-cam", "lrp")) {
                 Tensor map = e.explain(x, method).maps();
                 assertTrue(map.size() > 0 && dev.candela.run.ForwardChecks.firstNonFinite(map.data()) < 0, method + " gives a finite map");
@@ -511,7 +511,7 @@ class OnnxImporterTest {
                     .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{0}), null, null);
             assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta with " + kernels);
         }
-        try (var e = dev.candela.explain.Explainer.of(m, 1)) {
+        try (var e = dev.candela.explainer.Explainer.of(m, 1)) {
             for (String method : List.of("grad-cam", "lift-cam", "fg-cam", "lrp")) {
                 Tensor map = e.explain(x, method).maps();
                 assertTrue(map.size() > 0 && dev.candela.run.ForwardChecks.firstNonFinite(map.data()) < 0, method + " gives a finite map");
@@ -557,7 +557,7 @@ class OnnxImporterTest {
                     .attribute(x, Tensor.zeros(x.shape()), dev.candela.explain.attribution.TargetWeights.oneHot(3, new int[]{1}), null, null);
             assertEquals(0, r.convergenceDelta()[0], 1e-5 * (1 + Math.abs(r.targetDelta()[0])), "summation-to-delta with " + kernels);
         }
-        try (var e = dev.candela.explain.Explainer.of(m, 1)) {
+        try (var e = dev.candela.explainer.Explainer.of(m, 1)) {
             for (String method : List.of("grad-cam", "fg-cam", "lrp")) {
                 Tensor map = e.explain(x, method).maps();
                 assertTrue(map.size() > 0 && dev.candela.run.ForwardChecks.firstNonFinite(map.data()) < 0, method + " gives a finite map");

@@ -164,7 +164,7 @@ public final class CandelaExplainer extends Transformer implements DefaultParams
         Model m = Models.get(sha, ext, () -> bytes);
         settings.parseMethods(m);
         settings.request(null);
-        try (dev.candela.explain.Explainer ex = dev.candela.explain.Explainer.of(m, 1)) {
+        try (dev.candela.explainer.Explainer ex = dev.candela.explainer.Explainer.of(m, 1)) {
             for (String l : settings.layerList()) ex.resolveLayer(l);
         }
         Broadcast<byte[]> bc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(bytes);

@@ -1,8 +1,8 @@
 package dev.candela.spark;
 
-import dev.candela.explain.Explainer;
-import dev.candela.explain.Method;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Explainer;
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Target;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.graph.Model;

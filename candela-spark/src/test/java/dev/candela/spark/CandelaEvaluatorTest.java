@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.count;
 
-import dev.candela.explain.Explainer;
-import dev.candela.explain.Method;
+import dev.candela.explainer.Explainer;
+import dev.candela.explainer.Method;
 import dev.candela.explain.Target;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;

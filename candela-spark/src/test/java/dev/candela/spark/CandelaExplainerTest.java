@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Method;
+import dev.candela.explainer.Method;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.image.Preprocessor;

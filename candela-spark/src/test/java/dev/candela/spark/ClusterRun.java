@@ -1,8 +1,8 @@
 package dev.candela.spark;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Method;
+import dev.candela.explainer.Method;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.image.Preprocessor;

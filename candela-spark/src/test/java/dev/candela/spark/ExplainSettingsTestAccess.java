@@ -1,6 +1,6 @@
 package dev.candela.spark;
 
-import dev.candela.explain.Method;
+import dev.candela.explainer.Method;
 import dev.candela.graph.Model;
 import java.util.List;
 

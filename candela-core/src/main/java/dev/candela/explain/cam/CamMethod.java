@@ -1,10 +1,11 @@
 package dev.candela.explain.cam;
 
+
 /**
  * A class activation map method. An implementation supplies only what differs between methods: the
  * {@link Weights} for one layer. Everything else (raw map by {@link CamPipeline}, ReLU, normalisation,
  * resize, layer fusion by its {@link #display()} policy, smoothing) is done once. Implementations are immutable and thread-safe: create
- * one and call it for many batches. Methods are found by CLI name in {@link CamMethods}.
+ * one and call it for many batches. Methods are found by CLI name in {@code dev.candela.explainer.CamMethods}, the registry above this package.
  */
 public interface CamMethod {
 

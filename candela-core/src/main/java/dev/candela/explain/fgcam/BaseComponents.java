@@ -2,7 +2,6 @@ package dev.candela.explain.fgcam;
 
 import dev.candela.explain.Objective;
 import dev.candela.explain.ResolvedTarget;
-import dev.candela.explain.cam.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.explain.cam.LayerEvidence;
 import dev.candela.explain.cam.Weights;
@@ -73,22 +72,22 @@ public final class BaseComponents {
     public static Tensor compute(Base base, Executor ex, Activations fwd, Tensor input, String layer, int[] classes) {
         Tensor a = fwd.get(layer);
         return switch (base) {
-            case Base.GradCam g -> registry("grad-cam", ex, fwd, input, layer, classes);
-            case Base.GradCamPlusPlus g -> registry("grad-cam++", ex, fwd, input, layer, classes);
-            case Base.XGradCam g -> registry("xgrad-cam", ex, fwd, input, layer, classes);
-            case Base.LayerCam l -> registry("layer-cam", ex, fwd, input, layer, classes);
-            case Base.HiResCam h -> registry("hires-cam", ex, fwd, input, layer, classes);
+            case Base.GradCam g -> registry(new dev.candela.explain.cam.GradCam(), ex, fwd, input, layer, classes);
+            case Base.GradCamPlusPlus g -> registry(new dev.candela.explain.cam.GradCamPlusPlus(), ex, fwd, input, layer, classes);
+            case Base.XGradCam g -> registry(new dev.candela.explain.cam.XGradCam(), ex, fwd, input, layer, classes);
+            case Base.LayerCam l -> registry(new dev.candela.explain.cam.LayerCam(), ex, fwd, input, layer, classes);
+            case Base.HiResCam h -> registry(new dev.candela.explain.cam.HiResCam(), ex, fwd, input, layer, classes);
             case Base.ScoreCamFg s -> scaleChannels(a, scoreCamFgWeights(ex, input, a, classes, s.batch()));
             case Base.ChannelWeights w -> scaleChannels(a, w.weights());
         };
     }
 
     /** The components of a registry method's weights for the given rows. */
-    private static Tensor registry(String method, Executor ex, Activations fwd, Tensor input, String layer, int[] classes) {
+    private static Tensor registry(dev.candela.explain.cam.CamMethod method, Executor ex, Activations fwd, Tensor input, String layer, int[] classes) {
         List<ResolvedTarget> targets = new ArrayList<>();
         for (int b = 0; b < classes.length; b++) targets.add(new ResolvedTarget(b, new Objective.Logit(classes[b]), "class " + classes[b]));
         LayerEvidence e = new LayerEvidence(ex, fwd, layer, input, targets, CamOptions.defaults());
-        return components(CamMethods.byName(method).weights(e), e.activations(), method);
+        return components(method.weights(e), e.activations(), method.name());
     }
 
     /** I_k = w_k A_k (per-channel weights) or I = W (.) A (element-wise); other weights have no components. */

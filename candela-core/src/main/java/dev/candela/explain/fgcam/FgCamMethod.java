@@ -2,7 +2,6 @@ package dev.candela.explain.fgcam;
 
 import dev.candela.explain.ResolvedTarget;
 import dev.candela.explain.cam.CamMethod;
-import dev.candela.explain.cam.CamMethods;
 import dev.candela.explain.cam.LayerEvidence;
 import dev.candela.explain.cam.Weights;
 import dev.candela.graph.LayerNames;
@@ -19,24 +18,27 @@ import java.util.Map;
  * ablation-cam, lift-cam, lrp-cam ...) or element-wise weights (layer-cam, hires-cam) can be the base;
  * "score-cam-fg" is the FG-CAM code's own Score-CAM (softmax probability of x masked by each map).
  */
-public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, RaisingRule.ZeroDenominators zeros) implements CamMethod {
+public record FgCamMethod(String base, CamMethod baseMethod, String fgLayer, FgCam.Denoise denoise, RaisingRule.ZeroDenominators zeros) implements CamMethod {
+    /** The base is named by {@code base}; {@code baseMethod} is that registry method, or null for "score-cam-fg". */
     public FgCamMethod {
-        if (base.equals("fg-cam")) throw new IllegalArgumentException("--base cannot be fg-cam itself");
+        if (base.equals("fg-cam") || baseMethod instanceof FgCamMethod) throw new IllegalArgumentException("--base cannot be fg-cam itself");
+        if ((baseMethod == null) != base.equals("score-cam-fg"))
+            throw new IllegalArgumentException("FG-CAM base '" + base + "': give the registry's method, or none for score-cam-fg");
     }
 
-    public FgCamMethod() { this("grad-cam", "input", FgCam.Denoise.NONE, RaisingRule.ZeroDenominators.DROP); }
+    public FgCamMethod() { this("grad-cam", new dev.candela.explain.cam.GradCam(), "input", FgCam.Denoise.NONE, RaisingRule.ZeroDenominators.DROP); }
 
     @Override public String name() { return "fg-cam"; }
 
     /** The official final map: ReLU, min-max without eps, bilinear resize, no second normalisation. */
     @Override public dev.candela.explain.display.DisplayMap.Layered display() { return dev.candela.explain.display.DisplayMap.FG_CAM_OFFICIAL; }
 
-    @Override public boolean usesGradients() { return !base.startsWith("score-cam"); }
+    @Override public boolean usesGradients() { return baseMethod != null && baseMethod.usesGradients(); }
 
     @Override public Weights weights(LayerEvidence e) {
         Tensor a = e.activations();
         Tensor comps, coef = null;
-        if (base.equals("score-cam-fg")) {
+        if (baseMethod == null) {
             int[] classes = new int[e.rows()];
             for (int r = 0; r < e.rows(); r++) {
                 ResolvedTarget t = e.targets().get(r);
@@ -46,7 +48,7 @@ public record FgCamMethod(String base, String fgLayer, FgCam.Denoise denoise, Ra
             coef = BaseComponents.scoreCamFgWeights(e.executor(), e.input(), a, classes, e.options().batchSize());
             comps = BaseComponents.scaleChannels(a, coef);
         } else {
-            Weights w = CamMethods.byName(base).weights(e);
+            Weights w = baseMethod.weights(e);
             if (Weights.plain(w) instanceof Weights.PerChannel p) coef = p.coefficients();
             comps = BaseComponents.components(w, a, base);
         }

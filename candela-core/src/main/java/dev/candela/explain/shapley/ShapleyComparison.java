@@ -1,10 +1,10 @@
 package dev.candela.explain.shapley;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
 import dev.candela.explain.Target;
 import dev.candela.explain.cam.CamMethod;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Tensor;

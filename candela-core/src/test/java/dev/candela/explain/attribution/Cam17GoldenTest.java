@@ -3,10 +3,10 @@ package dev.candela.explain.attribution;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Method;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Target;
 import dev.candela.explain.cam.FinerCam;
 import dev.candela.graph.Model;

@@ -1,10 +1,10 @@
 package dev.candela.explain.attribution;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
 import dev.candela.explain.Target;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;

@@ -1,9 +1,9 @@
 package dev.candela.explain.attribution;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Target;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;

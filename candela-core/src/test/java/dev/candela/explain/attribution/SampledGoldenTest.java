@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Method;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.Target;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;

@@ -1,9 +1,11 @@
 package dev.candela.explain.cam;
 
+import dev.candela.explainer.CamMethods;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
 import dev.candela.explain.Target;
 import dev.candela.graph.Linear;

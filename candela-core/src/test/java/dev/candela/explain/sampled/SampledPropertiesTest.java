@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
-import dev.candela.explain.Methods;
+import dev.candela.explainer.Methods;
 import dev.candela.explain.ShapedModels;
 import dev.candela.explain.Target;
 import dev.candela.graph.Model;

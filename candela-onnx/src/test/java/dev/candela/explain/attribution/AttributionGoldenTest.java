@@ -145,8 +145,8 @@ class AttributionGoldenTest {
                 assertClose(npy(c.get("raw_map").asText()), raw.reshape(raw.dim(1), raw.dim(2)), 1e-6, 1e-5, label + " raw map");
                 assertClose(npy(c.get("map").asText()), r.map().reshape(16, 16), 1e-5, 0, label + " final map");
                 // the same through the CAM registry and shared pipeline
-                dev.candela.explain.Explanation e = dev.candela.explain.Explainer.of(ex).explain(x.slice(i, i + 1), dev.candela.explain.cam.CamMethods.byName("lift-cam"),
-                        dev.candela.explain.Explainer.Request.defaults().layers(layer).targets(dev.candela.explain.Target.classIndex(c.get("class").asInt())));
+                dev.candela.explain.Explanation e = dev.candela.explainer.Explainer.of(ex).explain(x.slice(i, i + 1), dev.candela.explainer.CamMethods.byName("lift-cam"),
+                        dev.candela.explainer.Explainer.Request.defaults().layers(layer).targets(dev.candela.explain.Target.classIndex(c.get("class").asInt())));
                 assertClose(npy(c.get("phi").asText()), e.coefficients().reshape(e.coefficients().size()), 1e-6, 1e-5, label + " phi (registry)");
                 assertClose(npy(c.get("map").asText()), e.maps().reshape(16, 16), 1e-5, 0, label + " final map (registry)");
             }
@@ -154,8 +154,8 @@ class AttributionGoldenTest {
                 int i = c.get("item").asInt();
                 String layer = layer(m, c.get("model").asText(), c.get("layer").asText(), onnx);
                 Tensor xi = x.slice(i, i + 1);
-                dev.candela.explain.Explanation e = dev.candela.explain.Explainer.of(ex).explain(xi, new dev.candela.explain.lrp.LrpCamMethod(),
-                        dev.candela.explain.Explainer.Request.defaults().layers(layer).targets(dev.candela.explain.Target.classIndex(c.get("class").asInt())));
+                dev.candela.explain.Explanation e = dev.candela.explainer.Explainer.of(ex).explain(xi, new dev.candela.explain.lrp.LrpCamMethod(),
+                        dev.candela.explainer.Explainer.Request.defaults().layers(layer).targets(dev.candela.explain.Target.classIndex(c.get("class").asInt())));
                 assertClose(npy(c.get("phi").asText()), e.coefficients().reshape(e.coefficients().size()), 1e-6, 1e-5, label + " phi");
                 Tensor raw = e.rawMaps().copy();
                 for (int j = 0; j < raw.size(); j++) raw.data()[j] = Math.max(raw.data()[j], 0f);

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
 import dev.candela.explain.Noise;
 import dev.candela.explain.Target;
 import dev.candela.explain.cam.AblationCam;
 import dev.candela.explain.cam.CamMethod;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.explain.cam.IsCam;
 import dev.candela.explain.cam.SmoothGradCamPlusPlus;

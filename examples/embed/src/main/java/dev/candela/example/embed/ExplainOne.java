@@ -1,6 +1,6 @@
 package dev.candela.example.embed;
 
-import dev.candela.explain.Explainer;
+import dev.candela.explainer.Explainer;
 import dev.candela.explain.Explanation;
 import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;

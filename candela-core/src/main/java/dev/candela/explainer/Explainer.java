@@ -1,7 +1,12 @@
-package dev.candela.explain;
+package dev.candela.explainer;
+
+import dev.candela.explain.Explanation;
+import dev.candela.explain.Noise;
+import dev.candela.explain.ResolvedTarget;
+import dev.candela.explain.Target;
 
 import dev.candela.explain.cam.CamMethod;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.explain.cam.CamSession;
 import dev.candela.graph.Graph;

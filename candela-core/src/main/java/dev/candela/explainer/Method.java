@@ -1,4 +1,6 @@
-package dev.candela.explain;
+package dev.candela.explainer;
+
+import dev.candela.explain.Explanation;
 
 import dev.candela.explain.attribution.AttributionMethods;
 import dev.candela.explain.attribution.AttributionSettings;

@@ -1,4 +1,29 @@
-package dev.candela.explain.cam;
+package dev.candela.explainer;
+
+import dev.candela.explain.cam.AblationCam;
+import dev.candela.explain.cam.Cam;
+import dev.candela.explain.cam.CamMethod;
+import dev.candela.explain.cam.EigenCam;
+import dev.candela.explain.cam.EigenGradCam;
+import dev.candela.explain.cam.Fem;
+import dev.candela.explain.cam.FinerCam;
+import dev.candela.explain.cam.FullGrad;
+import dev.candela.explain.cam.GradCam;
+import dev.candela.explain.cam.GradCamElementWise;
+import dev.candela.explain.cam.GradCamPlusPlus;
+import dev.candela.explain.cam.GroupCam;
+import dev.candela.explain.cam.HiResCam;
+import dev.candela.explain.cam.IsCam;
+import dev.candela.explain.cam.KpcaCam;
+import dev.candela.explain.cam.LayerCam;
+import dev.candela.explain.cam.RandomCam;
+import dev.candela.explain.cam.RefineCam;
+import dev.candela.explain.cam.ScoreCam;
+import dev.candela.explain.cam.SegEigenCam;
+import dev.candela.explain.cam.ShapleyCam;
+import dev.candela.explain.cam.SmoothGradCamPlusPlus;
+import dev.candela.explain.cam.SsCam;
+import dev.candela.explain.cam.XGradCam;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

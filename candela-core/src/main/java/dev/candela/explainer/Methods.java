@@ -1,9 +1,9 @@
-package dev.candela.explain;
+package dev.candela.explainer;
 
 import dev.candela.explain.attribution.AttributionMethods;
 import dev.candela.explain.attribution.AttributionSettings;
 import dev.candela.explain.attribution.Quadrature;
-import dev.candela.explain.cam.CamMethods;
+import dev.candela.explainer.CamMethods;
 import dev.candela.explain.fgcam.FgCam;
 import dev.candela.explain.fgcam.FgCamMethod;
 import dev.candela.explain.fgcam.RaisingRule;
@@ -269,7 +269,8 @@ public final class Methods {
         if (!base.equals("score-cam-fg") && !CamMethods.has(base)) {
             throw new IllegalArgumentException("--base: unknown CAM method '" + base + "'; known: score-cam-fg, " + String.join(", ", CamMethods.names()));
         }
-        return new FgCamMethod(base, o.getOrDefault("level", "input").trim(), d, z);
+        if (base.equals("fg-cam")) throw new IllegalArgumentException("--base cannot be fg-cam itself");
+        return new FgCamMethod(base, base.equals("score-cam-fg") ? null : CamMethods.byName(base), o.getOrDefault("level", "input").trim(), d, z);
     }
 
     private static LrpMethod lrp(Map<String, String> o, Model model) {

@@ -1,4 +1,4 @@
-package dev.candela.explain;
+package dev.candela.explainer;
 
 import dev.candela.explain.lrp.Composite;
 import dev.candela.graph.*;
