@@ -61,7 +61,7 @@ final class BenchCommand extends CliCommand {
         double gflops() { return millis > 0 ? 2.0 * multiplyAdds / (millis * 1e6) : 0; }
     }
 
-    @Override void execute() throws IOException {
+    @Override int run() throws IOException {
         CliChecks.threads(threads);
         CliChecks.atLeast("--batch", batch, 1);
         CliChecks.atLeast("--warmup", warmup, 0);
@@ -116,6 +116,7 @@ final class BenchCommand extends CliCommand {
         double forward = median(total);
         print(out(), g, t, forward, total, macs, layers);
         if (json != null) writeJson(t, forward, macs, layers);
+        return 0;
     }
 
     private void print(PrintWriter out, Graph g, int t, double forward, double[] total, long macs, List<Layer> layers) {

@@ -15,22 +15,46 @@ import picocli.CommandLine.Spec;
 abstract class CliCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    /** Does the work; throws IllegalArgumentException or IOException for bad input. */
-    abstract void execute() throws IOException;
+    /** Streams a test gave the command; null: the command line's own. */
+    private PrintWriter out, err;
 
-    PrintWriter out() { return spec.commandLine().getOut(); }
+    /**
+     * Does the work: returns 0, or 2 when it went past bad inputs it reported (a folder with a broken file);
+     * throws IllegalArgumentException or IOException for bad input that stops it.
+     */
+    abstract int run() throws IOException;
 
-    PrintWriter err() { return spec.commandLine().getErr(); }
+    /** Sends the command's output and messages to these writers instead of the command line's (tests). */
+    final void writeTo(PrintWriter err, PrintWriter out) {
+        this.err = err;
+        this.out = out;
+    }
+
+    PrintWriter out() {
+        if (out == null) out = spec != null ? spec.commandLine().getOut() : new PrintWriter(System.out, true);
+        return out;
+    }
+
+    PrintWriter err() {
+        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
+        return err;
+    }
+
+    /** "candela explain": how messages name the command. */
+    String commandName() {
+        return "candela " + (spec != null ? spec.name() : getClass().getAnnotation(picocli.CommandLine.Command.class).name());
+    }
 
     @Override public final Integer call() {
         try {
-            return exitCode("candela " + spec.name(), err(), () -> {
-                execute();
+            return exitCode(commandName(), err(), () -> {
+                int status = run();
                 out().flush();
-                return 0;
+                return status;
             });
         } finally {
             err().flush();
+            out().flush();
         }
     }
 

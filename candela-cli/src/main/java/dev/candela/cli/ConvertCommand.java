@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,7 +23,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Convert an ONNX model to a Candela model file (.cnd) with preprocessing and labels inside.")
-public final class ConvertCommand implements Callable<Integer> {
+public final class ConvertCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "IN.onnx", description = "the ONNX model")
     Path in;
 
@@ -69,9 +68,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution")
     boolean foldBn;
 
-    private final PrintWriter err = new PrintWriter(System.err, true);
-
-    @Override public Integer call() throws IOException {
+    @Override int run() throws IOException {
         if (mean != null && scale != null) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");
         if ((mean == null) != (std == null)) throw new IllegalArgumentException("--mean and --std go together");
         if (crop != null && !crop.equalsIgnoreCase("center")) throw new IllegalArgumentException("--crop takes 'center', got '" + crop + "'");
@@ -116,7 +113,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         Model model = new Model(m.graph(), pre, names, m.source());
         CndWriter.write(model, out); // atomic: a new unpredictable temporary name, then a rename
-        err.printf(Locale.ROOT, "candela convert: %s -> %s (%d nodes, input %s, %d classes, %s)%n", in, out,
+        err().printf(Locale.ROOT, "candela convert: %s -> %s (%d nodes, input %s, %d classes, %s)%n", in, out,
                 model.graph().nodes().size(), model.graph().inputItemShape(), model.numClasses(), describe(pre));
         return 0;
     }
@@ -150,7 +147,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         Model model = new Model(m.graph(), p, names.isEmpty() ? m.labels() : names, m.source());
         CndWriter.write(model, out);
-        err.printf(Locale.ROOT, "candela convert: %s -> %s (a .cnd: %s kept; %d classes, %d labels, %s)%n", in, out,
+        err().printf(Locale.ROOT, "candela convert: %s -> %s (a .cnd: %s kept; %d classes, %d labels, %s)%n", in, out,
                 anyPre ? "graph" : "graph and preprocessing", model.numClasses(), model.labels().size(), describe(p));
     }
 

@@ -37,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -53,10 +52,8 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
                 + "summary.json (mean, 95%% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
-public final class EvaluateCommand implements Callable<Integer> {
+public final class EvaluateCommand extends CliCommand {
 
-    @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
-    Path model;
 
     @Option(names = "--input", required = true, description = "a directory of images / .npy tensors (N x C x H x W), or one such file")
     Path input;
@@ -68,13 +65,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus),lrp(rule=epsilon)\"")
     List<String> methods;
 
-    @Option(names = "--cam-batch-size", defaultValue = "32", description = "masked forwards per batch inside perturbation CAM methods (explain's --batch-size; default ${DEFAULT-VALUE})")
+    @Option(names = "--cam-batch-size", defaultValue = "32", description = "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}")
     int camBatchSize;
+
+    @picocli.CommandLine.Mixin ModelRunOptions shared = new ModelRunOptions();
 
     @picocli.CommandLine.Mixin MethodOptions methodOptions = new MethodOptions();
 
-    @Option(names = "--allow-non-finite", description = "go on when a NaN or infinity appears in the input or a layer (default: exit 2 naming the layer); a warning still names it, and the metric values it touches are NaN")
-    boolean allowNonFinite;
 
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
@@ -88,8 +85,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
 
-    @Option(names = "--layer", split = ",", description = "CAM layer(s) (default: auto)")
-    List<String> layers = new ArrayList<>();
 
     @Option(names = "--score", defaultValue = "softmax", description = "score read by the metrics: softmax (default) or logit")
     String score;
@@ -118,23 +113,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "evaluate only the first N inputs (in name order)")
     Integer limit;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "perturbed inputs per forward batch (default ${DEFAULT-VALUE})")
+    @Option(names = {"--metric-batch-size", "--batch-size"}, defaultValue = "64", description = "perturbed inputs per forward batch inside the metrics; default ${DEFAULT-VALUE}")
     int batchSize;
 
     @Option(names = "--report", paramLabel = "FILE.html", description = "also write the self-contained HTML page of candela explain --report: "
             + "every image x every method, each cell with its metric scores, and the per-method means")
     Path report;
 
-    @Option(names = "--threads", description = "worker threads (default: available processors)")
-    Integer threads;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed of ROAD noise, randomisation and noisy methods (default ${DEFAULT-VALUE})")
-    long seed;
 
     /** How model files are read (replaced in tests). */
     Function<Path, Model> loader = CliFiles::loadModel;
-    /** Where progress and errors go (tests set it; otherwise picocli's error stream). */
-    PrintWriter err;
 
     /** What the report shows of one input: the picture the model saw and its prediction. */
     private record View(Picture picture, int predicted, double predictedProbability, double targetProbability) {}
@@ -144,32 +133,26 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private final Map<String, View> views = new LinkedHashMap<>();
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override public Integer call() {
-        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
-        return CliCommand.exitCode("candela evaluate", err, () -> {
-            run();
-            if (skippedInputs > 0) {
-                err.println("candela evaluate: " + skippedInputs + " input(s) could not be read and were skipped (see above); the others were evaluated");
-                return 2;
-            }
-            return 0;
-        });
+    @Override int run() throws IOException {
+        evaluate();
+        if (skippedInputs > 0) {
+            err().println("candela evaluate: " + skippedInputs + " input(s) could not be read and were skipped (see above); the others were evaluated");
+            return 2;
+        }
+        return 0;
     }
 
-    void run() throws IOException {
+    private void evaluate() throws IOException {
         long t0 = System.nanoTime();
-        CliChecks.threads(threads);
-        CliChecks.atLeast("--batch-size", batchSize, 1);
+        shared.check();
+        CliChecks.atLeast("--metric-batch-size (--batch-size)", batchSize, 1);
         methodOptions.check();
         if (out != null) {
             CliChecks.outputDirectory("--out", out);
             CliChecks.createOutputDirectory("--out", out);
         }
-        if (model == null) model = CliFiles.shippedModel();
-        Model m = loader.apply(model);
+        if (shared.model == null) shared.model = CliFiles.shippedModel();
+        Model m = loader.apply(shared.model);
         List<String> metrics = MetricSet.parse(metric);
         ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
             case "softmax" -> ModelScorer.Output.SOFTMAX;
@@ -178,24 +161,24 @@ public final class EvaluateCommand implements Callable<Integer> {
         };
         if (!target.equals("label") && !target.equals("predicted")) throw new IllegalArgumentException("--target must be label or predicted, got '" + target + "'");
         Annotations ann = annotations != null ? Annotations.read(annotations, m) : Annotations.none();
-        try (Parallel parallel = threads != null ? new Parallel(threads) : Parallel.ofAvailable()) {
+        try (Parallel parallel = shared.threads != null ? new Parallel(shared.threads) : Parallel.ofAvailable()) {
             Executor ex = Executor.fast(m, parallel);
-            if (allowNonFinite) {
+            if (shared.allowNonFinite) {
                 java.util.Set<String> seen = java.util.Collections.synchronizedSet(new java.util.HashSet<>());
-                ex = ex.withNonFinite(dev.candela.run.ForwardChecks.NonFinite.WARN, w -> { if (seen.add(w)) err.println("candela: warning: " + w); });
+                ex = ex.withNonFinite(dev.candela.run.ForwardChecks.NonFinite.WARN, w -> { if (seen.add(w)) err().println("candela: warning: " + w); });
             }
             List<Sample> samples = samples(ex, m, ann);
             if (samples.isEmpty()) throw new IllegalArgumentException(input + ": no inputs found");
             String unannotatedNote = unannotated.isEmpty() ? null : unannotated.size() + " input(s) have no row in " + annotations
                     + " and were scored for their predicted class: " + String.join(", ", unannotated.subList(0, Math.min(5, unannotated.size())))
                     + (unannotated.size() > 5 ? ", ..." : "");
-            if (unannotatedNote != null) err.println("candela evaluate: warning: " + unannotatedNote);
+            if (unannotatedNote != null) err().println("candela evaluate: warning: " + unannotatedNote);
             int width = samples.get(0).input().dim(3);
             double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
-            MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, seed);
-            List<Method> parsed = Methods.parse(methods, methodOptions.defaults(seed), m);
-            Map<String, MapFunction> fns = methodFunctions(parsed, layers,
-                    methodOptions.camOptions(camBatchSize, seed, dev.candela.explain.Progress.none()), seed);
+            MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, shared.seed);
+            List<Method> parsed = Methods.parse(methods, methodOptions.defaults(shared.seed), m);
+            Map<String, MapFunction> fns = methodFunctions(parsed, shared.layers,
+                    methodOptions.camOptions(camBatchSize, shared.seed, dev.candela.explain.Progress.none()), shared.seed);
             Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
             if (report != null) fns = capturing(fns, ex, captured);
             Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
@@ -204,7 +187,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
                         ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
                         Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
-                        return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, seed)).phi();
+                        return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, shared.seed)).phi();
                     });
             Evaluation.Result result;
             int total = samples.size() * fns.size();
@@ -221,8 +204,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     int every = Math.max(1, total / 20);
                     result = evaluation.run(samples, (done, all, image, method) -> {
                         if (done % every == 0 || done == all) {
-                            err.printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
-                            err.flush(); // a log file sees each line when it happens
+                            err().printf("candela evaluate: %d/%d (%s, %s)%n", done, all, image, method);
+                            err().flush(); // a log file sees each line when it happens
                         }
                     });
                 }
@@ -230,8 +213,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             double evalSeconds = (System.nanoTime() - tRun) / 1e9;
             if (unannotatedNote != null) result.notes().add(unannotatedNote);
             Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("model", model.toString());
-            settings.put("model_sha256", CliFiles.sha256(model));
+            settings.put("model", shared.model.toString());
+            settings.put("model_sha256", CliFiles.sha256(shared.model));
             settings.put("input", input.toString());
             settings.put("preprocessing", m.preprocessing().describe()); // geometry, interpolation, ICC handling of image inputs
             settings.put("annotations", annotations == null ? null : annotations.toString());
@@ -248,8 +231,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("road_percentiles", pct);
             settings.put("sanity_layers", sanityLayers);
             settings.put("sanity_skip", sanitySkip);
-            settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + seed + ")");
-            settings.put("seed", seed);
+            settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + shared.seed + ")");
+            settings.put("seed", shared.seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
             settings.put("run_time_seconds", Math.round(seconds * 10) / 10.0);
             settings.put("images_per_second", evalSeconds > 0 ? samples.size() / evalSeconds : null); // explanations and metrics, all methods
@@ -258,9 +241,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvaluationPlots.write(result, metrics, out);
             if (report != null) {
                 writeReport(m, samples, fns.keySet(), captured, result);
-                err.println("candela evaluate: report " + report);
+                err().println("candela evaluate: report " + report);
             }
-            err.printf(Locale.ROOT, "candela evaluate: %d images x %d methods x %d metrics in %.1f s -> %s%n", samples.size(), fns.size(), metrics.size(), seconds, out);
+            err().printf(Locale.ROOT, "candela evaluate: %d images x %d methods x %d metrics in %.1f s -> %s%n", samples.size(), fns.size(), metrics.size(), seconds, out);
         }
     }
 
@@ -281,7 +264,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException | IOException | java.io.UncheckedIOException e) {
                 if (files.size() == 1) throw e;
                 skippedInputs++;
-                err.println("candela evaluate: skipped " + f + ": " + CliCommand.oneLine(e));
+                err().println("candela evaluate: skipped " + f + ": " + CliCommand.oneLine(e));
                 continue;
             }
             String stem = CliFiles.stem(f);
@@ -380,7 +363,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Path parent = report.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        HtmlReport.write(report, "Candela evaluate: " + String.join(", ", methodNames), model.getFileName().toString(), rows, means);
+        HtmlReport.write(report, "Candela evaluate: " + String.join(", ", methodNames), shared.model.getFileName().toString(), rows, means);
     }
 
     /**

@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,10 +39,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Explain a model's decision: writes DIR/<stem>/<method>.npy (final map in [0,1] at input resolution), "
                 + "<method>.raw.npy, <method>.weights.npy, <method>.png (overlay) and manifest.json.")
-public final class ExplainCommand implements Callable<Integer> {
+public final class ExplainCommand extends CliCommand {
 
-    @Option(names = "--model", description = "model file (.cnd or .onnx); default: the shipped model in weights/")
-    Path model;
 
     @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "images (.png, .jpg), .npy tensors or directories of them (the same as --input)")
     List<Path> images = new ArrayList<>();
@@ -55,8 +52,6 @@ public final class ExplainCommand implements Callable<Integer> {
             + "options per method in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus)\"; default ${DEFAULT-VALUE}")
     List<String> methods;
 
-    @Option(names = "--layer", split = ",", description = "layer(s) to explain: node name, tensor name, module path, or 'auto' (default). Several are fused.")
-    List<String> layers = new ArrayList<>();
 
     @Option(names = "--target", description = "class index, label, topK, softmax:C, C1*w1+C2*w2, or for a segmentation output seg:C (where C is predicted), seg:C:box=x0,y0,x1,y1, seg:C:mask=FILE.png; one per image of a batch as 3,7,1 or by repeating the option; default: the predicted class")
     List<String> targets = new ArrayList<>();
@@ -79,52 +74,40 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE.html", description = "also write one self-contained HTML page: every image x every method")
     Path report;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "masked forwards per batch for perturbation methods (default ${DEFAULT-VALUE})")
+    @Option(names = {"--cam-batch-size", "--batch-size"}, defaultValue = "32", description = "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}")
     int batchSize;
 
-    @Option(names = "--threads", description = "worker threads (default: available processors)")
-    Integer threads;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed of noisy methods (default ${DEFAULT-VALUE})")
-    long seed;
+
+    @Mixin ModelRunOptions shared = new ModelRunOptions();
 
     @Mixin MethodOptions methodOptions = new MethodOptions();
 
-    @Option(names = "--allow-non-finite", description = "go on when a NaN or infinity appears in the input or a layer (default: exit 2 naming the layer); a warning still names it")
-    boolean allowNonFinite;
 
     /** How a model path becomes a model (the format package's loader; tests may substitute). */
     Function<Path, Model> loader = CliFiles::loadModel;
 
-    private final PrintWriter err;
-    private final PrintWriter stdout;
-
-    public ExplainCommand() { this(new PrintWriter(System.err, true)); }
+    public ExplainCommand() {}
 
     ExplainCommand(PrintWriter err) { this(err, new PrintWriter(System.out, true)); }
 
-    ExplainCommand(PrintWriter err, PrintWriter stdout) {
-        this.err = err;
-        this.stdout = stdout;
-    }
+    ExplainCommand(PrintWriter err, PrintWriter stdout) { writeTo(err, stdout); }
 
     /** Rows of the HTML report, filled while explaining when --report is given. */
     private final List<ReportRow> reportRows = new ArrayList<>();
 
-    @Override public Integer call() { return CliCommand.exitCode("candela explain", err, this::run); }
-
     /** Explains every input; returns 0, or 2 when some inputs were bad (each reported and skipped). */
-    int run() throws IOException {
+    @Override int run() throws IOException {
         // option mistakes are found before the model is read or run
-        CliChecks.threads(threads);
-        CliChecks.atLeast("--batch-size", batchSize, 1);
+        shared.check();
+        CliChecks.atLeast("--cam-batch-size (--batch-size)", batchSize, 1);
         methodOptions.check();
         CliChecks.outputDirectory("--out", out);
         CliChecks.createOutputDirectory("--out", out);
         if (report != null) CliChecks.outputDirectory("--report's folder", report.toAbsolutePath().getParent());
-        Path modelPath = model != null ? model : CliFiles.shippedModel();
+        Path modelPath = shared.modelFile();
         Model m = loader.apply(modelPath);
-        List<Method> ms = Methods.parse(methods, methodOptions.defaults(seed), m);
+        List<Method> ms = Methods.parse(methods, methodOptions.defaults(shared.seed), m);
         List<Target> ts = Target.parseAll(targets);
         Annotations ann = annotations != null ? Annotations.read(annotations, m) : Annotations.none();
         Colormap cm = Colormap.parse(colormap);
@@ -136,28 +119,28 @@ public final class ExplainCommand implements Callable<Integer> {
         List<Path> files = new ArrayList<>();
         for (Path g : given) files.addAll(CliFiles.inputFiles(g));
         Map<Path, String> folders = CliFiles.folderNames(files);
-        ResultWriter writer = new ResultWriter(cm, opacity, stdout);
+        ResultWriter writer = new ResultWriter(cm, opacity, out());
         int failed = 0;
-        try (Explainer ex = CliChecks.nonFinite(threads != null ? Explainer.of(m, threads) : Explainer.of(m), allowNonFinite, err)) {
-            for (String l : layers) ex.resolveLayer(l); // a bad --layer is one error, not one per input
-            Explainer.Request request = Explainer.Request.defaults().layers(layers.toArray(String[]::new)).targets(ts)
-                    .options(methodOptions.camOptions(batchSize, seed, ConsoleProgress.console()));
+        try (Explainer ex = CliChecks.nonFinite(shared.threads != null ? Explainer.of(m, shared.threads) : Explainer.of(m), shared.allowNonFinite, err())) {
+            for (String l : shared.layers) ex.resolveLayer(l); // a bad --layer is one error, not one per input
+            Explainer.Request request = Explainer.Request.defaults().layers(shared.layers.toArray(String[]::new)).targets(ts)
+                    .options(methodOptions.camOptions(batchSize, shared.seed, ConsoleProgress.console()));
             for (Path file : files) {
                 try {
                     explainOne(ex, m, modelPath, file, folders.get(file), ms, request, ann, writer);
                 } catch (IllegalArgumentException | IOException | UncheckedIOException e) {
                     if (files.size() == 1) throw e;
                     failed++;
-                    err.println("candela explain: skipped " + file + ": " + CliCommand.oneLine(e));
+                    err().println("candela explain: skipped " + file + ": " + CliCommand.oneLine(e));
                 }
             }
         }
         if (report != null) {
             HtmlReport.write(report, "Candela: " + String.join(", ", ms.stream().map(Method::label).toList()), modelPath.getFileName().toString(), reportRows);
-            stdout.println("report: " + report);
+            out().println("report: " + report);
         }
         if (failed > 0) {
-            err.println("candela explain: " + failed + " of " + files.size() + " inputs could not be explained (see above); the others were written to " + out);
+            err().println("candela explain: " + failed + " of " + files.size() + " inputs could not be explained (see above); the others were written to " + out);
             return 2;
         }
         return 0;
@@ -173,8 +156,8 @@ public final class ExplainCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             CamSession session = ex.session(in.tensor(), request);
             long forwardNanos = System.nanoTime() - t0;
-            boolean auto = layers.isEmpty() || layers.contains("auto");
-            if (auto) err.println("candela explain: layer auto -> " + session.evidence().get(0).layer());
+            boolean auto = shared.layers.isEmpty() || shared.layers.contains("auto");
+            if (auto) err().println("candela explain: layer auto -> " + session.evidence().get(0).layer());
             Tensor logits = session.logits();
             String layerNames = String.join(" + ", session.evidence().stream().map(ev -> CliFiles.shortLayer(m, ev.layer())).toList());
             for (int i = 0; i < n; i++) {
@@ -182,17 +165,17 @@ public final class ExplainCommand implements Callable<Integer> {
                 final int image = i;
                 if (logits.rank() > 2) {
                     // a segmentation output [N, C, H, W]: no single class; name the targets instead
-                    stdout.printf(Locale.ROOT, "%s%s: segmentation output %s, target %s, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
+                    out().printf(Locale.ROOT, "%s%s: segmentation output %s, target %s, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
                             logits.item(i).shape(), String.join("; ", session.targetScores().stream().filter(t -> t.image() == image).map(TargetScore::description).toList()),
                             layerNames, auto ? " (auto)" : "");
                     continue;
                 }
                 int top = argmax(row);
-                stdout.printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
+                out().printf(Locale.ROOT, "%s%s: %s (class %d) p=%.3f, layer %s%s%n", file, n > 1 ? "[" + i + "]" : "",
                         m.label(top), top, softmax(row, top), layerNames, auto ? " (auto)" : "");
                 for (TargetScore t : session.targetScores()) {
                     if (t.image() == i && t.classIndex() >= 0 && t.classIndex() != top) {
-                        stdout.printf(Locale.ROOT, "  explaining %s (class %d) p=%.3f%n", m.label(t.classIndex()), t.classIndex(), softmax(row, t.classIndex()));
+                        out().printf(Locale.ROOT, "  explaining %s (class %d) p=%.3f%n", m.label(t.classIndex()), t.classIndex(), softmax(row, t.classIndex()));
                     }
                 }
             }
@@ -201,8 +184,8 @@ public final class ExplainCommand implements Callable<Integer> {
             List<Map<String, Object>> results = new ArrayList<>();
             for (Method method : ms) {
                 // noise seeded per (input stem, method): the same bits as the API's explainSeeded and candela-spark
-                Explanation e = Explainer.explainSeeded(session, method, CliFiles.stem(file), seed);
-                CliChecks.finiteResult(e.method(), e, allowNonFinite, err); // a NaN map or attribution is never written silently
+                Explanation e = Explainer.explainSeeded(session, method, CliFiles.stem(file), shared.seed);
+                CliChecks.finiteResult(e.method(), e, shared.allowNonFinite, err()); // a NaN map or attribution is never written silently
                 Map<String, Object> res = writer.write(dir.staging(), dir.target(), in, m, e, layerNames, cells);
                 res.put("display_map", method.display().describe());
                 res.putAll(method.manifest(session, e));
@@ -215,7 +198,7 @@ public final class ExplainCommand implements Callable<Integer> {
             manifest.put("input", Map.of("file", file.toString(), "sha256", CliFiles.sha256(file), "shape", ResultWriter.shapeOf(in.tensor()), "kind", in.kind()));
             if (in.kind().equals("image")) manifest.put("preprocessing", m.preprocessing().describe());
             manifest.put("forward_millis", forwardNanos / 1e6);
-            manifest.put("threads", threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            manifest.put("threads", shared.threads != null ? shared.threads : Runtime.getRuntime().availableProcessors());
             manifest.put("methods", results);
             ResultWriter.manifest(dir.staging(), manifest);
             dir.commit();

@@ -24,9 +24,10 @@ final class InspectCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "MODEL", description = "a .cnd or .onnx file")
     Path model;
 
-    @Override void execute() throws IOException {
+    @Override int run() throws IOException {
         Model m = ModelFiles.load(model);
         print(m, out());
+        return 0;
     }
 
     static long parameters(Model m) {

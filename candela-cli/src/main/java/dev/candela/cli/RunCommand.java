@@ -47,7 +47,7 @@ final class RunCommand extends CliCommand {
     @Option(names = "--trace", paramLabel = "FILE", description = "write a JSON line per layer: shape, min, max, mean, L2 and a CRC32 of the output's bits")
     Path trace;
 
-    @Override void execute() throws IOException {
+    @Override int run() throws IOException {
         CliChecks.threads(threads);
         CliChecks.outputDirectory("--out", outDir);
         CliChecks.createOutputDirectory("--out", outDir);
@@ -83,5 +83,6 @@ final class RunCommand extends CliCommand {
             Npy.write(f, acts.get(e.getValue()));
             out().printf("%s  %s  %s%n", dev.candela.io.Text.safe(f.toString()), dev.candela.io.Text.safe(e.getValue()), acts.get(e.getValue()).shape());
         }
+        return 0;
     }
 }

@@ -21,7 +21,7 @@ class EvaluateCommandTest {
     static int run(Path dir, StringWriter err, String... args) {
         EvaluateCommand cmd = new EvaluateCommand();
         cmd.loader = p -> TinyCnn.fashion();
-        cmd.err = new PrintWriter(err, true);
+        cmd.writeTo(new PrintWriter(err, true), new PrintWriter(System.out, true));
         return new CommandLine(cmd).execute(args);
     }
 
@@ -67,7 +67,7 @@ class EvaluateCommandTest {
         StringWriter err = new StringWriter();
         // the progress writer looks at per-image.csv when the first image x method is done: its rows are there already
         java.util.List<String> seen = new java.util.ArrayList<>();
-        cmd.err = new PrintWriter(err, true) {
+        cmd.writeTo(new PrintWriter(err, true) {
             @Override public PrintWriter printf(String format, Object... args) {
                 try {
                     if (seen.isEmpty()) seen.add(Files.readString(outDir.resolve("per-image.csv")));
@@ -76,7 +76,7 @@ class EvaluateCommandTest {
                 }
                 return super.printf(format, args);
             }
-        };
+        }, new PrintWriter(System.out, true));
         int code = new CommandLine(cmd).execute("--model", model.toString(), "--input", in.toString(), "--method", "grad-cam,random-cam",
                 "--metric", "average-drop,deletion", "--out", outDir.toString(), "--step", "98", "--threads", "1");
         assertEquals(0, code, err.toString());

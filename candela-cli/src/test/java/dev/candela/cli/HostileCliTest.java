@@ -79,7 +79,7 @@ class HostileCliTest {
         Path x = input();
         java.util.function.Function<Path, Model> never = p -> { throw new AssertionError("the model was read"); };
         for (String[] bad : new String[][]{{"--threads", "100000"}, {"--threads", "0"}, {"--steps", "0"}, {"--samples", "0"},
-                {"--batch-size", "0"}, {"--noise-level", "NaN"}}) {
+                {"--batch-size", "0"}, {"--cam-batch-size", "0"}, {"--noise-level", "NaN"}}) {
             List<String> a = new ArrayList<>(List.of("--input", x.toString(), "--method", "integrated-gradients", "--out", tmp.resolve("o").toString()));
             a.addAll(List.of(bad));
             assertOneLine(explain(never, a.toArray(String[]::new)), String.join(" ", bad));

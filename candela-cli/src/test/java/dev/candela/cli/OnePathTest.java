@@ -68,8 +68,8 @@ class OnePathTest {
 
         EvaluateCommand ev = new EvaluateCommand();
         new CommandLine(ev).parseArgs("--input", in.toString(), "--out", tmp.resolve("eval").toString(), "--method", name, "--layer", "b2.relu");
-        List<Method> ms = Methods.parse(ev.methods, ev.methodOptions.defaults(ev.seed), RESNET);
-        Map<String, MapFunction> fns = EvaluateCommand.methodFunctions(ms, ev.layers, ev.methodOptions.camOptions(ev.camBatchSize, ev.seed, Progress.none()), ev.seed);
+        List<Method> ms = Methods.parse(ev.methods, ev.methodOptions.defaults(ev.shared.seed), RESNET);
+        Map<String, MapFunction> fns = EvaluateCommand.methodFunctions(ms, ev.shared.layers, ev.methodOptions.camOptions(ev.camBatchSize, ev.shared.seed, Progress.none()), ev.shared.seed);
         Tensor scored = fns.get(name).forImage("img").maps(Executor.fast(RESNET, Parallel.serial()), Npy.read(in), new int[]{3});
         assertEquals(written.size(), scored.size(), name);
         assertArrayEquals(written.data(), scored.data(), 0f, name + ": explain's map differs from the map evaluate scores");

@@ -1,0 +1,39 @@
+package dev.candela.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** A flag that explain and evaluate both take means the same in each: same description, same default. */
+class SharedOptionsTest {
+    private static final List<String> SHARED = List.of("--model", "--layer", "--threads", "--seed", "--allow-non-finite",
+            "--cam-batch-size", "--method", "--base", "--fg-layer", "--rule", "--composite", "--steps", "--samples", "--reference",
+            "--fusion", "--report", "--out", "--annotations", "--input");
+
+    @Test
+    void everySharedFlagHasOneMeaningInExplainAndEvaluate() {
+        var explain = new CommandLine(new ExplainCommand()).getCommandSpec();
+        var evaluate = new CommandLine(new EvaluateCommand()).getCommandSpec();
+        for (String name : SHARED) {
+            OptionSpec a = explain.findOption(name), b = evaluate.findOption(name);
+            assertNotNull(a, "explain lacks " + name);
+            assertNotNull(b, "evaluate lacks " + name);
+            if (List.of("--method", "--report", "--out", "--annotations", "--input").contains(name)) continue; // each command's own wording
+            assertEquals(String.join(" ", a.description()), String.join(" ", b.description()), name);
+            assertEquals(a.defaultValue(), b.defaultValue(), name + " default");
+        }
+    }
+
+    @Test
+    void batchSizeNamesAreUnambiguous() {
+        var explain = new CommandLine(new ExplainCommand()).getCommandSpec();
+        var evaluate = new CommandLine(new EvaluateCommand()).getCommandSpec();
+        // explain's old --batch-size is its --cam-batch-size; evaluate's old --batch-size is its --metric-batch-size
+        assertEquals(explain.findOption("--batch-size"), explain.findOption("--cam-batch-size"));
+        assertEquals(evaluate.findOption("--batch-size"), evaluate.findOption("--metric-batch-size"));
+    }
+}
