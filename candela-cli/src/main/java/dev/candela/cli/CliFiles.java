@@ -1,7 +1,6 @@
 package dev.candela.cli;
 
 import dev.candela.format.ModelFiles;
-import dev.candela.graph.LayerNames;
 import dev.candela.graph.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,26 +97,6 @@ final class CliFiles {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /**
-     * The shortest name a user could type for a layer tensor: the outermost module path when it
-     * resolves to the same tensor ("stage3" for /stage3/relu2/Relu_output_0), else the node name.
-     */
-    static String shortLayer(Model m, String tensor) {
-        var producer = m.graph().producer(tensor);
-        if (producer == null) return tensor;
-        LayerNames names = new LayerNames(m.graph());
-        String node = producer.name();
-        for (String part : node.split("/")) {
-            if (part.isEmpty() || part.equals(node)) continue;
-            try {
-                if (names.resolve(part).equals(tensor)) return part;
-            } catch (IllegalArgumentException e) {
-                // not a name on its own: try the next part
-            }
-        }
-        return node;
     }
 
     /**

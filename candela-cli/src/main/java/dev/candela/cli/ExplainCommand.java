@@ -159,7 +159,7 @@ public final class ExplainCommand extends CliCommand {
             boolean auto = shared.layers.isEmpty() || shared.layers.contains("auto");
             if (auto) err().println("candela explain: layer auto -> " + session.evidence().get(0).layer());
             Tensor logits = session.logits();
-            String layerNames = String.join(" + ", session.evidence().stream().map(ev -> CliFiles.shortLayer(m, ev.layer())).toList());
+            String layerNames = String.join(" + ", session.evidence().stream().map(ev -> ev.resolvedLayer().name()).toList());
             for (int i = 0; i < n; i++) {
                 float[] row = logits.item(i).data();
                 final int image = i;

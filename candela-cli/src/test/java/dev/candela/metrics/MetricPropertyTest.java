@@ -111,7 +111,7 @@ class MetricPropertyTest {
         DeletionInsertion rise = DeletionInsertion.rise(28);
         MapFunction gxi = (e, in, t) -> dev.candela.cli.EvaluateCommandAccess.attributionMap("gradient-x-input",
                 new dev.candela.explain.attribution.PixelAttribution.GradientTimesInput().attribute(e, in, dev.candela.explain.attribution.TargetWeights.oneHot(10, t)));
-        String layer = dev.candela.explainer.Explainer.of(ex).autoLayer();
+        String layer = dev.candela.explainer.Explainer.of(ex).autoLayer().tensor();
         double a = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, gxi.maps(ex, x, pred), pred)));
         double r = mean(rise.auc(Kind.DELETION).evaluate(s, new MapBatch(x, TinyCnn.registered("random-cam", layer, seed).maps(ex, x, pred), pred)));
         System.out.printf("shipped model, seed %d: deletion AUC gradient x input %.4f, Random-CAM %.4f%n", seed, a, r);

@@ -10,6 +10,7 @@ import dev.candela.explainer.CamMethods;
 import dev.candela.explain.cam.CamOptions;
 import dev.candela.explain.cam.CamSession;
 import dev.candela.graph.Graph;
+import dev.candela.graph.Layer;
 import dev.candela.graph.LayerNames;
 import dev.candela.graph.Model;
 import dev.candela.graph.Node;
@@ -158,23 +159,22 @@ public final class Explainer implements AutoCloseable {
     public CamSession session(Tensor input, Request request) {
         Activations fwd = executor.forward(input);
         List<ResolvedTarget> targets = Target.resolve(request.targets(), model, fwd.output());
-        List<String> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         if (request.layers().isEmpty()) layers.add(autoLayer());
         else for (String l : request.layers()) layers.add(resolveLayer(l));
         return new CamSession(executor, input, fwd, targets, layers, request.options());
     }
 
-    /** A layer by node name, tensor name, module path, or "auto". */
-    public String resolveLayer(String name) {
+    /** A CAM layer by node name, tensor name, module path, or "auto", resolved once for every method that runs on it. */
+    public Layer resolveLayer(String name) {
         if (name.equals("auto")) return autoLayer();
-        String t = new LayerNames(model.graph()).resolve(name);
-        Shape s = model.graph().itemShape(t);
-        if (s.rank() != 3) throw new IllegalArgumentException("layer '" + name + "' has shape " + s + "; a CAM layer must be C x h x w");
-        return t;
+        Layer l = new LayerNames(model.graph()).layer(name);
+        if (!l.isSpatial()) throw new IllegalArgumentException("layer '" + name + "' has shape " + l.shape() + "; a CAM layer must be C x h x w");
+        return l;
     }
 
     /** The last tensor (in graph order) with shape C x h x w and h*w > 1, as TorchCAM picks it. */
-    public String autoLayer() {
+    public Layer autoLayer() {
         Graph g = model.graph();
         String best = null;
         for (Node n : g.nodes()) {
@@ -182,7 +182,7 @@ public final class Explainer implements AutoCloseable {
             if (s.rank() == 3 && s.dim(1) * s.dim(2) > 1) best = n.output();
         }
         if (best == null) throw new IllegalArgumentException("no layer with a spatial map (C x h x w, h*w > 1) in the model");
-        return best;
+        return new LayerNames(g).ofTensor(best);
     }
 
     @Override public void close() {

@@ -171,7 +171,7 @@ public final class Methods {
             }
             if (batch < 1) throw new IllegalArgumentException("--method " + label + ": batch must be >= 1, got " + batch);
         }
-        if (name.equals("fg-cam")) return new Method.FgCam(label, fgCam(o), batch);
+        if (name.equals("fg-cam")) return new Method.FgCam(label, fgCam(o, model), batch);
         if (name.equals("lrp")) return new Method.Lrp(label, lrp(o, model));
         if (CamMethods.has(name)) return new Method.Cam(label, camWithOptions(name, label, o), batch);
         if (SampledMethod.names().contains(name)) return new Method.Sampled(label, sampled(name, label, o), batch);
@@ -251,7 +251,7 @@ public final class Methods {
         };
     }
 
-    private static FgCamMethod fgCam(Map<String, String> o) {
+    private static FgCamMethod fgCam(Map<String, String> o, Model model) {
         String denoise = o.get("denoise");
         FgCam.Denoise d = denoise == null ? FgCam.Denoise.NONE : switch (denoise.trim().toLowerCase(Locale.ROOT)) {
             case "official", "true" -> FgCam.Denoise.OFFICIAL;
@@ -270,7 +270,9 @@ public final class Methods {
             throw new IllegalArgumentException("--base: unknown CAM method '" + base + "'; known: score-cam-fg, " + String.join(", ", CamMethods.names()));
         }
         if (base.equals("fg-cam")) throw new IllegalArgumentException("--base cannot be fg-cam itself");
-        return new FgCamMethod(base, base.equals("score-cam-fg") ? null : CamMethods.byName(base), o.getOrDefault("level", "input").trim(), d, z);
+        String level = o.getOrDefault("level", "input").trim();
+        if (model != null) new dev.candela.graph.LayerNames(model.graph()).layer(level); // a wrong level is one error at parse time, not one per input
+        return new FgCamMethod(base, base.equals("score-cam-fg") ? null : CamMethods.byName(base), level, d, z);
     }
 
     private static LrpMethod lrp(Map<String, String> o, Model model) {

@@ -27,6 +27,34 @@ public final class LayerNames {
         throw new IllegalArgumentException("unknown layer '" + name + "'; closest: " + String.join(", ", closest(name, 5)));
     }
 
+    /** The layer a user named, resolved once (see {@link #resolve}). */
+    public Layer layer(String name) { return ofTensor(resolve(name)); }
+
+    /** The layer that is this tensor of the graph. */
+    public Layer ofTensor(String tensor) {
+        if (!tensor.equals(graph.input()) && !graph.hasTensor(tensor)) throw new IllegalArgumentException("no tensor '" + tensor + "' in the graph");
+        return new Layer(tensor, shortName(tensor), graph.itemShape(tensor));
+    }
+
+    /**
+     * The shortest name a user could type for a tensor: the outermost module path when it resolves to the same
+     * tensor ("stage3" for /stage3/relu2/Relu_output_0), else the node name.
+     */
+    public String shortName(String tensor) {
+        Node producer = graph.producer(tensor);
+        if (producer == null) return tensor;
+        String node = producer.name();
+        for (String part : node.split("/")) {
+            if (part.isEmpty() || part.equals(node)) continue;
+            try {
+                if (resolve(part).equals(tensor)) return part;
+            } catch (IllegalArgumentException e) {
+                // not a name on its own: try the next part
+            }
+        }
+        return node;
+    }
+
     /** The node that produces a tensor a user named (null for the input). */
     public Node resolveNode(String name) {
         return graph.producer(resolve(name));

@@ -39,7 +39,7 @@ class LrpCamGoldenTest {
         assertTrue(er <= 1e-5, "relevance on A differs by " + er);
         // the registered method computes the same phi through the CAM session
         List<Target> targets = List.of(Target.classIndex(cls[0]), Target.classIndex(cls[1]));
-        CamSession s = new CamSession(ex, x, fwd, Target.resolve(targets, m, fwd.output()), List.of(lc.get("layer").asText()), CamOptions.defaults());
+        CamSession s = new CamSession(ex, x, fwd, Target.resolve(targets, m, fwd.output()), List.of(new dev.candela.graph.LayerNames(m.graph()).ofTensor(lc.get("layer").asText())), CamOptions.defaults());
         Tensor phi = ((Weights.PerChannel) new LrpCamMethod().weights(s.evidence().get(0))).coefficients();
         double ep = TorchGoldenModels.relativeMaxError(phi, TorchGoldenModels.npy(DIR, lc.get("phi").asText()));
         System.out.printf("lrp-cam golden: relevance %.3g, phi %.3g%n", er, ep);

@@ -48,7 +48,7 @@ class ExplainerTest {
     @Test
     void autoLayerIsTheLastSpatialLayerAndItIsReported() {
         try (Explainer ex = Explainer.of(tiny(), 1)) {
-            assertEquals("r2", ex.autoLayer());
+            assertEquals("r2", ex.autoLayer().tensor());
             Explanation e = ex.explain(input(2, 1), "grad-cam");
             assertEquals(List.of("r2"), e.layers());
             assertArrayEquals(new int[]{2, 16, 16}, e.maps().shape().dims());

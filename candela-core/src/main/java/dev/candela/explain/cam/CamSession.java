@@ -22,7 +22,7 @@ public final class CamSession {
     private final Tensor input;
     private final Tensor logits;
     private final List<ResolvedTarget> targets;
-    private final List<String> layers;
+    private final List<dev.candela.graph.Layer> layers;
     private final CamOptions options;
     private final Tensor rows;
     private final Activations forward;
@@ -31,10 +31,10 @@ public final class CamSession {
     /**
      * @param input   N x C x H x W as the model sees it
      * @param targets resolved targets (see {@link dev.candela.explain.Target#resolve}); row r explains image targets.get(r).image()
-     * @param layers  tensor names of the layers to explain (at least one)
+     * @param layers  the layers to explain, resolved (at least one)
      * @param clean   a forward pass of {@code input} keeping every activation, or null to run one
      */
-    public CamSession(Executor executor, Tensor input, Activations clean, List<ResolvedTarget> targets, List<String> layers, CamOptions options) {
+    public CamSession(Executor executor, Tensor input, Activations clean, List<ResolvedTarget> targets, List<dev.candela.graph.Layer> layers, CamOptions options) {
         if (layers.isEmpty()) throw new IllegalArgumentException("no layer to explain");
         this.executor = executor;
         this.input = input;
@@ -55,7 +55,7 @@ public final class CamSession {
             this.rows = new Tensor(input.shape().withDim(0, targets.size()), d);
             this.forward = executor.forward(rows);
         }
-        for (String l : layers) evidence.add(new LayerEvidence(executor, forward, l, rows, targets, options));
+        for (dev.candela.graph.Layer l : layers) evidence.add(new LayerEvidence(executor, forward, l, rows, targets, options));
     }
 
     /** A copy sharing this session's forward pass and gradients, with other options (e.g. its own noise seed). */
@@ -137,7 +137,7 @@ public final class CamSession {
             }
         }
         long nanos = System.nanoTime() - t0;
-        return new Explanation(method.name(), method.usesLayer() ? layers : List.of(), maps, raw, coef, null, logits, targetScores(), nanos, audit);
+        return new Explanation(method.name(), method.usesLayer() ? layers.stream().map(dev.candela.graph.Layer::tensor).toList() : List.of(), maps, raw, coef, null, logits, targetScores(), nanos, audit);
     }
 
     public List<TargetScore> targetScores() {

@@ -27,18 +27,18 @@ import java.util.function.IntUnaryOperator;
 public final class LayerEvidence {
     private final Executor executor;
     private final Activations forward;
-    private final String layer;
+    private final dev.candela.graph.Layer layer;
     private final Tensor input;
     private final List<ResolvedTarget> targets;
     private final CamOptions options;
     /** The gradients at the layer, computed on first use and shared with the copies {@link #withOptions} makes. */
     private final Tensor[] gradients;
 
-    public LayerEvidence(Executor executor, Activations forward, String layer, Tensor input, List<ResolvedTarget> targets, CamOptions options) {
+    public LayerEvidence(Executor executor, Activations forward, dev.candela.graph.Layer layer, Tensor input, List<ResolvedTarget> targets, CamOptions options) {
         this(executor, forward, layer, input, targets, options, new Tensor[1]);
     }
 
-    private LayerEvidence(Executor executor, Activations forward, String layer, Tensor input, List<ResolvedTarget> targets, CamOptions options,
+    private LayerEvidence(Executor executor, Activations forward, dev.candela.graph.Layer layer, Tensor input, List<ResolvedTarget> targets, CamOptions options,
                           Tensor[] gradients) {
         if (input.dim(0) != targets.size()) throw new IllegalArgumentException("evidence needs one input row per target: " + input.dim(0) + " rows, " + targets.size() + " targets");
         this.executor = executor;
@@ -59,7 +59,7 @@ public final class LayerEvidence {
     }
 
     /** The same evidence for another layer (shares the forward pass). */
-    public LayerEvidence atLayer(String otherLayer) {
+    public LayerEvidence atLayer(dev.candela.graph.Layer otherLayer) {
         return new LayerEvidence(executor, forward, otherLayer, input, targets, options);
     }
 
@@ -68,8 +68,10 @@ public final class LayerEvidence {
     public Graph graph() { return executor.graph(); }
     /** The clean forward pass of {@link #input()} with every activation kept. */
     public Activations forward() { return forward; }
-    /** Tensor name of the layer explained. */
-    public String layer() { return layer; }
+    /** Tensor name of the layer explained (what the executor reads). */
+    public String layer() { return layer.tensor(); }
+    /** The layer explained, as resolved once: tensor, the name users see, shape. */
+    public dev.candela.graph.Layer resolvedLayer() { return layer; }
     /** Model input, one row per target (R x C x H x W), as the model sees it (normalised). */
     public Tensor input() { return input; }
     public List<ResolvedTarget> targets() { return targets; }
@@ -79,7 +81,7 @@ public final class LayerEvidence {
     public Progress progress() { return options.progress(); }
 
     /** Layer activations A, R x K x h x w. */
-    public Tensor activations() { return forward.get(layer); }
+    public Tensor activations() { return forward.get(layer.tensor()); }
 
     /** Model output of the clean pass, R x classes. */
     public Tensor logits() { return forward.output(); }
@@ -87,7 +89,7 @@ public final class LayerEvidence {
     /** d score_r / d A for every row, R x K x h x w (computed once, on first use). */
     public Tensor gradients() {
         synchronized (gradients) {
-            if (gradients[0] == null) gradients[0] = gradientsAt(forward, Set.of(layer)).get(layer);
+            if (gradients[0] == null) gradients[0] = gradientsAt(forward, Set.of(layer.tensor())).get(layer.tensor());
             return gradients[0];
         }
     }
@@ -116,8 +118,8 @@ public final class LayerEvidence {
     /** Activations and gradients at the layer for another input of R rows (noisy copies, augmentations). */
     public LayerPass pass(Tensor otherInput, boolean withGradients) {
         Activations fwd = executor.forward(otherInput);
-        Tensor g = withGradients ? gradientsAt(fwd, Set.of(layer)).get(layer) : null;
-        return new LayerPass(fwd.get(layer), g, fwd.output());
+        Tensor g = withGradients ? gradientsAt(fwd, Set.of(layer.tensor())).get(layer.tensor()) : null;
+        return new LayerPass(fwd.get(layer.tensor()), g, fwd.output());
     }
 
     /** The layer's activations, gradients (null if not asked for) and logits of one pass. */
@@ -155,11 +157,11 @@ public final class LayerEvidence {
      * (skip connections from before it) are taken from the clean pass of that row.
      */
     public double[] scoreFromLayer(String task, int count, IntUnaryOperator rowOf, ItemFiller fill, Scorer scorer) {
-        Shape item = graph().itemShape(layer);
+        Shape item = layer.shape();
         Set<String> bypass = bypassTensors();
         return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> {
             Map<String, Tensor> given = new HashMap<>();
-            given.put(layer, batch);
+            given.put(layer.tensor(), batch);
             for (String t : bypass) given.put(t, gatherRows(forward.get(t), from, to, rowOf));
             return executor.forwardFrom(given, Set.of()).output();
         });
@@ -211,10 +213,10 @@ public final class LayerEvidence {
 
     /** Tensors not downstream of the layer that nodes downstream of it read. */
     private Set<String> bypassTensors() {
-        Set<String> down = graph().descendants(Set.of(layer));
+        Set<String> down = graph().descendants(Set.of(layer.tensor()));
         Set<String> out = new LinkedHashSet<>();
         for (Node n : graph().nodes()) {
-            if (!down.contains(n.output()) || n.output().equals(layer)) continue;
+            if (!down.contains(n.output()) || n.output().equals(layer.tensor())) continue;
             for (String t : n.inputs()) if (!down.contains(t)) out.add(t);
         }
         return out;

@@ -86,7 +86,7 @@ public final class BaseComponents {
     private static Tensor registry(dev.candela.explain.cam.CamMethod method, Executor ex, Activations fwd, Tensor input, String layer, int[] classes) {
         List<ResolvedTarget> targets = new ArrayList<>();
         for (int b = 0; b < classes.length; b++) targets.add(new ResolvedTarget(b, new Objective.Logit(classes[b]), "class " + classes[b]));
-        LayerEvidence e = new LayerEvidence(ex, fwd, layer, input, targets, CamOptions.defaults());
+        LayerEvidence e = new LayerEvidence(ex, fwd, new dev.candela.graph.LayerNames(ex.graph()).ofTensor(layer), input, targets, CamOptions.defaults());
         return components(method.weights(e), e.activations(), method.name());
     }
 

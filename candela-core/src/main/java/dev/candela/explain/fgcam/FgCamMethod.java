@@ -53,7 +53,7 @@ public record FgCamMethod(String base, CamMethod baseMethod, String fgLayer, FgC
             comps = BaseComponents.components(w, a, base);
         }
         comps = FgCam.denoise(comps, denoise);
-        String target = fgLayer.equals("input") ? e.graph().input() : new LayerNames(e.graph()).resolve(fgLayer);
+        String target = new LayerNames(e.graph()).resolve(fgLayer); // "input" included
         FgCam.Result r = new FgCam(e.executor(), zeros).raise(e.forward(), e.layer(), comps, target);
         int n = e.rows();
         double[] cs = new double[n], ms = new double[n], zs = new double[n];
