@@ -468,10 +468,20 @@ for name in slic_names:
     assert np.array_equal(labels, slic(np.moveaxis(im, 0, -1).astype("double"), start_label=0))
     save("slic_labels_" + name, labels.astype(np.float32))
     print("slic %-10s %s: %d segments" % (name, im.shape, len(np.unique(labels))))
+# a 224 x 224 image given by a formula (integer arithmetic, then float64, then float32: the same bits in Java), the
+# size evaluate meets: blocks of 28 x 32 pixels with hashed noise; only its labels are saved
+yi, xi = np.mgrid[0:224, 0:224].astype(np.int64)
+synth = np.stack([(0.8 * ((((xi // 28) * 37 + (yi // 32) * 11 + ch * 5) % 17) / 17.0)
+                   + 0.2 * (((xi * 7919 + yi * 104729 + ch * 15485863) % 1000) / 1000.0)) for ch in range(3)]).astype(np.float32)
+synth_labels = slic(np.moveaxis(synth, 0, -1).astype("double"), start_label=0)
+save("slic_labels_synthetic224", synth_labels.astype(np.float32))
+print("slic synthetic224: %d segments" % len(np.unique(synth_labels)))
 save("slic_labels_inputs", np.stack([slic(np.moveaxis(x[i], 0, -1).astype("double"), start_label=0) for i in range(N)]).astype(np.float32))
 cases["slic"] = {"function": "skimage.segmentation.slic(image, start_label=0) (Quantus get_superpixel_segments)", "skimage": skimage.__version__,
                  "images": ["slic_image_%s.npy (C x H x W float32; labels slic_labels_%s.npy)" % (n, n) for n in slic_names],
-                 "inputs": "slic_labels_inputs.npy (the golden inputs: 12 x 12 with 100 segments, one pixel each)", "values": []}
+                 "inputs": "slic_labels_inputs.npy (the golden inputs: 12 x 12 with 100 segments, one pixel each)",
+                 "synthetic224": "slic_labels_synthetic224.npy: image[c, y, x] = float32(0.8 * (((x // 28) * 37 + (y // 32) * 11 + 5c) % 17) / 17 "
+                                 "+ 0.2 * ((7919x + 104729y + 15485863c) % 1000) / 1000)", "values": []}
 
 
 # Quantus's IROF removes a segment with baseline_replacement_by_mask, whose mask it builds with one channel

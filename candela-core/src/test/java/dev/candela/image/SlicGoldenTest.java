@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * SLIC against scikit-image 0.19's {@code slic(image, start_label=0)} (Quantus's superpixels for IROF), on the
  * images of testdata/golden/quantus (made by tools/make_quantus_goldens.py): colour blocks with noise, uniform
- * noise (not square), smooth gradients and a 64 x 64 photo, plus the 12 x 12 golden inputs (one pixel per segment).
+ * noise (not square), smooth gradients, a 64 x 64 photo and a 224 x 224 image given by a formula, plus the 12 x 12
+ * golden inputs (one pixel per segment).
  * Tolerance: none, every label must agree.
  */
 class SlicGoldenTest {
@@ -34,6 +35,18 @@ class SlicGoldenTest {
             System.out.printf("slic %-10s %d x %d: %d of %d labels agree%n", name, im.dim(1), im.dim(2), same, want.length);
             assertArrayEquals(want, got, "slic labels of " + name);
         }
+    }
+
+    /** The 224 x 224 image of the manifest's formula (exact in float64 as in NumPy, then float32), evaluate's usual size. */
+    @Test void labelsEqualScikitImageAt224() throws Exception {
+        float[] im = new float[3 * 224 * 224];
+        for (int c = 0; c < 3; c++) for (long y = 0; y < 224; y++) for (long x = 0; x < 224; x++) {
+            double block = (((x / 28) * 37 + (y / 32) * 11 + c * 5L) % 17) / 17.0;
+            double noise = ((x * 7919 + y * 104729 + c * 15485863L) % 1000) / 1000.0;
+            im[(int) ((c * 224 + y) * 224 + x)] = (float) (0.8 * block + 0.2 * noise);
+        }
+        int[] want = ints(Npy.read(DIR.resolve("slic_labels_synthetic224.npy")).data());
+        assertArrayEquals(want, Slic.QUANTUS.labels(im, 3, 224, 224), "slic labels of the 224 x 224 image");
     }
 
     @Test void goldenInputsGetOnePixelPerSegment() throws Exception {
