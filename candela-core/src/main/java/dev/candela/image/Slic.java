@@ -26,6 +26,8 @@ public record Slic(int segments, double compactness, int maxIterations, double m
         if (segments < 1) throw new IllegalArgumentException("slic: segments must be >= 1, got " + segments);
         if (!(compactness > 0)) throw new IllegalArgumentException("slic: compactness must be > 0, got " + compactness);
         if (maxIterations < 0) throw new IllegalArgumentException("slic: maxIterations must be >= 0, got " + maxIterations);
+        if (!(minSizeFactor >= 0) || !(maxSizeFactor > 0))
+            throw new IllegalArgumentException("slic: size factors must be >= 0 (min) and > 0 (max), got " + minSizeFactor + ", " + maxSizeFactor);
     }
 
     // skimage.color.colorconv: sRGB to XYZ and the D65 / 2-degree white point

@@ -69,5 +69,6 @@ class SlicGoldenTest {
     @Test void badImageIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> Slic.QUANTUS.labels(new float[5], 3, 1, 2));
         assertThrows(IllegalArgumentException.class, () -> new Slic(0, 10, 10, 0.5, 3));
+        assertThrows(IllegalArgumentException.class, () -> new Slic(100, 10, 10, 0.5, 0));
     }
 }
