@@ -438,6 +438,169 @@ for sm in (True, False):
                                            "softmax": sm, "values": vals, "draws": "monotonicity_nguyen_draws_" + tag + ".npy (float64)"}
 np.random.uniform = _uniform
 
+# IROF (Rieger & Hansen 2020) segments each image with skimage's SLIC (Quantus's get_superpixel_segments:
+# slic(image H x W x C as float64, start_label=0), every other argument at its default). Its labels are saved for
+# the golden inputs (12 x 12 with 100 segments: one pixel each) and for larger images where SLIC does real work.
+from skimage.segmentation import slic  # noqa: E402
+import skimage  # noqa: E402
+from quantus.functions.perturb_func import baseline_replacement_by_mask  # noqa: E402
+
+rs = np.random.default_rng(11)
+yy, xx = np.mgrid[0:48, 0:36].astype(np.float32)
+slic_images = {
+    # 4 x 4 blocks of random colours, 8 px each, with noise
+    "blocks": np.clip(np.kron(rs.random((3, 4, 4)), np.ones((1, 8, 8))) + 0.05 * rs.standard_normal((3, 32, 32)), 0, 1),
+    "noise": rs.random((3, 24, 40)),  # uniform noise, not square
+    "smooth": np.stack([(xx / 35), (yy / 47), 0.5 + 0.5 * np.sin(xx / 5.0) * np.cos(yy / 7.0)]),
+}
+from PIL import Image  # noqa: E402
+img = Image.open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "images", "chelsea.png")).convert("RGB")
+wd, ht = img.size
+side = min(wd, ht)
+img = img.crop(((wd - side) // 2, (ht - side) // 2, (wd - side) // 2 + side, (ht - side) // 2 + side)).resize((64, 64), Image.BILINEAR)
+slic_images["chelsea64"] = np.moveaxis(np.asarray(img, dtype=np.float32) / 255, -1, 0)
+slic_names = list(slic_images)
+for name in slic_names:
+    im = np.ascontiguousarray(slic_images[name], dtype=np.float32)
+    slic_images[name] = im
+    save("slic_image_" + name, im)
+    labels = quantus.helpers.utils.get_superpixel_segments(img=np.moveaxis(im, 0, -1).astype("double"), segmentation_method="slic")
+    assert np.array_equal(labels, slic(np.moveaxis(im, 0, -1).astype("double"), start_label=0))
+    save("slic_labels_" + name, labels.astype(np.float32))
+    print("slic %-10s %s: %d segments" % (name, im.shape, len(np.unique(labels))))
+# a 224 x 224 image given by a formula (integer arithmetic, then float64, then float32: the same bits in Java), the
+# size evaluate meets: blocks of 28 x 32 pixels with hashed noise; only its labels are saved
+yi, xi = np.mgrid[0:224, 0:224].astype(np.int64)
+synth = np.stack([(0.8 * ((((xi // 28) * 37 + (yi // 32) * 11 + ch * 5) % 17) / 17.0)
+                   + 0.2 * (((xi * 7919 + yi * 104729 + ch * 15485863) % 1000) / 1000.0)) for ch in range(3)]).astype(np.float32)
+synth_labels = slic(np.moveaxis(synth, 0, -1).astype("double"), start_label=0)
+save("slic_labels_synthetic224", synth_labels.astype(np.float32))
+print("slic synthetic224: %d segments" % len(np.unique(synth_labels)))
+save("slic_labels_inputs", np.stack([slic(np.moveaxis(x[i], 0, -1).astype("double"), start_label=0) for i in range(N)]).astype(np.float32))
+cases["slic"] = {"function": "skimage.segmentation.slic(image, start_label=0) (Quantus get_superpixel_segments)", "skimage": skimage.__version__,
+                 "images": ["slic_image_%s.npy (C x H x W float32; labels slic_labels_%s.npy)" % (n, n) for n in slic_names],
+                 "inputs": "slic_labels_inputs.npy (the golden inputs: 12 x 12 with 100 segments, one pixel each)",
+                 "synthetic224": "slic_labels_synthetic224.npy: image[c, y, x] = float32(0.8 * (((x // 28) * 37 + (y // 32) * 11 + 5c) % 17) / 17 "
+                                 "+ 0.2 * ((7919x + 104729y + 15485863c) % 1000) / 1000)", "values": []}
+
+
+# Quantus's IROF removes a segment with baseline_replacement_by_mask, whose mask it builds with one channel
+# ((B, 1, H, W)) while the input has C: on a 3-channel input the call fails its shape assertion (at this commit it
+# works on one-channel inputs only). The golden call passes the same function with the mask broadcast over the
+# channels (a superpixel removed in every channel, as Rieger & Hansen describe); the rest of IROF runs unchanged.
+def mask_all_channels(arr, mask, **kw):
+    return baseline_replacement_by_mask(arr=arr, mask=np.broadcast_to(mask, arr.shape), **kw)
+
+
+try:
+    quantus.IROF(**q)(model=net, x_batch=x[:1].copy(), y_batch=np.array(targets[:1]), a_batch=maps[:1, None].copy(), device="cpu", channel_first=True)
+    irof_plain = "ran"
+except AssertionError as e:
+    irof_plain = "AssertionError: %s" % e
+for sm in (True, False):
+    tag = "softmax" if sm else "logit"
+    vals = []
+    for i in range(N):
+        v = quantus.IROF(perturb_func=mask_all_channels, **q)(model=net, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]),
+                                                               a_batch=maps[i:i + 1, None].copy(), device="cpu", channel_first=True, softmax=sm)
+        vals.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+    save("irof_" + tag, vals)
+    cases["irof_" + tag] = {"metric": "IROF", "perturb_baseline": "mean", "softmax": sm, "values": vals,
+                            "perturb_func": "baseline_replacement_by_mask with the mask broadcast over channels", "quantus_call": irof_plain}
+# IROF on the larger SLIC images (the net is fully convolutional up to its mean): real superpixels; maps seeded
+irof_targets, vals_sm, vals_lg = [], [], []
+for k, name in enumerate(slic_names):
+    im = slic_images[name]
+    m = np.random.default_rng(20 + k).random(im.shape[1:]).astype(np.float32)
+    save("irof_map_" + name, m)
+    with torch.no_grad():
+        t = int(net(torch.from_numpy(im[None])).argmax(1)[0])
+    irof_targets.append(t)
+    for sm, dest in ((True, vals_sm), (False, vals_lg)):
+        v = quantus.IROF(perturb_func=mask_all_channels, **q)(model=net, x_batch=im[None].copy(), y_batch=np.array([t]),
+                                                               a_batch=m[None, None].copy(), device="cpu", channel_first=True, softmax=sm)
+        dest.append(float(np.asarray(v, dtype=np.float64).reshape(-1)[0]))
+for sm, vals in ((True, vals_sm), (False, vals_lg)):
+    tag = "softmax" if sm else "logit"
+    save("irof_slic_" + tag, vals)
+    cases["irof_slic_" + tag] = {"metric": "IROF", "images": slic_names, "maps": "irof_map_<image>.npy", "targets": irof_targets,
+                                 "softmax": sm, "values": vals, "perturb_func": "as irof_" + tag}
+
+
+# Monotonicity (Arya et al. 2019): starting from an all-baseline image, features are added in order of increasing
+# |attribution|, features_in_step at a time, and the score must never decrease. Quantus's loop "adds" a step by
+# calling its perturb_func (batch_baseline_replacement_by_indices) on the baseline image, which writes the baseline of
+# that image (for "black": its minimum, i.e. the baseline again) at the step's indices: the image never changes and
+# every verdict is True ("quantus_call" below). The golden runs Quantus's loop with a perturb_func that writes the
+# input's own values at those indices (AIX360's monotonicity_metric, which Quantus cites, does x_copy[ind] = x[ind]).
+class Recorder(nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+        self.out = []
+
+    def forward(self, t):
+        o = self.f(t)
+        self.out.append(o.detach().numpy().copy())
+        return o
+
+
+def insert_input(xb):
+    flat = xb.reshape(xb.shape[0], -1)
+
+    def f(arr, indices, **kw):
+        out = arr.copy()
+        rows = np.arange(arr.shape[0])[:, None]
+        out[rows, indices] = flat[rows, indices]
+        return out
+    return f
+
+
+# maps: the fixed maps, their reverse, seeded random ones, and "insertion" maps (each pixel's target logit when it
+# alone, all channels, is put into the black image, scaled to [0, 1]: more often monotone, so both verdicts occur)
+ins = np.zeros((N, H, W), dtype=np.float32)
+with torch.no_grad():
+    for i in range(N):
+        b = np.full((H * W, C, H, W), x[i].min(), dtype=np.float32)
+        for p in range(H * W):
+            b[p, :, p // W, p % W] = x[i, :, p // W, p % W]
+        s = net(torch.from_numpy(b))[:, targets[i]].numpy().astype(np.float64)
+        ins[i] = ((s - s.min()) / (s.max() - s.min())).reshape(H, W).astype(np.float32)
+arya_maps = {"maps": maps, "reversed": (1 - maps).astype(np.float32), "random": np.random.default_rng(12).random((N, H, W)).astype(np.float32),
+             "insertion": ins}
+for k in ("reversed", "random", "insertion"):
+    save("arya_maps_" + k, arya_maps[k])
+plain = []
+for i in range(N):
+    rec = Recorder(net).eval()
+    v = quantus.Monotonicity(features_in_step=C * 8, **q)(model=rec, x_batch=x[i:i + 1].copy(), y_batch=np.array([targets[i]]),
+                                                           a_batch=maps[i:i + 1, None].copy(), device="cpu", channel_first=True)
+    outs = np.stack([o[0, targets[i]] for o in rec.out])
+    plain.append([float(np.asarray(v).reshape(-1)[0]), float(outs.max() - outs.min())])
+for mname, mm in arya_maps.items():
+    for step in (8, 24, 48):  # Quantus wants C x step to divide H x W = 144
+        for sm in (True, False):
+            tag = "%s_step%d_%s" % (mname, step, "softmax" if sm else "logit")
+            vals, curves = [], []
+            for i in range(N):
+                rec = Recorder(net).eval()
+                xb = x[i:i + 1].copy()
+                v = quantus.Monotonicity(features_in_step=C * step, perturb_func=insert_input(xb), **q)(
+                    model=rec, x_batch=xb, y_batch=np.array([targets[i]]), a_batch=mm[i:i + 1, None].copy(), device="cpu",
+                    channel_first=True, softmax=sm)
+                vals.append(float(np.asarray(v).reshape(-1)[0]))
+                curves.append(np.stack([o[0, targets[i]] for o in rec.out]).astype(np.float64))  # logits, one per step
+            save("monotonicity_arya_" + tag, vals)
+            save("monotonicity_arya_logits_" + tag, np.stack(curves))
+            cases["monotonicity_arya_" + tag] = {"metric": "Monotonicity", "features_in_step": C * step, "perturb_baseline": "black",
+                                                 "maps": mname, "softmax": sm, "values": vals,
+                                                 "perturb_func": "writes the input's values at the step's indices",
+                                                 "logits": "monotonicity_arya_logits_" + tag + ".npy (the target logit after each step)"}
+cases["monotonicity_arya_quantus_call"] = {"metric": "Monotonicity (Quantus's own perturb_func)", "features_in_step": C * 8,
+                                           "values": [p[0] for p in plain], "logit_range": [p[1] for p in plain],
+                                           "note": "the input never leaves the baseline: the logits are constant and every verdict is 1"}
+
+
 # The shared MobileNet (when ../shared is there) on testdata/images/chelsea.png (centre square, bilinear 224 without
 # antialias, pixel/127.5 - 1), class 281, a fixed smooth map given by a formula (computed in float32 here and in Java),
 # the box of testdata/annotations/imagenet-photos.csv: a check at full size (224 x 224 x 3) of the score metrics

@@ -76,7 +76,7 @@ public final class EvaluateCommand extends CliCommand {
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
             + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms; "
-            + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, region-perturbation, "
+            + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, monotonicity-arya, irof, region-perturbation, "
             + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
             + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
             + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity, sufficiency, sensitivity-n (these two over the whole run)")

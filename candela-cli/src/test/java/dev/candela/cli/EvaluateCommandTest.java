@@ -57,6 +57,27 @@ class EvaluateCommandTest {
         assertTrue(err.toString().contains("candela evaluate: 9/9 ("), err.toString());
     }
 
+    @Test void irofAndMonotonicityAryaByName(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("fashion.npy"), TinyCnn.fashionImages(2));
+        Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
+        Path out = dir.resolve("out");
+        StringWriter err = new StringWriter();
+        int code = run(dir, err, "--model", model.toString(), "--input", dir.resolve("fashion.npy").toString(), "--method", "grad-cam,gradient-x-input",
+                "--metric", "irof,monotonicity-arya", "--out", out.toString(), "--threads", "1");
+        assertEquals(0, code, err.toString());
+        int irof = 0, arya = 0;
+        for (String line : Files.readAllLines(out.resolve("per-image.csv")).subList(1, 9)) {
+            String[] f = line.split(",");
+            double v = Double.parseDouble(f[3]);
+            if (f[2].equals("irof")) { irof++; assertTrue(Double.isFinite(v), line); }
+            if (f[2].equals("monotonicity-arya")) { arya++; assertTrue(v == 0 || v == 1, "a verdict: " + line); }
+        }
+        assertEquals(4, irof);
+        assertEquals(4, arya);
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        for (String m : new String[]{"irof", "monotonicity-arya"}) assertEquals(2, s.get("results").get("grad-cam").get(m).get("n").asInt(), m);
+    }
+
     @Test void rowsReachPerImageCsvAsTheyAreComputed(@TempDir Path dir) throws Exception {
         Path in = Files.createDirectories(dir.resolve("in"));
         Npy.write(in.resolve("a.npy"), TinyCnn.fashionImages(2));

@@ -24,7 +24,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
             "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
             // Quantus (Hedström et al. 2023), see QuantusMetrics
-            "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
+            "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "monotonicity-arya", "irof", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation", "sufficiency", "sensitivity-n");
 

@@ -372,6 +372,126 @@ public final class QuantusMetrics {
         return sum == y[0] - y[1] ? 1 : 0;
     }
 
+    /**
+     * IROF, iterative removal of features (Rieger &amp; Hansen 2020), on a given segmentation: the segments
+     * (labels 0 .. n-1, one per pixel) are ranked by the mean of the map over their pixels (highest first, ties
+     * by label) and removed cumulatively, all channels, each set to the mean of the image as it is at that
+     * step (Quantus's "mean" baseline of the already perturbed image); entry k is the score after k + 1
+     * segments divided by the unperturbed score. Quantus: {@code IROF} (normalise, no abs).
+     */
+    public static double[] irofCurve(Scorer scorer, MapBatch batch, int image, int[] segments, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        if (segments.length != hw) throw new IllegalArgumentException("irof: " + segments.length + " segment labels for " + hw + " pixels");
+        int n = 0;
+        for (int s : segments) {
+            if (s < 0) throw new IllegalArgumentException("irof: negative segment label " + s);
+            n = Math.max(n, s + 1);
+        }
+        double[] a = prepare(batch.map(image), false);
+        double[] sum = new double[n];
+        int[] size = new int[n];
+        for (int p = 0; p < hw; p++) {
+            sum[segments[p]] += a[p];
+            size[segments[p]]++;
+        }
+        for (int s = 0; s < n; s++) {
+            if (size[s] == 0) throw new IllegalArgumentException("irof: segment labels must be 0.." + (n - 1) + " without gaps; " + s + " is missing");
+            sum[s] /= size[s];
+        }
+        if (n < 2) throw new IllegalArgumentException("irof: the image must have at least 2 segments, got " + n); // Quantus's assert_nr_segments
+        int[] order = descending(sum);
+        int target = batch.targets()[image];
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float y0 = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(1, c, h, w), x.clone()), new int[]{target})[0];
+        // the segments' pixels, grouped by label
+        int[] start = new int[n + 1];
+        for (int s = 0; s < n; s++) start[s + 1] = start[s] + size[s];
+        int[] pixels = new int[hw], fill = start.clone();
+        for (int p = 0; p < hw; p++) pixels[fill[segments[p]]++] = p;
+        double[] curve = new double[n];
+        float[] cur = x.clone();
+        for (int s0 = 0; s0 < n; s0 += chunk) {
+            int m = Math.min(chunk, n - s0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                double mean = 0;
+                for (float v : cur) mean += v;
+                float base = (float) (mean / chw);
+                int seg = order[s0 + k];
+                for (int i = start[seg]; i < start[seg + 1]; i++) for (int ch = 0; ch < c; ch++) cur[ch * hw + pixels[i]] = base;
+                System.arraycopy(cur, 0, px, k * chw, chw);
+                t[k] = target;
+            }
+            float[] y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) curve[s0 + k] = (double) y[k] / y0;
+        }
+        return curve;
+    }
+
+    /** IROF on a given segmentation: the area over its curve, {@code n - trapz(curve)} for n segments, as Quantus. Higher is better. */
+    public static double irof(Scorer scorer, MapBatch batch, int image, int[] segments, int chunk) {
+        double[] curve = irofCurve(scorer, batch, image, segments, chunk);
+        return curve.length - trapz(curve);
+    }
+
+    /** IROF on Quantus's segmentation: SLIC superpixels of the input ({@link dev.candela.image.Slic#QUANTUS}). */
+    public static double irof(Scorer scorer, MapBatch batch, int image, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), chw = c * h * w;
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        return irof(scorer, batch, image, dev.candela.image.Slic.QUANTUS.labels(x, c, h, w), chunk);
+    }
+
+    /**
+     * The score curve of monotonicity Arya: from the black image (every element at the input's minimum, Quantus's
+     * "black" baseline), pixels are put back, all channels, in order of increasing |map| (ties by index),
+     * {@code step} pixels at a time, cumulatively; entry k is the score after k + 1 steps.
+     */
+    public static double[] monotonicityAryaCurve(Scorer scorer, MapBatch batch, int image, int step, int chunk) {
+        int c = batch.channels(), h = batch.height(), w = batch.width(), hw = h * w, chw = c * hw;
+        if (step < 1) throw new IllegalArgumentException("monotonicity-arya: step must be >= 1, got " + step);
+        double[] a = prepare(batch.map(image), true);
+        double[] neg = new double[hw];
+        for (int i = 0; i < hw; i++) neg[i] = -a[i];
+        int[] order = descending(neg); // increasing |a|, ties by index
+        float[] x = java.util.Arrays.copyOfRange(batch.inputData(), image * chw, (image + 1) * chw);
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : x) min = Math.min(min, v);
+        float[] cur = new float[chw];
+        java.util.Arrays.fill(cur, min);
+        int target = batch.targets()[image], steps = (hw + step - 1) / step;
+        double[] curve = new double[steps];
+        for (int s0 = 0; s0 < steps; s0 += chunk) {
+            int m = Math.min(chunk, steps - s0);
+            float[] px = new float[m * chw];
+            int[] t = new int[m];
+            for (int k = 0; k < m; k++) {
+                int st = s0 + k;
+                for (int r = st * step; r < Math.min(hw, (st + 1) * step); r++) {
+                    for (int ch = 0; ch < c; ch++) cur[ch * hw + order[r]] = x[ch * hw + order[r]];
+                }
+                System.arraycopy(cur, 0, px, k * chw, chw);
+                t[k] = target;
+            }
+            float[] y = scorer.scores(new Tensor(dev.candela.tensor.Shape.of(m, c, h, w), px), t);
+            for (int k = 0; k < m; k++) curve[s0 + k] = y[k];
+        }
+        return curve;
+    }
+
+    /**
+     * Monotonicity (Arya et al. 2019): 1 when the score never decreases as the pixels are added back in order of
+     * increasing |map| ({@link #monotonicityAryaCurve}), else 0. Equals Quantus's {@code Monotonicity(
+     * features_in_step = C * step)} with its loop adding the input's values, as the metric is defined (AIX360's
+     * {@code monotonicity_metric}); Quantus's own perturbation writes the baseline over the baseline, so its
+     * input never changes and its verdict is always 1. Higher is better.
+     */
+    public static double monotonicityArya(Scorer scorer, MapBatch batch, int image, int step, int chunk) {
+        double[] y = monotonicityAryaCurve(scorer, batch, image, step, chunk);
+        for (int k = 0; k + 1 < y.length; k++) if (!((float) y[k + 1] >= (float) y[k])) return 0;
+        return 1;
+    }
+
     /** Draws {@code k} distinct indices out of {@code 0..n-1} (a replayable source of random subsets). */
     @FunctionalInterface
     public interface Subsets {
@@ -1021,6 +1141,8 @@ public final class QuantusMetrics {
             case "infidelity" -> scoreMetric(name, false, (sc, b, i) -> infidelity(sc, b, i, infidelityPatch(b.height(), b.width()), chunk));
             case "non-sensitivity" -> scoreMetric(name, false, (sc, b, i) -> nonSensitivity(sc, b, i, b.channels() * riseStep, 1e-5, chunk));
             case "completeness" -> scoreMetric(name, true, QuantusMetrics::completeness);
+            case "irof" -> scoreMetric(name, true, (sc, b, i) -> irof(sc, b, i, chunk));
+            case "monotonicity-arya" -> scoreMetric(name, true, (sc, b, i) -> monotonicityArya(sc, b, i, riseStep, chunk));
             case "region-perturbation" -> scoreMetric(name, true, (sc, b, i) -> regionPerturbation(sc, b, i, 8, 100, chunk));
             case "selectivity" -> scoreMetric(name, false, (sc, b, i) -> selectivity(sc, b, i, 8, chunk));
             case "faithfulness-estimate" -> new ImageMetric() {
@@ -1077,7 +1199,7 @@ public final class QuantusMetrics {
     /** Draws per step of monotonicity-nguyen in {@code evaluate} (Quantus's default is 100, with one feature per step). */
     public static final int NGUYEN_SAMPLES = 10;
 
-    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
+    public static final List<String> NAMES = List.of("faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "monotonicity-arya", "irof", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
             "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation", "sufficiency", "sensitivity-n");
 }

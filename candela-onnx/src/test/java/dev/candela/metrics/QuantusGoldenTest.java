@@ -138,6 +138,104 @@ class QuantusGoldenTest {
         }
     }
 
+    static int[] labels(Tensor t) {
+        float[] f = t.data();
+        int[] r = new int[f.length];
+        for (int i = 0; i < f.length; i++) r[i] = (int) f[i];
+        return r;
+    }
+
+    /** IROF on the golden inputs, where SLIC's 100 segments of a 12 x 12 image are its pixels: given segmentation and Java SLIC. */
+    @Test void irofOnTheGoldenInputs() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        MapBatch batch = new MapBatch(inputs, maps, targets);
+        Tensor seg = Npy.read(DIR.resolve("slic_labels_inputs.npy"));
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            Scorer scorer = new ModelScorer(ex, out, 7);
+            String tag = out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit";
+            check("irof_" + tag, i -> QuantusMetrics.irof(scorer, batch, i, labels(seg.item(i)), 7));
+            check("irof_" + tag, i -> QuantusMetrics.irof(scorer, batch, i, 32));
+        }
+    }
+
+    /** IROF on images where SLIC makes real superpixels (14 to 111 of them): with skimage's labels and with Java's SLIC. */
+    @Test void irofOnSlicSuperpixels() throws Exception {
+        String[] names = {"blocks", "noise", "smooth", "chelsea64"};
+        JsonNode c = manifest.get("cases").get("irof_slic_softmax"); // its targets: the net's top class per image
+        for (ModelScorer.Output out : ModelScorer.Output.values()) {
+            String tag = out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit";
+            float[] expected = Npy.read(DIR.resolve("irof_slic_" + tag + ".npy")).data();
+            double tol = manifest.get("tolerance").asDouble(), worst = 0;
+            for (int k = 0; k < names.length; k++) {
+                Tensor im = Npy.read(DIR.resolve("slic_image_" + names[k] + ".npy"));
+                int ih = im.dim(1), iw = im.dim(2);
+                Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(im.dim(0), ih, iw), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+                Scorer scorer = new ModelScorer(ex, out, 16);
+                Tensor x = Tensor.of(im.data(), 1, im.dim(0), ih, iw);
+                Tensor m = Tensor.of(Npy.read(DIR.resolve("irof_map_" + names[k] + ".npy")).data(), 1, ih, iw);
+                MapBatch b = new MapBatch(x, m, new int[]{c.get("targets").get(k).asInt()});
+                double given = QuantusMetrics.irof(scorer, b, 0, labels(Npy.read(DIR.resolve("slic_labels_" + names[k] + ".npy"))), 16);
+                double slic = QuantusMetrics.irof(scorer, b, 0, 16);
+                assertEquals(expected[k], given, tol, "irof_slic_" + tag + " " + names[k] + " (skimage's labels)");
+                assertEquals(expected[k], slic, tol, "irof_slic_" + tag + " " + names[k] + " (Java SLIC)");
+                worst = Math.max(worst, Math.max(Math.abs(given - expected[k]), Math.abs(slic - expected[k])));
+            }
+            System.out.printf("quantus golden %-40s max |diff| %.3g%n", "irof_slic_" + tag, worst);
+        }
+    }
+
+    @Test void irofRejectsBadSegmentations() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        Scorer scorer = new ModelScorer(ex, ModelScorer.Output.SOFTMAX, 7);
+        MapBatch batch = new MapBatch(inputs, maps, targets);
+        int[] one = new int[h * w], gap = new int[h * w], shortLabels = new int[5];
+        gap[0] = 2;
+        for (int[] bad : new int[][]{one, gap, shortLabels}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> QuantusMetrics.irof(scorer, batch, 0, bad, 7));
+        }
+    }
+
+    /**
+     * Monotonicity Arya against Quantus's loop with features added from the input (see the golden script): fixed,
+     * reversed, random and "insertion" maps, steps of 8, 24 and 48 pixels; verdicts exact (both occur), the target
+     * logit after each step within the manifest's 1e-4. Quantus's own call answers 1 everywhere (recorded).
+     */
+    @Test void monotonicityAryaAgainstQuantusLoop() throws Exception {
+        Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
+        double tol = manifest.get("tolerance").asDouble(), worst = 0, margin = Double.POSITIVE_INFINITY;
+        int ones = 0, zeros = 0;
+        for (String mname : new String[]{"maps", "reversed", "random", "insertion"}) {
+            Tensor mm = mname.equals("maps") ? maps : Npy.read(DIR.resolve("arya_maps_" + mname + ".npy"));
+            MapBatch batch = new MapBatch(inputs, mm, targets);
+            for (int step : new int[]{8, 24, 48}) {
+                for (ModelScorer.Output out : ModelScorer.Output.values()) {
+                    Scorer scorer = new ModelScorer(ex, out, 7);
+                    String tag = mname + "_step" + step + "_" + (out == ModelScorer.Output.SOFTMAX ? "softmax" : "logit");
+                    float[] want = Npy.read(DIR.resolve("monotonicity_arya_" + tag + ".npy")).data();
+                    Tensor logits = Npy.read(DIR.resolve("monotonicity_arya_logits_" + tag + ".npy")); // image x step, float64
+                    double[] e = Npy.readDoubles(DIR.resolve("monotonicity_arya_logits_" + tag + ".npy"));
+                    Scorer logit = new ModelScorer(ex, ModelScorer.Output.LOGIT, 7);
+                    for (int i = 0; i < n; i++) {
+                        double v = QuantusMetrics.monotonicityArya(scorer, batch, i, step, 5);
+                        assertEquals(want[i], v, 0.0, "monotonicity_arya_" + tag + "[" + i + "]");
+                        if (v == 1) ones++; else zeros++;
+                        double[] curve = QuantusMetrics.monotonicityAryaCurve(logit, batch, i, step, 4);
+                        int len = logits.dim(1);
+                        assertEquals(len, curve.length, tag + " steps");
+                        for (int k = 0; k < len; k++) {
+                            assertEquals(e[i * len + k], curve[k], tol, tag + " logit [" + i + "][" + k + "]");
+                            worst = Math.max(worst, Math.abs(e[i * len + k] - curve[k]));
+                            if (k > 0 && out == ModelScorer.Output.LOGIT) margin = Math.min(margin, Math.abs(curve[k] - curve[k - 1]));
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("quantus golden monotonicity_arya: %d ones, %d zeros; logits max |diff| %.3g; smallest |step change| %.3g%n", ones, zeros, worst, margin);
+        org.junit.jupiter.api.Assertions.assertTrue(ones > 0 && zeros > 0, "both verdicts occur");
+        for (JsonNode v : manifest.get("cases").get("monotonicity_arya_quantus_call").get("values")) assertEquals(1.0, v.asDouble(), "Quantus's own call");
+    }
+
     @Test void nonSensitivityAndCompleteness() throws Exception {
         Executor ex = new Executor(TinyCnn.load(DIR, "model.", Shape.of(inputs.dim(1), h, w), Preprocessing.unit()), ReferenceKernels.INSTANCE);
         MapBatch batch = new MapBatch(inputs, Npy.read(DIR.resolve("maps_relu.npy")), targets);
