@@ -77,6 +77,30 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
     public static final List<String> NAMES = List.of("epsilon-plus", "epsilon-gamma-box", "epsilon-alpha2-beta1", "captum");
     public static final List<String> RULES = List.of("epsilon", "gamma", "z-plus", "alpha-beta", "z-box", "flat", "w-square");
 
+    /**
+     * Rules for residual sums ({@code lrp(residual=...)}): {@code split} is Otsuki et al.'s ratio-based relevance
+     * splitting (ECCV 2024), {@code even} that paper's symmetric splitting, {@code norm} zennit's Norm.
+     */
+    public static final List<String> RESIDUAL_RULES = List.of("split", "even", "norm");
+
+    /** A residual-sum rule by its {@link #RESIDUAL_RULES} name. */
+    public static LayerRule residualRule(String name) {
+        return switch (name) {
+            case "split", "ratio-split" -> new LayerRule.RatioSplit();
+            case "even", "even-split" -> new LayerRule.EvenSplit();
+            case "norm" -> new LayerRule.Norm();
+            default -> throw new IllegalArgumentException("unknown LRP residual rule '" + name + "'; known: " + String.join(", ", RESIDUAL_RULES));
+        };
+    }
+
+    /**
+     * This composite with {@code rule} on residual sums (every Add) and the rest unchanged, named
+     * {@code <name>+residual=<label>}: relevance splitting is an option on any composite, not a copy of one.
+     */
+    public Composite withResidual(LayerRule rule, String label) {
+        return new Composite(name + "+residual=" + label, firstConv, conv, dense, pooling, rule, batchNorm, maxPool, activation, structural, smooth);
+    }
+
     private static Composite base(String name, LayerRule first, LayerRule conv, LayerRule dense) {
         return new Composite(name, first, conv, dense, new LayerRule.Norm(), new LayerRule.Norm(), new LayerRule.Pass(), new LayerRule.Gradient());
     }
