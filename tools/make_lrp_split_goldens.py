@@ -154,6 +154,8 @@ def main():
         "seed": "target logit on the argmax class (official: softmax probability; the rules are linear in the seed)",
         "weights": entries, "input": "input.npy", "logits": "logits.npy", "classes": cls.tolist(),
         "logit_of_class": seed[torch.arange(2), cls].tolist(),
+        "tolerance": {"relative_to_max_abs": 1e-5, "candela_composite": "z+ and pooling stabiliser 1e-5 (the official +1e-5)",
+                      "default_stabiliser_1e-6": 2e-2, "note": "float32 torch vs double accumulation in Java"},
         "outputs": outputs,
     }
     with open(os.path.join(OUT, "manifest.json"), "w") as f:

@@ -37,7 +37,8 @@ import java.util.List;
  * @param conv      rule for every other Conv2d
  * @param dense     rule for Linear
  * @param pooling   rule for average and global average pooling (zennit: Norm)
- * @param sum       rule for residual Add (zennit: Norm on its Sum layer; Captum: epsilon on Addition_Module)
+ * @param sum       rule for residual Add (zennit: Norm on its Sum layer; Captum: epsilon on Addition_Module;
+ *                  {@link #withResidual} puts relevance splitting there)
  * @param batchNorm rule for unmerged BatchNorm2d / ChannelAffine (zennit: Pass)
  * @param maxPool   rule for max pooling (zennit: the gradient, i.e. winner-take-all)
  * @param activation rule for ReLU, ReLU6 (Clip), LeakyReLU, Identity, LRN, Softmax (LRP and FG-CAM: Pass;
