@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Ratio splitting absorbs nothing (its shares sum to exactly 1); epsilon absorbs R_j b_j / stab(z_j) at each unit;
  * z+ absorbs R_j b+_j / stab(z_j) and all of R_j where z_j = 0 (no positive contribution); Norm on pooling absorbs
  * R_j (1 - y_j / stab(y_j)). The test computes those terms from the forward values and the relevance reaching
- * each layer, independently of the rules' code. Tolerance 1e-6 of the relevance mass (sum |R_input| + |y_c|; measured up to 2.7e-8).
+ * each layer, independently of the rules' code. Tolerance 1e-6 of the relevance mass (sum |R_input| + |y_c|; measured up to 2.7e-7).
  * Without splitting — the sum's relevance copied whole to each summand, which is what an Add without a rule of its
  * own gets (its gradient) — the same nets break conservation by far more than that (measured: at least 200 times the
  * tolerance). zennit's Norm on the sums conserves too (its shares x_i / y sum to y / stab(y)); what splitting adds is
