@@ -67,6 +67,9 @@ final class MethodOptions {
     @Option(names = "--lrp-bn", defaultValue = "merge", description = "lrp: batch norm merged into the preceding conv (merge, zennit's canonizer) or passed through (pass) (default ${DEFAULT-VALUE})")
     String lrpBn;
 
+    @Option(names = "--lrp-residual", description = "lrp: rule on residual sums instead of the composite's own: split (ratio-based relevance splitting, Otsuki et al. ECCV 2024), even (symmetric splitting), norm (zennit)")
+    String lrpResidual;
+
     /** The flags as the methods' default options. */
     Methods.Defaults defaults(long seed) {
         if (lrpRule != null && lrpComposite != null) throw new IllegalArgumentException("lrp: give --rule or --composite, not both");
@@ -78,6 +81,7 @@ final class MethodOptions {
         d.put("rule", lrpRule);
         d.put("composite", lrpComposite);
         d.put("bn", lrpBn);
+        d.put("residual", lrpResidual);
         d.put("reference", reference);
         d.put("rules", deepliftRules);
         d.put("steps", Integer.toString(steps));

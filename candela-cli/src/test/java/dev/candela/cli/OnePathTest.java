@@ -111,6 +111,18 @@ class OnePathTest {
         assertTrue(e.getMessage().contains("given twice"), e.getMessage());
     }
 
+    /** Relevance splitting at residual sums, per method and as the run default (--lrp-residual). */
+    @Test
+    void lrpResidualSplitRunsPerMethodAndAsTheRunDefault() throws Exception {
+        Path in = input("img.npy", 1), out = tmp.resolve("split");
+        assertEquals(0, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method",
+                "lrp(composite=epsilon-plus,residual=split),lrp", "--lrp-residual", "even", "--out", out.toString()), err.toString());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("img").resolve("manifest.json").toFile());
+        assertEquals("epsilon-plus+residual=split", m.get("methods").get(0).get("lrp").get("composite").asText());
+        assertEquals("epsilon-plus+residual=even", m.get("methods").get(1).get("lrp").get("composite").asText());
+        assertEquals(2, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", "lrp(residual=halves)", "--out", tmp.resolve("bad").toString()));
+    }
+
     @Test
     void explainWritesOneFolderOfFilesPerVariant() throws Exception {
         Path in = input("img.npy", 1), out = tmp.resolve("out");

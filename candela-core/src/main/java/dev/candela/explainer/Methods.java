@@ -48,15 +48,16 @@ public final class Methods {
             Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
             Map.entry("score-cam", List.of("batch")), Map.entry("ss-cam", List.of("batch")), Map.entry("is-cam", List.of("batch")),
             Map.entry("group-cam", List.of("batch")), Map.entry("ablation-cam", List.of("batch")),
-            Map.entry("lrp", List.of("rule", "composite", "bn")),
+            Map.entry("lrp", List.of("rule", "composite", "bn", "residual")),
             Map.entry("deeplift", List.of("reference", "rules")),
             Map.entry("integrated-gradients", List.of("steps", "quadrature", "reference")),
             Map.entry("smoothgrad", List.of("samples", "noise", "seed")));
 
     /** Other spellings of option keys (the CLI flag names). */
-    private static final Map<String, String> ALIASES = Map.of("fg-layer", "level", "fg-zero", "zero", "noise-level", "noise",
-            "deeplift-rules", "rules", "lrp-bn", "bn", "layer", "level", "baselines", "reference", "n_samples", "n-samples",
-            "sliding_window_shapes", "window", "strides", "stride");
+    private static final Map<String, String> ALIASES = Map.ofEntries(Map.entry("fg-layer", "level"), Map.entry("fg-zero", "zero"),
+            Map.entry("noise-level", "noise"), Map.entry("deeplift-rules", "rules"), Map.entry("lrp-bn", "bn"), Map.entry("lrp-residual", "residual"),
+            Map.entry("layer", "level"), Map.entry("baselines", "reference"), Map.entry("n_samples", "n-samples"),
+            Map.entry("sliding_window_shapes", "window"), Map.entry("strides", "stride"));
 
     /** Every method name: CAM methods, pixel attributions, lrp. */
     public static List<String> names() {
@@ -281,6 +282,11 @@ public final class Methods {
         float[][] bounds = model == null ? new float[][]{{0f}, {1f}} : inputBounds(model.preprocessing());
         Composite c = rule != null ? Composite.single(Composite.rule(rule.trim().toLowerCase(Locale.ROOT), bounds[0], bounds[1]))
                 : Composite.named(composite == null ? "epsilon-plus" : composite.trim().toLowerCase(Locale.ROOT), bounds[0], bounds[1]);
+        String residual = o.get("residual");
+        if (residual != null) {
+            String r = residual.trim().toLowerCase(Locale.ROOT);
+            c = c.withResidual(Composite.residualRule(r), r);
+        }
         String bn = o.getOrDefault("bn", "merge");
         boolean merge = switch (bn.trim().toLowerCase(Locale.ROOT)) {
             case "merge" -> true;

@@ -88,6 +88,23 @@ public final class TorchGoldenModels {
         return model(m, Shape.of(3, 16, 16), x);
     }
 
+    /**
+     * lrp_split: tools/make_lrp_split_goldens.py's torchvision-shaped ResNet (stem conv-bn-relu, BasicBlock layer1.0,
+     * strided BasicBlock layer2.0 with a 1x1 conv + bn downsample, GAP, fc).
+     */
+    public static Model lrpSplitResnet(Path dir, JsonNode index) throws IOException {
+        TorchModelBuilder m = builder(dir, index);
+        String x = m.conv("conv1", "input", 1, 1);
+        x = m.bn("bn1", x);
+        x = m.add("relu", new Relu(), x);
+        x = m.basicBlock("layer1.0", x, 1, null, "sum");
+        x = m.basicBlock("layer2.0", x, 2, "downsample", "sum");
+        x = m.add("gap", new GlobalAvgPool(), x);
+        x = m.add("flatten", new Flatten(), x);
+        x = m.linear("fc", x);
+        return model(m, Shape.of(3, 16, 16), x);
+    }
+
     private static String convBnRelu6(TorchModelBuilder m, String name, String x, int stride, int pad, int groups) {
         String t = m.conv(name + ".0", x, stride, pad, groups);
         t = m.bn(name + ".1", t);

@@ -37,7 +37,8 @@ import java.util.List;
  * @param conv      rule for every other Conv2d
  * @param dense     rule for Linear
  * @param pooling   rule for average and global average pooling (zennit: Norm)
- * @param sum       rule for residual Add (zennit: Norm on its Sum layer; Captum: epsilon on Addition_Module)
+ * @param sum       rule for residual Add (zennit: Norm on its Sum layer; Captum: epsilon on Addition_Module;
+ *                  {@link #withResidual} puts relevance splitting there)
  * @param batchNorm rule for unmerged BatchNorm2d / ChannelAffine (zennit: Pass)
  * @param maxPool   rule for max pooling (zennit: the gradient, i.e. winner-take-all)
  * @param activation rule for ReLU, ReLU6 (Clip), LeakyReLU, Identity, LRN, Softmax (LRP and FG-CAM: Pass;
@@ -76,6 +77,30 @@ public record Composite(String name, LayerRule firstConv, LayerRule conv, LayerR
 
     public static final List<String> NAMES = List.of("epsilon-plus", "epsilon-gamma-box", "epsilon-alpha2-beta1", "captum");
     public static final List<String> RULES = List.of("epsilon", "gamma", "z-plus", "alpha-beta", "z-box", "flat", "w-square");
+
+    /**
+     * Rules for residual sums ({@code lrp(residual=...)}): {@code split} is Otsuki et al.'s ratio-based relevance
+     * splitting (ECCV 2024), {@code even} that paper's symmetric splitting, {@code norm} zennit's Norm.
+     */
+    public static final List<String> RESIDUAL_RULES = List.of("split", "even", "norm");
+
+    /** A residual-sum rule by its {@link #RESIDUAL_RULES} name. */
+    public static LayerRule residualRule(String name) {
+        return switch (name) {
+            case "split", "ratio-split" -> new LayerRule.RatioSplit();
+            case "even", "even-split" -> new LayerRule.EvenSplit();
+            case "norm" -> new LayerRule.Norm();
+            default -> throw new IllegalArgumentException("unknown LRP residual rule '" + name + "'; known: " + String.join(", ", RESIDUAL_RULES));
+        };
+    }
+
+    /**
+     * This composite with {@code rule} on residual sums (every Add) and the rest unchanged, named
+     * {@code <name>+residual=<label>}: relevance splitting is an option on any composite, not a copy of one.
+     */
+    public Composite withResidual(LayerRule rule, String label) {
+        return new Composite(name + "+residual=" + label, firstConv, conv, dense, pooling, rule, batchNorm, maxPool, activation, structural, smooth);
+    }
 
     private static Composite base(String name, LayerRule first, LayerRule conv, LayerRule dense) {
         return new Composite(name, first, conv, dense, new LayerRule.Norm(), new LayerRule.Norm(), new LayerRule.Pass(), new LayerRule.Gradient());

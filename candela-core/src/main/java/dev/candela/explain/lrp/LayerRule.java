@@ -66,6 +66,17 @@ public sealed interface LayerRule {
         public Norm() { this(1e-6); }
     }
 
+    /**
+     * Ratio-based relevance splitting at a residual sum y = x_1 + ... + x_n (Otsuki et al., ECCV 2024):
+     * R_i = |x_i| / (|x_1| + ... + |x_n|) * R, an even split R / n where every x_j is 0. The shares lie in
+     * [0, 1] and sum to exactly 1, so the sum neither loses nor invents relevance and never hands a path a
+     * negative or amplified share (zennit's {@link Norm} shares x_i / y do when the summands have opposite signs).
+     */
+    record RatioSplit() implements LayerRule {}
+
+    /** The symmetric splitting of the same paper (its ablation): R_i = R / n for each of the n summands. */
+    record EvenSplit() implements LayerRule {}
+
     /** Relevance passes unchanged (element-wise activations, unmerged batch norm). */
     record Pass() implements LayerRule {}
 
@@ -113,6 +124,8 @@ public sealed interface LayerRule {
             case Flat f -> "flat";
             case WSquare w -> "w-square";
             case Norm n -> "norm";
+            case RatioSplit r -> "ratio split";
+            case EvenSplit e -> "even split";
             case Pass p -> "pass";
             case Gradient g -> "gradient";
             case GuidedRelu g -> "guided-relu";

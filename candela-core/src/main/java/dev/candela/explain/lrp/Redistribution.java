@@ -42,6 +42,8 @@ public final class Redistribution {
             case LayerRule.Gradient g -> k.inputGradients(v.node().op(), v.inputs(), v.output(), r);
             case LayerRule.Epsilon e -> proportional(v, r, new Division.Stabilised(e.epsilon()));
             case LayerRule.Norm n -> proportional(v, r, new Division.Stabilised(n.stabiliser()));
+            case LayerRule.RatioSplit s -> split(v, r, true);
+            case LayerRule.EvenSplit s -> split(v, r, false);
             case LayerRule.ZPlus z -> List.of(zPlus(k, weighted(v), v.inputs().get(0), r, new Division.Stabilised(z.stabiliser()), true));
             case LayerRule.Gamma g -> List.of(gamma(k, weighted(v), v.inputs().get(0), r, g));
             case LayerRule.AlphaBeta ab -> List.of(alphaBeta(k, weighted(v), v.inputs().get(0), r, ab));
@@ -132,6 +134,40 @@ public final class Redistribution {
         List<Tensor> g = v.kernels().inputGradients(v.node().op(), v.inputs(), v.output(), s);
         List<Tensor> out = new ArrayList<>(g.size());
         for (int i = 0; i < g.size(); i++) out.add(mul(v.inputs().get(i), g.get(i)));
+        return out;
+    }
+
+    /**
+     * Relevance splitting at a sum: R_i = a_i [J^T (R / op(a))]_i with a_i = |x_i| ({@code byMagnitude}) or 1,
+     * so each output unit's relevance is shared in proportion to a over the summands that make it (J^T sums a
+     * broadcast summand's shares). Where every a is 0 the unit's relevance is split evenly: R / n to each.
+     */
+    private static List<Tensor> split(LayerValues v, Tensor r, boolean byMagnitude) {
+        if (!(v.node().op() instanceof dev.candela.graph.Add)) {
+            throw new IllegalArgumentException("relevance splitting applies to residual sums (Add) only, not " + v.node().op().kind() + " at node " + v.node().name());
+        }
+        Kernels k = v.kernels();
+        List<Tensor> a = new ArrayList<>();
+        for (Tensor x : v.inputs()) a.add(byMagnitude ? Elementwise.abs(x) : Elementwise.ones(x));
+        Tensor d = k.forward(v.node().op(), a);
+        float[] rd = r.data(), dd = d.data(), s = new float[rd.length], even = new float[rd.length];
+        float n = v.inputs().size();
+        boolean anyEven = false;
+        for (int i = 0; i < rd.length; i++) {
+            if (dd[i] > 0) s[i] = rd[i] / dd[i];
+            else {
+                even[i] = rd[i] / n;
+                anyEven |= rd[i] != 0;
+            }
+        }
+        Tensor st = new Tensor(r.shape(), s);
+        List<Tensor> g = k.inputGradients(v.node().op(), a, d, st);
+        List<Tensor> ge = anyEven ? k.inputGradients(v.node().op(), a, d, new Tensor(r.shape(), even)) : null;
+        List<Tensor> out = new ArrayList<>(g.size());
+        for (int i = 0; i < g.size(); i++) {
+            Tensor ri = mul(a.get(i), g.get(i));
+            out.add(ge == null ? ri : add(ri, ge.get(i)));
+        }
         return out;
     }
 
