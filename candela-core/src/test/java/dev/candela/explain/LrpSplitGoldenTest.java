@@ -1,5 +1,8 @@
 package dev.candela.explain;
 
+import dev.candela.explainer.Method;
+import dev.candela.explainer.Methods;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
