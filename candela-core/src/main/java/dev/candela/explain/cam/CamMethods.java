@@ -33,6 +33,7 @@ public final class CamMethods {
         register("random-cam", RandomCam::new);
         register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
         register("lrp-cam", dev.candela.explain.lrp.LrpCamMethod::new);
+        register("lime-cam", LimeCam::new);
         register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
         register("fem", Fem::new);
         register("finer-cam", FinerCam::new);
