@@ -24,8 +24,10 @@ Usage: /usr/bin/python3 tools/make_limecam_goldens.py [outdir]     (default test
   env LIFT_CAM_MIRROR (default /work/.mirror/Hyungsik-Jung+LIFT-CAM/repo), CAPTUM_MIRROR
   (default /work/.mirror/pytorch+captum/repo), CAPTUM_REF (default refs/tags/v0.4.0)
 """
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,6 +58,7 @@ def checkout(git_dir, ref, paths, into):
 
 
 REFS = tempfile.mkdtemp(prefix="candela-limecam-refs-")
+atexit.register(shutil.rmtree, REFS, True)
 CAPTUM_COMMIT = checkout(CAPTUM, CAPTUM_REF, ["captum"], os.path.join(REFS, "captum"))
 LIFT_CAM_COMMIT = checkout(LIFT_CAM, "HEAD", ["Explanation.py", "utils.py"], os.path.join(REFS, "LIFT-CAM"))
 sys.path.insert(0, os.path.join(REFS, "captum"))
