@@ -1,5 +1,7 @@
 package dev.candela.explainer;
 
+import dev.candela.explain.cam.LimeCam;
+
 import dev.candela.explain.cam.AblationCam;
 import dev.candela.explain.cam.Cam;
 import dev.candela.explain.cam.CamMethod;
@@ -58,6 +60,7 @@ public final class CamMethods {
         register("random-cam", RandomCam::new);
         register("lift-cam", dev.candela.explain.attribution.LiftCamMethod::new);
         register("lrp-cam", dev.candela.explain.lrp.LrpCamMethod::new);
+        register("lime-cam", LimeCam::new);
         register("fg-cam", dev.candela.explain.fgcam.FgCamMethod::new);
         register("fem", Fem::new);
         register("finer-cam", FinerCam::new);

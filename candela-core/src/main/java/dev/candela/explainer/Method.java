@@ -44,7 +44,7 @@ public sealed interface Method {
     /** Manifest entries: the method's options and what it computed for the audit. */
     Map<String, Object> manifest(CamSession session, Explanation e);
 
-    /** A method of the CAM registry (pytorch-grad-cam's family, LIFT-CAM, LRP-CAM). */
+    /** A method of the CAM registry (pytorch-grad-cam's family, LIFT-CAM, LRP-CAM, LIME-CAM). */
     record Cam(String label, CamMethod cam, Integer batch) implements Method {
         public Cam(String label, CamMethod cam) { this(label, cam, null); }
         public String name() { return cam.name(); }
@@ -54,6 +54,7 @@ public sealed interface Method {
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
             if (cam instanceof LiftCamMethod) m.put("lift_cam", e.audit());
+            if (cam instanceof dev.candela.explain.cam.LimeCam) m.put("lime_cam", e.audit());
             m.put("options", pipelineOptions(cam.toString(), options(s, batch)));
             return m;
         }

@@ -45,6 +45,7 @@ public final class Methods {
             Map.entry("shapley-cam", List.of("target")),
             Map.entry("kpca-cam", List.of("kernel", "gamma")),
             Map.entry("finer-cam", List.of("alpha", "comparisons")),
+            Map.entry("lime-cam", List.of("n-samples", "kernel-width", "alpha", "batch")),
             Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
             Map.entry("score-cam", List.of("batch")), Map.entry("ss-cam", List.of("batch")), Map.entry("is-cam", List.of("batch")),
             Map.entry("group-cam", List.of("batch")), Map.entry("ablation-cam", List.of("batch")),
@@ -57,7 +58,7 @@ public final class Methods {
     private static final Map<String, String> ALIASES = Map.ofEntries(Map.entry("fg-layer", "level"), Map.entry("fg-zero", "zero"),
             Map.entry("noise-level", "noise"), Map.entry("deeplift-rules", "rules"), Map.entry("lrp-bn", "bn"), Map.entry("lrp-residual", "residual"),
             Map.entry("layer", "level"), Map.entry("baselines", "reference"), Map.entry("n_samples", "n-samples"),
-            Map.entry("sliding_window_shapes", "window"), Map.entry("strides", "stride"));
+            Map.entry("sliding_window_shapes", "window"), Map.entry("strides", "stride"), Map.entry("kernel_width", "kernel-width"));
 
     /** Every method name: CAM methods, pixel attributions, lrp. */
     public static List<String> names() {
@@ -190,6 +191,12 @@ public final class Methods {
                     String t = o.getOrDefault("target", "objective").trim().toLowerCase(Locale.ROOT);
                     if (!t.equals("rest") && !t.equals("objective")) throw new IllegalArgumentException("shapley-cam: target must be objective (the run's --target) or rest, got '" + t + "'");
                     yield new dev.candela.explain.cam.ShapleyCam(t.equals("rest"));
+                }
+                case "lime-cam" -> {
+                    dev.candela.explain.cam.LimeCam d = new dev.candela.explain.cam.LimeCam();
+                    yield new dev.candela.explain.cam.LimeCam(o.containsKey("n-samples") ? Integer.parseInt(o.get("n-samples").trim()) : d.samples(),
+                            o.containsKey("kernel-width") ? Double.parseDouble(o.get("kernel-width").trim()) : d.kernelWidth(),
+                            o.containsKey("alpha") ? Double.parseDouble(o.get("alpha").trim()) : d.alpha());
                 }
                 case "kpca-cam" -> new dev.candela.explain.cam.KpcaCam(o.getOrDefault("kernel", "sigmoid"),
                         o.containsKey("gamma") ? Double.parseDouble(o.get("gamma").trim()) : Double.NaN);
