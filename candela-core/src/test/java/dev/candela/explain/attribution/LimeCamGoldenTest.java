@@ -76,7 +76,7 @@ class LimeCamGoldenTest {
         Activations fwd = ex.forward(x);
         String layer = GoldenModels.tensor(model, c.get("layer").asText());
         CamSession session = new CamSession(ex, x, fwd, Target.resolve(List.of(Target.classIndex(c.get("class").asInt())), m, fwd.output()),
-                List.of(layer), CamOptions.defaults().withNoise(Noise.replay(replay)));
+                List.of(new dev.candela.graph.LayerNames(m.graph()).ofTensor(layer)), CamOptions.defaults().withNoise(Noise.replay(replay)));
 
         SampledGoldenTest.assertClose(Npy.read(DIR.resolve(c.get("activation").asText())), fwd.get(layer), 1e-6, 1e-5, label + " activation");
         LimeCam.Row row = lime.fit(session.evidence().get(0), z).get(0);
