@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * Writes one method's results for one input as DESIGN.md's command-line contract says: {@code <method>.npy}
  * (the display map), {@code .raw.npy}, {@code .weights.npy}, {@code .attr.npy}, the overlay, heatmap and
- * signed PNGs, and returns the method's manifest entry; {@link #manifest} writes manifest.json. Shared by
+ * signed PNGs, the tensors of the method's audit ({@code <method>.<key>.npy}: DFF's concept maps, embeddings and class
+ * scores), and returns the method's manifest entry; {@link #manifest} writes manifest.json. Shared by
  * the commands that write explanations.
  */
 final class ResultWriter {
@@ -63,6 +64,14 @@ final class ResultWriter {
         if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
         if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
         if (e.attributions() != null) Npy.write(dir.resolve(name + ".attr.npy"), stacked(e.attributions(), n, perImage));
+        // tensors of the audit (DFF's concept maps, embeddings and class scores), one row per target like the map
+        Map<String, String> auditFiles = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> a : e.audit().entrySet()) {
+            if (!(a.getValue() instanceof Tensor t)) continue;
+            String file = name + "." + a.getKey() + ".npy";
+            Npy.write(dir.resolve(file), stacked(t, n, perImage));
+            auditFiles.put(a.getKey(), file);
+        }
         for (int r = 0; r < e.maps().dim(0); r++) {
             String suffix = e.maps().dim(0) == 1 ? "" : "." + r;
             int image = e.targets().get(r).image();
@@ -97,6 +106,7 @@ final class ResultWriter {
             res.put("signed", e.maps().dim(0) == 1 ? name + ".signed.png" : name + ".<row>.signed.png");
             res.put("signed_scale", "channel sum, symmetric at the " + SIGNED_PERCENTILE + "th percentile of |a|");
         }
+        res.putAll(auditFiles);
         res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
         res.put("heatmap", e.maps().dim(0) == 1 ? name + ".heatmap.png" : name + ".<row>.heatmap.png");
         res.put("colormap", colormap.cliName());

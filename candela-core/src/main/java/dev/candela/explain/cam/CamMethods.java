@@ -41,6 +41,7 @@ public final class CamMethods {
         register("seg-eigen-cam", SegEigenCam::new);
         register("refine-cam", RefineCam::new);
         register("relevance-cam", dev.candela.explain.lrp.RelevanceCam::new);
+        register("dff", Dff::new);
     }
 
     private CamMethods() {}
