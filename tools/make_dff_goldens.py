@@ -16,7 +16,8 @@ it is the same as model.fc). The per-concept class scores are the softmax of tho
 
 Recorded per case: concepts (K x n, W + offset), the NMF maps (n x h x w, dff()'s explanations), the
 processed concept maps (n x 16 x 16, scale_cam_image), the head outputs (n x classes) and their softmax, and
-the NMF's iteration count. nmf_cases: scikit-learn's NMF alone on larger matrices (W, H, iterations).
+the NMF's iteration count; the concept picture (show_factorization_on_image, image_weight 0.5, no legend) over
+the input scaled to 0..255 levels (H x W x 3, both). nmf_cases: scikit-learn's NMF alone on larger matrices (W, H, iterations).
 
 Usage: /usr/bin/python3 tools/make_dff_goldens.py [outdir]   (default testdata/golden/dff)
 """
@@ -58,6 +59,7 @@ import make_attribution_goldens as mag  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.decomposition import NMF  # noqa: E402
 from pytorch_grad_cam.feature_factorization.deep_feature_factorization import DeepFeatureFactorization  # noqa: E402
+from pytorch_grad_cam.utils.image import show_factorization_on_image  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -124,12 +126,17 @@ def main():
                 c2, raw = dff_fn(acts[0].copy(), n_components=n)
                 assert np.array_equal(c2, concepts)
                 tag = "%s_n%d_%d" % (name, n, i)
+                # the concept picture over the input scaled to 0..255 levels (no legend: concept_labels=None)
+                img = xi[0].numpy().transpose((1, 2, 0)).astype(np.float64)
+                img = np.floor((img - img.min()) / (img.max() - img.min()) * 255) / 255
+                picture = show_factorization_on_image(img, maps[0].copy(), image_weight=0.5)
                 cases.append({"model": name, "layer": lname, "image": i, "components": n,
                               "method": "dff" if n == 5 else "dff(components=%d)" % n,
                               "nmf_iterations": nmf_iterations(model, layer, xi, n),
                               "concepts": npy(tag + "_concepts", concepts), "nmf_maps": npy(tag + "_nmf_maps", raw[0]),
                               "concept_maps": npy(tag + "_concept_maps", maps[0]), "head_outputs": npy(tag + "_head", outputs),
-                              "class_scores": npy(tag + "_scores", scores)})
+                              "class_scores": npy(tag + "_scores", scores),
+                              "picture_input": npy(tag + "_image", img * 255), "picture": npy(tag + "_picture", picture)})
     # scikit-learn's NMF alone at sizes of real layers (ResNet-18's layer4 at 224: 512 x 7 x 7), on ReLU'd
     # normal draws that the Java test regenerates from NumPy's RandomState (LegacyRandomState), so no input is stored
     nmf_cases = []
@@ -150,7 +157,8 @@ def main():
         "input": "../attribution/x.npy (2x3x16x16), one image per case; models ../attribution/vgg, ../attribution/resnet",
         "arrays": {"concepts": "K x n, NMF W + per-channel offset", "nmf_maps": "n x h x w, NMF H",
                    "concept_maps": "n x 16 x 16, scale_cam_image of each NMF map", "head_outputs": "n x 10, head(concepts)",
-                   "class_scores": "n x 10, softmax of head_outputs"},
+                   "class_scores": "n x 10, softmax of head_outputs",
+                   "picture_input": "16 x 16 x 3, the input min-max scaled and floored to 0..255", "picture": "16 x 16 x 3 uint8 values, show_factorization_on_image"},
         "cases": cases,
         "nmf_cases": nmf_cases,
     }

@@ -91,6 +91,7 @@ class OnePathTest {
         JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
         JsonNode dff = m.get("methods").get(0);
         assertEquals("dff.concept_maps.npy", dff.get("concept_maps").asText());
+        assertTrue(Files.exists(dir.resolve(dff.get("concepts_picture").asText())));
         int chosen = dff.get("dff").get("concept").get(0).asInt();
         // the map shown is the chosen concept's map
         Tensor map = Npy.read(dir.resolve("dff.npy"));

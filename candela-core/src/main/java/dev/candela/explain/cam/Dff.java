@@ -96,7 +96,7 @@ public record Dff(int components) implements CamMethod {
                     best = s;
                     chosen[row] = j;
                 }
-                rowTop.add(topClasses(p, 2));
+                rowTop.add(topClasses(p, 2, e.model()));
             }
             chosenScore[row] = best;
             top.add(rowTop);
@@ -119,18 +119,22 @@ public record Dff(int components) implements CamMethod {
         return new Weights.Audited(new Weights.RawMap(new Tensor(Shape.of(rows, h, w), shown), null), audit);
     }
 
-    private static Map<String, Object> topClasses(double[] p, int k) {
+    /** The k classes a concept scores highest (run_dff_on_image's legend, top_k = 2), with their labels. */
+    private static Map<String, Object> topClasses(double[] p, int k, dev.candela.graph.Model model) {
         Integer[] idx = new Integer[p.length];
         for (int i = 0; i < idx.length; i++) idx[i] = i;
         java.util.Arrays.sort(idx, (u, v) -> Double.compare(p[v], p[u]));
         Map<String, Object> m = new LinkedHashMap<>();
         int[] c = new int[Math.min(k, p.length)];
         double[] s = new double[c.length];
+        String[] labels = new String[c.length];
         for (int i = 0; i < c.length; i++) {
             c[i] = idx[i];
             s[i] = p[idx[i]];
+            labels[i] = model.label(idx[i]);
         }
         m.put("classes", c);
+        m.put("labels", labels);
         m.put("scores", s);
         return m;
     }

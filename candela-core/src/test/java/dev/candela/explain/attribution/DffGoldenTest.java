@@ -85,4 +85,31 @@ class DffGoldenTest {
         SampledGoldenTest.assertClose(new Tensor(Shape.of(plane), Arrays.copyOfRange(map.data(), best * plane, (best + 1) * plane)), e.maps(), 1e-5, 0, label + " map");
         assertTrue(e.maps().size() == plane);
     }
+
+    /**
+     * The concept picture against show_factorization_on_image (image_weight 0.5, no legend) on the golden concept
+     * maps: every channel value within 1 level of 255 (OpenCV's HSV conversions are reproduced, its vectorised
+     * paths may round differently; measured: identical in all six cases).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void conceptPictureMatchesShowFactorizationOnImage(String label, JsonNode c) throws IOException {
+        Tensor img = Npy.read(DIR.resolve(c.get("picture_input").asText())), want = Npy.read(DIR.resolve(c.get("picture").asText()));
+        Tensor maps = Npy.read(DIR.resolve(c.get("concept_maps").asText()));
+        int h = img.dim(0), w = img.dim(1), plane = h * w, n = c.get("components").asInt();
+        float[] rgb = new float[3 * plane];
+        for (int p = 0; p < plane; p++) for (int ch = 0; ch < 3; ch++) rgb[ch * plane + p] = img.data()[p * 3 + ch];
+        dev.candela.image.Picture pic = dev.candela.image.ConceptPicture.draw(new dev.candela.image.Picture(w, h, rgb, false), maps.data(), n, h, w, 0.5f);
+        int differ = 0;
+        float worst = 0;
+        for (int p = 0; p < plane; p++) {
+            for (int ch = 0; ch < 3; ch++) {
+                float d = Math.abs(pic.rgb()[ch * plane + p] - want.data()[p * 3 + ch]);
+                if (d > 0) differ++;
+                worst = Math.max(worst, d);
+            }
+        }
+        System.out.printf("%s picture: %d of %d values differ, by at most %.0f%n", label, differ, 3 * plane, worst);
+        assertTrue(worst <= 1, label + ": picture differs by " + worst + " levels");
+    }
 }
