@@ -57,32 +57,19 @@ public record Dff(int components) implements CamMethod {
         int[] chosen = new int[rows], iterations = new int[rows];
         double[] chosenScore = new double[rows];
         List<List<Map<String, Object>>> top = new ArrayList<>();
+        Factorised[] done = new Factorised[rows];
         for (int row = 0; row < rows; row++) {
-            float[] x = new float[k * hw], offset = new float[k];
-            for (int c = 0; c < k; c++) {
-                float mn = Float.POSITIVE_INFINITY;
-                for (int i = 0; i < hw; i++) {
-                    float v = a.data()[(row * k + c) * hw + i];
-                    x[c * hw + i] = Float.isNaN(v) ? 0f : v;
-                    mn = Math.min(mn, x[c * hw + i]);
-                }
-                offset[c] = mn;
-                for (int i = 0; i < hw; i++) x[c * hw + i] -= mn;
+            // rows of one image (several targets) share its factorisation: the target only picks the concept shown
+            for (int q = 0; q < row && done[row] == null; q++) {
+                if (e.targets().get(q).image() == e.targets().get(row).image()
+                        && java.util.Arrays.equals(a.data(), q * k * hw, (q + 1) * k * hw, a.data(), row * k * hw, (row + 1) * k * hw)) done[row] = done[q];
             }
-            Nmf.Result f = Nmf.fit(x, k, hw, n, SEED, TOL, MAX_ITER);
+            if (done[row] == null) done[row] = factorise(e, row);
+            Nmf.Result f = done[row].nmf();
+            float[][] out = done[row].headOutputs();
             iterations[row] = f.iterations();
             System.arraycopy(f.h(), 0, nmfMaps, row * n * hw, n * hw);
-            float[] emb = new float[k * n];
-            for (int c = 0; c < k; c++) for (int j = 0; j < n; j++) emb[c * n + j] = f.w()[c * n + j] + offset[c];
-            System.arraycopy(emb, 0, concepts, row * k * n, k * n);
-            final int r = row;
-            float[][] out = new float[n][];
-            e.scoreFromLayer(name() + " image " + (row + 1) + " concepts", n, j -> r, (j, item) -> {
-                for (int c = 0; c < k; c++) java.util.Arrays.fill(item, c * hw, (c + 1) * hw, emb[c * n + j]);
-            }, (j, logits) -> {
-                out[j] = logits.clone();
-                return 0;
-            });
+            System.arraycopy(done[row].embeddings(), 0, concepts, row * k * n, k * n);
             Objective objective = e.targets().get(row).objective();
             int cls = objective.classIndex();
             List<Map<String, Object>> rowTop = new ArrayList<>();
@@ -117,6 +104,36 @@ public record Dff(int components) implements CamMethod {
         audit.put("head_outputs", new Tensor(Shape.of(rows, n, classes), headOut));
         audit.put("class_scores", new Tensor(Shape.of(rows, n, classes), scores));
         return new Weights.Audited(new Weights.RawMap(new Tensor(Shape.of(rows, h, w), shown), null), audit);
+    }
+
+    /** One image's NMF, its concept embeddings (K x n) and the head's output for each concept. */
+    private record Factorised(Nmf.Result nmf, float[] embeddings, float[][] headOutputs) {}
+
+    private Factorised factorise(LayerEvidence e, int row) {
+        Tensor a = e.activations();
+        int k = a.dim(1), hw = a.dim(2) * a.dim(3), n = components;
+        float[] x = new float[k * hw], offset = new float[k];
+        for (int c = 0; c < k; c++) {
+            float mn = Float.POSITIVE_INFINITY;
+            for (int i = 0; i < hw; i++) {
+                float v = a.data()[(row * k + c) * hw + i];
+                x[c * hw + i] = Float.isNaN(v) ? 0f : v;
+                mn = Math.min(mn, x[c * hw + i]);
+            }
+            offset[c] = mn;
+            for (int i = 0; i < hw; i++) x[c * hw + i] -= mn;
+        }
+        Nmf.Result f = Nmf.fit(x, k, hw, n, SEED, TOL, MAX_ITER);
+        float[] emb = new float[k * n];
+        for (int c = 0; c < k; c++) for (int j = 0; j < n; j++) emb[c * n + j] = f.w()[c * n + j] + offset[c];
+        float[][] out = new float[n][];
+        e.scoreFromLayer(name() + " image " + (e.targets().get(row).image() + 1) + " concepts", n, j -> row, (j, item) -> {
+            for (int c = 0; c < k; c++) java.util.Arrays.fill(item, c * hw, (c + 1) * hw, emb[c * n + j]);
+        }, (j, logits) -> {
+            out[j] = logits.clone();
+            return 0;
+        });
+        return new Factorised(f, emb, out);
     }
 
     /** The k classes a concept scores highest (run_dff_on_image's legend, top_k = 2), with their labels. */

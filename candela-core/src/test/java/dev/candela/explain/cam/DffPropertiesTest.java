@@ -63,4 +63,21 @@ class DffPropertiesTest {
             assertEquals(((int[]) one.audit().get("concept"))[0], ((int[]) many.audit().get("concept"))[0], "seed " + seed + ": chosen concept");
         }
     }
+
+    /** --target all: every class's row is the map of that class explained alone (the image is factorised once). */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {6})
+    void targetAllAgreesWithEachClassAlone(long seed) {
+        Model m = ShapedModels.build(ShapedModels.Kind.RESNET, seed, true);
+        Tensor x = Cam17PropertiesTest.input(seed);
+        Explanation all = run(m, Parallel.serial(), x, Target.parse("all"));
+        int plane = 12 * 12;
+        for (int c = 0; c < 5; c++) {
+            Explanation one = run(m, Parallel.serial(), x, Target.classIndex(c));
+            assertArrayEquals(one.maps().data(), java.util.Arrays.copyOfRange(all.maps().data(), c * plane, (c + 1) * plane), 0f, "seed " + seed + ": class " + c);
+            Tensor cm = (Tensor) all.audit().get("concept_maps"), oneCm = (Tensor) one.audit().get("concept_maps");
+            int size = oneCm.size();
+            assertArrayEquals(oneCm.data(), java.util.Arrays.copyOfRange(cm.data(), c * size, (c + 1) * size), 0f, "seed " + seed + ": concept maps of row " + c);
+        }
+    }
 }
