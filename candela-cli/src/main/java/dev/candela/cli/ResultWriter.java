@@ -6,6 +6,7 @@ import dev.candela.explain.Explanation;
 import dev.candela.explain.TargetScore;
 import dev.candela.graph.Model;
 import dev.candela.image.Colormap;
+import dev.candela.image.ConceptPicture;
 import dev.candela.image.Npy;
 import dev.candela.image.Overlay;
 import dev.candela.image.Picture;
@@ -25,7 +26,8 @@ import java.util.Map;
 /**
  * Writes one method's results for one input as DESIGN.md's command-line contract says: {@code <method>.npy}
  * (the display map), {@code .raw.npy}, {@code .weights.npy}, {@code .attr.npy}, the overlay, heatmap and
- * signed PNGs, and returns the method's manifest entry; {@link #manifest} writes manifest.json. Shared by
+ * signed PNGs, the tensors of the method's audit ({@code <method>.<key>.npy}: DFF's concept maps, embeddings and class
+ * scores, and their picture {@code <method>.concepts.png}), and returns the method's manifest entry; {@link #manifest} writes manifest.json. Shared by
  * the commands that write explanations.
  */
 final class ResultWriter {
@@ -63,6 +65,14 @@ final class ResultWriter {
         if (e.rawMaps() != null) Npy.write(dir.resolve(name + ".raw.npy"), stacked(e.rawMaps(), n, perImage));
         if (e.coefficients() != null) Npy.write(dir.resolve(name + ".weights.npy"), stacked(e.coefficients(), n, perImage));
         if (e.attributions() != null) Npy.write(dir.resolve(name + ".attr.npy"), stacked(e.attributions(), n, perImage));
+        // tensors of the audit (DFF's concept maps, embeddings and class scores), one row per target like the map
+        Map<String, String> auditFiles = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> a : e.audit().entrySet()) {
+            if (!(a.getValue() instanceof Tensor t)) continue;
+            String file = name + "." + a.getKey() + ".npy";
+            Npy.write(dir.resolve(file), stacked(t, n, perImage));
+            auditFiles.put(a.getKey(), file);
+        }
         for (int r = 0; r < e.maps().dim(0); r++) {
             String suffix = e.maps().dim(0) == 1 ? "" : "." + r;
             int image = e.targets().get(r).image();
@@ -74,6 +84,12 @@ final class ResultWriter {
             PngWriter.write(dir.resolve(name + suffix + ".heatmap.png"),
                     Overlay.heatmap(map.data(), map.dim(0), map.dim(1), colormap).resize(map.dim(1) * factor, map.dim(0) * factor));
             Picture shown = overlay;
+            if (e.audit().get("concept_maps") instanceof Tensor concepts) {
+                // DFF: every concept in its own colour (pytorch-grad-cam's show_factorization_on_image)
+                Tensor cm = concepts.item(r);
+                PngWriter.write(dir.resolve(name + suffix + ".concepts.png"),
+                        ConceptPicture.draw(view.enlarge(factor), cm.data(), cm.dim(0), cm.dim(1), cm.dim(2), opacity));
+            }
             if (e.attributions() != null) {
                 // Pixel attributions also get the signed picture: red positive, blue negative, white zero.
                 Tensor attr = e.attributions().item(r);
@@ -96,6 +112,10 @@ final class ResultWriter {
             res.put("attributions", name + ".attr.npy");
             res.put("signed", e.maps().dim(0) == 1 ? name + ".signed.png" : name + ".<row>.signed.png");
             res.put("signed_scale", "channel sum, symmetric at the " + SIGNED_PERCENTILE + "th percentile of |a|");
+        }
+        res.putAll(auditFiles);
+        if (e.audit().get("concept_maps") instanceof Tensor) {
+            res.put("concepts_picture", e.maps().dim(0) == 1 ? name + ".concepts.png" : name + ".<row>.concepts.png");
         }
         res.put("overlay", e.maps().dim(0) == 1 ? name + ".png" : name + ".<row>.png");
         res.put("heatmap", e.maps().dim(0) == 1 ? name + ".heatmap.png" : name + ".<row>.heatmap.png");

@@ -78,6 +78,29 @@ class OnePathTest {
         assertTrue(mn >= 0 && mx <= 1, name + " map in [0,1]: " + mn + ".." + mx);
     }
 
+    /** dff writes every concept map, the embeddings, head outputs and class scores beside its map, and lists them in the manifest. */
+    @Test
+    void dffWritesEveryConceptMapAndItsClassScores() throws Exception {
+        Path in = input("img.npy", 1), out = tmp.resolve("out");
+        assertEquals(0, explain(RESNET, "--model", in.toString(), "--input", in.toString(), "--method", "dff,dff(components=3)", "--layer", "b2.relu",
+                "--target", "3", "--threads", "1", "--out", out.toString()), err.toString());
+        Path dir = out.resolve("img");
+        Tensor maps = Npy.read(dir.resolve("dff.concept_maps.npy")), scores = Npy.read(dir.resolve("dff_components=3.class_scores.npy"));
+        assertArrayEquals(new int[]{5, 12, 12}, maps.shape().dims());
+        assertArrayEquals(new int[]{3, 5}, scores.shape().dims());
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+        JsonNode dff = m.get("methods").get(0);
+        assertEquals("dff.concept_maps.npy", dff.get("concept_maps").asText());
+        assertTrue(Files.exists(dir.resolve(dff.get("concepts_picture").asText())));
+        int chosen = dff.get("dff").get("concept").get(0).asInt();
+        // the map shown is the chosen concept's map
+        Tensor map = Npy.read(dir.resolve("dff.npy"));
+        assertArrayEquals(java.util.Arrays.copyOfRange(maps.data(), chosen * 144, (chosen + 1) * 144), map.data(), 0f);
+        assertEquals(3, m.get("methods").get(1).get("dff").get("components").asInt());
+        var e = assertThrows(IllegalArgumentException.class, () -> Methods.parse(List.of("dff(components=0)"), Methods.Defaults.none(), RESNET));
+        assertTrue(e.getMessage().contains("components must be >= 1"), e.getMessage());
+    }
+
     /** --target all writes one map per class (the tiny ResNet has 5), with new methods and a two-layer fusion. */
     @Test
     void targetAllWritesOneMapPerClass() throws Exception {

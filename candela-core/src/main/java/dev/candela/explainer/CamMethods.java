@@ -1,5 +1,7 @@
 package dev.candela.explainer;
 
+import dev.candela.explain.cam.Dff;
+
 import dev.candela.explain.cam.LimeCam;
 
 import dev.candela.explain.cam.AblationCam;
@@ -69,6 +71,7 @@ public final class CamMethods {
         register("seg-eigen-cam", SegEigenCam::new);
         register("refine-cam", RefineCam::new);
         register("relevance-cam", dev.candela.explain.lrp.RelevanceCam::new);
+        register("dff", Dff::new);
     }
 
     private CamMethods() {}

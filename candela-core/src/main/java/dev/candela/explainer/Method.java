@@ -55,6 +55,7 @@ public sealed interface Method {
             Map<String, Object> m = new LinkedHashMap<>();
             if (cam instanceof LiftCamMethod) m.put("lift_cam", e.audit());
             if (cam instanceof dev.candela.explain.cam.LimeCam) m.put("lime_cam", e.audit());
+            if (cam instanceof dev.candela.explain.cam.Dff) m.put("dff", withoutTensors(e.audit()));
             m.put("options", pipelineOptions(cam.toString(), options(s, batch)));
             return m;
         }
@@ -156,6 +157,13 @@ public sealed interface Method {
         opts.put("eigen_smooth", o.eigenSmooth());
         opts.put("batch_size", o.batchSize());
         return opts;
+    }
+
+    /** Audit entries that go into JSON; tensors (DFF's concept maps, embeddings, class scores) are written as .npy files beside the map. */
+    public static Map<String, Object> withoutTensors(Map<String, Object> audit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        audit.forEach((k, v) -> { if (!(v instanceof Tensor)) m.put(k, v); });
+        return m;
     }
 
     private static Explanation relabel(Explanation e, String label) {

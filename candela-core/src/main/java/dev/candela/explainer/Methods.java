@@ -44,6 +44,7 @@ public final class Methods {
             Map.entry("fem", List.of("k")),
             Map.entry("shapley-cam", List.of("target")),
             Map.entry("kpca-cam", List.of("kernel", "gamma")),
+            Map.entry("dff", List.of("components")),
             Map.entry("finer-cam", List.of("alpha", "comparisons")),
             Map.entry("lime-cam", List.of("n-samples", "kernel-width", "alpha", "batch")),
             Map.entry("fg-cam", List.of("base", "level", "denoise", "zero", "batch")),
@@ -180,7 +181,7 @@ public final class Methods {
         return new Method.Pixel(label, name, attributionSettings(o, defaults));
     }
 
-    /** A CAM method of the registry, built with its own options where it has any (fem's k, finer-cam's alpha). */
+    /** A CAM method of the registry, built with its own options where it has any (fem's k, finer-cam's alpha, dff's components). */
     private static dev.candela.explain.cam.CamMethod camWithOptions(String name, String label, Map<String, String> o) {
         try {
             return switch (name) {
@@ -200,6 +201,7 @@ public final class Methods {
                 }
                 case "kpca-cam" -> new dev.candela.explain.cam.KpcaCam(o.getOrDefault("kernel", "sigmoid"),
                         o.containsKey("gamma") ? Double.parseDouble(o.get("gamma").trim()) : Double.NaN);
+                case "dff" -> o.containsKey("components") ? new dev.candela.explain.cam.Dff(Integer.parseInt(o.get("components").trim())) : CamMethods.byName(name);
                 default -> CamMethods.byName(name);
             };
         } catch (NumberFormatException e) {

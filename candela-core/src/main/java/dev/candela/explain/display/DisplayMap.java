@@ -192,6 +192,9 @@ public sealed interface DisplayMap {
     /** CAM methods: pytorch-grad-cam's base_cam.py / scale_cam_image. */
     Layered PYTORCH_GRAD_CAM = new Layered("pytorch-grad-cam", Order.NORMALISE_THEN_RESIZE, PGC_EPS, true,
             "pytorch-grad-cam base_cam.py: ReLU, scale_cam_image (min-max, eps 1e-7, cv2 resize), mean over layers, scale again");
+    /** Deep Feature Factorization: pytorch-grad-cam's DeepFeatureFactorization (scale_cam_image of each concept map, once). */
+    Layered DFF = new Layered("pytorch-grad-cam dff", Order.NORMALISE_THEN_RESIZE, PGC_EPS, false,
+            "pytorch-grad-cam DeepFeatureFactorization: scale_cam_image of each NMF concept map (min-max, eps 1e-7, cv2 resize), no second normalisation");
     /** FG-CAM: the official main.py + util.visual_explanation. */
     Layered FG_CAM_OFFICIAL = new Layered("fg-cam official", Order.NORMALISE_THEN_RESIZE, 0f, false,
             "FG-CAM main.py: torch.relu, util.visual_explanation (min-max without eps, cv2.resize INTER_LINEAR)");
