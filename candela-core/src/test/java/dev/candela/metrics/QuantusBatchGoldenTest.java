@@ -25,7 +25,7 @@ class QuantusBatchGoldenTest {
     static final Path DIR = Path.of("testdata/golden/quantus-batch");
 
     @Test void sufficiencyMatchesQuantus() throws Exception {
-        JsonNode manifest = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
+        JsonNode manifest = dev.candela.testkit.Goldens.manifest(DIR);
         double tol = manifest.get("tolerance").asDouble();
         int[] predicted = new int[manifest.get("predicted").size()];
         for (int i = 0; i < predicted.length; i++) predicted[i] = manifest.get("predicted").get(i).asInt();
@@ -45,9 +45,9 @@ class QuantusBatchGoldenTest {
     }
 
     @Test void sensitivityNMatchesQuantus() throws Exception {
-        JsonNode manifest = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
+        JsonNode manifest = dev.candela.testkit.Goldens.manifest(DIR);
         Path q = Path.of("testdata/golden/quantus");
-        JsonNode qm = new ObjectMapper().readTree(q.resolve("manifest.json").toFile());
+        JsonNode qm = dev.candela.testkit.Goldens.manifest(q);
         Tensor inputs = Npy.read(q.resolve("inputs.npy")), maps = Npy.read(q.resolve("maps.npy"));
         int[] targets = new int[inputs.dim(0)];
         for (int i = 0; i < targets.length; i++) targets[i] = qm.get("targets").get(i).asInt();

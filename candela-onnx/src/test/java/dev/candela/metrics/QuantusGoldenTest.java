@@ -31,7 +31,7 @@ class QuantusGoldenTest {
     final int n, h, w;
 
     QuantusGoldenTest() throws Exception {
-        manifest = new ObjectMapper().readTree(DIR.resolve("manifest.json").toFile());
+        manifest = dev.candela.testkit.Goldens.manifest(DIR);
         inputs = Npy.read(DIR.resolve("inputs.npy"));
         maps = Npy.read(DIR.resolve("maps.npy"));
         n = inputs.dim(0);

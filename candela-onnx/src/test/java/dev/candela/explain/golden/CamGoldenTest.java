@@ -77,7 +77,6 @@ class CamGoldenTest {
 
     private static Stream<JsonNode> cases(String suite) throws Exception {
         Path manifest = ROOT.resolve("testdata/golden/" + suite + "/manifest.json");
-        Assumptions.assumeTrue(Files.exists(manifest), "no goldens at " + manifest);
         List<JsonNode> out = new ArrayList<>();
         String filter = System.getProperty("candela.golden.filter", "");
         dev.candela.testkit.Goldens.manifest(manifest.getParent()).get("cases").forEach(c -> {
