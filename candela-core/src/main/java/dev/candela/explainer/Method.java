@@ -4,7 +4,6 @@ import dev.candela.explain.Explanation;
 
 import dev.candela.explain.attribution.AttributionMethods;
 import dev.candela.explain.attribution.AttributionSettings;
-import dev.candela.explain.attribution.LiftCamMethod;
 import dev.candela.explain.attribution.PixelAttribution;
 import dev.candela.explain.cam.CamMethod;
 import dev.candela.explain.cam.CamSession;
@@ -53,9 +52,8 @@ public sealed interface Method {
 
         public Map<String, Object> manifest(CamSession s, Explanation e) {
             Map<String, Object> m = new LinkedHashMap<>();
-            if (cam instanceof LiftCamMethod) m.put("lift_cam", e.audit());
-            if (cam instanceof dev.candela.explain.cam.LimeCam) m.put("lime_cam", e.audit());
-            if (cam instanceof dev.candela.explain.cam.Dff) m.put("dff", withoutTensors(e.audit()));
+            // what the method computed for the audit (LIFT-CAM, LIME-CAM, DFF), under its name; tensors go to .npy files
+            if (!e.audit().isEmpty()) m.put(cam.name().replace('-', '_'), withoutTensors(e.audit()));
             m.put("options", pipelineOptions(cam.toString(), options(s, batch)));
             return m;
         }
