@@ -30,10 +30,13 @@ class LauncherIT {
 
     record Run(int code, String out, String err) {}
 
-    static Run candela(String... args) throws Exception {
+    static Run candela(String... args) throws Exception { return candela(java.util.Map.of(), args); }
+
+    static Run candela(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", "./candela"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
+        pb.environment().putAll(env);
         Path out = Files.createTempFile("candela", ".out"), err = Files.createTempFile("candela", ".err");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
@@ -132,5 +135,25 @@ class LauncherIT {
         try (var left = Files.list(cache.getParent())) {
             assertTrue(left.noneMatch(f -> f.getFileName().toString().matches("candela\\.aot\\..*") && !f.getFileName().toString().equals("candela.aot.stamp")), "no temporary cache files left");
         }
+    }
+
+    /** CANDELA_KERNELS=scalar: the scalar kernels with a start-up cache of their own, maps within 1e-5 of the vector ones. */
+    @Test
+    void scalarKernelsFromTheLauncherGiveTheSameMapWithinTheirTolerance() throws Exception {
+        assumeTrue(Files.exists(Path.of("weights/fashion-vgg.cnd")), "no shipped model in weights/");
+        Run vector = candela("explain", "testdata/images/fashion-9-ankle-boot.png", "--out", tmp.resolve("v").toString());
+        Run scalar = candela(java.util.Map.of("CANDELA_KERNELS", "scalar"), "explain", "testdata/images/fashion-9-ankle-boot.png", "--out", tmp.resolve("s").toString());
+        assertEquals(0, vector.code(), vector.err());
+        assertEquals(0, scalar.code(), scalar.err());
+        assertTrue(!scalar.err().contains("Vector API is not enabled"), "a chosen kernel set is not a warning:\n" + scalar.err());
+        float[] v = dev.candela.image.Npy.read(tmp.resolve("v/fashion-9-ankle-boot/grad-cam.npy")).data();
+        float[] sc = dev.candela.image.Npy.read(tmp.resolve("s/fashion-9-ankle-boot/grad-cam.npy")).data();
+        assertEquals(v.length, sc.length);
+        for (int i = 0; i < v.length; i++) assertEquals(v[i], sc[i], 1e-5, "pixel " + i);
+        assertTrue(Files.exists(Path.of("candela-cli/target/candela-scalar.aot")), "the scalar run has its own cache");
+        Run bad = candela(java.util.Map.of("CANDELA_KERNELS", "gpu"), "--version");
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        assertTrue(bad.err().contains("CANDELA_KERNELS"), bad.err());
     }
 }
