@@ -437,8 +437,33 @@ public final class FastKernels implements Kernels {
             }
             return;
         }
+        // values only: outputs whose whole window lies inside the plane take the taps in the same order with
+        // selects and no bounds tests (ResNet's 3x3/2 stem pool); the border keeps the general loop below
+        int oy0 = 0, oy1 = 0, ox0 = 0, ox1 = 0;
+        if (arg == null) {
+            oy0 = Math.min(oh, Math.ceilDiv(pt, sy));
+            oy1 = Math.max(oy0, Math.min(oh, Math.floorDiv(ih - 1 - (kh - 1) * dy + pt, sy) + 1));
+            ox0 = Math.min(ow, Math.ceilDiv(pl, sx));
+            ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(iw - 1 - (kw - 1) * dx + pl, sx) + 1));
+            for (int oy = oy0; oy < oy1; oy++) {
+                int top = xo + (oy * sy - pt) * iw - pl, o = yo + oy * ow;
+                for (int ox = ox0; ox < ox1; ox++) {
+                    int at = top + ox * sx;
+                    float best = d[at], v;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int row = at + ky * dy * iw;
+                        for (int kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
+                            v = d[row + kx * dx];
+                            best = v > best || v != v ? v : best;
+                        }
+                    }
+                    y[o + ox] = best;
+                }
+            }
+        }
         for (int oy = 0; oy < oh; oy++)
             for (int ox = 0; ox < ow; ox++) {
+                if (oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1) continue; // done above
                 float best = Float.NEGATIVE_INFINITY;
                 int bi = -1;
                 for (int ky = 0; ky < kh; ky++) {

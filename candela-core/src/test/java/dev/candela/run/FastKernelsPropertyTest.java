@@ -111,6 +111,11 @@ class FastKernelsPropertyTest {
         RandomCases.PoolCase<MaxPool2d> p = g.maxPool();
         Tensor x = g.chance(0.5) ? g.withTies(p.input()) : g.normal(p.input(), 1.0);
         check("max pool", seed, p.op(), List.of(x), 1e-6, g);
+        // a NaN anywhere in a window is that window's maximum, in the border and inside alike
+        float[] withNan = x.data().clone();
+        for (int k = 0; k < 1 + withNan.length / 20; k++) withNan[g.between(0, withNan.length - 1)] = Float.NaN;
+        Tensor xn = new Tensor(x.shape(), withNan);
+        assertArrayEquals(R.forward(p.op(), List.of(xn)).data(), F1.forward(p.op(), List.of(xn)).data(), "max pool forward with NaN exact, seed " + seed);
         // The forward is a selection, so it must be exact.
         assertArrayEquals(R.forward(p.op(), List.of(x)).data(), F1.forward(p.op(), List.of(x)).data(), "max pool forward exact, seed " + seed);
     }
