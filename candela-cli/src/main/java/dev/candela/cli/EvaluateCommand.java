@@ -293,7 +293,7 @@ public final class EvaluateCommand extends CliCommand {
             if (MetricSet.parse(metric).contains(runLevel)) throw new IllegalArgumentException("--spark: " + runLevel + " relates all images of the run; leave it out (--metric) or run without --spark");
         }
         SparkEvaluate backend = SparkEvaluate.find();
-        List<String> args = spec != null && spec.commandLine().getParseResult() != null ? spec.commandLine().getParseResult().originalArgs() : List.of();
+        List<String> args = ownArgs();
         List<SparkEvaluate.Item> items = new ArrayList<>();
         for (Sample s : samples) items.add(SparkEvaluate.Item.of(s));
         Path modelFile = shared.model;
@@ -308,6 +308,14 @@ public final class EvaluateCommand extends CliCommand {
             all.add(p);
         }
         return evaluation.finish(all);
+    }
+
+    /** This command's own arguments: what follows its name when it ran as {@code candela evaluate ...}. */
+    private List<String> ownArgs() {
+        if (spec == null || spec.commandLine().getParseResult() == null) throw new IllegalStateException("--spark needs the parsed command line");
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int at = spec.parent() != null ? all.indexOf(spec.name()) : -1;
+        return at >= 0 ? all.subList(at + 1, all.size()) : all;
     }
 
     /**

@@ -28,10 +28,9 @@ class EvaluateOnSparkTest {
     static int evaluate(Path in, Path out, StringWriter err, String... extra) {
         String[] base = {"--model", SparkTests.MODEL, "--input", in.toString(), "--method", "grad-cam,score-cam,gradient",
                 "--metric", "average-drop,deletion,road-morf", "--seed", "5", "--threads", "1", "--out", out.toString()};
-        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra)).toArray(String[]::new);
-        CommandLine cl = new CommandLine(new EvaluateCommand());
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        // through Main, as ./candela runs it: the executors get the subcommand's own arguments
+        String[] args = java.util.stream.Stream.of(new String[]{"evaluate"}, base, extra).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+        return dev.candela.cli.Main.run(args, new PrintWriter(System.out, true), new PrintWriter(err, true));
     }
 
     @Test void sparkRunWritesThePlainRunsFiles(@TempDir Path dir) throws Exception {
