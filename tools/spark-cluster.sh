@@ -46,11 +46,12 @@ sleep 8
 IMG=$(mktemp -d)
 for c in $(seq 1 "$COPIES"); do for f in testdata/images/fashion-*.png; do cp "$f" "$IMG/c$c-$(basename "$f")"; done; done
 DRIVER_CP="$T/test-classes:$T/classes:$CP"
-# The driver JVMs run without the Vector API and the executors the workers start with it (Spark's launcher adds
-# --add-modules jdk.incubator.vector): the CRCs must agree all the same.
+# The driver JVMs (jvm, local[N]) run without the Vector API and the executors the workers start with it (Spark's
+# launcher adds --add-modules jdk.incubator.vector): the CRCs must agree all the same. For a fair throughput
+# comparison give the drivers the Vector API too: CANDELA_DRIVER_OPTS="--add-modules jdk.incubator.vector".
 CRCS=()
 for master in jvm 'local[1]' 'local[2]' spark://127.0.0.1:7077; do
-  line="$(java $OPENS -Xmx2g -cp "$DRIVER_CP" -Dspark.executor.memory=2g dev.candela.spark.ClusterRun "$master" "$IMG" weights/fashion-vgg.cnd "$METHODS" 4 2>>$T/spark-driver.log | grep RESULT || true)"
+  line="$(java $OPENS ${CANDELA_DRIVER_OPTS:-} -Xmx2g -cp "$DRIVER_CP" -Dspark.executor.memory=2g dev.candela.spark.ClusterRun "$master" "$IMG" weights/fashion-vgg.cnd "$METHODS" 4 2>>$T/spark-driver.log | grep RESULT || true)"
   echo "${line:-RESULT master=$master FAILED (see $T/spark-driver.log)}"
   CRCS+=("$(sed -n 's/.*maps_crc32=\([0-9a-f]*\).*/\1/p' <<< "$line")")
 done
