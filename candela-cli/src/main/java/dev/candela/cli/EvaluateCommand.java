@@ -122,6 +122,11 @@ public final class EvaluateCommand extends CliCommand {
 
 
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run the per-image work on Apache Spark (local[N], spark://host:port): "
+            + "the same files, the same numbers; needs candela-spark and Spark on the class path (the launcher adds them once "
+            + "candela-spark is built); not with --report or the run-level metrics sufficiency and sensitivity-n")
+    String spark;
+
     /** How model files are read (replaced in tests). */
     Function<Path, Model> loader = CliFiles::loadModel;
 
@@ -162,11 +167,7 @@ public final class EvaluateCommand extends CliCommand {
         if (!target.equals("label") && !target.equals("predicted")) throw new IllegalArgumentException("--target must be label or predicted, got '" + target + "'");
         Annotations ann = annotations != null ? Annotations.read(annotations, m) : Annotations.none();
         try (Parallel parallel = shared.threads != null ? new Parallel(shared.threads) : Parallel.ofAvailable()) {
-            Executor ex = Executor.fast(m, parallel);
-            if (shared.allowNonFinite) {
-                java.util.Set<String> seen = java.util.Collections.synchronizedSet(new java.util.HashSet<>());
-                ex = ex.withNonFinite(dev.candela.run.ForwardChecks.NonFinite.WARN, w -> { if (seen.add(w)) err().println("candela: warning: " + w); });
-            }
+            Executor ex = executor(m, parallel);
             List<Sample> samples = samples(ex, m, ann);
             if (samples.isEmpty()) throw new IllegalArgumentException(input + ": no inputs found");
             String unannotatedNote = unannotated.isEmpty() ? null : unannotated.size() + " input(s) have no row in " + annotations
@@ -174,29 +175,24 @@ public final class EvaluateCommand extends CliCommand {
                     + (unannotated.size() > 5 ? ", ..." : "");
             if (unannotatedNote != null) err().println("candela evaluate: warning: " + unannotatedNote);
             int width = samples.get(0).input().dim(3);
-            double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
-            MetricSet options = new MetricSet(step != null ? step : width, torchCamSteps, pct, sanityLayers, shared.seed);
-            List<Method> parsed = Methods.parse(methods, methodOptions.defaults(shared.seed), m);
-            Map<String, MapFunction> fns = methodFunctions(parsed, shared.layers,
-                    methodOptions.camOptions(camBatchSize, shared.seed, dev.candela.explain.Progress.none()), shared.seed);
+            int riseStep = step != null ? step : width;
             Map<Tensor, Map<String, Captured>> captured = new java.util.IdentityHashMap<>();
-            if (report != null) fns = capturing(fns, ex, captured);
-            Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
-                    .withSanitySkip(sanitySkip)
-                    .withShapley((e, x, layer, t) -> {
-                        Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
-                        ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
-                        Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
-                        return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, shared.seed)).phi();
-                    });
+            Setup setup = setup(ex, m, riseStep, report != null ? captured : null);
+            MetricSet options = setup.options();
+            double[] pct = options.roadPercentiles();
+            List<Method> parsed = setup.parsed();
+            Map<String, MapFunction> fns = setup.functions();
+            Evaluation evaluation = setup.evaluation();
             Evaluation.Result result;
             int total = samples.size() * fns.size();
             Files.createDirectories(out);
             long tRun = System.nanoTime();
             try (dev.candela.metrics.PerImageCsv rowsOut = new dev.candela.metrics.PerImageCsv(out.resolve("per-image.csv"))) {
                 evaluation.withRowListener(rowsOut); // rows reach the file as they are computed
-                // JDK 22+ gives a Console also when the streams are redirected: only a terminal gets the bar
-                if (System.console() != null && System.console().isTerminal()) {
+                if (spark != null) {
+                    result = onSpark(evaluation, m, samples, riseStep, rowsOut);
+                } else if (System.console() != null && System.console().isTerminal()) {
+                    // JDK 22+ gives a Console also when the streams are redirected: only a terminal gets the bar
                     try (ProgressBar pb = new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(total).setStyle(ProgressBarStyle.ASCII).build()) {
                         result = evaluation.run(samples, (done, all, image, method) -> { pb.stepTo(done); pb.setExtraMessage(image + " " + method); });
                     }
@@ -233,6 +229,7 @@ public final class EvaluateCommand extends CliCommand {
             settings.put("sanity_skip", sanitySkip);
             settings.put("shapley_reference", "exact up to 12 maps, else " + shapleyPairs + " antithetic permutation pairs (seed " + shared.seed + ")");
             settings.put("seed", shared.seed);
+            if (spark != null) settings.put("spark", spark); // where the per-image work ran (the numbers are the plain run's)
             double seconds = (System.nanoTime() - t0) / 1e9;
             settings.put("run_time_seconds", Math.round(seconds * 10) / 10.0);
             settings.put("images_per_second", evalSeconds > 0 ? samples.size() / evalSeconds : null); // explanations and metrics, all methods
@@ -244,6 +241,92 @@ public final class EvaluateCommand extends CliCommand {
                 err().println("candela evaluate: report " + report);
             }
             err().printf(Locale.ROOT, "candela evaluate: %d images x %d methods x %d metrics in %.1f s -> %s%n", samples.size(), fns.size(), metrics.size(), seconds, out);
+        }
+    }
+
+    /** What one evaluation is made of: the same for the plain run and for each image on a Spark executor. */
+    record Setup(Evaluation evaluation, MetricSet options, List<Method> parsed, Map<String, MapFunction> functions) {}
+
+    /** The evaluation these options describe on {@code ex}; {@code captured} (non-null with --report) keeps the maps. */
+    Setup setup(Executor ex, Model m, int riseStep, Map<Tensor, Map<String, Captured>> captured) {
+        List<String> metrics = MetricSet.parse(metric);
+        ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
+            case "softmax" -> ModelScorer.Output.SOFTMAX;
+            case "logit" -> ModelScorer.Output.LOGIT;
+            default -> throw new IllegalArgumentException("--score must be softmax or logit, got '" + score + "'");
+        };
+        double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
+        MetricSet options = new MetricSet(riseStep, torchCamSteps, pct, sanityLayers, shared.seed);
+        List<Method> parsed = Methods.parse(methods, methodOptions.defaults(shared.seed), m);
+        Map<String, MapFunction> fns = methodFunctions(parsed, shared.layers,
+                methodOptions.camOptions(camBatchSize, shared.seed, dev.candela.explain.Progress.none()), shared.seed);
+        if (captured != null) fns = capturing(fns, ex, captured);
+        Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
+                .withSanitySkip(sanitySkip)
+                .withShapley((e, x, layer, t) -> {
+                    Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
+                    ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
+                    Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
+                    return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, shared.seed)).phi();
+                });
+        return new Setup(evaluation, options, parsed, fns);
+    }
+
+    /** The executor of a run: these threads, and the --allow-non-finite policy. */
+    Executor executor(Model m, Parallel parallel) {
+        Executor ex = Executor.fast(m, parallel);
+        if (shared.allowNonFinite) {
+            java.util.Set<String> seen = java.util.Collections.synchronizedSet(new java.util.HashSet<>());
+            ex = ex.withNonFinite(dev.candela.run.ForwardChecks.NonFinite.WARN, w -> { if (seen.add(w)) err().println("candela: warning: " + w); });
+        }
+        return ex;
+    }
+
+    /**
+     * --spark: each image evaluated on its own by {@link #evaluateOne} on the cluster (an image's numbers depend only
+     * on it and its seeds), the partials added in image order and finished here: the rows, summary, curves and notes
+     * of the plain run, bit for bit.
+     */
+    private Evaluation.Result onSpark(Evaluation evaluation, Model m, List<Sample> samples, int riseStep, Evaluation.RowListener rowsOut) throws IOException {
+        if (report != null) throw new IllegalArgumentException("--report is not available with --spark (run without --spark for the HTML page)");
+        for (String runLevel : List.of("sufficiency", "sensitivity-n")) {
+            if (MetricSet.parse(metric).contains(runLevel)) throw new IllegalArgumentException("--spark: " + runLevel + " relates all images of the run; leave it out (--metric) or run without --spark");
+        }
+        SparkEvaluate backend = SparkEvaluate.find();
+        List<String> args = ownArgs();
+        List<SparkEvaluate.Item> items = new ArrayList<>();
+        for (Sample s : samples) items.add(SparkEvaluate.Item.of(s));
+        Path modelFile = shared.model;
+        SparkEvaluate.Job job = new SparkEvaluate.Job(args, Files.readAllBytes(modelFile), modelFile.getFileName().toString(), riseStep);
+        err().println("candela evaluate: " + samples.size() + " images on Spark " + spark);
+        err().flush();
+        List<Evaluation.Partial> partials = backend.evaluate(spark, job, items);
+        if (partials.size() != samples.size()) throw new IllegalStateException("Spark returned " + partials.size() + " results for " + samples.size() + " images");
+        Evaluation.Partial all = new Evaluation.Partial();
+        for (Evaluation.Partial p : partials) {
+            rowsOut.rows(p.rows());
+            all.add(p);
+        }
+        return evaluation.finish(all);
+    }
+
+    /** This command's own arguments: what follows its name when it ran as {@code candela evaluate ...}. */
+    private List<String> ownArgs() {
+        if (spec == null || spec.commandLine().getParseResult() == null) throw new IllegalStateException("--spark needs the parsed command line");
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        int at = spec.parent() != null ? all.indexOf(spec.name()) : -1;
+        return at >= 0 ? all.subList(at + 1, all.size()) : all;
+    }
+
+    /**
+     * The work of one image on a Spark executor: the command parsed from the driver's arguments, its evaluation set
+     * up as the plain run sets it up (one thread unless --threads says otherwise), run on this image alone.
+     */
+    public static Evaluation.Partial evaluateOne(SparkEvaluate.Job job, Model m, SparkEvaluate.Item item) {
+        EvaluateCommand c = new EvaluateCommand();
+        new picocli.CommandLine(c).parseArgs(job.args().toArray(String[]::new));
+        try (Parallel parallel = new Parallel(c.shared.threads != null ? c.shared.threads : 1)) {
+            return c.setup(c.executor(m, parallel), m, job.riseStep(), null).evaluation().partial(List.of(item.sample()), null);
         }
     }
 

@@ -18,7 +18,7 @@ import org.apache.commons.math3.distribution.TDistribution;
  */
 public final class Evaluation {
     /** One value: image x method x metric. */
-    public record Row(String image, String method, String metric, double value) {}
+    public record Row(String image, String method, String metric, double value) implements java.io.Serializable {}
 
     /** Mean with a two-sided 95% Student-t interval ({@code NaN} bounds when n &lt; 2). */
     public record Stat(double mean, double ciLow, double ciHigh, int n, double std) {
@@ -105,25 +105,83 @@ public final class Evaluation {
     }
 
     public Result run(List<Sample> samples, Progress progress) {
-        List<Row> rows = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
-        Map<String, Map<DeletionInsertion.Kind, double[]>> curveSums = new LinkedHashMap<>();
-        Map<String, Map<DeletionInsertion.Kind, double[]>> curveX = new LinkedHashMap<>();
-        Map<String, int[]> curveCounts = new LinkedHashMap<>();
+        return finish(partial(samples, progress));
+    }
+
+    /**
+     * What the images of a run have given so far: their rows and what the summary, the mean curves and the notes
+     * are made of. {@link #partial} of each image on its own (e.g. on a Spark executor), {@link #add}ed in the
+     * order of the images, then {@link #finish}ed, gives the bits {@link #run} gives: each image's numbers depend
+     * only on that image, and the curve sums are added in image order from zero, as {@code run} adds them.
+     * The run-level metrics (sufficiency, sensitivity-n) keep the images' maps and inputs here: a partial that
+     * holds any cannot be serialised.
+     */
+    public static final class Partial implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        int samples;
+        final List<Row> rows = new ArrayList<>();
+        final LinkedHashMap<String, LinkedHashMap<DeletionInsertion.Kind, double[]>> curveSums = new LinkedHashMap<>();
+        final LinkedHashMap<String, LinkedHashMap<DeletionInsertion.Kind, double[]>> curveX = new LinkedHashMap<>();
+        final LinkedHashMap<String, int[]> curveCounts = new LinkedHashMap<>();
+        boolean pointingSkipped, localisationSkipped;
+        final java.util.LinkedHashSet<String> noCoefficients = new java.util.LinkedHashSet<>(), notCompared = new java.util.LinkedHashSet<>();
+        final LinkedHashMap<String, Integer> nanMaps = new LinkedHashMap<>();
+        final LinkedHashMap<String, List<float[]>> batchMaps = new LinkedHashMap<>(), suffMaps = new LinkedHashMap<>();
+        final LinkedHashMap<String, List<Sample>> batchSamples = new LinkedHashMap<>();
+        final LinkedHashMap<String, List<Integer>> suffPredicted = new LinkedHashMap<>();
+        final LinkedHashMap<String, List<String>> suffNames = new LinkedHashMap<>();
+
+        /** The per-image rows gathered (image, then method, then metric order). */
+        public List<Row> rows() { return java.util.Collections.unmodifiableList(rows); }
+
+        /** Appends {@code other}'s images after this one's. */
+        public Partial add(Partial other) {
+            samples += other.samples;
+            rows.addAll(other.rows);
+            other.curveSums.forEach((method, byKind) -> byKind.forEach((kind, sum) -> {
+                double[] acc = curveSums.computeIfAbsent(method, k -> new LinkedHashMap<>()).computeIfAbsent(kind, k -> new double[sum.length]);
+                if (acc.length == sum.length) for (int i = 0; i < acc.length; i++) acc[i] += sum[i];
+            }));
+            other.curveX.forEach((method, byKind) -> curveX.computeIfAbsent(method, k -> new LinkedHashMap<>()).putAll(byKind));
+            other.curveCounts.forEach((method, c) -> {
+                int[] acc = curveCounts.computeIfAbsent(method, k -> new int[2]);
+                for (int i = 0; i < acc.length; i++) acc[i] += c[i];
+            });
+            pointingSkipped |= other.pointingSkipped;
+            localisationSkipped |= other.localisationSkipped;
+            noCoefficients.addAll(other.noCoefficients);
+            notCompared.addAll(other.notCompared);
+            other.nanMaps.forEach((method, n) -> nanMaps.merge(method, n, Integer::sum));
+            other.batchMaps.forEach((k, v) -> batchMaps.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            other.batchSamples.forEach((k, v) -> batchSamples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            other.suffMaps.forEach((k, v) -> suffMaps.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            other.suffPredicted.forEach((k, v) -> suffPredicted.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            other.suffNames.forEach((k, v) -> suffNames.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            return this;
+        }
+    }
+
+    /** Every method x metric over {@code samples}, without the run's summary (see {@link Partial}). */
+    public Partial partial(List<Sample> samples, Progress progress) {
+        Partial p = new Partial();
+        p.samples = samples.size();
+        List<Row> rows = p.rows;
+        Map<String, LinkedHashMap<DeletionInsertion.Kind, double[]>> curveSums = p.curveSums;
+        Map<String, LinkedHashMap<DeletionInsertion.Kind, double[]>> curveX = p.curveX;
+        Map<String, int[]> curveCounts = p.curveCounts;
         DeletionInsertion rise = DeletionInsertion.rise(options.riseStep());
         int total = samples.size() * methods.size(), step = 0;
-        boolean pointingSkipped = false, localisationSkipped = false;
-        java.util.Set<String> noCoefficients = new java.util.LinkedHashSet<>();
+        java.util.Set<String> noCoefficients = p.noCoefficients;
         Map<String, double[]> shapleyCache = new java.util.HashMap<>();
-        Map<String, Integer> nanMaps = new LinkedHashMap<>();
-        java.util.Set<String> notCompared = new java.util.LinkedHashSet<>();
+        Map<String, Integer> nanMaps = p.nanMaps;
+        java.util.Set<String> notCompared = p.notCompared;
         // sufficiency relates the maps of every image of the run (one Quantus batch): collected here, scored at the end
-        boolean sufficiency = metrics.contains("sufficiency"), sensitivityN = metrics.contains("sensitivity-n");
-        Map<String, List<float[]>> batchMaps = new LinkedHashMap<>();
-        Map<String, List<Sample>> batchSamples = new LinkedHashMap<>();
-        Map<String, List<float[]>> suffMaps = new LinkedHashMap<>();
-        Map<String, List<Integer>> suffPredicted = new LinkedHashMap<>();
-        Map<String, List<String>> suffNames = new LinkedHashMap<>();
+        boolean sufficiency = metrics.contains("sufficiency");
+        Map<String, List<float[]>> batchMaps = p.batchMaps;
+        Map<String, List<Sample>> batchSamples = p.batchSamples;
+        Map<String, List<float[]>> suffMaps = p.suffMaps;
+        Map<String, List<Integer>> suffPredicted = p.suffPredicted;
+        Map<String, List<String>> suffNames = p.suffNames;
         for (Sample s : samples) {
             int[] target = {s.target()};
             int predicted = sufficiency ? QuantusMetrics.argmax(executor.forward(s.input(), java.util.Set.of()).output().data()) : -1;
@@ -169,7 +227,7 @@ public final class Evaluation {
                             }
                         }
                         case "top-k-intersection", "relevance-rank-accuracy", "relevance-mass-accuracy", "attribution-localisation" -> {
-                            if (s.boxes().isEmpty()) { localisationSkipped = true; continue; }
+                            if (s.boxes().isEmpty()) { p.localisationSkipped = true; continue; }
                             boolean[] mask = QuantusMetrics.mask(batch.height(), batch.width(), s.boxes());
                             rows.add(new Row(s.name(), method, metric, QuantusMetrics.localisation(metric, batch.map(0), mask)));
                         }
@@ -241,7 +299,7 @@ public final class Evaluation {
                             if (metrics.contains("relative-output-stability")) rows.add(new Row(s.name(), method, "relative-output-stability", rs[1]));
                         }
                         case "pointing-game" -> {
-                            if (s.boxes().isEmpty()) { pointingSkipped = true; continue; }
+                            if (s.boxes().isEmpty()) { p.pointingSkipped = true; continue; }
                             rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));
                         }
                         case "shapley-spearman", "shapley-cosine" -> {
@@ -277,6 +335,24 @@ public final class Evaluation {
                 if (progress != null) progress.done(++step, total, s.name(), method);
             }
         }
+        return p;
+    }
+
+    /** The run's result from the partials of all its images (in image order): rows, summary, mean curves, notes. */
+    public Result finish(Partial p) {
+        List<Row> rows = new ArrayList<>(p.rows);
+        List<String> notes = new ArrayList<>();
+        boolean sufficiency = metrics.contains("sufficiency"), sensitivityN = metrics.contains("sensitivity-n");
+        Map<String, List<float[]>> suffMaps = p.suffMaps, batchMaps = p.batchMaps;
+        Map<String, List<Integer>> suffPredicted = p.suffPredicted;
+        Map<String, List<String>> suffNames = p.suffNames;
+        Map<String, List<Sample>> batchSamples = p.batchSamples;
+        java.util.Set<String> noCoefficients = p.noCoefficients, notCompared = p.notCompared;
+        Map<String, Integer> nanMaps = p.nanMaps;
+        boolean pointingSkipped = p.pointingSkipped, localisationSkipped = p.localisationSkipped;
+        Map<String, LinkedHashMap<DeletionInsertion.Kind, double[]>> curveSums = p.curveSums, curveX = p.curveX;
+        Map<String, int[]> curveCounts = p.curveCounts;
+        int sampleCount = p.samples;
         if (sufficiency) {
             for (Map.Entry<String, List<float[]>> e : suffMaps.entrySet()) {
                 List<Integer> pr = suffPredicted.get(e.getKey());
@@ -286,7 +362,7 @@ public final class Evaluation {
                 rows.addAll(added);
                 if (rowListener != null) rowListener.rows(added);
             }
-            notes.add("sufficiency: over all " + samples.size() + " images of the run as one batch (Quantus's threshold "
+            notes.add("sufficiency: over all " + sampleCount + " images of the run as one batch (Quantus's threshold "
                     + QuantusMetrics.SUFFICIENCY_THRESHOLD + ", predicted classes); its rows are written when the run ends");
         }
         if (!notCompared.isEmpty()) notes.add("shapley-*: coefficients not per channel, not compared: " + String.join(", ", notCompared));

@@ -50,8 +50,6 @@ import java.util.function.Consumer;
  * reports the largest difference, for {@code --verify}.
  */
 public final class FastKernels implements Kernels {
-    /** Batch sizes up to this use streaming dot products for Linear (bandwidth bound); larger ones GEMM. */
-    static final int GEMV_MAX_BATCH = 8;
     /**
      * Elements per task for memory-bound ops: smaller tensors run on the caller's thread, since a
      * fork-join round trip costs more than it saves when the cores are shared.
@@ -348,46 +346,28 @@ public final class FastKernels implements Kernels {
 
     // ---- dense -------------------------------------------------------------------------------
 
+    /**
+     * y = x W^T + b as one GEMM for every batch size: each output is summed over the inputs in the GEMM's
+     * order (fused multiply-adds, KC blocks in order), which depends neither on how many rows share the batch
+     * nor on the vector width. A separate small-batch path (streaming dot products, the earlier design) summed
+     * in lanes, so a Score-CAM batch of 32 masked inputs and one of 7 gave different logits.
+     */
     private Tensor linear(Tensor x, Linear l) {
         int n = x.dim(0), in = l.inFeatures(), out = l.outFeatures();
         float[] w = l.weight().data(), b = l.bias().data(), xd = x.data(), y = new float[n * out];
-        if (n <= GEMV_MAX_BATCH) {
-            // Streaming: each weight row is read once from memory for up to four batch items.
-            inBlocks(out, 16, (o0, cnt) -> {
-                for (int o = o0; o < o0 + cnt; o++) {
-                    int i = 0;
-                    for (; i + 4 <= n; i += 4) {
-                        for (int k = 0; k < 4; k++) y[(i + k) * out + o] = b[o];
-                        VectorOps.dot4(w, o * in, xd, i * in, (i + 1) * in, (i + 2) * in, (i + 3) * in, in,
-                                y, i * out + o, (i + 1) * out + o, (i + 2) * out + o, (i + 3) * out + o);
-                    }
-                    for (; i < n; i++) y[i * out + o] = b[o] + VectorOps.dot(w, o * in, xd, i * in, in);
-                }
-            });
-        } else {
-            Sgemm.PackedA a = Sgemm.packA(xd, 0, in, 1, n, in);
-            Sgemm.multiply(a, Sgemm.transposed(w, 0, in), out, y, 0, out, parallel);
-            for (int r = 0; r < n; r++)
-                for (int o = 0; o < out; o++) y[r * out + o] += b[o];
-        }
+        Sgemm.PackedA a = Sgemm.packA(xd, 0, in, 1, n, in);
+        Sgemm.multiply(a, Sgemm.transposed(w, 0, in), out, y, 0, out, parallel);
+        for (int r = 0; r < n; r++)
+            for (int o = 0; o < out; o++) y[r * out + o] += b[o];
         return Tensor.of(y, n, out);
     }
 
+    /** gx = gy W as one GEMM for every batch size (the same reason as {@link #linear}). */
     private Tensor linearBackwardInput(Tensor gy, Linear l) {
         int n = gy.dim(0), in = l.inFeatures(), out = l.outFeatures();
         float[] w = l.weight().data(), g = gy.data(), gx = new float[n * in];
-        if (n <= GEMV_MAX_BATCH) {
-            // gx[b, strip] += gy[b, o] * W[o, strip] for o in order: strips are independent outputs.
-            int strip = 256;
-            parallel.forEach((in + strip - 1) / strip, s -> {
-                int i0 = s * strip, len = Math.min(in, i0 + strip) - i0;
-                for (int o = 0; o < out; o++)
-                    for (int b = 0; b < n; b++) VectorOps.axpy(g[b * out + o], w, o * in + i0, gx, b * in + i0, len);
-            });
-        } else {
-            Sgemm.PackedA a = Sgemm.packA(g, 0, out, 1, n, out);
-            Sgemm.multiply(a, Sgemm.rowMajor(w, 0, in), in, gx, 0, in, parallel);
-        }
+        Sgemm.PackedA a = Sgemm.packA(g, 0, out, 1, n, out);
+        Sgemm.multiply(a, Sgemm.rowMajor(w, 0, in), in, gx, 0, in, parallel);
         return Tensor.of(gx, n, in);
     }
 

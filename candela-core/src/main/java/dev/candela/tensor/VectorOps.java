@@ -46,19 +46,11 @@ public final class VectorOps {
     /** y[o..o+n) = a[o..) + b[o..). */
     public static void add(float[] a, float[] b, float[] y, int o, int n) { K.add(a, b, y, o, n); }
 
-    /** Sum of x[o..o+n): lane-wise partial sums, then lanes in order, then the tail. */
+    /** Sum of x[o..o+n): {@link dev.candela.tensor.simd.FloatKernels#R} partial sums, then the partials in order, then the tail (the same bits with or without the Vector API). */
     public static float sum(float[] x, int o, int n) { return K.sum(x, o, n); }
 
-    /** Dot product of a[ao..ao+n) and b[bo..bo+n): one vector accumulator, the same order as {@link #dot4}. */
+    /** Dot product of a[ao..ao+n) and b[bo..bo+n), in {@link #sum}'s order (fused multiply-adds). */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) { return K.dot(a, ao, b, bo, n); }
-
-    /**
-     * Four dot products of one row w[wo..wo+n) with x rows at x0..x3 (each read once per chunk of
-     * w, so a weight row streams from memory once for up to four batch items).
-     */
-    public static void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        K.dot4(w, wo, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3);
-    }
 
     /** Dot product in double precision. */
     public static double dot(double[] a, int ao, double[] b, int bo, int n) { return K.dot(a, ao, b, bo, n); }

@@ -5,12 +5,20 @@ package dev.candela.tensor.simd;
  * (plain Java, always there) and {@code VectorFloatKernels} (the incubating Vector API). {@link KernelChoice}
  * picks one at start-up, as jvector's {@code VectorizationProvider} does, so no kernel call branches on it.
  *
- * <p>Contract shared by both: element-wise kernels give identical bits; the GEMM micro-kernel sums
- * each C element over k in the same order with fused multiply-adds, so GEMM results are identical
- * too; {@link #sum}, {@link #dot} and {@link #dot4} sum lane-wise partial sums then lanes in order, so
- * their bits depend on the lane count (within float rounding of each other).
+ * <p>Contract shared by both: every kernel gives identical bits, whatever the vector width. Element-wise
+ * kernels trivially; the GEMM micro-kernel sums each C element over k in the same order with fused
+ * multiply-adds; {@link #sum} and {@link #dot} keep {@link #R} ({@link #DR} for doubles) partial sums (element i into partial
+ * i mod R) whatever the hardware's lane count, then add the partials in order, then the tail. So a JVM
+ * with the Vector API (a Spark executor: Spark's launcher adds {@code --add-modules jdk.incubator.vector})
+ * and one without give the same maps.
  */
 public interface FloatKernels {
+
+    /** Partial sums of {@link #sum} and {@link #dot}: a constant, not the lane count, so their bits do not depend on it. */
+    int R = 8;
+
+    /** Partial sums of the double {@link #dot(double[], int, double[], int, int)}, likewise. */
+    int DR = 4;
 
     /** Floats per vector (the scalar kernels keep 8 so the GEMM tile shape is the same). */
     int lanes();
@@ -56,9 +64,6 @@ public interface FloatKernels {
 
     /** Dot product of a[ao..ao+n) and b[bo..bo+n). */
     float dot(float[] a, int ao, float[] b, int bo, int n);
-
-    /** Four dot products of w[wo..wo+n) with x rows at x0..x3, added to out[o0..o3]. */
-    void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3);
 
     /** Dot product in double precision (the imputer's Cholesky factorisation). */
     double dot(double[] a, int ao, double[] b, int bo, int n);

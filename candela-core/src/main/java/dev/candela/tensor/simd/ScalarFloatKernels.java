@@ -53,34 +53,43 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override public float sum(float[] x, int o, int n) {
+        // Eight partial sums (element i into partial i mod 8), then the partials in order, then the tail:
+        // the Vector API kernels' order for any vector width, so both give the same bits.
         float s = 0f;
-        for (int i = 0; i < n; i++) s += x[o + i];
+        int i = 0;
+        if (n >= R) {
+            float[] p = new float[R];
+            for (; i <= n - R; i += R)
+                for (int l = 0; l < R; l++) p[l] += x[o + i + l];
+            for (float v : p) s += v;
+        }
+        for (; i < n; i++) s += x[o + i];
         return s;
     }
 
     @Override public float dot(float[] a, int ao, float[] b, int bo, int n) {
         float s = 0f;
-        for (int i = 0; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
-        return s;
-    }
-
-    @Override public void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        float r0 = 0f, r1 = 0f, r2 = 0f, r3 = 0f;
-        for (int i = 0; i < n; i++) {
-            r0 = Math.fma(w[wo + i], x[x0 + i], r0);
-            r1 = Math.fma(w[wo + i], x[x1 + i], r1);
-            r2 = Math.fma(w[wo + i], x[x2 + i], r2);
-            r3 = Math.fma(w[wo + i], x[x3 + i], r3);
+        int i = 0;
+        if (n >= R) {
+            float[] p = new float[R];
+            for (; i <= n - R; i += R)
+                for (int l = 0; l < R; l++) p[l] = Math.fma(a[ao + i + l], b[bo + i + l], p[l]);
+            for (float v : p) s += v;
         }
-        out[o0] += r0;
-        out[o1] += r1;
-        out[o2] += r2;
-        out[o3] += r3;
+        for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
+        return s;
     }
 
     @Override public double dot(double[] a, int ao, double[] b, int bo, int n) {
         double s = 0;
-        for (int k = 0; k < n; k++) s += a[ao + k] * b[bo + k];
+        int k = 0;
+        if (n >= DR) {
+            double[] p = new double[DR];
+            for (; k <= n - DR; k += DR)
+                for (int l = 0; l < DR; l++) p[l] = Math.fma(a[ao + k + l], b[bo + k + l], p[l]);
+            for (double v : p) s += v;
+        }
+        for (; k < n; k++) s = Math.fma(a[ao + k], b[bo + k], s);
         return s;
     }
 

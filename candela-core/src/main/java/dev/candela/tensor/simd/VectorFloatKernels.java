@@ -138,13 +138,22 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) y[o + i] = a[o + i] + b[o + i];
     }
 
+    // sum and dot keep R partial sums whatever L is (the scalar kernels' order): one 256-bit vector when the
+    // CPU has at least 8 float lanes (a 512-bit CPU included), two 128-bit vectors when it has 4.
+    private static final VectorSpecies<Float> RS = L >= R ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+    private static final int RL = RS.length();
+
     @Override public float sum(float[] x, int o, int n) {
         int i = 0;
         float s = 0f;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, x, o + i));
-            s = sumLanes(acc);
+        if (n >= R) {
+            FloatVector acc0 = FloatVector.zero(RS), acc1 = FloatVector.zero(RS);
+            for (; i <= n - R; i += R) {
+                acc0 = acc0.add(FloatVector.fromArray(RS, x, o + i));
+                if (RL < R) acc1 = acc1.add(FloatVector.fromArray(RS, x, o + i + RL));
+            }
+            s = sumLanes(acc0, s);
+            if (RL < R) s = sumLanes(acc1, s);
         }
         for (; i < n; i++) s += x[o + i];
         return s;
@@ -153,66 +162,47 @@ final class VectorFloatKernels implements FloatKernels {
     @Override public float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;
         float s = 0f;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-            s = sumLanes(acc);
+        if (n >= R) {
+            FloatVector acc0 = FloatVector.zero(RS), acc1 = FloatVector.zero(RS);
+            for (; i <= n - R; i += R) {
+                acc0 = FloatVector.fromArray(RS, a, ao + i).fma(FloatVector.fromArray(RS, b, bo + i), acc0);
+                if (RL < R) acc1 = FloatVector.fromArray(RS, a, ao + i + RL).fma(FloatVector.fromArray(RS, b, bo + i + RL), acc1);
+            }
+            s = sumLanes(acc0, s);
+            if (RL < R) s = sumLanes(acc1, s);
         }
         for (; i < n; i++) s = Math.fma(a[ao + i], b[bo + i], s);
         return s;
-    }
-
-    @Override public void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        int i = 0;
-        float r0 = 0f, r1 = 0f, r2 = 0f, r3 = 0f;
-        if (n >= L) {
-            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-            for (; i <= n - L; i += L) {
-                FloatVector wv = FloatVector.fromArray(S, w, wo + i);
-                s0 = wv.fma(FloatVector.fromArray(S, x, x0 + i), s0);
-                s1 = wv.fma(FloatVector.fromArray(S, x, x1 + i), s1);
-                s2 = wv.fma(FloatVector.fromArray(S, x, x2 + i), s2);
-                s3 = wv.fma(FloatVector.fromArray(S, x, x3 + i), s3);
-            }
-            r0 = sumLanes(s0);
-            r1 = sumLanes(s1);
-            r2 = sumLanes(s2);
-            r3 = sumLanes(s3);
-        }
-        for (; i < n; i++) {
-            r0 = Math.fma(w[wo + i], x[x0 + i], r0);
-            r1 = Math.fma(w[wo + i], x[x1 + i], r1);
-            r2 = Math.fma(w[wo + i], x[x2 + i], r2);
-            r3 = Math.fma(w[wo + i], x[x3 + i], r3);
-        }
-        out[o0] += r0;
-        out[o1] += r1;
-        out[o2] += r2;
-        out[o3] += r3;
     }
 
     /**
      * Sum of the lanes in lane order. FloatVector.reduceLanes(ADD) leaves the order unspecified, and
      * the interpreter and the compiled intrinsic do differ, which would break same-bits guarantees.
      */
-    private static float sumLanes(FloatVector v) {
-        float[] a = v.toArray();
-        float s = 0f;
-        for (float x : a) s += x;
+    private static float sumLanes(FloatVector v, float s) {
+        for (float x : v.toArray()) s += x;
         return s;
     }
 
-    /** sum_k a[ao+k] * b[bo+k] in vector lanes, the imputer's inner loop. */
+    // The double dot keeps DR partial sums whatever D's lane count is (the scalar kernels' order), and adds
+    // them in order: reduceLanes(ADD) leaves the order open, and the interpreter and the intrinsic differ.
+    private static final VectorSpecies<Double> DS = D.length() >= DR ? DoubleVector.SPECIES_256 : DoubleVector.SPECIES_128;
+    private static final int DL = DS.length();
+
+    /** sum_k a[ao+k] * b[bo+k] in DR partial sums, the imputer's inner loop. */
     @Override public double dot(double[] a, int ao, double[] b, int bo, int n) {
         int k = 0;
         double s = 0;
-        if (n >= 2 * D.length()) {
-            DoubleVector acc = DoubleVector.zero(D);
-            for (int bound = D.loopBound(n); k < bound; k += D.length())
-                acc = DoubleVector.fromArray(D, a, ao + k).fma(DoubleVector.fromArray(D, b, bo + k), acc);
-            s = acc.reduceLanes(VectorOperators.ADD);
+        if (n >= DR) {
+            DoubleVector acc0 = DoubleVector.zero(DS), acc1 = DoubleVector.zero(DS);
+            for (; k <= n - DR; k += DR) {
+                acc0 = DoubleVector.fromArray(DS, a, ao + k).fma(DoubleVector.fromArray(DS, b, bo + k), acc0);
+                if (DL < DR) acc1 = DoubleVector.fromArray(DS, a, ao + k + DL).fma(DoubleVector.fromArray(DS, b, bo + k + DL), acc1);
+            }
+            for (double x : acc0.toArray()) s += x;
+            if (DL < DR) for (double x : acc1.toArray()) s += x;
         }
-        for (; k < n; k++) s += a[ao + k] * b[bo + k];
+        for (; k < n; k++) s = Math.fma(a[ao + k], b[bo + k], s);
         return s;
     }
 
