@@ -101,14 +101,17 @@ public final class Sgemm {
     /** B[k][j] = b[off + j * ldb + k] (the transpose of a row-major matrix). */
     public static BPacker transposed(float[] b, int off, int ldb) {
         return (k0, kc, j0, nc, dst) -> {
+            // each source row is read front to back (a Linear layer's weights stream from memory once);
+            // the panel being written is small enough to stay in the first-level cache
             for (int p = 0; p * NR < nc; p++) {
                 int jn = Math.min(NR, nc - p * NR);
                 int d = p * NR * kc;
-                for (int kk = 0; kk < kc; kk++, d += NR) {
-                    int s = off + (j0 + p * NR) * ldb + k0 + kk;
-                    for (int jj = 0; jj < jn; jj++) dst[d + jj] = b[s + jj * ldb];
-                    for (int jj = jn; jj < NR; jj++) dst[d + jj] = 0f;
+                for (int jj = 0; jj < jn; jj++) {
+                    int s = off + (j0 + p * NR + jj) * ldb + k0;
+                    for (int kk = 0, e = d + jj; kk < kc; kk++, e += NR) dst[e] = b[s + kk];
                 }
+                for (int jj = jn; jj < NR; jj++)
+                    for (int kk = 0, e = d + jj; kk < kc; kk++, e += NR) dst[e] = 0f;
             }
         };
     }
