@@ -98,6 +98,9 @@ public final class ExplainCommand extends CliCommand {
 
     /** Explains every input; returns 0, or 2 when some inputs were bad (each reported and skipped). */
     @Override int run() throws IOException {
+        List<Path> given = new ArrayList<>(images);
+        given.addAll(inputs);
+        KernelPolicy.forExplain(shared.model, given); // before any kernel runs
         // option mistakes are found before the model is read or run
         shared.check();
         CliChecks.atLeast("--cam-batch-size (--batch-size)", batchSize, 1);
@@ -113,8 +116,6 @@ public final class ExplainCommand extends CliCommand {
         Colormap cm = Colormap.parse(colormap);
         if (cm == Colormap.DIVERGING) throw new IllegalArgumentException("--colormap diverging is for signed attributions; choose jet, turbo, viridis or inferno");
         if (!(opacity >= 0 && opacity <= 1)) throw new IllegalArgumentException("--opacity must be between 0 and 1, got " + opacity);
-        List<Path> given = new ArrayList<>(images);
-        given.addAll(inputs);
         if (given.isEmpty()) throw new IllegalArgumentException("no input: give an image, e.g. 'candela explain testdata/images/fashion-9-ankle-boot.png'");
         List<Path> files = new ArrayList<>();
         for (Path g : given) files.addAll(CliFiles.inputFiles(g));

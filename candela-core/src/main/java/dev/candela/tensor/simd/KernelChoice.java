@@ -3,7 +3,10 @@ package dev.candela.tensor.simd;
 /**
  * Chooses the {@link FloatKernels} once, at start-up: the Vector API kernels when {@code jdk.incubator.vector}
  * is in the boot layer (and the CPU has vectors of at least 4 floats), otherwise the scalar ones with one
- * notice on stderr that names the flag. {@code -Dcandela.vector=scalar} forces the scalar kernels silently.
+ * notice on stderr that names the flag. {@code -Dcandela.vector=scalar} forces the scalar kernels silently,
+ * {@code -Dcandela.vector=vector} asks for the Vector API ones. Both give the same bits for every operation
+ * (KernelChoiceTest): the choice is one of speed only (the Vector API runs interpreted until the JIT has compiled
+ * it, so a process that explains one small image is faster with the scalar kernels).
  */
 public final class KernelChoice {
     private KernelChoice() {}

@@ -61,6 +61,13 @@ class KernelChoiceTest {
             assertArrayEquals(ys, yv, 0f, "leakyGrad " + why);
             v.add(x, g, yv, o, n); s.add(x, g, ys, o, n);
             assertArrayEquals(ys, yv, 0f, "add " + why);
+            float[] scale = random(r, n), shift = random(r, n);
+            v.scaleShift(x, o, scale, shift, yv, o, n); s.scaleShift(x, o, scale, shift, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "scaleShift " + why);
+            v.addScalar(yv, o, n, a); s.addScalar(ys, o, n, a);
+            assertArrayEquals(ys, yv, 0f, "addScalar " + why);
+            v.addScalarInto(x, o, yv, o, n, -a); s.addScalarInto(x, o, ys, o, n, -a);
+            assertArrayEquals(ys, yv, 0f, "addScalarInto " + why);
             // sum and dot keep FloatKernels.R partial sums whatever the lane count: the same bits (a Spark
             // executor has the Vector API, a plain java driver may not)
             assertEquals(Float.floatToRawIntBits(s.sum(x, o, n)), Float.floatToRawIntBits(v.sum(x, o, n)), "sum " + why);
