@@ -18,7 +18,7 @@ FASHION_ARGS="${FASHION_ARGS:---step 28 --road-percentiles 10,20,30,40,50,60,70,
 # The Fashion set runs in shards of SHARD images, JOBS at a time (1 thread each), the models interleaved shard by
 # shard; a shard whose summary.json exists is not run again, so an interrupted run resumes where it stopped.
 # The metrics of the published table (TorchCAM's deletion/insertion variant, 20 steps, repeats the RISE curves at a coarser step and is left out).
-METRICS="${METRICS:-average-drop,increase-in-confidence,average-drop-in-deletion,drop-in-confidence,deletion,insertion,road-morf,road-lerf,road-combined,pointing-game,sanity-spearman,sanity-ssim,shapley-spearman,shapley-cosine,time-ms}"
+METRICS="${METRICS:-average-drop,increase-in-confidence,average-drop-in-deletion,drop-in-confidence,deletion,insertion,road-morf,road-lerf,road-combined,pointing-game,sanity-spearman,sanity-ssim,shapley-spearman,shapley-cosine,shapley-rel-error,time-ms}"
 SHARD="${SHARD:-50}"
 JOBS="${JOBS:-2}"
 IMAGENET_ARGS="${IMAGENET_ARGS:---step 1792 --road-percentiles 20,40,60,80 --sanity-layers 3 --sanity-skip score-cam,ss-cam,is-cam,full-grad,integrated-gradients}"

@@ -16,7 +16,7 @@ args = ap.parse_args()
 
 HEADLINE = ["average-drop", "increase-in-confidence", "average-drop-in-deletion", "deletion", "insertion",
             "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim",
-            "shapley-spearman", "time-ms"]
+            "shapley-spearman", "shapley-rel-error", "time-ms"]
 DEFS = {
     "average-drop": "Grad-CAM++ Average Drop, max(0, Y-O)/Y with O the score of x*L (fraction; papers print x100)",
     "increase-in-confidence": "share of images whose score rises on x*L",
@@ -30,9 +30,11 @@ DEFS = {
     "sanity-spearman": "Spearman between the map and the map after randomising the top layers (cascading)",
     "sanity-ssim": "SSIM (7x7 uniform window) between the same maps",
     "shapley-spearman": "Spearman between the method's channel coefficients and the layer's Shapley values",
+    "shapley-rel-error": "relative L2 error ||coefficients - Shapley|| / ||Shapley|| of the same (scale-sensitive; 0 = the Shapley values)",
+    "shapley-ref-se": "the Shapley reference's own relative standard error ||se|| / ||phi|| (0 when exact)",
     "time-ms": "wall time of one map (ms; two evaluations shared the 2 vCPUs)",
 }
-lower = {"average-drop", "deletion", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms", "drop-in-confidence", "deletion-torchcam"}
+lower = {"shapley-rel-error", "shapley-ref-se", "average-drop", "deletion", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms", "drop-in-confidence", "deletion-torchcam"}
 
 
 def cell(st):
@@ -63,6 +65,10 @@ else:
 photo_section = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results", "photo-claims.md")
 if os.path.exists(photo_section):
     print("<!-- photo-claims:start -->\n" + open(photo_section).read().rstrip() + "\n<!-- photo-claims:end -->\n")
+# the Shapley-closeness subset (issue 17), made by tools/make_shapley_closeness.sh, kept the same way
+closeness_section = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results", "shapley-closeness.md")
+if os.path.exists(closeness_section):
+    print("<!-- shapley-closeness:start -->\n" + open(closeness_section).read().rstrip() + "\n<!-- shapley-closeness:end -->\n")
 
 
 def stats(values):

@@ -75,7 +75,7 @@ public final class EvaluateCommand extends CliCommand {
 
     @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
             + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
-            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, time-ms; "
+            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, shapley-rel-error, shapley-ref-se, time-ms; "
             + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, monotonicity-arya, irof, region-perturbation, "
             + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
             + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
@@ -263,12 +263,7 @@ public final class EvaluateCommand extends CliCommand {
         if (captured != null) fns = capturing(fns, ex, captured);
         Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
                 .withSanitySkip(sanitySkip)
-                .withShapley((e, x, layer, t) -> {
-                    Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
-                    ShapleyReference ref = new ShapleyReference(e, layer, batchSize);
-                    Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
-                    return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, shapleyPairs, shared.seed)).phi();
-                });
+                .withShapley(ShapleyReference.source(12, shapleyPairs, shared.seed, batchSize));
         return new Setup(evaluation, options, parsed, fns);
     }
 

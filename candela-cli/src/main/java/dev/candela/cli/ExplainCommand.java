@@ -71,7 +71,7 @@ public final class ExplainCommand extends CliCommand {
     @Option(names = "--opacity", defaultValue = "0.5", description = "weight of the map over the image in overlays, 0..1 (default ${DEFAULT-VALUE})")
     float opacity;
 
-    @Option(names = "--report", paramLabel = "FILE.html", description = "also write one self-contained HTML page: every image x every method")
+    @Option(names = "--report", paramLabel = "FILE.html", description = "also write one self-contained HTML page: every image x every method; with --target all or topK, per image a grid of methods x classes (at most 20 class columns, the most probable)")
     Path report;
 
     @Option(names = {"--cam-batch-size", "--batch-size"}, defaultValue = "32", description = "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}")

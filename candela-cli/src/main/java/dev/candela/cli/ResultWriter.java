@@ -98,7 +98,9 @@ final class ResultWriter {
                 PngWriter.write(dir.resolve(name + suffix + ".signed.png"), shown);
             }
             float[] coefficients = e.coefficients() == null ? null : e.coefficients().item(r).data();
-            cells.get(image).add(new ReportCell(label, e.layers().isEmpty() ? "" : layerNames, shown, e.millis() / n, coefficients, Map.of()));
+            TargetScore ts = e.targets().get(r);
+            cells.get(image).add(new ReportCell(label, e.layers().isEmpty() ? "" : layerNames, shown, e.millis() / n, coefficients, Map.of(),
+                    ts.classIndex(), ts.probability()));
         }
         stdout.printf(Locale.ROOT, "  %-22s %8.1f ms -> %s%n", label, e.millis(), shownDir.resolve(name + (e.maps().dim(0) == 1 ? "" : ".<row>") + ".png"));
         Map<String, Object> res = new LinkedHashMap<>();

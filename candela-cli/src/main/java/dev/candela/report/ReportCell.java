@@ -13,10 +13,17 @@ import java.util.Map;
  * @param millis       wall-clock time of the method on this image (forward pass shared, excluded)
  * @param coefficients the per-channel coefficients behind the map (null when the method has none)
  * @param metrics      metric name to score, in display order (empty when no metric was run)
+ * @param classIndex   the class this map explains (-1 when the target is not one class, e.g. a weighted sum)
+ * @param probability  the softmax probability of that class (NaN when unknown)
  */
 public record ReportCell(String method, String layer, Picture picture, double millis,
-                         float[] coefficients, Map<String, Double> metrics) {
+                         float[] coefficients, Map<String, Double> metrics, int classIndex, double probability) {
     public ReportCell {
         metrics = metrics == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+
+    /** A cell of a row with one target per method (the row names the class). */
+    public ReportCell(String method, String layer, Picture picture, double millis, float[] coefficients, Map<String, Double> metrics) {
+        this(method, layer, picture, millis, coefficients, metrics, -1, Double.NaN);
     }
 }

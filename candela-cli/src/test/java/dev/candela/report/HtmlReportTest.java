@@ -77,6 +77,33 @@ class HtmlReportTest {
         assertTrue(html.contains("predicted: T-shirt/top (0) 90.0%") && html.contains("explained: <span class=\"miss\">Dress (3)</span>"), "classes shown");
     }
 
+    /** --target all on a 1000-class model: one grid row per method, the 20 most probable classes as columns, the cap stated. */
+    @Test
+    void aThousandClassGridShowsTheMostProbableColumnsAndStatesTheCap() {
+        int classes = 1000, cap = HtmlReport.MAX_CLASS_COLUMNS;
+        Picture view = Picture.gray(4, 4, new float[16]);
+        List<String> labels = new ArrayList<>();
+        for (int c = 0; c < classes; c++) labels.add("label-" + c);
+        List<ReportCell> cells = new ArrayList<>();
+        for (String m : new String[]{"grad-cam", "lift-cam"}) {
+            for (int c = 0; c < classes; c++) {
+                double p = ((c * 7919L) % classes) / 500500.0; // distinct, sums to 1; largest at class c with 7919c = 999 (mod 1000)
+                cells.add(new ReportCell(m, "l", view, 1, null, Map.of(), c, p));
+            }
+        }
+        List<ReportRow> rows = List.of(new ReportRow("photo", view, 0, 0.5, 0, 0.5, labels, cells));
+        String html = HtmlReport.render("t", "m", rows);
+        assertEquals(1 + 2 * cap, count(html, "<img "), "the image and methods x the capped columns");
+        assertEquals(HtmlReport.imageCount(rows), count(html, "<img "));
+        Matcher h = Pattern.compile("<th class=\"class\">label-(\\d+) \\((\\d+)\\)<br>").matcher(html);
+        List<Integer> shown = new ArrayList<>();
+        while (h.find()) shown.add(Integer.parseInt(h.group(1)));
+        assertEquals(cap, shown.size());
+        for (int j = 0; j < cap; j++) assertEquals(classes - 1 - j, (shown.get(j) * 7919L) % classes, "column " + j + " is the " + (j + 1) + "th most probable");
+        assertTrue(html.contains("Showing the " + cap + " most probable of 1000 classes, most probable first"), "the cap is stated");
+        assertTrue(html.length() < 2_000_000, "page size " + html.length());
+    }
+
     @Test
     void writtenAtomically() throws IOException {
         Path f = dir.resolve("out/report.html");

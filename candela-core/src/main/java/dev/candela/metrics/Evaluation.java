@@ -79,7 +79,7 @@ public final class Evaluation {
         this.methods = new LinkedHashMap<>(methods);
     }
 
-    /** Enables the coefficient-fidelity metrics ("shapley-spearman", "shapley-cosine"). */
+    /** Enables the coefficient-fidelity metrics ("shapley-spearman", "shapley-cosine", "shapley-rel-error", "shapley-ref-se"). */
     public Evaluation withShapley(ShapleySource source) {
         this.shapley = source;
         return this;
@@ -172,7 +172,9 @@ public final class Evaluation {
         DeletionInsertion rise = DeletionInsertion.rise(options.riseStep());
         int total = samples.size() * methods.size(), step = 0;
         java.util.Set<String> noCoefficients = p.noCoefficients;
-        Map<String, double[]> shapleyCache = new java.util.HashMap<>();
+        Map<String, ShapleySource.Reference> shapleyCache = new java.util.HashMap<>();
+        // the shapley-* metrics share one comparison per image and method, made at the first of them asked for
+        String firstShapley = metrics.stream().filter(x -> x.startsWith("shapley-")).findFirst().orElse("");
         Map<String, Integer> nanMaps = p.nanMaps;
         java.util.Set<String> notCompared = p.notCompared;
         // sufficiency relates the maps of every image of the run (one Quantus batch): collected here, scored at the end
@@ -302,12 +304,13 @@ public final class Evaluation {
                             if (s.boxes().isEmpty()) { p.pointingSkipped = true; continue; }
                             rows.add(new Row(s.name(), method, metric, PointingGame.energy(batch.map(0), batch.height(), batch.width(), s.boxes())));
                         }
-                        case "shapley-spearman", "shapley-cosine" -> {
-                            if (metric.equals("shapley-cosine") && metrics.contains("shapley-spearman")) continue; // computed together
+                        case "shapley-spearman", "shapley-cosine", "shapley-rel-error", "shapley-ref-se" -> {
+                            if (!metric.equals(firstShapley)) continue; // computed together
                             if (explained.coefficients() == null || explained.layer() == null) { noCoefficients.add(method); continue; }
                             if (shapley == null) throw new IllegalStateException("coefficient fidelity asked for but no Shapley source was given");
                             String key = s.name() + "\u0000" + explained.layer();
-                            double[] ref = shapleyCache.computeIfAbsent(key, k -> shapley.shapley(executor, s.input(), explained.layer(), s.target()));
+                            ShapleySource.Reference reference = shapleyCache.computeIfAbsent(key, k -> shapley.reference(executor, s.input(), explained.layer(), s.target()));
+                            double[] ref = reference.phi();
                             float[] cf = explained.coefficients().data();
                             double[] phi = new double[ref.length];
                             if (cf.length != phi.length) {
@@ -319,6 +322,8 @@ public final class Evaluation {
                             CoefficientFidelity.Result fr = CoefficientFidelity.compare(phi, ref);
                             if (metrics.contains("shapley-spearman")) rows.add(new Row(s.name(), method, "shapley-spearman", fr.spearman()));
                             if (metrics.contains("shapley-cosine")) rows.add(new Row(s.name(), method, "shapley-cosine", fr.cosine()));
+                            if (metrics.contains("shapley-rel-error")) rows.add(new Row(s.name(), method, "shapley-rel-error", fr.relativeError()));
+                            if (metrics.contains("shapley-ref-se")) rows.add(new Row(s.name(), method, "shapley-ref-se", reference.relativeStandardError()));
                         }
                         case "sanity-spearman", "sanity-ssim" -> {
                             if (metric.equals("sanity-ssim") && metrics.contains("sanity-spearman")) continue; // computed together

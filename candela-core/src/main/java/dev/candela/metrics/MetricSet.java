@@ -22,7 +22,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     public static final List<String> ALL = List.of(
             "average-drop", "increase-in-confidence", "average-drop-in-deletion", "drop-in-confidence",
             "deletion", "insertion", "deletion-torchcam", "insertion-torchcam",
-            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "time-ms",
+            "road-morf", "road-lerf", "road-combined", "pointing-game", "sanity-spearman", "sanity-ssim", "shapley-spearman", "shapley-cosine", "shapley-rel-error", "shapley-ref-se", "time-ms",
             // Quantus (Hedström et al. 2023), see QuantusMetrics
             "faithfulness-correlation", "faithfulness-estimate", "monotonicity-nguyen", "monotonicity-arya", "irof", "region-perturbation", "selectivity", "infidelity", "completeness", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity", "local-lipschitz-estimate", "continuity",
             "relative-input-stability", "relative-output-stability", "efficient-mprt", "smooth-mprt", "input-invariance", "sparseness", "complexity", "effective-complexity",
@@ -57,7 +57,7 @@ public record MetricSet(int riseStep, int torchCamSteps, double[] roadPercentile
     /** Whether the metric is better when higher (for plots and the table's arrows). */
     public static boolean higherIsBetter(String metric) {
         return switch (metric) {
-            case "average-drop", "drop-in-confidence", "deletion", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms",
+            case "average-drop", "drop-in-confidence", "deletion", "shapley-rel-error", "shapley-ref-se", "deletion-torchcam", "road-morf", "sanity-spearman", "sanity-ssim", "time-ms",
                  "complexity", "effective-complexity", "selectivity", "infidelity", "non-sensitivity", "random-logit", "max-sensitivity", "avg-sensitivity",
                  "smooth-mprt", "local-lipschitz-estimate", "continuity", "relative-input-stability", "relative-output-stability" -> false;
             default -> true;

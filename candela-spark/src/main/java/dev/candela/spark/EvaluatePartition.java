@@ -143,12 +143,7 @@ final class EvaluatePartition implements MapPartitionsFunction<Row, Row> {
         long seed = settings.seed();
         int pairs = options.shapleyPairs();
         return new Evaluation(ex, scorer, set, options.metrics(), functions(methods, image))
-                .withShapley((e, x, layer, t) -> {
-                    Tensor a = e.forward(x, java.util.Set.of(layer)).get(layer);
-                    ShapleyReference ref = new ShapleyReference(e, layer, shapleyBatch);
-                    Tensor w = TargetWeights.oneHot(e.model().numClasses(), t);
-                    return (a.dim(1) <= 12 ? ref.exact(a, w) : ref.sampled(a, w, pairs, seed)).phi();
-                });
+                .withShapley(ShapleyReference.source(12, pairs, seed, shapleyBatch));
     }
 
     /** Each method as a map function: a session on the batch for the scored classes, noise seeded per image and method. */

@@ -15,13 +15,13 @@ import java.util.Set;
 
 /**
  * Audits channel-coefficient methods against Shapley values for one item: the coefficients of
- * LIFT-CAM, Grad-CAM, Ablation-CAM and Score-CAM as Candela's CAM registry computes them, each compared
+ * LIFT-CAM, ShapleyCAM, LRP-CAM, LIME-CAM, Grad-CAM, Ablation-CAM and Score-CAM as Candela's CAM registry computes them, each compared
  * with the reference by cosine, Spearman and top-k overlap. The reference is exact up to
  * {@code maxExactMaps} maps and sampled (antithetic permutations, seeded) beyond.
  */
 public final class ShapleyComparison {
     /** The methods audited by default. */
-    public static final List<String> METHODS = List.of("lift-cam", "grad-cam", "ablation-cam", "score-cam");
+    public static final List<String> METHODS = List.of("lift-cam", "shapley-cam", "lrp-cam", "lime-cam", "grad-cam", "ablation-cam", "score-cam");
 
     /** The audit of one item. */
     public record Report(String layer, ShapleyEstimate reference, Map<String, double[]> coefficients,

@@ -21,6 +21,26 @@ public final class ShapleyReference {
     private final String layer;
     private final int batch;
 
+    /**
+     * The reference as the evaluate metrics use it ({@code shapley-*}): exact up to {@code maxExactMaps} maps,
+     * else {@code pairs} antithetic permutation pairs seeded with {@code seed}; the class's logit as the target.
+     */
+    public static dev.candela.metrics.ShapleySource source(int maxExactMaps, int pairs, long seed, int batch) {
+        return new dev.candela.metrics.ShapleySource() {
+            @Override public double[] shapley(Executor e, Tensor x, String layer, int target) {
+                return reference(e, x, layer, target).phi();
+            }
+
+            @Override public Reference reference(Executor e, Tensor x, String layer, int target) {
+                Tensor a = e.forward(x, Set.of(layer)).get(layer);
+                ShapleyReference ref = new ShapleyReference(e, layer, batch);
+                Tensor w = dev.candela.explain.attribution.TargetWeights.oneHot(e.model().numClasses(), target);
+                ShapleyEstimate est = a.dim(1) <= maxExactMaps ? ref.exact(a, w) : ref.sampled(a, w, pairs, seed);
+                return new Reference(est.phi(), est.standardError());
+            }
+        };
+    }
+
     public ShapleyReference(Executor executor, String layer, int batch) {
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         this.executor = executor;

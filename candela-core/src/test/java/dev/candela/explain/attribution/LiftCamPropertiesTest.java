@@ -204,7 +204,9 @@ class LiftCamPropertiesTest {
         assertEquals(1.0, rep.agreement().get("lift-cam").topKOverlap(), 1e-9);
         // Ablation-CAM's numerator is the full-coalition marginal = Shapley value here; divided by Y it is proportional.
         assertEquals(1.0, Math.abs(rep.agreement().get("ablation-cam").cosine()), 1e-5);
-        assertEquals(4, rep.coefficients().size());
+        assertEquals(ShapleyComparison.METHODS.size(), rep.coefficients().size());
+        // LRP-CAM's coefficients are LIFT-CAM's on an affine head (zero reference, epsilon rule): exact too
+        assertEquals(1.0, rep.agreement().get("lrp-cam").cosine(), 1e-5);
     }
 
     /** The audit on the golden VGG-shaped model (8 maps at features.7: exact, 256 head evaluations) and on the ResNet-shaped one (12 maps). */
