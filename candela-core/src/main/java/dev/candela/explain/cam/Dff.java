@@ -52,6 +52,9 @@ public record Dff(int components) implements CamMethod {
         Tensor a = e.activations();
         if (a.shape().rank() != 4) throw new IllegalArgumentException("dff: the layer must be K x h x w per image, got shape " + a.shape());
         int rows = a.dim(0), k = a.dim(1), h = a.dim(2), w = a.dim(3), hw = h * w, n = components;
+        // scikit-learn would factorise into more concepts than channels, but K channels span at most K concepts,
+        // and a huge n only overflows the concept arrays: refuse it in one line.
+        if (n > k) throw new IllegalArgumentException("dff: components must be at most the layer's " + k + " channels, got " + n);
         int classes = e.logits().shape().itemSize();
         float[] shown = new float[rows * hw], nmfMaps = new float[rows * n * hw], concepts = new float[rows * k * n], scores = new float[rows * n * classes],
                 headOut = new float[rows * n * classes];
