@@ -80,7 +80,7 @@ public record Dff(int components) implements CamMethod {
             double best = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) {
                 System.arraycopy(out[j], 0, headOut, (row * n + j) * classes, classes);
-                double[] p = softmax(out[j]);
+                double[] p = Objective.softmax(out[j]);
                 for (int q = 0; q < classes; q++) scores[(row * n + j) * classes + q] = (float) p[q];
                 double s = cls >= 0 ? (float) p[cls] : objective.score(out[j]);
                 if (s > best) {
@@ -158,16 +158,5 @@ public record Dff(int components) implements CamMethod {
         m.put("labels", labels);
         m.put("scores", s);
         return m;
-    }
-
-    /** Softmax in double with the max subtracted (torch.softmax of the float32 head outputs). */
-    private static double[] softmax(float[] z) {
-        double mx = Double.NEGATIVE_INFINITY;
-        for (float v : z) mx = Math.max(mx, v);
-        double[] p = new double[z.length];
-        double s = 0;
-        for (int i = 0; i < z.length; i++) s += p[i] = Math.exp(z[i] - mx);
-        for (int i = 0; i < z.length; i++) p[i] /= s;
-        return p;
     }
 }
