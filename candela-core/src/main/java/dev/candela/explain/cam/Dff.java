@@ -30,7 +30,8 @@ import java.util.Map;
  * {@code dff.head_outputs.npy} and {@code dff.class_scores.npy}).
  *
  * @param components the number of concepts n (NMF's n_components; 5 as {@code dff()} and run_dff_on_image, whose
- *                   defaults the tutorials use; {@code DeepFeatureFactorization.__call__} alone defaults to 16)
+ *                   defaults the tutorials use; {@code DeepFeatureFactorization.__call__} alone defaults to 16); at
+ *                   most the layer's channel count K (scikit-learn would accept more; K channels span at most K)
  */
 public record Dff(int components) implements CamMethod {
     /** scikit-learn NMF settings pytorch-grad-cam uses (random_state=0 and NMF's defaults). */
