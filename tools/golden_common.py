@@ -64,6 +64,25 @@ def versions():
             "onnx": onnx.__version__, "numpy": np.__version__}
 
 
+def load_torch_weights(model, folder):
+    """Loads a state dict saved as one .npy per parameter (tools/make_attribution_goldens.py's save_weights);
+    returns the model in eval mode. BatchNorm's num_batches_tracked is not saved and keeps its value."""
+    state = model.state_dict()
+    for k in state:
+        if k.endswith("num_batches_tracked"):
+            continue
+        state[k] = torch.from_numpy(np.load(os.path.join(folder, k + ".npy")))
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def save_float32(out, name, a):
+    """Writes a tensor or array as out/name.npy in float32, C order; returns the file name for the manifest."""
+    a = a.detach().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+    np.save(os.path.join(out, name + ".npy"), np.ascontiguousarray(a, dtype=np.float32))
+    return name + ".npy"
+
+
 def save_npy(path, array, dtype=np.float32):
     """Writes a C-order little-endian .npy and returns a manifest entry (path relative to its suite)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)

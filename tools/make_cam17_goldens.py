@@ -19,6 +19,8 @@ import tempfile
 import numpy as np
 import torch
 
+import golden_common  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else "testdata/golden/cam17"
 ATTR = os.path.join(HERE, "..", "testdata", "golden", "attribution")
@@ -50,9 +52,7 @@ torch.set_num_threads(1)
 
 
 def npy(name, a):
-    a = a.detach().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
-    np.save(os.path.join(OUT, name + ".npy"), a.astype(np.float32))
-    return name + ".npy"
+    return golden_common.save_float32(OUT, name, a)
 
 
 def record(cam):

@@ -30,6 +30,8 @@ import types
 
 import numpy as np
 import torch
+
+import golden_common  # noqa: E402
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,20 +67,11 @@ torch.set_num_threads(1)
 
 
 def load(model, name):
-    d = os.path.join(ATTR, name)
-    state = model.state_dict()
-    for k in state:
-        if k.endswith("num_batches_tracked"):
-            continue
-        state[k] = torch.from_numpy(np.load(os.path.join(d, k + ".npy")))
-    model.load_state_dict(state)
-    return model.eval()
+    return golden_common.load_torch_weights(model, os.path.join(ATTR, name))
 
 
 def npy(name, a):
-    a = a.detach().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
-    np.save(os.path.join(OUT, name + ".npy"), np.ascontiguousarray(a, dtype=np.float32))
-    return name + ".npy"
+    return golden_common.save_float32(OUT, name, a)
 
 
 def nmf_iterations(model, layer, x, n):

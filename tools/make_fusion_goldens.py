@@ -21,6 +21,8 @@ import tempfile
 
 import numpy as np
 import torch
+
+import golden_common  # noqa: E402
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,9 +49,7 @@ torch.set_num_threads(1)
 
 
 def npy(name, a):
-    a = a.detach().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
-    np.save(os.path.join(OUT, name + ".npy"), a.astype(np.float32))
-    return name + ".npy"
+    return golden_common.save_float32(OUT, name, a)
 
 
 def main():

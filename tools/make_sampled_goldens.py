@@ -25,6 +25,8 @@ import tempfile
 
 import numpy as np
 import torch
+
+import golden_common  # noqa: E402
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,20 +61,11 @@ torch.set_num_threads(1)
 
 
 def load(model, name):
-    d = os.path.join(ATTR, name)
-    state = model.state_dict()
-    for k in state:
-        if k.endswith("num_batches_tracked"):
-            continue
-        state[k] = torch.from_numpy(np.load(os.path.join(d, k + ".npy")))
-    model.load_state_dict(state)
-    return model.eval()
+    return golden_common.load_torch_weights(model, os.path.join(ATTR, name))
 
 
-def npy(name, t):
-    a = t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-    np.save(os.path.join(OUT, name + ".npy"), a.astype(np.float32))
-    return name + ".npy"
+def npy(name, a):
+    return golden_common.save_float32(OUT, name, a)
 
 
 # ------------------------------------------------------------------ draws replayed from java.util.Random

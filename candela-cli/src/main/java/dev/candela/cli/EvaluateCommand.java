@@ -151,6 +151,7 @@ public final class EvaluateCommand extends CliCommand {
         long t0 = System.nanoTime();
         shared.check();
         CliChecks.atLeast("--metric-batch-size (--batch-size)", batchSize, 1);
+        CliChecks.atLeast("--cam-batch-size", camBatchSize, 1);
         methodOptions.check();
         if (out != null) {
             CliChecks.outputDirectory("--out", out);

@@ -89,6 +89,31 @@ class HostileCliTest {
         assertTrue(err.contains("--threads must be between 1 and"), err);
     }
 
+    /** Options of today's methods and metrics: each mistake is one line naming the option (evaluate's --cam-batch-size 0 named no option; --lrp-residual bogus passed with exit 0 when no lrp ran). */
+    @Test
+    void newMethodAndMetricOptionsAreNamedWhenWrong() throws Exception {
+        Path x = input();
+        String[][] cases = {
+                {"evaluate", "--cam-batch-size", "0", "--cam-batch-size must be >= 1"},
+                {"evaluate", "--lrp-residual", "bogus", "--lrp-residual"},
+                {"explain", "--lrp-residual", "bogus", "--lrp-residual"},
+                {"explain", "--method", "dff(components=0)", "dff: components must be >= 1"},
+                {"explain", "--method", "dff(components=100000)", "dff: components must be at most the layer's"},
+                {"explain", "--method", "lime-cam(alpha=-1)", "lime-cam: alpha"},
+                {"explain", "--method", "lrp(residual=bogus)", "residual"}};
+        for (String[] c : cases) {
+            List<String> a = new ArrayList<>(List.of(c[0], "--model", ONNX.toString(), "--input", x.toString(), "--out", tmp.resolve("o").toString()));
+            if (!c[1].equals("--method")) a.addAll(List.of("--method", "grad-cam"));
+            if (c[0].equals("evaluate")) a.addAll(List.of("--metric", "irof"));
+            a.addAll(List.of(c[1], c[2]));
+            int code = cli(a.toArray(String[]::new));
+            // the bound of dff's components is the layer's channel count, known once the layer is resolved (and announced)
+            err = err.lines().filter(l -> !l.contains("layer auto ->")).collect(java.util.stream.Collectors.joining("\n"));
+            assertOneLine(code, String.join(" ", a));
+            assertTrue(err.contains(c[3]), c[2] + ": " + err);
+        }
+    }
+
     @Test
     void targetsOutOfRangeAndOutputsThatCannotBeWritten() throws Exception {
         Path m = cnd(labels()), x = input();

@@ -76,8 +76,11 @@ public sealed interface Objective {
         public int classIndex() { return -1; }
     }
 
-    /** Softmax in double with the max subtracted. */
-    static double[] softmax(float[] z) {
+    /**
+     * Softmax in double with the max subtracted (torch.softmax of float32 logits, evaluated in double); the one
+     * softmax of the methods that score by probability (ShapleyCAM's ReST, Finer-CAM, RISE, DFF).
+     */
+    public static double[] softmax(float[] z) {
         double m = Double.NEGATIVE_INFINITY;
         for (float v : z) m = Math.max(m, v);
         double[] p = new double[z.length];

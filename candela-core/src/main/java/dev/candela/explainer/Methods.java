@@ -88,6 +88,11 @@ public final class Methods {
 
     /** Parses a list of method specs (each element may itself be a comma-separated list). */
     public static List<Method> parse(List<String> specs, Defaults defaults, Model model) {
+        // A run default for lrp (--rule, --composite, --lrp-bn, --lrp-residual) is checked even when no lrp is
+        // asked for: a misspelt flag value must not pass silently.
+        Map<String, String> lrpDefaults = new LinkedHashMap<>();
+        for (String k : OPTIONS.get("lrp")) if (defaults.values().containsKey(k)) lrpDefaults.put(k, defaults.values().get(k));
+        if (!lrpDefaults.isEmpty()) lrp(lrpDefaults, model);
         List<Method> out = new ArrayList<>();
         Set<String> labels = new HashSet<>();
         for (String spec : specs) {
@@ -294,7 +299,11 @@ public final class Methods {
         String residual = o.get("residual");
         if (residual != null) {
             String r = residual.trim().toLowerCase(Locale.ROOT);
-            c = c.withResidual(Composite.residualRule(r), r);
+            try {
+                c = c.withResidual(Composite.residualRule(r), r);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("lrp: residual (--lrp-residual): " + e.getMessage(), e);
+            }
         }
         String bn = o.getOrDefault("bn", "merge");
         boolean merge = switch (bn.trim().toLowerCase(Locale.ROOT)) {

@@ -47,4 +47,13 @@ class LrpResidualOptionTest {
         var e = assertThrows(IllegalArgumentException.class, () -> composite("lrp(residual=halves)", Methods.Defaults.none()));
         assertTrue(e.getMessage().contains("known: split, even, norm"), e.getMessage());
     }
+
+    /** The message names the option; a bad run default is refused even when no lrp method is asked for (it passed silently). */
+    @Test
+    void aBadRunDefaultIsRefusedWithoutAnLrpMethod() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Methods.parse(List.of("grad-cam"), new Methods.Defaults(Map.of("residual", "bogus")), RESNET));
+        assertTrue(e.getMessage().startsWith("lrp: residual (--lrp-residual): unknown LRP residual rule 'bogus'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Methods.parse(List.of("grad-cam"), new Methods.Defaults(Map.of("bn", "bogus")), RESNET));
+        assertEquals(1, Methods.parse(List.of("grad-cam"), new Methods.Defaults(Map.of("residual", "split", "bn", "merge")), RESNET).size());
+    }
 }

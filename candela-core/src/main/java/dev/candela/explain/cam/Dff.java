@@ -30,7 +30,8 @@ import java.util.Map;
  * {@code dff.head_outputs.npy} and {@code dff.class_scores.npy}).
  *
  * @param components the number of concepts n (NMF's n_components; 5 as {@code dff()} and run_dff_on_image, whose
- *                   defaults the tutorials use; {@code DeepFeatureFactorization.__call__} alone defaults to 16)
+ *                   defaults the tutorials use; {@code DeepFeatureFactorization.__call__} alone defaults to 16); at
+ *                   most the layer's channel count K (scikit-learn would accept more; K channels span at most K)
  */
 public record Dff(int components) implements CamMethod {
     /** scikit-learn NMF settings pytorch-grad-cam uses (random_state=0 and NMF's defaults). */
@@ -52,6 +53,9 @@ public record Dff(int components) implements CamMethod {
         Tensor a = e.activations();
         if (a.shape().rank() != 4) throw new IllegalArgumentException("dff: the layer must be K x h x w per image, got shape " + a.shape());
         int rows = a.dim(0), k = a.dim(1), h = a.dim(2), w = a.dim(3), hw = h * w, n = components;
+        // scikit-learn would factorise into more concepts than channels, but K channels span at most K concepts,
+        // and a huge n only overflows the concept arrays: refuse it in one line.
+        if (n > k) throw new IllegalArgumentException("dff: components must be at most the layer's " + k + " channels, got " + n);
         int classes = e.logits().shape().itemSize();
         float[] shown = new float[rows * hw], nmfMaps = new float[rows * n * hw], concepts = new float[rows * k * n], scores = new float[rows * n * classes],
                 headOut = new float[rows * n * classes];
@@ -77,7 +81,7 @@ public record Dff(int components) implements CamMethod {
             double best = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) {
                 System.arraycopy(out[j], 0, headOut, (row * n + j) * classes, classes);
-                double[] p = softmax(out[j]);
+                double[] p = Objective.softmax(out[j]);
                 for (int q = 0; q < classes; q++) scores[(row * n + j) * classes + q] = (float) p[q];
                 double s = cls >= 0 ? (float) p[cls] : objective.score(out[j]);
                 if (s > best) {
@@ -155,16 +159,5 @@ public record Dff(int components) implements CamMethod {
         m.put("labels", labels);
         m.put("scores", s);
         return m;
-    }
-
-    /** Softmax in double with the max subtracted (torch.softmax of the float32 head outputs). */
-    private static double[] softmax(float[] z) {
-        double mx = Double.NEGATIVE_INFINITY;
-        for (float v : z) mx = Math.max(mx, v);
-        double[] p = new double[z.length];
-        double s = 0;
-        for (int i = 0; i < z.length; i++) s += p[i] = Math.exp(z[i] - mx);
-        for (int i = 0; i < z.length; i++) p[i] /= s;
-        return p;
     }
 }

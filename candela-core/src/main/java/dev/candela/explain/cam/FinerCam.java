@@ -62,12 +62,7 @@ public record FinerCam(double alpha, int comparisons) implements CamMethod {
     /** dT/dz for T = N / (D + 1e-9), N = sum_i p_i (z_c - alpha z_i), D = sum_i p_i. */
     static float[] seed(float[] z, int c, int[] cmp, double alpha) {
         int n = z.length;
-        double mx = Double.NEGATIVE_INFINITY;
-        for (float v : z) mx = Math.max(mx, v);
-        double[] p = new double[n];
-        double s = 0;
-        for (int j = 0; j < n; j++) s += p[j] = Math.exp(z[j] - mx);
-        for (int j = 0; j < n; j++) p[j] /= s;
+        double[] p = dev.candela.explain.Objective.softmax(z);
         double num = 0, den = 0;
         for (int i : cmp) {
             num += p[i] * (z[c] - alpha * z[i]);

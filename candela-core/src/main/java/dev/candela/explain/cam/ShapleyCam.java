@@ -45,7 +45,7 @@ public record ShapleyCam(boolean rest) implements CamMethod {
         for (int row = 0; row < r; row++) {
             ResolvedTarget t = e.targets().get(row);
             float[] zr = java.util.Arrays.copyOfRange(z.data(), row * classes, (row + 1) * classes);
-            double[] p = softmax(zr);
+            double[] p = Objective.softmax(zr);
             int c = t.classIndex();
             if (rest && c < 0) throw new IllegalArgumentException("shapley-cam(target=rest) explains one class; got " + t.description());
             float[] seed = rest ? restSeed(p, c) : t.objective().seed(zr);
@@ -105,15 +105,5 @@ public record ShapleyCam(boolean rest) implements CamMethod {
         float[] s = new float[p.length];
         for (int j = 0; j < p.length; j++) s[j] = (float) ((j == c ? 2 : 0) - p[j]);
         return s;
-    }
-
-    private static double[] softmax(float[] z) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (float v : z) m = Math.max(m, v);
-        double[] p = new double[z.length];
-        double sum = 0;
-        for (int i = 0; i < z.length; i++) sum += (p[i] = Math.exp(z[i] - m));
-        for (int i = 0; i < z.length; i++) p[i] /= sum;
-        return p;
     }
 }

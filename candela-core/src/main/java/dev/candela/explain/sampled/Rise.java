@@ -140,12 +140,7 @@ public record Rise(int masks, int cells, double p, long seed, boolean probabilit
 
     /** The target's score on the softmax probabilities: p_c for a class, sum_j w_j p_j for weighted logits. */
     static double probabilityScore(ResolvedTarget t, float[] logits) {
-        double mx = Double.NEGATIVE_INFINITY;
-        for (float v : logits) mx = Math.max(mx, v);
-        double[] pr = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < pr.length; i++) sum += pr[i] = Math.exp(logits[i] - mx);
-        for (int i = 0; i < pr.length; i++) pr[i] /= sum;
+        double[] pr = Objective.softmax(logits);
         return switch (t.objective()) {
             case Objective.Logit l -> pr[l.classIndex()];
             case Objective.Probability q -> pr[q.classIndex()];

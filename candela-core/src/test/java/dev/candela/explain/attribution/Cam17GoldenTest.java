@@ -33,17 +33,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class Cam17GoldenTest {
     static final Path DIR = Path.of("testdata/golden/cam17"), ATTR = Path.of("testdata/golden/attribution");
 
-    static Stream<Arguments> cases() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("cases")) out.add(Arguments.of(c.get("model").asText() + " " + c.get("method").asText(), c));
-        return out.stream();
+    static Stream<Arguments> cases() {
+        return dev.candela.testkit.Goldens.cases(DIR, "cases", c -> c.get("model").asText() + " " + c.get("method").asText());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesPytorchGradCam(String label, JsonNode c) throws IOException {
         String model = c.get("model").asText();
-        Model m = model.equals("vgg") ? GoldenModels.vgg(ATTR.resolve("vgg")) : GoldenModels.resnet(ATTR.resolve("resnet"));
+        Model m = GoldenModels.named(model);
         Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
         Tensor x = Npy.read(ATTR.resolve("x.npy"));
         Method method = Methods.parse(List.of(c.get("method").asText()), Methods.Defaults.none(), m).get(0);

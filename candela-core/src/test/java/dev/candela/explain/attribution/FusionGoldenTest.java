@@ -29,17 +29,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FusionGoldenTest {
     static final Path DIR = Path.of("testdata/golden/fusion"), ATTR = Path.of("testdata/golden/attribution");
 
-    static Stream<Arguments> cases() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("cases")) out.add(Arguments.of(c.get("model").asText() + " " + c.get("method").asText() + " " + c.get("fusion").asText(), c));
-        return out.stream();
+    static Stream<Arguments> cases() {
+        return dev.candela.testkit.Goldens.cases(DIR, "cases", c -> c.get("model").asText() + " " + c.get("method").asText() + " " + c.get("fusion").asText());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTheReference(String label, JsonNode c) throws IOException {
         String model = c.get("model").asText();
-        Model m = model.equals("vgg") ? GoldenModels.vgg(ATTR.resolve("vgg")) : GoldenModels.resnet(ATTR.resolve("resnet"));
+        Model m = GoldenModels.named(model);
         Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
         Tensor x = Npy.read(ATTR.resolve("x.npy"));
         String[] layers = new String[c.get("layers").size()];

@@ -26,6 +26,18 @@ final class GoldenModels {
         return b.build("x", Shape.of(3, 16, 16), out, Preprocessing.imagenet(), dir.toString());
     }
 
+    /** Where tools/make_attribution_goldens.py writes the models' weights and inputs. */
+    static final Path DIR = Path.of("testdata/golden/attribution");
+
+    /** The model {@code name} ("vgg" or "resnet") from its weights under {@link #DIR}. */
+    static Model named(String name) {
+        return switch (name) {
+            case "vgg" -> vgg(DIR.resolve("vgg"));
+            case "resnet" -> resnet(DIR.resolve("resnet"));
+            default -> throw new IllegalArgumentException("no golden model named " + name);
+        };
+    }
+
     static Model vgg(Path dir) {
         TorchModelBuilder b = new TorchModelBuilder(TorchModelBuilder.Weights.npyFiles(dir, ""));
         String t = "x";

@@ -213,10 +213,9 @@ class LiftCamPropertiesTest {
     @Test
     void shapleyAuditOnTheGoldenModelsReportsAgreement() throws Exception {
         java.nio.file.Path dir = java.nio.file.Path.of("testdata/golden/attribution");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(dir.resolve("x.npy")), "goldens absent");
         Tensor x = dev.candela.image.Npy.read(dir.resolve("x.npy"));
         for (String name : java.util.List.of("vgg", "resnet")) {
-            Model m = name.equals("vgg") ? GoldenModels.vgg(dir.resolve("vgg")) : GoldenModels.resnet(dir.resolve("resnet"));
+            Model m = GoldenModels.named(name);
             String layer = name.equals("vgg") ? "features.7" : "layer4.0.relu2";
             for (int i = 0; i < 2; i++) {
                 Tensor xi = x.slice(i, i + 1);

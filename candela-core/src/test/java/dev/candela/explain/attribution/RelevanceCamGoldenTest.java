@@ -27,16 +27,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RelevanceCamGoldenTest {
     static final Path DIR = Path.of("testdata/golden/relevance_cam"), ATTR = Path.of("testdata/golden/attribution");
 
-    static Stream<Arguments> cases() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("cases")) out.add(Arguments.of(c.get("model").asText() + " targets " + c.get("targets"), c));
-        return out.stream();
+    static Stream<Arguments> cases() {
+        return dev.candela.testkit.Goldens.cases(DIR, "cases", c -> c.get("model").asText() + " targets " + c.get("targets"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTheOfficialCode(String label, JsonNode c) throws IOException {
-        Model m = GoldenModels.vgg(ATTR.resolve("vgg"));
+        Model m = GoldenModels.named("vgg");
         Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
         Tensor x = Npy.read(ATTR.resolve("x.npy"));
         List<Target> targets = new ArrayList<>();

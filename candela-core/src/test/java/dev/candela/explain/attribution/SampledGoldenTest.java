@@ -33,16 +33,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SampledGoldenTest {
     static final Path DIR = Path.of("testdata/golden/sampled"), ATTR = Path.of("testdata/golden/attribution");
 
-    static Stream<Arguments> cases() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("cases")) out.add(Arguments.of(c.get("model").asText() + " " + c.get("method").asText(), c));
-        return out.stream();
+    static Stream<Arguments> cases() {
+        return dev.candela.testkit.Goldens.cases(DIR, "cases", c -> c.get("model").asText() + " " + c.get("method").asText());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesTheReference(String label, JsonNode c) throws IOException {
-        Model m = c.get("model").asText().equals("vgg") ? GoldenModels.vgg(ATTR.resolve("vgg")) : GoldenModels.resnet(ATTR.resolve("resnet"));
+        Model m = GoldenModels.named(c.get("model").asText());
         Executor ex = new Executor(m, ReferenceKernels.INSTANCE);
         Tensor x = Npy.read(ATTR.resolve("x.npy"));
         String spec = c.get("method").asText().replace("shap_refs.npy", ATTR.resolve("shap_refs.npy").toString());

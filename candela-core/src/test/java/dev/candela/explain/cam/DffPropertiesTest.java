@@ -2,6 +2,7 @@ package dev.candela.explain.cam;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.candela.explainer.Explainer;
@@ -79,5 +80,16 @@ class DffPropertiesTest {
             int size = oneCm.size();
             assertArrayEquals(oneCm.data(), java.util.Arrays.copyOfRange(cm.data(), c * size, (c + 1) * size), 0f, "seed " + seed + ": concept maps of row " + c);
         }
+    }
+
+    /** More concepts than the layer has channels is refused in one line naming the option and the bound (it overflowed before). */
+    @org.junit.jupiter.api.Test
+    void moreComponentsThanChannelsIsRefused() {
+        Model m = ShapedModels.build(ShapedModels.Kind.RESNET, 7, true);
+        Tensor x = Cam17PropertiesTest.input(7);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Explainer.of(Executor.fast(m, Parallel.serial()))
+                .explain(x, new Dff(100_000), Explainer.Request.defaults().layers(ShapedModels.camLayer(ShapedModels.Kind.RESNET)).targets(Target.classIndex(0))));
+        assertTrue(e.getMessage().startsWith("dff: components must be at most the layer's "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" channels, got 100000"), e.getMessage());
     }
 }

@@ -26,12 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class NmfGoldenTest {
     static final Path DIR = Path.of("testdata/golden/dff");
 
-    static Stream<Arguments> cases() throws IOException {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : dev.candela.testkit.Goldens.manifest(DIR).get("nmf_cases")) {
-            out.add(Arguments.of(c.get("samples").asInt() + "x" + c.get("features").asInt() + " n=" + c.get("components").asInt(), c));
-        }
-        return out.stream();
+    static Stream<Arguments> cases() {
+        return dev.candela.testkit.Goldens.cases(DIR, "nmf_cases", c -> c.get("samples").asInt() + "x" + c.get("features").asInt() + " n=" + c.get("components").asInt());
     }
 
     @ParameterizedTest(name = "{0}")
