@@ -157,14 +157,10 @@ public final class EvaluateCommand extends CliCommand {
             CliChecks.outputDirectory("--out", out);
             CliChecks.createOutputDirectory("--out", out);
         }
-        if (shared.model == null) shared.model = CliFiles.shippedModel();
+        shared.model = shared.modelFile(); // resolved once: the Spark run and the report read it too
         Model m = loader.apply(shared.model);
         List<String> metrics = MetricSet.parse(metric);
-        ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
-            case "softmax" -> ModelScorer.Output.SOFTMAX;
-            case "logit" -> ModelScorer.Output.LOGIT;
-            default -> throw new IllegalArgumentException("--score must be softmax or logit, got '" + score + "'");
-        };
+        ModelScorer.Output output = scoreOutput();
         if (!target.equals("label") && !target.equals("predicted")) throw new IllegalArgumentException("--target must be label or predicted, got '" + target + "'");
         Annotations ann = annotations != null ? Annotations.read(annotations, m) : Annotations.none();
         try (Parallel parallel = shared.threads != null ? new Parallel(shared.threads) : Parallel.ofAvailable()) {
@@ -251,11 +247,7 @@ public final class EvaluateCommand extends CliCommand {
     /** The evaluation these options describe on {@code ex}; {@code captured} (non-null with --report) keeps the maps. */
     Setup setup(Executor ex, Model m, int riseStep, Map<Tensor, Map<String, Captured>> captured) {
         List<String> metrics = MetricSet.parse(metric);
-        ModelScorer.Output output = switch (score.toLowerCase(Locale.ROOT)) {
-            case "softmax" -> ModelScorer.Output.SOFTMAX;
-            case "logit" -> ModelScorer.Output.LOGIT;
-            default -> throw new IllegalArgumentException("--score must be softmax or logit, got '" + score + "'");
-        };
+        ModelScorer.Output output = scoreOutput();
         double[] pct = roadPercentiles != null ? roadPercentiles.stream().mapToDouble(Double::doubleValue).toArray() : Road.DEFAULT_PERCENTILES;
         MetricSet options = new MetricSet(riseStep, torchCamSteps, pct, sanityLayers, shared.seed);
         List<Method> parsed = Methods.parse(methods, methodOptions.defaults(shared.seed), m);
@@ -266,6 +258,15 @@ public final class EvaluateCommand extends CliCommand {
                 .withSanitySkip(sanitySkip)
                 .withShapley(ShapleyReference.source(12, shapleyPairs, shared.seed, batchSize));
         return new Setup(evaluation, options, parsed, fns);
+    }
+
+    /** What the metrics read of the model's output (--score). */
+    private ModelScorer.Output scoreOutput() {
+        return switch (score.toLowerCase(Locale.ROOT)) {
+            case "softmax" -> ModelScorer.Output.SOFTMAX;
+            case "logit" -> ModelScorer.Output.LOGIT;
+            default -> throw new IllegalArgumentException("--score must be softmax or logit, got '" + score + "'");
+        };
     }
 
     /** The executor of a run: these threads, and the --allow-non-finite policy. */
