@@ -149,10 +149,7 @@ public final class EvaluateCommand extends CliCommand {
 
     private void evaluate() throws IOException {
         long t0 = System.nanoTime();
-        shared.check();
-        CliChecks.atLeast("--metric-batch-size (--batch-size)", batchSize, 1);
-        CliChecks.atLeast("--cam-batch-size", camBatchSize, 1);
-        methodOptions.check();
+        checkOptions();
         if (out != null) {
             CliChecks.outputDirectory("--out", out);
             CliChecks.createOutputDirectory("--out", out);
@@ -241,6 +238,14 @@ public final class EvaluateCommand extends CliCommand {
         }
     }
 
+    /** Option mistakes found before a model or an image is read. */
+    private void checkOptions() {
+        shared.check();
+        CliChecks.atLeast("--metric-batch-size (--batch-size)", batchSize, 1);
+        CliChecks.atLeast("--cam-batch-size", camBatchSize, 1);
+        methodOptions.check();
+    }
+
     /** What one evaluation is made of: the same for the plain run and for each image on a Spark executor. */
     record Setup(Evaluation evaluation, MetricSet options, List<Method> parsed, Map<String, MapFunction> functions) {}
 
@@ -320,11 +325,36 @@ public final class EvaluateCommand extends CliCommand {
      * up as the plain run sets it up (one thread unless --threads says otherwise), run on this image alone.
      */
     public static Evaluation.Partial evaluateOne(SparkEvaluate.Job job, Model m, SparkEvaluate.Item item) {
-        EvaluateCommand c = new EvaluateCommand();
-        new picocli.CommandLine(c).parseArgs(job.args().toArray(String[]::new));
-        try (Parallel parallel = new Parallel(c.shared.threads != null ? c.shared.threads : 1)) {
-            return c.setup(c.executor(m, parallel), m, job.riseStep(), null).evaluation().partial(List.of(item.sample()), null);
+        try (PerImage one = perImage(job.args(), m, job.riseStep())) {
+            return one.evaluate(item.sample());
         }
+    }
+
+    /**
+     * {@code candela evaluate ARGS} set up once for images given one at a time (a Spark partition, {@link
+     * #evaluateOne}): the plain run's methods, metrics, seeds and sizes, on its own threads (--threads, default 1).
+     * {@code --input} and {@code --out} must be present (the command requires them) but are not read.
+     */
+    public static PerImage perImage(List<String> args, Model m, int riseStep) {
+        EvaluateCommand c = new EvaluateCommand();
+        new picocli.CommandLine(c).parseArgs(args.toArray(String[]::new));
+        c.checkOptions();
+        Parallel parallel = new Parallel(c.shared.threads != null ? c.shared.threads : 1);
+        try {
+            Executor ex = c.executor(m, parallel);
+            return new PerImage(c.setup(ex, m, riseStep, null).evaluation(), ex, parallel);
+        } catch (RuntimeException e) {
+            parallel.close();
+            throw e;
+        }
+    }
+
+    /** One evaluation set-up, its executor and threads; {@link #evaluate} an image at a time, then close. */
+    public record PerImage(Evaluation evaluation, Executor executor, Parallel parallel) implements AutoCloseable {
+        /** The image's rows, curves and notes, as the plain run computes them for it. */
+        public Evaluation.Partial evaluate(Sample s) { return evaluation.partial(List.of(s), null); }
+
+        @Override public void close() { parallel.close(); }
     }
 
     /** Inputs of a folder that could not be read (reported, skipped; exit 2 at the end). */

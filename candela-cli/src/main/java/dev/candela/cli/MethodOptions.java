@@ -14,7 +14,17 @@ import picocli.CommandLine.Option;
  * default for the methods that take it; {@code --method "fg-cam(base=score-cam,level=input)"} overrides it
  * for one method ({@link Methods}).
  */
-final class MethodOptions {
+public final class MethodOptions {
+
+    /**
+     * The flags as a run without any of them sets them: the defaults {@code candela explain --help} shows. Other
+     * front ends (candela-spark's transformers) take their method defaults from here, so they cannot drift.
+     */
+    public static MethodOptions flagDefaults() {
+        MethodOptions o = new MethodOptions();
+        new picocli.CommandLine(o).parseArgs();
+        return o;
+    }
 
     @Option(names = "--aug-smooth", description = "test-time augmentation smoothing (h-flip x 0.9/1/1.1)")
     boolean augSmooth;
@@ -31,7 +41,7 @@ final class MethodOptions {
     @Option(names = "--reference", defaultValue = "zeros", description = "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})")
     String reference;
 
-    @Option(names = "--deeplift-rules", defaultValue = "captum", description = "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})")
+    @Option(names = "--deeplift-rules", defaultValue = "captum", description = "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated; conserving rules on every op), captum-exact (the same, but ops Captum has no rule for, such as SiLU, GELU, HardSwish, ReLU6, LayerNorm and gating products, pass their gradient as in Captum: its numbers, without summation-to-delta) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})")
     String deepliftRules;
 
     @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients steps (default ${DEFAULT-VALUE})")
@@ -71,7 +81,7 @@ final class MethodOptions {
     String lrpResidual;
 
     /** The flags as the methods' default options. */
-    Methods.Defaults defaults(long seed) {
+    public Methods.Defaults defaults(long seed) {
         if (lrpRule != null && lrpComposite != null) throw new IllegalArgumentException("lrp: give --rule or --composite, not both");
         Map<String, String> d = new LinkedHashMap<>();
         d.put("base", fgBase);
@@ -93,7 +103,7 @@ final class MethodOptions {
     }
 
     /** The CAM pipeline's options. */
-    CamOptions camOptions(int batchSize, long seed, Progress progress) {
+    public CamOptions camOptions(int batchSize, long seed, Progress progress) {
         return CamOptions.defaults()
                 .withBatchSize(batchSize)
                 .withSeed(seed)

@@ -1,9 +1,10 @@
 package dev.candela.spark;
 
+import dev.candela.cli.EvaluateCommand;
 import dev.candela.graph.Model;
 import dev.candela.metrics.MetricSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -56,6 +57,8 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
     private final IntParam sanityLayers;
     private final IntParam shapleyPairs;
     private final IntParam threads;
+    private final IntParam step;
+    private final Param<String> sanitySkip;
 
     public CandelaEvaluator() { this("candelaEvaluator_" + UUID.randomUUID().toString().substring(0, 12)); }
 
@@ -75,6 +78,8 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         sanityLayers = new IntParam(this, "sanityLayers", "layers randomised, top first, by the sanity check");
         shapleyPairs = new IntParam(this, "shapleyPairs", "permutation pairs of the sampled Shapley reference");
         threads = new IntParam(this, "threads", "Candela threads per Spark task");
+        step = new IntParam(this, "step", "deletion/insertion pixels per step (0: the input width, as candela evaluate --step)");
+        sanitySkip = new Param<>(this, "sanitySkip", "methods left out of the sanity check, comma-separated");
         setDefault(inputCol, "content");
         setDefault(pathCol, "path");
         setDefault(targetCol, "");
@@ -89,6 +94,8 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         setDefault(sanityLayers, 3);
         setDefault(shapleyPairs, 32);
         setDefault(threads, 1);
+        setDefault(step, 0);
+        setDefault(sanitySkip, "");
     }
 
     @Override public String uid() { return uid; }
@@ -107,6 +114,8 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
     public IntParam sanityLayers() { return sanityLayers; }
     public IntParam shapleyPairs() { return shapleyPairs; }
     public IntParam threads() { return threads; }
+    public IntParam step() { return step; }
+    public Param<String> sanitySkip() { return sanitySkip; }
 
     public CandelaEvaluator setInputCol(String v) { set(inputCol, v); return this; }
     public CandelaEvaluator setPathCol(String v) { set(pathCol, v); return this; }
@@ -122,6 +131,8 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
     public CandelaEvaluator setSanityLayers(int v) { set(sanityLayers, v); return this; }
     public CandelaEvaluator setShapleyPairs(int v) { set(shapleyPairs, v); return this; }
     public CandelaEvaluator setThreads(int v) { set(threads, v); return this; }
+    public CandelaEvaluator setStep(int v) { set(step, v); return this; }
+    public CandelaEvaluator setSanitySkip(String v) { set(sanitySkip, v); return this; }
 
     public String getMetrics() { return $(metrics); }
     public String getMethods() { return $(methods); }
@@ -139,24 +150,43 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         return EvaluatePartition.schema(path, MetricSet.parse(getMetrics()));
     }
 
+    /**
+     * The {@code candela evaluate} arguments these params stand for: each executor sets its evaluation up from them
+     * with the CLI's own code, so the two cannot differ. --input and --out are required by the command and not read.
+     */
+    List<String> evaluateArgs() {
+        List<String> a = new ArrayList<>(List.of("--input", "(DataFrame)", "--out", "(DataFrame)",
+                "--method", getMethods(), "--metric", getMetrics(), "--score", $(score), "--seed", Long.toString(getSeed()),
+                "--metric-batch-size", $(batchSize).toString(), "--cam-batch-size", $(camBatchSize).toString(),
+                "--sanity-layers", $(sanityLayers).toString(), "--shapley-pairs", $(shapleyPairs).toString(),
+                "--threads", $(threads).toString()));
+        if (!$(layer).isBlank()) a.addAll(List.of("--layer", $(layer)));
+        if ((Integer) $(step) > 0) a.addAll(List.of("--step", $(step).toString()));
+        if (!$(sanitySkip).isBlank()) a.addAll(List.of("--sanity-skip", $(sanitySkip)));
+        return a;
+    }
+
     @Override public Dataset<Row> transform(Dataset<?> dataset) {
         StructType schema = dataset.schema();
         StructType out = transformSchema(schema);
-        String s = $(score).toLowerCase(Locale.ROOT);
-        if (!s.equals("softmax") && !s.equals("logit")) throw new IllegalArgumentException("score must be softmax or logit, got '" + $(score) + "'");
-        if ((Integer) $(batchSize) < 1) throw new IllegalArgumentException("batchSize must be >= 1");
+        if ((Integer) $(step) < 0) throw new IllegalArgumentException("step must be >= 0 (0: the input width), got " + $(step));
         CandelaExplainer ex = explainer();
         byte[] bytes = ex.modelBytes();
         String ext = CandelaExplainer.extension($(modelPath));
         String sha = Models.sha256(bytes);
         ExplainSettings settings = ex.settings(schema, sha, ext);
         Model m = Models.get(sha, ext, () -> bytes);
-        settings.parseMethods(m);
-        List<String> ms = MetricSet.parse(getMetrics());
-        EvaluatePartition.Options options = new EvaluatePartition.Options(ms, s, (Integer) $(batchSize), null, 20, (Integer) $(sanityLayers), (Integer) $(shapleyPairs));
-        new MetricSet(1, options.torchCamSteps(), dev.candela.metrics.Road.DEFAULT_PERCENTILES, options.sanityLayers(), getSeed()); // checks
+        List<String> labels = settings.parseMethods(m).stream().map(dev.candela.explainer.Method::label).toList();
+        List<String> args = evaluateArgs();
+        try (EvaluateCommand.PerImage checked = EvaluateCommand.perImage(args, m, 1)) { // option mistakes here, not on an executor
+            checked.evaluation();
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        Integer riseStep = (Integer) $(step) > 0 ? (Integer) $(step) : null;
+        EvaluatePartition.Options options = new EvaluatePartition.Options(MetricSet.parse(getMetrics()), args, riseStep);
         Broadcast<byte[]> bc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(bytes);
-        return dataset.toDF().mapPartitions(new EvaluatePartition(settings, options, bc), Encoders.row(out));
+        return dataset.toDF().mapPartitions(new EvaluatePartition(settings, options, bc, labels), Encoders.row(out));
     }
 
     @Override public CandelaEvaluator copy(ParamMap extra) { return defaultCopy(extra); }

@@ -4,14 +4,13 @@ import dev.candela.explainer.Explainer;
 import dev.candela.explainer.Method;
 import dev.candela.explainer.Methods;
 import dev.candela.explain.Target;
-import dev.candela.explain.cam.CamOptions;
+import dev.candela.cli.MethodOptions;
+import dev.candela.explain.Progress;
 import dev.candela.graph.Model;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a transformer's params say, in a form that travels to the executors: method specs, target, layers, seed
@@ -29,19 +28,7 @@ record ExplainSettings(String methods, String target, String layers, long seed, 
 
     /** The run's default method options: the CLI's flag defaults ({@code candela explain --help}), with this seed. */
     static Methods.Defaults defaults(long seed) {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("base", "grad-cam");
-        d.put("level", "input");
-        d.put("zero", "drop");
-        d.put("bn", "merge");
-        d.put("reference", "zeros");
-        d.put("rules", "captum");
-        d.put("steps", "50");
-        d.put("quadrature", "gausslegendre");
-        d.put("samples", "20");
-        d.put("noise", "0.1");
-        d.put("seed", Long.toString(seed));
-        return new Methods.Defaults(d);
+        return MethodOptions.flagDefaults().defaults(seed);
     }
 
     List<Method> parseMethods(Model model) {
@@ -59,6 +46,6 @@ record ExplainSettings(String methods, String target, String layers, long seed, 
         if (rowTarget != null) ts.add(Target.classIndex(rowTarget));
         else if (target != null && !target.isBlank()) ts.add(Target.parse(target));
         return Explainer.Request.defaults().layers(layerList().toArray(String[]::new)).targets(ts)
-                .options(CamOptions.defaults().withBatchSize(batchSize).withSeed(seed));
+                .options(MethodOptions.flagDefaults().camOptions(batchSize, seed, Progress.none()));
     }
 }

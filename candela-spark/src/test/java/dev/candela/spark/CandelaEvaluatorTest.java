@@ -22,6 +22,9 @@ import dev.candela.metrics.Sample;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Tensor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -127,5 +130,50 @@ class CandelaEvaluatorTest {
         assertEquals(METHODS, b.getMethods());
         assertEquals(5L, b.getSeed());
         assertTrue(b.transformSchema(SparkTests.labelled().schema()).fieldNames().length == 5 + 7);
+    }
+
+    /**
+     * The evaluator's params become {@code candela evaluate} arguments set up by the CLI's own code: with a seeded
+     * perturbation method, ROAD noise, a sanity check with a skip list and a deletion step, every value equals the
+     * CLI's per-image.csv for the same image (the CLI run is on the labelled images, as the target column gives).
+     */
+    @Test void paramsGiveTheCliEvaluationOfEachImage(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        List<String> names = List.of("fashion-0-t-shirt-top.png", "fashion-7-sneaker.png");
+        for (String f : names) Files.copy(SparkTests.images().resolve(f), in.resolve(f));
+        Path ann = dir.resolve("labels.csv");
+        Files.writeString(ann, "image,label\nfashion-0-t-shirt-top,0\nfashion-7-sneaker,7\n");
+        String methods = "score-cam,gradient", metrics = "deletion,road-morf,sanity-spearman";
+        StringWriter err = new StringWriter();
+        int code = dev.candela.cli.Main.run(new String[]{"evaluate", "--model", SparkTests.MODEL, "--input", in.toString(), "--annotations", ann.toString(),
+                "--method", methods, "--metric", metrics, "--seed", "3", "--step", "112", "--sanity-skip", "score-cam", "--cam-batch-size", "7",
+                "--threads", "1", "--out", dir.resolve("cli").toString()}, new PrintWriter(System.out, true), new PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        Map<String, Double> cli = new HashMap<>();
+        List<String> lines = Files.readAllLines(dir.resolve("cli").resolve("per-image.csv"));
+        List<String> header = List.of(lines.get(0).split(","));
+        int im = header.indexOf("image"), me = header.indexOf("method"), mt = header.indexOf("metric"), va = header.indexOf("value");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] c = line.split(",");
+            cli.put(c[im] + "|" + c[me] + "|" + c[mt], Double.parseDouble(c[va]));
+        }
+        List<Row> rows = new CandelaEvaluator().setModelPath(SparkTests.MODEL).setMethods(methods).setMetrics(metrics).setTargetCol("label")
+                .setSeed(3).setStep(112).setSanitySkip("score-cam").setCamBatchSize(7)
+                .transform(SparkTests.labelled().filter("label in (0, 7)").repartition(2)).collectAsList();
+        assertEquals(4, rows.size());
+        int compared = 0;
+        for (Row r : rows) {
+            for (String metric : MetricSet.parse(metrics)) {
+                Double got = r.getAs(EvaluatePartition.column(metric));
+                Double want = cli.get(r.getAs("image") + "|" + r.getAs("method") + "|" + metric);
+                if (want == null) {
+                    assertNull(got, r.getAs("image") + " " + r.getAs("method") + " " + metric + " (not in the CLI's rows)");
+                    continue;
+                }
+                assertEquals(want, got, Math.ulp(want) * 4, r.getAs("image") + " " + r.getAs("method") + " " + metric);
+                compared++;
+            }
+        }
+        assertEquals(2 * 2 * 3 - 2, compared); // score-cam's sanity values are skipped in both
     }
 }
