@@ -1,17 +1,19 @@
 #!/usr/bin/python3
 """Goldens for the zoo (issue 13) from the reference libraries, run from their public sources by path:
-pytorch-grad-cam's GradCAM on efficientnet_b0, shufflenet_v2_x0_5 and convnext_tiny, and Captum's DeepLift
-on shufflenet_v2_x0_5 (with the max-pool work-arounds of make_attribution_goldens.py; its ops are all ones Captum's DeepLift has rules for; on EfficientNet's SiLU and
-squeeze-and-excitation product and ConvNeXt's GELU and LayerNorm Captum falls back to the gradient and
-does not sum to delta, so there is nothing to match).
+pytorch-grad-cam's GradCAM and Captum's DeepLift on efficientnet_b0, shufflenet_v2_x0_5 and convnext_tiny.
+ShuffleNet's ops all have a Captum DeepLift rule (with the max-pool work-arounds of make_attribution_goldens.py),
+so Candela's default `--deeplift-rules captum` must match it. EfficientNet's SiLU and squeeze-and-excitation
+product and ConvNeXt's GELU and LayerNorm have none: Captum passes their gradient and does not sum to delta
+(its convergence delta is recorded); those two are matched by `--deeplift-rules captum-exact`, which takes
+Captum's rules only where Captum has them. Candela's default conserving rules are checked by ZooTest instead.
 
     /usr/bin/python3 tools/export_zoo.py ZOO efficientnet_b0,shufflenet_v2_x0_5,convnext_tiny   # models + inputs
     /usr/bin/python3 tools/make_zoo_goldens.py ZOO [--pgc PATH] [--captum PATH]
 
 The models are rebuilt by export_zoo.build (seeded; checked against ZOO/<name>.output.npy) and explained
 on ZOO/<name>.input.npy for the predicted class. Only centre crops (rows and columns 16..47 of the 64 x 64
-maps) are committed: testdata/golden/zoo/<name>.gradcam.npy (32 x 32), shufflenet_v2_x0_5.deeplift.npy
-(3 x 32 x 32), manifest.json. pytorch-grad-cam imports scikit-learn for methods not used here; when it is
+maps) are committed: testdata/golden/zoo/<name>.gradcam.npy (32 x 32),
+<name>.deeplift.npy (3 x 32 x 32), manifest.json. pytorch-grad-cam imports scikit-learn for methods not used here; when it is
 missing a stand-in that raises if used is put on the path. Nothing of either library is copied here.
 """
 import argparse
@@ -29,6 +31,8 @@ import export_zoo as ez  # noqa: E402
 OUT = os.path.join(gc.GOLDEN, "zoo")
 LAYERS = {"efficientnet_b0": "features.8", "shufflenet_v2_x0_5": "conv5", "convnext_tiny": "features.7"}
 CROP = (slice(16, 48), slice(16, 48))
+# the Candela --deeplift-rules that reproduce Captum on each model (see the docstring)
+DEEPLIFT_RULES = {"efficientnet_b0": "captum-exact", "shufflenet_v2_x0_5": "captum", "convnext_tiny": "captum-exact"}
 STUB = "/tmp/candela_zoo_stubs"
 
 
@@ -87,19 +91,20 @@ def main():
         gc.save_npy(os.path.join(OUT, name + ".gradcam.npy"), g[CROP])
         case = {"class": cls, "layer": layer, "gradcam": name + ".gradcam.npy", "gradcam_shape_full": list(g.shape),
                 "crop": "rows 16..47, columns 16..47", "rebuilt_output_rel_error": rebuilt}
-        if name == "shufflenet_v2_x0_5":
-            # max_unpool2d (Captum's max-pool rule) has no "deterministic" flag; on one CPU thread it is deterministic.
-            torch.use_deterministic_algorithms(True, warn_only=True)
-            # Captum's two max-pool defects worked around as for the attribution goldens (lift-cam.md section 7):
-            # MaxPool inputs cloned by a pre-hook, scatter-add unpool for overlapping windows.
-            import make_attribution_goldens as mag
-            with mag.Workarounds(model):
-                dl = DeepLift(model)
-                a, delta = dl.attribute(x.clone().requires_grad_(), baselines=torch.zeros_like(x), target=cls, return_convergence_delta=True)
-            a = a.detach().numpy()[0]
-            gc.save_npy(os.path.join(OUT, name + ".deeplift.npy"), a[:, CROP[0], CROP[1]])
-            case.update({"deeplift": name + ".deeplift.npy", "deeplift_sum_full": float(a.sum()),
-                         "captum_convergence_delta": float(delta.detach().abs().max())})
+        # max_unpool2d (Captum's max-pool rule) has no "deterministic" flag; on one CPU thread it is deterministic.
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        # Captum's two max-pool defects worked around as for the attribution goldens (lift-cam.md section 7):
+        # MaxPool inputs cloned by a pre-hook, scatter-add unpool for overlapping windows (a no-op without max pools).
+        import make_attribution_goldens as mag
+        with mag.Workarounds(model):
+            dl = DeepLift(model)
+            a, delta = dl.attribute(x.clone().requires_grad_(), baselines=torch.zeros_like(x), target=cls, return_convergence_delta=True)
+        a = a.detach().numpy()[0]
+        with torch.no_grad():
+            logit_delta = float(model(x)[0, cls] - model(torch.zeros_like(x))[0, cls])
+        gc.save_npy(os.path.join(OUT, name + ".deeplift.npy"), a[:, CROP[0], CROP[1]])
+        case.update({"deeplift": name + ".deeplift.npy", "deeplift_rules": DEEPLIFT_RULES[name], "deeplift_sum_full": float(a.sum()),
+                     "logit_delta": logit_delta, "captum_convergence_delta": float(delta.detach().abs().max())})
         cases[name] = case
         print(name, case, flush=True)
     gc.write_json(os.path.join(OUT, "manifest.json"), {
@@ -111,7 +116,9 @@ def main():
         "models": "tools/export_zoo.py (rebuilt by export_zoo.build; inputs ZOO/<name>.input.npy)",
         "gradcam": "GradCAM(model, target_layers=[layer])(x, targets=[ClassifierOutputTarget(argmax)])[0]",
         "deeplift": "DeepLift(model).attribute(x, baselines=0, target=argmax)[0], multiply_by_inputs, with the max-pool "
-                    "work-arounds of make_attribution_goldens.Workarounds (cloned MaxPool inputs, scatter-add unpool)",
+                    "work-arounds of make_attribution_goldens.Workarounds (cloned MaxPool inputs, scatter-add unpool); "
+                    "compared with candela --deeplift-rules <case's deeplift_rules>; captum_convergence_delta = "
+                    "|sum of attributions - logit_delta| as Captum reports it",
         "tolerances": {"gradcam_abs": 1e-4, "deeplift_abs_relative_to_max": 1e-4},
         "versions": gc.versions(), "cases": cases})
 

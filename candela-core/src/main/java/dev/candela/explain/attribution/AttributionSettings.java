@@ -54,12 +54,13 @@ public record AttributionSettings(Reference reference, DeepLiftOptions deepLift,
         }
     }
 
-    /** DeepLIFT conventions by CLI name: captum (default) or deeplift (the reference code's). */
+    /** DeepLIFT conventions by CLI name: captum (default), captum-exact (Captum's rules only where it has them) or deeplift (the reference code's). */
     public static DeepLiftOptions parseDeepLiftRules(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "captum" -> DeepLiftOptions.captum();
+            case "captum-exact" -> DeepLiftOptions.captumExact();
             case "deeplift", "reference-code" -> DeepLiftOptions.deepliftReferenceCode();
-            default -> throw new IllegalArgumentException("--deeplift-rules must be captum or deeplift, got '" + s + "'");
+            default -> throw new IllegalArgumentException("--deeplift-rules must be captum, captum-exact or deeplift, got '" + s + "'");
         };
     }
 }

@@ -60,6 +60,7 @@ public final class DeepLiftRule implements Rule {
         int n = PairedBatch.half(v.inputs().get(0));
         Tensor m = PairedBatch.firstItems(atOutput, n);
         Op op = v.node().op();
+        if (options.coverage() == DeepLiftOptions.Coverage.CAPTUM_MODULES && !hasCaptumRule(op)) return affine(v, m);
         return switch (op) {
             case Relu r -> List.of(rescale(v, m, Activation.RELU, 0, 0, 0));
             case Clip c -> List.of(rescale(v, m, Activation.CLIP, c.min(), c.max(), 0));
@@ -71,6 +72,20 @@ public final class DeepLiftRule implements Rule {
             case LayerNorm l -> List.of(GatingDeepLift.layerNorm(v, l, m, options.eps()));
             case Conv2d _, ConvTranspose2d _, BatchNorm2d _, ChannelAffine _, ElementAffine _, AvgPool2d _, GlobalAvgPool _, Flatten _, Reshape _,
                  Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _, Slice _, Pad2d _, Resize2d _ -> affine(v, m);
+        };
+    }
+
+    /**
+     * Whether Captum's DeepLift has a rule for the PyTorch module behind this op (its {@code SUPPORTED_NON_LINEAR});
+     * affine ops need none. Clip is ReLU6 / Hardtanh, which Captum does not list.
+     */
+    static boolean hasCaptumRule(Op op) {
+        return switch (op) {
+            case Relu _, LeakyRelu _, MaxPool2d _, Softmax _ -> true;
+            case Pointwise p -> p.fn() == Pointwise.Fn.SIGMOID;
+            case Clip _, Mul _, LayerNorm _ -> false;
+            case Conv2d _, ConvTranspose2d _, BatchNorm2d _, ChannelAffine _, ElementAffine _, AvgPool2d _, GlobalAvgPool _, Flatten _, Reshape _,
+                 Identity _, Linear _, Add _, Concat _, Transpose _, Lrn _, Slice _, Pad2d _, Resize2d _ -> true;
         };
     }
 

@@ -111,4 +111,33 @@ class GatingDeepLiftTest {
         assertEquals(0, out.get(0).sum(), 0);
         assertEquals(r.sum(), out.get(1).sum(), 1e-6);
     }
+
+    @ParameterizedTest(name = "captum-exact: ops without a Captum rule pass the gradient at the input, Sigmoid keeps Rescale, seed {0}")
+    @MethodSource("seeds")
+    void captumExactUsesTheGradientWhereCaptumHasNoRule(long seed) {
+        RandomCases g = new RandomCases(seed);
+        Shape full = Shape.of(g.between(1, 3), g.between(1, 5), g.between(1, 4), g.between(1, 4));
+        Shape gate = full.withDim(2, 1).withDim(3, 1);
+        LayerNorm ln = new LayerNorm(g.normal(Shape.of(full.dim(3)), 1.0), g.normal(Shape.of(full.dim(3)), 1.0), 1e-6f);
+        List<Op> ops = new ArrayList<>(List.of(new Mul(), ln));
+        for (Pointwise.Fn fn : Pointwise.Fn.values()) ops.add(new Pointwise(fn));
+        for (Op op : ops) {
+            boolean two = op instanceof Mul;
+            List<Tensor> actual = two ? List.of(g.normal(full, 1.5), g.normal(gate, 1.5)) : List.of(g.normal(full, 1.5));
+            List<Tensor> reference = two ? List.of(g.normal(full, 1.5), g.normal(gate, 1.5)) : List.of(g.normal(full, 1.5));
+            List<Tensor> paired = new ArrayList<>();
+            for (int i = 0; i < actual.size(); i++) paired.add(Tensor.concatBatch(List.of(actual.get(i), reference.get(i))));
+            Tensor y = R.forward(op, paired);
+            LayerValues v = new LayerValues(new Node("n", op, two ? List.of("a", "b") : List.of("x"), "y"), paired, y, R);
+            Tensor m = g.normal(y.shape().withDim(0, full.dim(0)), 1.0);
+            List<Tensor> exact = new DeepLiftRule(DeepLiftOptions.captumExact()).propagate(v, m);
+            List<Tensor> conserving = new DeepLiftRule(DeepLiftOptions.captum()).propagate(v, m);
+            List<Tensor> gradient = R.inputGradients(op, actual, R.forward(op, actual), m);
+            boolean sigmoid = op instanceof Pointwise p && p.fn() == Pointwise.Fn.SIGMOID;
+            for (int k = 0; k < exact.size(); k++) {
+                float[] want = (sigmoid ? conserving : gradient).get(k).data(), got = exact.get(k).data();
+                for (int i = 0; i < got.length; i++) assertEquals(want[i], got[i], 1e-6 * (1 + Math.abs(want[i])), op + " input " + k + " [" + i + "], seed " + seed);
+            }
+        }
+    }
 }
