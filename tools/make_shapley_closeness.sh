@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The Shapley-closeness table of RESULTS.md on a small subset (the full tools/make_results.sh run takes hours):
+# The Shapley-closeness table of RESULTS.md (a run of its own: the full tools/make_results.sh run takes hours):
 # how close each channel-coefficient method's coefficients come to the layer's Shapley values, per image
 # (shapley-rel-error, shapley-spearman, shapley-cosine; shapley-ref-se = the reference's own relative standard error).
-#   (a) the first N (default 50) Fashion-MNIST test images on each shipped model in weights/, at the CAM layer
+#   (a) the first N (default 1000: the images of the main tables) Fashion-MNIST test images on each shipped model in weights/, at the CAM layer
 #       (affine head after it) and one stage deeper in (nonlinear head);
 #   (b) the shared MobileNet v1 0.25 on the three shared photos (../shared/images) and on the first 20 photos of
 #       ../shared/imagenet-sample, at conv_pw_13_relu (affine head) and conv_pw_11_relu (nonlinear head).
@@ -11,7 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-N="${N:-50}"
+N="${N:-1000}"
 OUT="${OUT:-build/shapley-closeness}"
 PAIRS="${PAIRS:-32}"
 DATA="${DATA:-/usr/share/datasets/fashion-mnist}"
@@ -22,9 +22,11 @@ mkdir -p "$OUT"
 part() {
   local name="$1" what="$2" model="$3" input="$4" ann="$5"; shift 5
   [ -f "$OUT/$name/summary.json" ] && return 0
+  local t0; t0=$(date +%s)
   nice -n 19 ./candela evaluate --model "$model" --input "$input" --annotations "$ann" --method "$METHODS" \
     --metric "$METRICS" --shapley-pairs "$PAIRS" --seed 0 --threads 1 "$@" --out "$OUT/$name.tmp" > "$OUT/$name.log" 2>&1
   echo "$what" > "$OUT/$name.tmp/part.txt"
+  echo "$(( $(date +%s) - t0 ))" > "$OUT/$name.tmp/wall-seconds.txt"
   rm -rf "$OUT/$name"; mv "$OUT/$name.tmp" "$OUT/$name"
 }
 evalset="build/eval/fashion-test-$N"
@@ -62,4 +64,4 @@ if [ -f "$shared/models/mobilenet_v1_0.25_224_imagenet.onnx" ]; then
       "$mn" "$set20/images" "$set20/annotations.csv" --layer conv_pw_11_relu
   fi
 fi
-/usr/bin/python3 tools/shapley_closeness_table.py "$OUT"
+N="$N" /usr/bin/python3 tools/shapley_closeness_table.py "$OUT"

@@ -1,16 +1,22 @@
 #!/usr/bin/python3
 """Writes results/shapley-closeness.md (kept in RESULTS.md by tools/results_table.py) and
-results/shapley-closeness-per-image.csv from the runs of tools/make_shapley_closeness.sh: per model, how close
+results/shapley-closeness-per-image.csv.gz from the runs of tools/make_shapley_closeness.sh: per model, how close
 each method's channel coefficients come to the layer's Shapley values (means over images with 95% Student-t
 half-widths; the per-image values in the CSV).
 
-  /usr/bin/python3 tools/shapley_closeness_table.py build/shapley-closeness
+  N=1000 /usr/bin/python3 tools/shapley_closeness_table.py build/shapley-closeness   (N: the Fashion images per model)
 """
-import csv, json, os, sys
+import csv, gzip, io, json, os, sys
 
 from scipy.stats import t as student_t
 
 out_dir = sys.argv[1]
+N = int(os.environ.get("N", "1000"))
+wall = 0
+for name in os.listdir(out_dir):
+    w = os.path.join(out_dir, name, "wall-seconds.txt")
+    if os.path.exists(w):
+        wall += int(open(w).read().strip())
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results")
 COLUMNS = [("shapley-rel-error", "relative L2 error ↓"), ("shapley-spearman", "Spearman ↑"), ("shapley-cosine", "cosine ↑")]
 
@@ -25,21 +31,22 @@ def mean_ci(values):
     return f"{mean:.3g} ± {half:.2g}"
 
 
-lines = ["## Shapley closeness of channel coefficients (subset)", "",
+lines = ["## Shapley closeness of channel coefficients", "",
          "How close each method's per-channel coefficients come to the Shapley values of the CAM layer's maps for "
          "the head after it (a removed map set to zero, the class logit as the value; `shapley-*` metrics of "
-         "`candela evaluate`). **Subset, not the full runs above:** made by `tools/make_shapley_closeness.sh` "
+         "`candela evaluate`), as a run of its own beside the main tables (their full rerun takes hours): made by "
+         "`tools/make_shapley_closeness.sh` "
          "(`candela evaluate --metric shapley-rel-error,shapley-spearman,shapley-cosine,shapley-ref-se "
-         "--shapley-pairs 32 --seed 0 --threads 1`, at `nice -n 19`) on the first 50 Fashion-MNIST test images "
-         "(`tools/export_fashion_eval_set.py --n 50`) for each shipped model, at its CAM layer and at "
+         f"--shapley-pairs 32 --seed 0 --threads 1`, at `nice -n 19`) on the first {N} Fashion-MNIST test images "
+         f"(`tools/export_fashion_eval_set.py --n {N}`{': the images of the tables above' if N == 1000 else ''}) for each shipped model, at its CAM layer and at "
          "`/stage2/relu2/Relu`, and for the MobileNet on the three shared photos (`../shared/images`) and on the "
          "first 20 photos of `../shared/imagenet-sample/labels.csv`, at `conv_pw_13_relu` and `conv_pw_11_relu` "
-         "(about 5 minutes in all on the shared 2-vCPU machine). The reference is exact up to 12 maps and otherwise "
+         f"({wall} s of `candela evaluate` wall time summed over the parts, one thread each, on the shared 2-vCPU machine). The reference is exact up to 12 maps and otherwise "
          "32 antithetic permutation pairs (every layer here has 32 to 256 maps, so it is sampled; on an affine head "
          "every permutation gives the same marginals, so it is exact up to rounding there); *reference SE* is its own "
          "relative standard error ||se|| / ||phi|| (mean and largest over the images): a relative error below it "
          "is within the reference's noise. Target = the labelled class. Per-image values (relative error, "
-         "Spearman, reference SE; 4 significant digits): `results/shapley-closeness-per-image.csv`.", "",
+         "Spearman, reference SE; 4 significant digits): `results/shapley-closeness-per-image.csv.gz`.", "",
          "Reading: where the head after the layer is affine (global average pool + linear: the CAM layers of all three "
          "models), a map's Shapley value is w_k mean(A_k), which is LIFT-CAM's coefficient and LRP-CAM's "
          "(the relevance each map receives): their errors are float rounding. ShapleyCAM with a logit target has Grad-CAM's coefficients on "
@@ -84,7 +91,9 @@ for model in sorted(os.listdir(out_dir)):
 os.makedirs(here, exist_ok=True)
 with open(os.path.join(here, "shapley-closeness.md"), "w") as f:
     f.write("\n".join(lines).rstrip() + "\n")
-with open(os.path.join(here, "shapley-closeness-per-image.csv"), "w", newline="") as f:
+# gzip without a time stamp in its header: the same runs give the same bytes
+with gzip.GzipFile(os.path.join(here, "shapley-closeness-per-image.csv.gz"), "wb", mtime=0) as gz, \
+        io.TextIOWrapper(gz, encoding="utf-8", newline="") as f:
     w = csv.writer(f)
     w.writerow(["model", "image", "method"] + WIDE)
     for k, v in per_image.items():
