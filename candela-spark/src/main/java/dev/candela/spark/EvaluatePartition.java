@@ -42,7 +42,6 @@ final class EvaluatePartition implements MapPartitionsFunction<Row, Row> {
     private final ExplainSettings settings;
     private final Options options;
     private final Broadcast<byte[]> model;
-
     private final List<String> labels;
 
     /** {@code labels}: the method labels, in order (a row that fails gets one error row per method). */
