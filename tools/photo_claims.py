@@ -195,10 +195,12 @@ P("Made by `tools/make_photo_claims.sh` (one command: `candela evaluate` in resu
   f"{(settings0 or {}).get('rise_step', 0)} pixels ({(settings0 or {}).get('rise_step', 0) // 224} rows of 224) per "
   "step, zero / blur (11x11, sigma 5) substrates; Average Drop masks the preprocessed input (x * L, so a pixel "
   "with L = 0 becomes mid-grey, the model's 0). Seed 0; same command, same numbers.\n")
-P("**What was run, on how many photos.** This is a 2-core machine shared with other jobs; the run had about an "
-  "hour at the lowest CPU priority (`nice 19`, one thread per process), so not every method reached all 500 "
-  "photos. The photos are taken in a fixed shuffled order (by the MD5 of the file name), so each stream's photos "
-  "are a uniform sample of the 500 classes, and every comparison below is paired on the photos both methods "
+all_done = all(runs[s]["photos"] >= 500 for s in STREAMS)
+P("**What was run, on how many photos.** This is a 2-core machine shared with other jobs; the streams ran side by "
+  "side at low CPU priority (`nice`, one thread per process) with a deadline, "
+  + ("and every stream reached all 500 photos. " if all_done else "and not every stream reached all 500 photos. ")
+  + "The photos are taken in an order fixed in advance (the MD5 of the file name), in shards of 5, so any set of "
+  "shards is a uniform sample of the 500 classes, and every comparison below is paired on the photos both methods "
   "have. Rerunning the command resumes and extends the run (finished shards are skipped).\n")
 P("| stream | methods | photos done | correctly classified among them | run time (s, summed over finished shards) | photos per second |")
 P("|---|---|---|---|---|---|")
@@ -209,16 +211,16 @@ for s in STREAMS:
     P(f"| {s} | {', '.join(r['methods'])} | {r['photos']} of 500 | {nc} | {r['seconds_in_finished_shards']:.0f} | "
       f"{fmt(ips, 3)} |")
 P("")
-P(f"Throughput is the run's own (three processes side by side at nice 19 next to other agents' work on 2 "
-  f"cores), not a benchmark. Total: {total_s:.0f} s of `candela evaluate` wall time summed over the finished "
+P(f"Throughput is the run's own (several processes side by side at low priority next to other work on 2 "
+  f"cores, a fresh JVM per shard of 5 photos), not a benchmark. Total: {total_s:.0f} s of `candela evaluate` wall time summed over the finished "
   f"shards. Correctly classified = the top-1 of the PIL + PyTorch reference (`testdata/imagenet-top1.csv`, "
   f"variant `{args.variant}`, which Candela's top-1 matches on all 500 photos) equals the label: "
   f"{len(correct)} of 500 photos.\n")
 P("**Not run:** XGrad-CAM and LRP-CAM beyond the identity check below (5 photos), the other CAM and attribution methods of the Fashion table (HiRes-CAM, SS-CAM, IS-CAM, "
   "Group-CAM, Eigen-CAM, FullGrad, gradient methods, ...), the LRP single rules `z-box`, `flat`, `w-square` and "
   "the `captum` composite, FG-CAM at `conv_pw_3_relu` (56x56) and with the Score-CAM base, and the metrics "
-  "ROAD, pointing game (the photos have no boxes), sanity check, Shapley fidelity and the Quantus set: the hour "
-  "went to the four metrics the claims are about (AD, IC, deletion, insertion) plus ADD, which costs one "
+  "ROAD, pointing game (the photos have no boxes), sanity check, Shapley fidelity and the Quantus set: the run's "
+  "time went to the four metrics the claims are about (AD, IC, deletion, insertion) plus ADD, which costs one "
   "forward.\n")
 
 # ---------------------------------------------------------------------------------------------- identities
