@@ -38,7 +38,8 @@ import org.apache.spark.sql.types.StructType;
  * and noisy methods, as in the CLI), {@code method}, {@code target} (the class explained and scored: the
  * target column, else the prediction), {@code error}, then the metrics. Each image is evaluated on its own, with
  * the seeds {@code candela evaluate} derives from (seed, image, method): the numbers do not depend on the
- * partitioning. Metrics that need annotation boxes (pointing game, localisation) are left null here.
+ * partitioning. Metrics that need annotation boxes (pointing game, localisation) are left null here; the run-level
+ * metrics (sufficiency, sensitivity-n), which relate all images of a run, are refused.
  */
 public final class CandelaEvaluator extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
