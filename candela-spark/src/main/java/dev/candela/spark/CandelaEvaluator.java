@@ -205,6 +205,9 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         ExplainSettings settings = ex.settings(schema, sha, ext);
         Model m = Models.get(sha, ext, () -> bytes);
         List<String> labels = settings.parseMethods(m).stream().map(dev.candela.explainer.Method::label).toList();
+        try (dev.candela.explainer.Explainer e = dev.candela.explainer.Explainer.of(m, 1)) { // a layer typo fails here, not as an error row per image
+            for (String l : settings.layerList()) e.resolveLayer(l);
+        }
         List<String> args = evaluateArgs();
         try (EvaluateCommand.PerImage checked = EvaluateCommand.perImage(args, m, 1)) { // option mistakes here, not on an executor
             checked.evaluation();

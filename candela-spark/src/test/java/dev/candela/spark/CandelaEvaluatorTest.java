@@ -192,6 +192,9 @@ class CandelaEvaluatorTest {
             IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> e.getValue().transformSchema(schema), e.getKey());
             assertTrue(x.getMessage().startsWith(e.getKey() + ":") || x.getMessage().startsWith(e.getKey() + " "), e.getKey() + ": " + x.getMessage());
         }
+        // a layer that is not in the model fails the transform call on the driver (not one error row per image)
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> evaluator().setLayer("nope").transform(SparkTests.labelled()));
+        assertTrue(x.getMessage().contains("'nope'"), x.getMessage());
     }
 
     /** List params reach the CLI trimmed, as --flag=value (a value starting with @ is not read as an argument file). */
