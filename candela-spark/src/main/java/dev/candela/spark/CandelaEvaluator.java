@@ -164,6 +164,9 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         if ((Integer) $(camBatchSize) < 1) throw new IllegalArgumentException("camBatchSize must be >= 1, got " + $(camBatchSize));
         if ((Integer) $(threads) < 1) throw new IllegalArgumentException("threads must be >= 1, got " + $(threads));
         if ((Integer) $(step) < 0) throw new IllegalArgumentException("step must be >= 0 (0: the input width), got " + $(step));
+        if ((Integer) $(sanityLayers) < 1) throw new IllegalArgumentException("sanityLayers must be >= 1, got " + $(sanityLayers));
+        // the sampled reference needs two pairs for its standard error; found here, not as an error row per image
+        if ((Integer) $(shapleyPairs) < 2) throw new IllegalArgumentException("shapleyPairs must be >= 2, got " + $(shapleyPairs));
         for (String runLevel : List.of("sufficiency", "sensitivity-n")) {
             // each image is evaluated on its own here, so a metric that relates the images of a run would score one-image runs
             if (MetricSet.parse(getMetrics()).contains(runLevel)) {

@@ -188,6 +188,8 @@ class CandelaEvaluatorTest {
         bad.put("threads", evaluator().setThreads(0));
         bad.put("step", evaluator().setStep(-1));
         bad.put("metrics", evaluator().setMetrics("deletion,sufficiency"));
+        bad.put("sanityLayers", evaluator().setSanityLayers(0));
+        bad.put("shapleyPairs", evaluator().setShapleyPairs(1));
         for (Map.Entry<String, CandelaEvaluator> e : bad.entrySet()) {
             IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> e.getValue().transformSchema(schema), e.getKey());
             assertTrue(x.getMessage().startsWith(e.getKey() + ":") || x.getMessage().startsWith(e.getKey() + " "), e.getKey() + ": " + x.getMessage());
