@@ -12,11 +12,20 @@ from scipy.stats import t as student_t
 
 out_dir = sys.argv[1]
 N = int(os.environ.get("N", "1000"))
-wall = 0
-for name in os.listdir(out_dir):
-    w = os.path.join(out_dir, name, "wall-seconds.txt")
+wall, unrecorded = 0, []
+for name in sorted(os.listdir(out_dir)):
+    d = os.path.join(out_dir, name)
+    if not os.path.exists(os.path.join(d, "summary.json")) or name.endswith(".tmp"):
+        continue
+    w = os.path.join(d, "wall-seconds.txt")
     if os.path.exists(w):
         wall += int(open(w).read().strip())
+    else:
+        unrecorded.append(name)  # a part kept from a run before wall times were recorded
+    # make_shapley_closeness.sh keeps finished parts whatever N was: a part of another N would be described as N images
+    inp = json.load(open(os.path.join(d, "summary.json")))["settings"]["input"]
+    if "fashion-test-" in inp and f"fashion-test-{N}/" not in inp + "/":
+        sys.exit(f"{d} was made from {inp}, not the first {N} Fashion images: remove it (make_shapley_closeness.sh reruns it) or set N")
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results")
 COLUMNS = [("shapley-rel-error", "relative L2 error ↓"), ("shapley-spearman", "Spearman ↑"), ("shapley-cosine", "cosine ↑")]
 
@@ -41,7 +50,9 @@ lines = ["## Shapley closeness of channel coefficients", "",
          f"(`tools/export_fashion_eval_set.py --n {N}`{': the images of the tables above' if N == 1000 else ''}) for each shipped model, at its CAM layer and at "
          "`/stage2/relu2/Relu`, and for the MobileNet on the three shared photos (`../shared/images`) and on the "
          "first 20 photos of `../shared/imagenet-sample/labels.csv`, at `conv_pw_13_relu` and `conv_pw_11_relu` "
-         f"({wall} s of `candela evaluate` wall time summed over the parts, one thread each, on the shared 2-vCPU machine). The reference is exact up to 12 maps and otherwise "
+         f"({wall} s of `candela evaluate` wall time summed over the parts"
+         + (f" other than {', '.join(unrecorded)}, whose time was not recorded" if unrecorded else "")
+         + ", one thread each, on the shared 2-vCPU machine). The reference is exact up to 12 maps and otherwise "
          "32 antithetic permutation pairs (every layer here has 32 to 256 maps, so it is sampled; on an affine head "
          "every permutation gives the same marginals, so it is exact up to rounding there); *reference SE* is its own "
          "relative standard error ||se|| / ||phi|| (mean and largest over the images): a relative error below it "

@@ -104,7 +104,8 @@ public final class EvaluateCommand extends CliCommand {
     @Option(names = "--sanity-layers", defaultValue = "3", description = "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})")
     int sanityLayers;
 
-    @Option(names = "--sanity-skip", split = ",", description = "methods left out of the sanity check (e.g. the slow perturbation CAMs)")
+    // split on the commas outside parentheses: a label with options ("fg-cam(base=score-cam,level=input)") is one name
+    @Option(names = "--sanity-skip", split = ",(?![^(]*\\))", description = "methods left out of the sanity check (e.g. the slow perturbation CAMs), as --method labels them")
     List<String> sanitySkip = new ArrayList<>();
 
     @Option(names = "--shapley-pairs", defaultValue = "32", description = "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})")
@@ -260,7 +261,7 @@ public final class EvaluateCommand extends CliCommand {
                 methodOptions.camOptions(camBatchSize, shared.seed, dev.candela.explain.Progress.none()), shared.seed);
         if (captured != null) fns = capturing(fns, ex, captured);
         Evaluation evaluation = new Evaluation(ex, new ModelScorer(ex, output, batchSize), options, metrics, fns)
-                .withSanitySkip(sanitySkip)
+                .withSanitySkip(sanitySkip.stream().map(String::trim).toList())
                 .withShapley(ShapleyReference.source(12, shapleyPairs, shared.seed, batchSize));
         return new Setup(evaluation, options, parsed, fns);
     }

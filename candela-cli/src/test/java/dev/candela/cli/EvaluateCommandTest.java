@@ -214,4 +214,21 @@ class EvaluateCommandTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("missing.cnd"), err.toString());
     }
+
+    /** --sanity-skip names a method with several options as --method labels it (its commas are not list commas), spaces allowed. */
+    @Test void sanitySkipTakesLabelsWithOptions(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("fashion.npy"), TinyCnn.fashionImages(1));
+        Path model = Files.writeString(dir.resolve("model.cnd"), "stand-in");
+        Path out = dir.resolve("out");
+        StringWriter err = new StringWriter();
+        String smooth = "smoothgrad(samples=2,noise=0.1)";
+        int code = run(dir, err, "--model", model.toString(), "--input", dir.resolve("fashion.npy").toString(), "--method", "gradient,gradient-x-input," + smooth,
+                "--metric", "sanity-spearman", "--sanity-layers", "1", "--sanity-skip", smooth + ", gradient-x-input", "--out", out.toString(), "--threads", "1");
+        assertEquals(0, code, err.toString());
+        JsonNode r = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("results");
+        assertTrue(r.get("gradient").get("sanity-spearman") != null, r.toString());
+        assertTrue(r.get(smooth) != null, "the label is " + r.fieldNames());
+        assertTrue(r.get(smooth).get("sanity-spearman") == null, r.toString());
+        assertTrue(r.get("gradient-x-input").get("sanity-spearman") == null, r.toString());
+    }
 }

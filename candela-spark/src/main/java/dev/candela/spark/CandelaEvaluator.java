@@ -5,6 +5,7 @@ import dev.candela.graph.Model;
 import dev.candela.metrics.MetricSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -37,7 +38,8 @@ import org.apache.spark.sql.types.StructType;
  * and noisy methods, as in the CLI), {@code method}, {@code target} (the class explained and scored: the
  * target column, else the prediction), {@code error}, then the metrics. Each image is evaluated on its own, with
  * the seeds {@code candela evaluate} derives from (seed, image, method): the numbers do not depend on the
- * partitioning. Metrics that need annotation boxes (pointing game, localisation) are left null here.
+ * partitioning. Metrics that need annotation boxes (pointing game, localisation) are left null here; the run-level
+ * metrics (sufficiency, sensitivity-n), which relate all images of a run, are refused.
  */
 public final class CandelaEvaluator extends Transformer implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
@@ -145,9 +147,38 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
     }
 
     @Override public StructType transformSchema(StructType schema) {
+        checkParams(); // before the explainer's checks, which would call camBatchSize its own "batchSize"
         explainer().transformSchema(schema); // the same checks of the input, target and sizes
         String path = java.util.Arrays.asList(schema.fieldNames()).contains($(pathCol)) ? $(pathCol) : "path";
         return EvaluatePartition.schema(path, MetricSet.parse(getMetrics()));
+    }
+
+    /**
+     * Param mistakes, each named by its param: the CLI would name its own flag (--metric-batch-size, ...), which a
+     * Spark user never typed.
+     */
+    private void checkParams() {
+        String s = $(score).trim().toLowerCase(Locale.ROOT);
+        if (!s.equals("softmax") && !s.equals("logit")) throw new IllegalArgumentException("score must be softmax or logit, got '" + $(score) + "'");
+        if ((Integer) $(batchSize) < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + $(batchSize));
+        if ((Integer) $(camBatchSize) < 1) throw new IllegalArgumentException("camBatchSize must be >= 1, got " + $(camBatchSize));
+        if ((Integer) $(threads) < 1) throw new IllegalArgumentException("threads must be >= 1, got " + $(threads));
+        if ((Integer) $(step) < 0) throw new IllegalArgumentException("step must be >= 0 (0: the input width), got " + $(step));
+        if ((Integer) $(sanityLayers) < 1) throw new IllegalArgumentException("sanityLayers must be >= 1, got " + $(sanityLayers));
+        // the sampled reference needs two pairs for its standard error; found here, not as an error row per image
+        if ((Integer) $(shapleyPairs) < 2) throw new IllegalArgumentException("shapleyPairs must be >= 2, got " + $(shapleyPairs));
+        for (String runLevel : List.of("sufficiency", "sensitivity-n")) {
+            // each image is evaluated on its own here, so a metric that relates the images of a run would score one-image runs
+            if (MetricSet.parse(getMetrics()).contains(runLevel)) {
+                throw new IllegalArgumentException("metrics: " + runLevel + " relates all images of a run and CandelaEvaluator scores each image on its own; "
+                        + "leave it out (candela evaluate without --spark computes it)");
+            }
+        }
+    }
+
+    /** A comma-separated param as the CLI's comma-split list, each entry trimmed (as the explainer's layer param is read). */
+    private static String trimmedList(String csv) {
+        return String.join(",", java.util.Arrays.stream(csv.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList());
     }
 
     /**
@@ -155,21 +186,21 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
      * with the CLI's own code, so the two cannot differ. --input and --out are required by the command and not read.
      */
     List<String> evaluateArgs() {
-        List<String> a = new ArrayList<>(List.of("--input", "(DataFrame)", "--out", "(DataFrame)",
-                "--method", getMethods(), "--metric", getMetrics(), "--score", $(score), "--seed", Long.toString(getSeed()),
-                "--metric-batch-size", $(batchSize).toString(), "--cam-batch-size", $(camBatchSize).toString(),
-                "--sanity-layers", $(sanityLayers).toString(), "--shapley-pairs", $(shapleyPairs).toString(),
-                "--threads", $(threads).toString()));
-        if (!$(layer).isBlank()) a.addAll(List.of("--layer", $(layer)));
-        if ((Integer) $(step) > 0) a.addAll(List.of("--step", $(step).toString()));
-        if (!$(sanitySkip).isBlank()) a.addAll(List.of("--sanity-skip", $(sanitySkip)));
+        // --flag=value: a value is never read as an @argument-file or split off as a flag of its own
+        List<String> a = new ArrayList<>(List.of("--input=(DataFrame)", "--out=(DataFrame)",
+                "--method=" + getMethods(), "--metric=" + getMetrics(), "--score=" + $(score).trim(), "--seed=" + getSeed(),
+                "--metric-batch-size=" + $(batchSize), "--cam-batch-size=" + $(camBatchSize),
+                "--sanity-layers=" + $(sanityLayers), "--shapley-pairs=" + $(shapleyPairs), "--threads=" + $(threads)));
+        String layers = trimmedList($(layer)), skip = trimmedList($(sanitySkip));
+        if (!layers.isEmpty()) a.add("--layer=" + layers);
+        if ((Integer) $(step) > 0) a.add("--step=" + $(step));
+        if (!skip.isEmpty()) a.add("--sanity-skip=" + skip);
         return a;
     }
 
     @Override public Dataset<Row> transform(Dataset<?> dataset) {
         StructType schema = dataset.schema();
         StructType out = transformSchema(schema);
-        if ((Integer) $(step) < 0) throw new IllegalArgumentException("step must be >= 0 (0: the input width), got " + $(step));
         CandelaExplainer ex = explainer();
         byte[] bytes = ex.modelBytes();
         String ext = CandelaExplainer.extension($(modelPath));
@@ -177,6 +208,9 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         ExplainSettings settings = ex.settings(schema, sha, ext);
         Model m = Models.get(sha, ext, () -> bytes);
         List<String> labels = settings.parseMethods(m).stream().map(dev.candela.explainer.Method::label).toList();
+        try (dev.candela.explainer.Explainer e = dev.candela.explainer.Explainer.of(m, 1)) { // a layer typo fails here, not as an error row per image
+            for (String l : settings.layerList()) e.resolveLayer(l);
+        }
         List<String> args = evaluateArgs();
         try (EvaluateCommand.PerImage checked = EvaluateCommand.perImage(args, m, 1)) { // option mistakes here, not on an executor
             checked.evaluation();

@@ -3,6 +3,7 @@ package dev.candela.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.count;
@@ -158,7 +159,7 @@ class CandelaEvaluatorTest {
             cli.put(c[im] + "|" + c[me] + "|" + c[mt], Double.parseDouble(c[va]));
         }
         List<Row> rows = new CandelaEvaluator().setModelPath(SparkTests.MODEL).setMethods(methods).setMetrics(metrics).setTargetCol("label")
-                .setSeed(3).setStep(112).setSanitySkip("score-cam").setCamBatchSize(7)
+                .setSeed(3).setStep(112).setSanitySkip(" score-cam, ").setCamBatchSize(7) // spaces as a Spark user types them
                 .transform(SparkTests.labelled().filter("label in (0, 7)").repartition(2)).collectAsList();
         assertEquals(4, rows.size());
         int compared = 0;
@@ -175,5 +176,36 @@ class CandelaEvaluatorTest {
             }
         }
         assertEquals(2 * 2 * 3 - 2, compared); // score-cam's sanity values are skipped in both
+    }
+
+    /** A bad param value fails on the driver, before any task, with an IllegalArgumentException that names the param. */
+    @Test void badParamsAreNamedByTheirParam() {
+        var schema = SparkTests.labelled().schema();
+        Map<String, CandelaEvaluator> bad = new LinkedHashMap<>();
+        bad.put("score", evaluator().setScore("probit"));
+        bad.put("batchSize", evaluator().setBatchSize(0));
+        bad.put("camBatchSize", evaluator().setCamBatchSize(0));
+        bad.put("threads", evaluator().setThreads(0));
+        bad.put("step", evaluator().setStep(-1));
+        bad.put("metrics", evaluator().setMetrics("deletion,sufficiency"));
+        bad.put("sanityLayers", evaluator().setSanityLayers(0));
+        bad.put("shapleyPairs", evaluator().setShapleyPairs(1));
+        for (Map.Entry<String, CandelaEvaluator> e : bad.entrySet()) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> e.getValue().transformSchema(schema), e.getKey());
+            assertTrue(x.getMessage().startsWith(e.getKey() + ":") || x.getMessage().startsWith(e.getKey() + " "), e.getKey() + ": " + x.getMessage());
+        }
+        // a layer that is not in the model fails the transform call on the driver (not one error row per image)
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> evaluator().setLayer("nope").transform(SparkTests.labelled()));
+        assertTrue(x.getMessage().contains("'nope'"), x.getMessage());
+    }
+
+    /** List params reach the CLI trimmed, as --flag=value (a value starting with @ is not read as an argument file). */
+    @Test void listParamsBecomeTrimmedArguments() {
+        List<String> args = evaluator().setLayer(" features.1 , features.3,").setSanitySkip("score-cam, gradient ").setMethods("@grad-cam").evaluateArgs();
+        assertTrue(args.contains("--layer=features.1,features.3"), args.toString());
+        assertTrue(args.contains("--sanity-skip=score-cam,gradient"), args.toString());
+        assertTrue(args.contains("--method=@grad-cam"), args.toString());
+        List<String> none = evaluator().setLayer(" , ").setSanitySkip(" ").evaluateArgs();
+        assertTrue(none.stream().noneMatch(a -> a.startsWith("--layer") || a.startsWith("--sanity-skip")), none.toString());
     }
 }

@@ -54,7 +54,11 @@ public record DeepLiftOptions(double eps, Fallback fallback, MaxPoolRule maxPool
     /** The DeepLIFT reference code's conventions: eps 1e-7, gradient at the reference, gradient max-pool rule. */
     public static DeepLiftOptions deepliftReferenceCode() { return new DeepLiftOptions(1e-7, Fallback.REFERENCE, MaxPoolRule.GRADIENT); }
 
-    /** Captum's DeepLift as it runs on a PyTorch model: its conventions, and its rules only where it has them. */
+    /**
+     * Captum's DeepLift as it runs on a PyTorch model: its conventions, and its rules only where it has them. Every
+     * ReLU, Sigmoid, Softmax and max-pool op counts as Captum's module (a functional call in the PyTorch source,
+     * which Captum does not hook, cannot be told apart in the graph), and max-pool keeps the accumulated rule.
+     */
     public static DeepLiftOptions captumExact() { return captum().withCoverage(Coverage.CAPTUM_MODULES); }
 
     public DeepLiftOptions withMaxPool(MaxPoolRule r) { return new DeepLiftOptions(eps, fallback, r, coverage); }

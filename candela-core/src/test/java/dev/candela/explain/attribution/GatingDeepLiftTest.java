@@ -3,7 +3,10 @@ package dev.candela.explain.attribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.candela.explain.lrp.Gating;
+import dev.candela.graph.Clip;
 import dev.candela.graph.LayerNorm;
+import dev.candela.graph.LeakyRelu;
+import dev.candela.graph.Relu;
 import dev.candela.graph.Mul;
 import dev.candela.graph.Node;
 import dev.candela.graph.Op;
@@ -112,14 +115,15 @@ class GatingDeepLiftTest {
         assertEquals(r.sum(), out.get(1).sum(), 1e-6);
     }
 
-    @ParameterizedTest(name = "captum-exact: ops without a Captum rule pass the gradient at the input, Sigmoid keeps Rescale, seed {0}")
+    @ParameterizedTest(name = "captum-exact: ops without a Captum rule (ReLU6 / Hardtanh too) pass the gradient at the input, ReLU, LeakyReLU and Sigmoid keep Rescale, seed {0}")
     @MethodSource("seeds")
     void captumExactUsesTheGradientWhereCaptumHasNoRule(long seed) {
         RandomCases g = new RandomCases(seed);
         Shape full = Shape.of(g.between(1, 3), g.between(1, 5), g.between(1, 4), g.between(1, 4));
         Shape gate = full.withDim(2, 1).withDim(3, 1);
         LayerNorm ln = new LayerNorm(g.normal(Shape.of(full.dim(3)), 1.0), g.normal(Shape.of(full.dim(3)), 1.0), 1e-6f);
-        List<Op> ops = new ArrayList<>(List.of(new Mul(), ln));
+        // Clip is ReLU6 / Hardtanh, which Captum's SUPPORTED_NON_LINEAR does not list; ReLU and LeakyReLU it does
+        List<Op> ops = new ArrayList<>(List.of(new Mul(), ln, new Clip(0, 6), new Clip(-1, 1), new Relu(), new LeakyRelu(0.1f)));
         for (Pointwise.Fn fn : Pointwise.Fn.values()) ops.add(new Pointwise(fn));
         for (Op op : ops) {
             boolean two = op instanceof Mul;
@@ -133,9 +137,9 @@ class GatingDeepLiftTest {
             List<Tensor> exact = new DeepLiftRule(DeepLiftOptions.captumExact()).propagate(v, m);
             List<Tensor> conserving = new DeepLiftRule(DeepLiftOptions.captum()).propagate(v, m);
             List<Tensor> gradient = R.inputGradients(op, actual, R.forward(op, actual), m);
-            boolean sigmoid = op instanceof Pointwise p && p.fn() == Pointwise.Fn.SIGMOID;
+            boolean captumRule = op instanceof Relu || op instanceof LeakyRelu || op instanceof Pointwise p && p.fn() == Pointwise.Fn.SIGMOID;
             for (int k = 0; k < exact.size(); k++) {
-                float[] want = (sigmoid ? conserving : gradient).get(k).data(), got = exact.get(k).data();
+                float[] want = (captumRule ? conserving : gradient).get(k).data(), got = exact.get(k).data();
                 for (int i = 0; i < got.length; i++) assertEquals(want[i], got[i], 1e-6 * (1 + Math.abs(want[i])), op + " input " + k + " [" + i + "], seed " + seed);
             }
         }
