@@ -241,9 +241,18 @@ for a, b in (("xgrad-cam", "grad-cam"), ("lrp-cam", "lift-cam")):
 if "ablation-cam" in stream_of:
     ims = stream_images["lift"]
     if ims:
-        mx = max(abs(values[(im, "ablation-cam", k)] - values[(im, "lift-cam", k)]) for im in ims for k in METRICS)
-        ident["ablation-cam vs lift-cam"] = {"photos": len(ims), "max_abs": mx}
+        per = {im: max(abs(values[(im, "ablation-cam", k)] - values[(im, "lift-cam", k)]) for k in METRICS) for im in ims}
+        mx = max(per.values())
+        flipped = sorted(im for im, d in per.items() if d > 1e-2)
+        ident["ablation-cam vs lift-cam"] = {"photos": len(ims), "max_abs": mx, "differing_photos": flipped}
         P(f"| ablation-cam vs lift-cam | {len(ims)} | {mx:.1e} |")
+        if flipped:
+            rest = max((d for im, d in per.items() if im not in flipped), default=0.0)
+            P(f"\nAblation-CAM divides each channel's score drop by the target's score (pytorch-grad-cam's "
+              f"`(score - ablated) / score`, on the logit), so its constant is negative where the target's logit is "
+              f"negative: its weights are then LIFT-CAM's times a negative number and its map is inverted. That happens "
+              f"on {len(flipped)} of {len(ims)} photos ({', '.join(flipped[:5])}{', ...' if len(flipped) > 5 else ''}); "
+              f"on the others the largest difference is {rest:.1e}.")
 summary["identities"] = ident
 P("\nSo the lift stream runs Grad-CAM and LIFT-CAM for XGrad-CAM and LRP-CAM (their rows below are Grad-CAM's and "
   "LIFT-CAM's).\n")
