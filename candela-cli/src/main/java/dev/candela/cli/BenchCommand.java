@@ -30,7 +30,10 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code candela bench MODEL}: where one forward pass spends its time. Each layer's time is the wall time
  * from the previous layer's completion to its own (the executor runs layers in order, each one parallel
- * inside), its median over the timed runs; GFLOP/s counts two operations per multiply-add.
+ * inside), its median over the timed runs; GFLOP/s counts two operations per multiply-add. Timing a layer
+ * needs its output, so those runs go op by op; the forward time is measured apart, in the runs a user's
+ * forward pass makes (a convolution and the element-wise ops only it feeds in one pass), unless
+ * {@code --unfused}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time a model's forward pass per layer: median milliseconds over --runs after --warmup, share of the total and GFLOP/s, per layer and per op kind.")
@@ -55,6 +58,9 @@ final class BenchCommand extends CliCommand {
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the numbers as JSON")
     Path json;
+
+    @Option(names = "--unfused", description = "time the forward pass op by op, as the per-layer runs do (no convolution fused with the ops after it)")
+    boolean unfused;
 
     /** One layer's result: median milliseconds of the runs, multiply-adds per forward pass (whole batch). */
     record Layer(String name, String op, String shape, long multiplyAdds, double millis) {
@@ -82,7 +88,7 @@ final class BenchCommand extends CliCommand {
         Map<Node, Integer> index = new IdentityHashMap<>();
         for (int i = 0; i < nodes.size(); i++) index.put(nodes.get(i), i);
         long[][] nanos = new long[nodes.size()][runs];
-        double[] total = new double[runs];
+        double[] total = new double[runs], opByOp = new double[runs];
         try (Parallel par = new Parallel(t)) {
             int[] run = {-1};
             long[] last = {0};
@@ -98,6 +104,14 @@ final class BenchCommand extends CliCommand {
                 long t0 = System.nanoTime();
                 last[0] = t0;
                 ex.forward(x, java.util.Set.of());
+                opByOp[r] = (System.nanoTime() - t0) / 1e6;
+            }
+            // a listener sees every layer, so it turns fusion off: a no-op one for --unfused
+            Executor plain = unfused ? Executor.fast(m, par).withListener((n, in, out) -> { }) : Executor.fast(m, par);
+            for (int i = 0; i < warmup; i++) plain.forward(x, java.util.Set.of());
+            for (int r = 0; r < runs; r++) {
+                long t0 = System.nanoTime();
+                plain.forward(x, java.util.Set.of());
                 total[r] = (System.nanoTime() - t0) / 1e6;
             }
         }
@@ -114,18 +128,19 @@ final class BenchCommand extends CliCommand {
             layers.add(new Layer(dev.candela.io.Text.safe(n.name()), n.op().kind(), g.itemShape(n.output()).toString(), mac, median(ms)));
         }
         double forward = median(total);
-        print(out(), g, t, forward, total, macs, layers);
-        if (json != null) writeJson(t, forward, macs, layers);
+        print(out(), g, t, forward, total, median(opByOp), macs, layers);
+        if (json != null) writeJson(t, forward, median(opByOp), macs, layers);
         return 0;
     }
 
-    private void print(PrintWriter out, Graph g, int t, double forward, double[] total, long macs, List<Layer> layers) {
+    private void print(PrintWriter out, Graph g, int t, double forward, double[] total, double opByOp, long macs, List<Layer> layers) {
         double[] sorted = total.clone();
         Arrays.sort(sorted);
         out.printf(Locale.ROOT, "model %s: %d layers, input %dx%s, %d thread%s, %d warm-up + %d timed runs%n", dev.candela.io.Text.safe(model.toString()),
                 layers.size(), batch, g.inputItemShape(), t, t == 1 ? "" : "s", warmup, runs);
-        out.printf(Locale.ROOT, "forward: median %.3f ms (min %.3f, max %.3f), %.2f GFLOP/s, %.1f images/s%n", forward, sorted[0], sorted[sorted.length - 1],
-                forward > 0 ? 2.0 * macs / (forward * 1e6) : 0, forward > 0 ? batch * 1000 / forward : 0);
+        out.printf(Locale.ROOT, "forward%s: median %.3f ms (min %.3f, max %.3f), %.2f GFLOP/s, %.1f images/s; op by op, timing each layer: median %.3f ms%n",
+                unfused ? " (op by op)" : "", forward, sorted[0], sorted[sorted.length - 1],
+                forward > 0 ? 2.0 * macs / (forward * 1e6) : 0, forward > 0 ? batch * 1000 / forward : 0, opByOp);
         List<Layer> shown = layers;
         if (top > 0) shown = layers.stream().sorted(Comparator.comparingDouble(Layer::millis).reversed()).limit(top).toList();
         double sum = layers.stream().mapToDouble(Layer::millis).sum();
@@ -171,7 +186,7 @@ final class BenchCommand extends CliCommand {
         }
     }
 
-    private void writeJson(int t, double forward, long macs, List<Layer> layers) throws IOException {
+    private void writeJson(int t, double forward, double opByOp, long macs, List<Layer> layers) throws IOException {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("model", model.toString());
         j.put("batch", batch);
@@ -179,6 +194,8 @@ final class BenchCommand extends CliCommand {
         j.put("warmup", warmup);
         j.put("runs", runs);
         j.put("forward_median_ms", forward);
+        j.put("fused", !unfused);
+        j.put("op_by_op_median_ms", opByOp);
         j.put("multiply_adds", macs);
         List<Map<String, Object>> ls = new ArrayList<>();
         for (Layer l : layers) {

@@ -128,14 +128,30 @@ public final class Executor {
         Map<String, Tensor> values = new LinkedHashMap<>(given);
         if (!given.isEmpty()) ForwardChecks.checkActivationBytes(graph, plan, given, given.values().iterator().next().dim(0));
         boolean check = nonFiniteCheck(given, null, null);
+        // Intermediate values nobody sees (not kept, no listener) need not be written: a convolution and the
+        // element-wise ops only it feeds run as one pass over its output.
+        ConvFusion fusion = keep != null && forwardListeners.isEmpty() ? new ConvFusion(graph, plan, keep) : null;
+        boolean[] done = new boolean[plan.size()];
         for (int i = 0; i < plan.size(); i++) {
             Node n = plan.get(i);
-            List<Tensor> in = new ArrayList<>(n.inputs().size());
-            for (String t : n.inputs()) in.add(values.get(t));
-            Tensor out = kernels.forward(n.op(), in);
-            if (check) check = nonFiniteCheck(given, n, out);
-            for (ForwardListener l : forwardListeners) l.onNode(n, in, out);
-            values.put(n.output(), out);
+            ConvFusion.Chain chain = done[i] || fusion == null ? null : fusion.chainAt(i, values);
+            if (chain != null) {
+                Tensor out = kernels.forwardFused(chain.conv(), values.get(n.inputs().get(0)), chain.after(),
+                        chain.residual() == null ? null : values.get(chain.residual()), check);
+                if (out != null) {
+                    for (int k : chain.positions()) done[k] = true;
+                    values.put(chain.output(), out);
+                }
+                // null: a NaN or infinity in the chain, so it runs node by node below and the check names the node
+            }
+            if (!done[i]) {
+                List<Tensor> in = new ArrayList<>(n.inputs().size());
+                for (String t : n.inputs()) in.add(values.get(t));
+                Tensor out = kernels.forward(n.op(), in);
+                if (check) check = nonFiniteCheck(given, n, out);
+                for (ForwardListener l : forwardListeners) l.onNode(n, in, out);
+                values.put(n.output(), out);
+            }
             if (keep != null) {
                 for (String t : n.inputs()) {
                     if (lastUse.get(t) == i && !keep.contains(t) && !t.equals(graph.output())) values.remove(t);

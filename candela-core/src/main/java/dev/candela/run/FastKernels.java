@@ -27,6 +27,7 @@ import dev.candela.graph.Slice;
 import dev.candela.graph.Pad2d;
 import dev.candela.graph.LayerNorm;
 import dev.candela.graph.Resize2d;
+import dev.candela.tensor.ConvEpilogue;
 import dev.candela.tensor.ConvKernels;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Sgemm;
@@ -292,16 +293,48 @@ public final class FastKernels implements Kernels {
     }
 
     private Tensor conv(Tensor x, Conv2d c, Shape os) {
+        return conv(x, c, os, null);
+    }
+
+    private Tensor conv(Tensor x, Conv2d c, Shape os, ConvEpilogue after) {
         ConvKernels.Geometry g = geometry(c, x.shape(), os.dim(2), os.dim(3));
         float[] y = new float[os.size()];
         if (c.isDepthwise()) {
             ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
-                    c.weight().data(), c.bias().data(), y, parallel);
+                    c.weight().data(), c.bias().data(), after, y, parallel);
         } else {
             Sgemm.PackedA[] w = CONV_FORWARD.computeIfAbsent(c, k -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));
-            ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), y, parallel);
+            ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), after, y, parallel);
         }
         return new Tensor(os, y);
+    }
+
+    @Override public Tensor forwardFused(Conv2d c, Tensor x, List<Op> after, Tensor residual, boolean check) {
+        if (verify != null) {
+            // op by op, so --verify reports each one against its reference
+            Tensor y = forward(c, List.of(x));
+            for (Op op : after) {
+                if (check && ForwardChecks.firstNonFinite(y.data()) >= 0) return null;
+                y = forward(op, op instanceof Add ? List.of(y, residual) : List.of(y));
+            }
+            return check && ForwardChecks.firstNonFinite(y.data()) >= 0 ? null : y;
+        }
+        List<ConvEpilogue.Step> steps = new ArrayList<>(after.size());
+        for (Op op : after) {
+            steps.add(switch (op) {
+                case BatchNorm2d b -> new ConvEpilogue.Step.ChannelAffine(b.scale(), b.shift());
+                case ChannelAffine a -> new ConvEpilogue.Step.ChannelAffine(a.scale().data(), a.shift().data());
+                case Add a -> new ConvEpilogue.Step.AddTensor(residual.data());
+                case Relu r -> new ConvEpilogue.Step.Relu();
+                case Clip k -> new ConvEpilogue.Step.Clamp(k.min(), k.max());
+                case LeakyRelu l -> new ConvEpilogue.Step.Leaky(l.alpha());
+                default -> throw new IllegalArgumentException(op.kind() + " cannot follow a convolution in a fused pass");
+            });
+        }
+        Shape os = c.outputShape(List.of(x.shape()));
+        ConvEpilogue epilogue = new ConvEpilogue(steps, check);
+        Tensor y = conv(x, c, os, epilogue);
+        return epilogue.sawNonFinite() ? null : y;
     }
 
     /** y[n, c, ...] += bias[c], in place. */
@@ -383,6 +416,42 @@ public final class FastKernels implements Kernels {
     }
 
     /** One plane of max pooling; first maximum wins ties, a NaN always wins (the reference's rule). */
+    /**
+     * Max pooling of one plane in two passes (the maximum of a window is the maximum of its rows' maxima):
+     * per output row, the element-wise maximum of the window's input rows, then of the window's columns,
+     * each tap's column a (strided) slice of that row; both in vectors. Taps outside the plane count as
+     * -Inf, as padding does. Math.max semantics: NaN wins, and of +0 and -0 the +0, whatever the tap order (the
+     * reference keeps the first of equal values, so a window holding both zeros may differ in the zero's sign).
+     */
+    private static void maxPoolSeparable(float[] d, int xo, int ih, int iw, int kh, int kw, int sy, int sx, int pt, int pl,
+                                         float[] y, int yo, int oh, int ow) {
+        // row[pl + ix] = maximum over the window's input rows at column ix; -Inf in the padding around it
+        int span = Math.max(pl + iw, (ow - 1) * sx + kw);
+        float[] row = new float[span], tap = new float[ow];
+        java.util.Arrays.fill(row, Float.NEGATIVE_INFINITY);
+        for (int oy = 0; oy < oh; oy++) {
+            int iy0 = Math.max(0, oy * sy - pt), iy1 = Math.min(ih, oy * sy - pt + kh), o = yo + oy * ow;
+            if (iy1 <= iy0) {
+                java.util.Arrays.fill(y, o, o + ow, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            int n = Math.min(iw, span - pl);
+            System.arraycopy(d, xo + iy0 * iw, row, pl, n);
+            for (int iy = iy0 + 1; iy < iy1; iy++) VectorOps.maxInto(d, xo + iy * iw, row, pl, n);
+            for (int kx = 0; kx < kw; kx++) {
+                float[] src = row;
+                int at = kx;
+                if (sx != 1) {
+                    for (int ox = 0, s = kx; ox < ow; ox++, s += sx) tap[ox] = row[s];
+                    src = tap;
+                    at = 0;
+                }
+                if (kx == 0) System.arraycopy(src, at, y, o, ow);
+                else VectorOps.maxInto(src, at, y, o, ow);
+            }
+        }
+    }
+
     private static void maxPoolPlane(float[] d, int xo, int ih, int iw, MaxPool2d p, float[] y, int yo, int oh, int ow, int[] arg) {
         int kh = p.kernel()[0], kw = p.kernel()[1], sy = p.strides()[0], sx = p.strides()[1];
         int dy = p.dilations()[0], dx = p.dilations()[1], pt = p.pads()[0], pl = p.pads()[1];
@@ -417,8 +486,12 @@ public final class FastKernels implements Kernels {
             }
             return;
         }
+        if (arg == null && dy == 1 && dx == 1) {
+            maxPoolSeparable(d, xo, ih, iw, kh, kw, sy, sx, pt, pl, y, yo, oh, ow);
+            return;
+        }
         // values only: outputs whose whole window lies inside the plane take the taps in the same order with
-        // selects and no bounds tests (ResNet's 3x3/2 stem pool); the border keeps the general loop below
+        // selects and no bounds tests; the border keeps the general loop below
         int oy0 = 0, oy1 = 0, ox0 = 0, ox1 = 0;
         if (arg == null) {
             oy0 = Math.min(oh, Math.ceilDiv(pt, sy));

@@ -18,4 +18,12 @@ public sealed interface Kernels permits ReferenceKernels, FastKernels {
      * respect to the output. {@code output} is the forward result for {@code inputs}.
      */
     List<Tensor> inputGradients(Op op, List<Tensor> inputs, Tensor output, Tensor gradOutput);
+
+    /**
+     * The output of convolution {@code conv} on {@code x} followed by the element-wise ops {@code after}
+     * (each taking the previous result; an {@link dev.candela.graph.Add} takes {@code residual} as its other
+     * input), with the same bits as running them one by one. With {@code check}, null when any of the
+     * intermediate values is NaN or infinite: the caller redoes the ops one by one to name the layer.
+     */
+    Tensor forwardFused(dev.candela.graph.Conv2d conv, Tensor x, List<Op> after, Tensor residual, boolean check);
 }

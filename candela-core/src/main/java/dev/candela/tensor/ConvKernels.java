@@ -57,25 +57,59 @@ public final class ConvKernels {
      */
     public static void gemmConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
                                 float[] y, Parallel parallel) {
+        gemmConv(x, n, g, groups, w, bias, null, y, parallel);
+    }
+
+    /** The same, with {@code after} (may be null) applied to each tile's output rows once they are summed. */
+    public static void gemmConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
+                                ConvEpilogue after, float[] y, Parallel parallel) {
         if (!g.pointwise() && g.sy() == 1 && g.sx() == 1 && shiftedWidth(g) <= 2 * g.ow()) {
-            shiftedConv(x, n, g, groups, w, bias, y, parallel);
+            shiftedConv(x, n, g, groups, w, bias, after, y, parallel);
             return;
         }
         int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, outPlane, n * groups, parallel.threads());
         int tiles = t.tiles();
+        java.util.function.IntFunction<Sgemm.BPacker> packers = item -> {
+            int xOff = item * g.c() * inPlane;
+            return g.pointwise() ? Sgemm.rowMajor(x, xOff, inPlane) : im2col(x, xOff, g);
+        };
+        Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), outPlane, packers, parallel);
         parallel.forEach(n * groups * tiles, i -> {
             int item = i / tiles, b = item / groups, gr = item % groups;
-            int xOff = (b * groups + gr) * g.c() * inPlane;
             int yOff = (b * outC + gr * ocg) * outPlane;
-            Sgemm.BPacker packer = g.pointwise() ? Sgemm.rowMajor(x, xOff, inPlane) : im2col(x, xOff, g);
-            t.run(i % tiles, w[gr], packer, y, yOff, outPlane);
-            if (bias != null) {
+            if (shared != null) t.run(i % tiles, w[gr], shared[item], y, yOff, outPlane);
+            else t.run(i % tiles, w[gr], packers.apply(item), y, yOff, outPlane);
+            if (bias != null || after != null) {
                 int i0 = (i % tiles) / t.colBlocks() * t.rowBlock(), j0 = (i % tiles) % t.colBlocks() * t.colBlock();
                 int i1 = Math.min(ocg, i0 + t.rowBlock()), j1 = Math.min(outPlane, j0 + t.colBlock());
-                for (int o = i0; o < i1; o++) VectorOps.addScalar(y, yOff + o * outPlane + j0, j1 - j0, bias[gr * ocg + o]);
+                for (int o = i0; o < i1; o++) {
+                    int at = yOff + o * outPlane + j0;
+                    if (bias != null) VectorOps.addScalar(y, at, j1 - j0, bias[gr * ocg + o]);
+                    if (after != null) after.apply(y, at, j1 - j0, gr * ocg + o);
+                }
             }
         });
+    }
+
+    private static final ThreadLocal<float[]> SHARED_B = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * When the tiling cuts rows, several tiles (on different threads) need the same packed columns, and each
+     * would pack them again: for a late layer (7x7 pixels, 4608-deep) that repeated packing costs a quarter of
+     * the multiply. Then B is packed once per item, in parallel over its KC blocks, and shared; else null.
+     * The packed values are the same, so the sums and their bits are too.
+     */
+    private static Sgemm.PackedB[] sharedB(Sgemm.Tiling t, int items, int depth, int cols,
+                                           java.util.function.IntFunction<Sgemm.BPacker> packers, Parallel parallel) {
+        if (t.rowBlocks() < 2 || parallel.threads() < 2 || depth == 0) return null;
+        int size = Sgemm.PackedB.size(depth, cols), blocks = Sgemm.PackedB.blocks(depth);
+        float[] data = SHARED_B.get();
+        if (data.length < (long) items * size) SHARED_B.set(data = new float[items * size]);
+        Sgemm.PackedB[] p = new Sgemm.PackedB[items];
+        for (int i = 0; i < items; i++) p[i] = new Sgemm.PackedB(depth, cols, data, i * size);
+        parallel.forEach(items * blocks, k -> p[k / blocks].packBlock(packers.apply(k / blocks), k % blocks));
+        return p;
     }
 
     /** Row width of the zero-padded copy a stride-1 convolution reads: the output width plus the kernel's reach. */
@@ -93,7 +127,7 @@ public final class ConvKernels {
      * once, before the tiles that share it run.
      */
     static void shiftedConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
-                            float[] y, Parallel parallel) {
+                            ConvEpilogue after, float[] y, Parallel parallel) {
         int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
         int wp = shiftedWidth(g), hp = g.oh() + g.dy() * (g.kh() - 1), padded = hp * wp, cols = g.oh() * wp;
         // room past the last plane: the last taps' slices run kw-1 columns over, a partial panel up to NR
@@ -102,13 +136,15 @@ public final class ConvKernels {
         parallel.forEach(n * groups, item -> padInto(x, item * g.c() * inPlane, g, hp, wp, xp, item * padLength));
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, cols, n * groups, parallel.threads());
         int tiles = t.tiles();
+        Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), cols, item -> shifted(xp, item * padLength, g, padded, wp), parallel);
         parallel.forEach(n * groups * tiles, i -> {
             int item = i / tiles, b = item / groups, gr = item % groups, tile = i % tiles;
             int i0 = tile / t.colBlocks() * t.rowBlock(), j0 = tile % t.colBlocks() * t.colBlock();
             int i1 = Math.min(ocg, i0 + t.rowBlock()), j1 = Math.min(cols, j0 + t.colBlock()), ldc = j1 - j0;
             float[] c = SHIFT_OUT.get();
             if (c.length < (i1 - i0) * ldc) SHIFT_OUT.set(c = new float[(i1 - i0) * ldc]);
-            Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, g, padded, wp), j0, j1, c, -i0 * ldc - j0, ldc);
+            if (shared != null) Sgemm.multiplyTile(w[gr], i0, i1, shared[item], j0, j1, c, -i0 * ldc - j0, ldc);
+            else Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, g, padded, wp), j0, j1, c, -i0 * ldc - j0, ldc);
             int yOff = (b * outC + gr * ocg) * outPlane, ow = g.ow();
             for (int o = i0; o < i1; o++) {
                 float bv = bias == null ? 0f : bias[gr * ocg + o];
@@ -118,6 +154,7 @@ public final class ConvKernels {
                     if (ox < ow) {
                         if (bias == null) System.arraycopy(c, src + j, y, dst + oy * ow + ox, end - j);
                         else VectorOps.addScalarInto(c, src + j, y, dst + oy * ow + ox, end - j, bv);
+                        if (after != null) after.apply(y, dst + oy * ow + ox, end - j, gr * ocg + o);
                     }
                     j = (oy + 1) * wp;
                 }
@@ -142,10 +179,10 @@ public final class ConvKernels {
     /** B[k][j] = xp[at + ci*padded + ky*dy*wp + kx*dx + j] for k = (ci, ky, kx): the shifted layout's column matrix. */
     static Sgemm.BPacker shifted(float[] xp, int at, Geometry g, int padded, int wp) {
         int khw = g.kh() * g.kw(), kw = g.kw(), rowStep = g.dy() * wp, colStep = g.dx();
-        return (k0, kc, j0, nc, dst) -> {
+        return (k0, kc, j0, nc, dst, pos) -> {
             for (int p = 0; p * Sgemm.NR < nc; p++) {
                 int jb = j0 + p * Sgemm.NR, jn = Math.min(Sgemm.NR, nc - p * Sgemm.NR);
-                int d = p * Sgemm.NR * kc;
+                int d = pos + p * Sgemm.NR * kc;
                 for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
                     int k = k0 + kk, r = k % khw;
                     int s = at + (k / khw) * padded + (r / kw) * rowStep + (r % kw) * colStep + jb;
@@ -158,11 +195,11 @@ public final class ConvKernels {
 
     /** B[k][j] of the column matrix of one image and group, packed straight from the input. */
     static Sgemm.BPacker im2col(float[] x, int off, Geometry g) {
-        return (k0, kc, j0, nc, dst) -> {
+        return (k0, kc, j0, nc, dst, pos) -> {
             int khw = g.kh() * g.kw(), plane = g.h() * g.w();
             for (int p = 0; p * Sgemm.NR < nc; p++) {
                 int jb = j0 + p * Sgemm.NR, jn = Math.min(Sgemm.NR, nc - p * Sgemm.NR);
-                int d = p * Sgemm.NR * kc;
+                int d = pos + p * Sgemm.NR * kc;
                 for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
                     int k = k0 + kk, ci = k / khw, r = k % khw;
                     fillRow(x, off + ci * plane, g, r / g.kw(), r % g.kw(), jb, jn, dst, d);
@@ -189,7 +226,12 @@ public final class ConvKernels {
                     if (hi > lo) System.arraycopy(x, row + ix0 + lo, dst, d + lo, hi - lo);
                     for (int t = hi; t < run; t++) dst[d + t] = 0f;
                 } else {
-                    for (int t = 0, ix = ix0; t < run; t++, ix += sx) dst[d + t] = ix >= 0 && ix < w ? x[row + ix] : 0f;
+                    // t in [lo, hi) reads inside the row: ix0 + t*sx in [0, w)
+                    int lo = Math.min(run, Math.max(0, Math.ceilDiv(-ix0, sx)));
+                    int hi = Math.max(lo, Math.min(run, Math.ceilDiv(w - ix0, sx)));
+                    for (int t = 0; t < lo; t++) dst[d + t] = 0f;
+                    for (int t = lo, s = row + ix0 + lo * sx; t < hi; t++, s += sx) dst[d + t] = x[s];
+                    for (int t = hi; t < run; t++) dst[d + t] = 0f;
                 }
             }
             left -= run;
@@ -205,12 +247,19 @@ public final class ConvKernels {
      */
     public static void depthwise(float[] x, int n, int channels, int multiplier, Geometry g, float[] w, float[] bias,
                                  float[] y, Parallel parallel) {
+        depthwise(x, n, channels, multiplier, g, w, bias, null, y, parallel);
+    }
+
+    /** The same, with {@code after} (may be null) applied to each output plane once it is summed. */
+    public static void depthwise(float[] x, int n, int channels, int multiplier, Geometry g, float[] w, float[] bias,
+                                 ConvEpilogue after, float[] y, Parallel parallel) {
         int outC = channels * multiplier, inPlane = g.h() * g.w(), outPlane = g.pixels(), khw = g.kh() * g.kw();
         parallel.forEach(n * outC, i -> {
             int b = i / outC, o = i % outC;
             int yo = i * outPlane;
             java.util.Arrays.fill(y, yo, yo + outPlane, bias == null ? 0f : bias[o]);
             depthwisePlane(x, (b * channels + o / multiplier) * inPlane, g, w, o * khw, y, yo);
+            if (after != null) after.apply(y, yo, outPlane, o);
         });
     }
 

@@ -72,19 +72,40 @@ public final class Sgemm {
 
     /**
      * Fills a packed B block: rows k0..k0+kc, columns j0..j0+nc, as ceil(nc/NR) panels of kc x NR
-     * floats (panel p at p*NR*kc, element (k, j) at (k-k0)*NR + j%NR); columns past nc are zero.
+     * floats (panel p at at+p*NR*kc, element (k, j) at at+(k-k0)*NR + j%NR); columns past nc are zero.
      */
     @FunctionalInterface
     public interface BPacker {
-        void pack(int k0, int kc, int j0, int nc, float[] dst);
+        void pack(int k0, int kc, int j0, int nc, float[] dst, int at);
+    }
+
+    /**
+     * B packed whole, every KC block over all columns, at {@code at} in {@code data}: tiles of one product that
+     * differ only in their rows read it instead of each packing the same columns again (a product with few
+     * columns, such as a late convolution layer, is split over threads by rows).
+     */
+    public record PackedB(int depth, int cols, float[] data, int at) {
+        public static int size(int depth, int cols) { return depth * paddedCols(cols); }
+
+        static int paddedCols(int cols) { return ceilDiv(cols, NR) * NR; }
+
+        public static int blocks(int depth) { return ceilDiv(depth, KC); }
+
+        /** Packs KC block {@code kb} of {@code b} (blocks are independent: one task each). */
+        public void packBlock(BPacker b, int kb) {
+            int k0 = kb * KC;
+            b.pack(k0, Math.min(KC, depth - k0), 0, cols, data, at + k0 * paddedCols(cols));
+        }
+
+        int offset(int k0, int kc, int j0) { return at + k0 * paddedCols(cols) + j0 * kc; }
     }
 
     /** B[k][j] = b[off + k * ldb + j] (row-major). */
     public static BPacker rowMajor(float[] b, int off, int ldb) {
-        return (k0, kc, j0, nc, dst) -> {
+        return (k0, kc, j0, nc, dst, at) -> {
             for (int p = 0; p * NR < nc; p++) {
                 int jn = Math.min(NR, nc - p * NR);
-                int d = p * NR * kc;
+                int d = at + p * NR * kc;
                 int s = off + k0 * ldb + j0 + p * NR;
                 if (jn == NR) {
                     for (int kk = 0; kk < kc; kk++, d += NR, s += ldb) copyPanelRow(b, s, dst, d);
@@ -100,12 +121,12 @@ public final class Sgemm {
 
     /** B[k][j] = b[off + j * ldb + k] (the transpose of a row-major matrix). */
     public static BPacker transposed(float[] b, int off, int ldb) {
-        return (k0, kc, j0, nc, dst) -> {
+        return (k0, kc, j0, nc, dst, at) -> {
             // each source row is read front to back (a Linear layer's weights stream from memory once);
             // the panel being written is small enough to stay in the first-level cache
             for (int p = 0; p * NR < nc; p++) {
                 int jn = Math.min(NR, nc - p * NR);
-                int d = p * NR * kc;
+                int d = at + p * NR * kc;
                 for (int jj = 0; jj < jn; jj++) {
                     int s = off + (j0 + p * NR + jj) * ldb + k0;
                     for (int kk = 0, e = d + jj; kk < kc; kk++, e += NR) dst[e] = b[s + kk];
@@ -134,23 +155,34 @@ public final class Sgemm {
      * c[cOff + i * ldc + j] (overwriting). i0 must be a multiple of MR. One tile is one task's work.
      */
     public static void multiplyTile(PackedA a, int i0, int i1, BPacker b, int j0, int j1, float[] c, int cOff, int ldc) {
+        multiplyTile(a, i0, i1, b, null, j0, j1, c, cOff, ldc);
+    }
+
+    /** The same with B packed beforehand (j0 a multiple of NR). */
+    public static void multiplyTile(PackedA a, int i0, int i1, PackedB b, int j0, int j1, float[] c, int cOff, int ldc) {
+        multiplyTile(a, i0, i1, null, b, j0, j1, c, cOff, ldc);
+    }
+
+    private static void multiplyTile(PackedA a, int i0, int i1, BPacker packer, PackedB packed, int j0, int j1, float[] c, int cOff, int ldc) {
         int depth = a.depth(), nc = j1 - j0, panels = ceilDiv(nc, NR);
         if (nc <= 0 || i1 <= i0) return;
         if (depth == 0) {
             for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
             return;
         }
-        float[] bw = bBuffer(Math.min(KC, depth) * panels * NR);
+        float[] bw = packed != null ? packed.data() : bBuffer(Math.min(KC, depth) * panels * NR);
         float[] tile = WORK.get()[1];
         for (int k0 = 0; k0 < depth; k0 += KC) {
             int kc = Math.min(KC, depth - k0);
             boolean add = k0 > 0;
-            b.pack(k0, kc, j0, nc, bw);
+            int base = 0;
+            if (packed != null) base = packed.offset(k0, kc, j0);
+            else packer.pack(k0, kc, j0, nc, bw, 0);
             for (int ib = i0; ib < i1; ib += MC) {
                 int ie = Math.min(i1, ib + MC);
                 for (int p = 0; p < panels; p++) {
                     int jn = Math.min(NR, nc - p * NR);
-                    int bo = p * NR * kc;
+                    int bo = base + p * NR * kc;
                     for (int i = ib; i < ie; i += MR) {
                         int mn = Math.min(MR, ie - i);
                         int ao = a.offset(k0, kc, i);
@@ -197,6 +229,13 @@ public final class Sgemm {
 
         /** Runs tile t (row-block major) of this tiling. */
         public void run(int t, PackedA a, BPacker b, float[] c, int cOff, int ldc) {
+            int rb = t / colBlocks(), cb = t % colBlocks();
+            int i0 = rb * rowBlock, j0 = cb * colBlock;
+            multiplyTile(a, i0, Math.min(m, i0 + rowBlock), b, j0, Math.min(n, j0 + colBlock), c, cOff, ldc);
+        }
+
+        /** The same with B packed beforehand. */
+        public void run(int t, PackedA a, PackedB b, float[] c, int cOff, int ldc) {
             int rb = t / colBlocks(), cb = t % colBlocks();
             int i0 = rb * rowBlock, j0 = cb * colBlock;
             multiplyTile(a, i0, Math.min(m, i0 + rowBlock), b, j0, Math.min(n, j0 + colBlock), c, cOff, ldc);

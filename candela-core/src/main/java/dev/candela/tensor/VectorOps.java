@@ -34,6 +34,12 @@ public final class VectorOps {
     /** y = x &gt; 0 ? x : 0. */
     public static void relu(float[] x, float[] y, int o, int n) { K.relu(x, y, o, n); }
 
+    /** y[yo+i] = Math.max(y[yo+i], x[xo+i]) over i &lt; n. */
+    public static void maxInto(float[] x, int xo, float[] y, int yo, int n) { K.maxInto(x, xo, y, yo, n); }
+
+    /** True when x[o..o+n) holds no NaN and no infinity. */
+    public static boolean allFinite(float[] x, int o, int n) { return K.allFinite(x, o, n); }
+
     /** y = x &gt;= 0 ? x : alpha * x. */
     public static void leaky(float[] x, float[] y, int o, int n, float alpha) { K.leaky(x, y, o, n, alpha); }
 

@@ -38,6 +38,29 @@ class SgemmPropertyTest {
         };
     }
 
+    @ParameterizedTest(name = "a tile on B packed beforehand has the bits of a tile packing its own B, seed {0}")
+    @MethodSource("seeds")
+    void prepackedBGivesTheSameBits(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int m = Math.max(1, size(g, Sgemm.MR)), n = Math.max(1, size(g, Sgemm.NR));
+        int k = g.chance(0.5) ? 2 * Sgemm.KC + g.between(-1, 40) : Math.max(1, size(g, 8));
+        float[] a = g.normal(m, k).data(), b = g.normal(k, n).data();
+        Sgemm.PackedA pa = Sgemm.packA(a, 0, k, 1, m, k);
+        int at = g.between(0, 5);
+        Sgemm.PackedB pb = new Sgemm.PackedB(k, n, new float[at + Sgemm.PackedB.size(k, n)], at);
+        for (int kb = 0; kb < Sgemm.PackedB.blocks(k); kb++) pb.packBlock(Sgemm.rowMajor(b, 0, n), kb);
+        // a tile of rows and a column block starting on a panel boundary
+        int i0 = Sgemm.MR * g.between(0, (m - 1) / Sgemm.MR), j0 = Sgemm.NR * g.between(0, (n - 1) / Sgemm.NR);
+        int i1 = g.between(i0 + 1, m), j1 = g.between(j0 + 1, n);
+        float[] own = new float[m * n], shared = new float[m * n];
+        Sgemm.multiplyTile(pa, i0, i1, Sgemm.rowMajor(b, 0, n), j0, j1, own, 0, n);
+        Sgemm.multiplyTile(pa, i0, i1, pb, j0, j1, shared, 0, n);
+        assertArrayEquals(own, shared, "seed " + seed + ": " + m + "x" + k + "x" + n + " rows " + i0 + ".." + i1 + " cols " + j0 + ".." + j1);
+        double norm = 0;
+        for (float v : own) norm += Math.abs(v);
+        org.junit.jupiter.api.Assertions.assertTrue(norm > 0, "seed " + seed + ": the tile was computed");
+    }
+
     @ParameterizedTest(name = "sgemm equals the naive product within float accumulation error, bit-identical for 1/2/4 threads, seed {0}")
     @MethodSource("seeds")
     void sgemmMatchesNaiveProduct(long seed) {

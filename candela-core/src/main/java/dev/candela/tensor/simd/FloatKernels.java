@@ -56,8 +56,17 @@ public interface FloatKernels {
     /** gx = x &gt; 0 ? g : alpha * g. */
     void leakyGrad(float[] g, float[] x, float[] gx, int o, int n, float alpha);
 
+    /** y[yo+i] = Math.max(y[yo+i], x[xo+i]) over i &lt; n (NaN wins; +0 above -0). */
+    void maxInto(float[] x, int xo, float[] y, int yo, int n);
+
     /** y[o..o+n) = a[o..) + b[o..). */
     void add(float[] a, float[] b, float[] y, int o, int n);
+
+    /**
+     * True when x[o..o+n) holds no NaN and no infinity. Checked as x * 0 == 0 (NaN for both), in several
+     * independent sums so it is not one long chain of dependent adds.
+     */
+    boolean allFinite(float[] x, int o, int n);
 
     /** Sum of x[o..o+n). */
     float sum(float[] x, int o, int n);

@@ -32,6 +32,23 @@ final class ScalarFloatKernels implements FloatKernels {
         for (int i = 0; i < n; i++) y[o + i] = Math.min(Math.max(x[o + i], lo), hi);
     }
 
+    @Override public boolean allFinite(float[] x, int o, int n) {
+        float a = 0f, b = 0f, c = 0f, d = 0f;
+        int i = 0;
+        for (; i <= n - 4; i += 4) {
+            a += x[o + i] * 0f;
+            b += x[o + i + 1] * 0f;
+            c += x[o + i + 2] * 0f;
+            d += x[o + i + 3] * 0f;
+        }
+        for (; i < n; i++) a += x[o + i] * 0f;
+        return a + b + c + d == 0f;
+    }
+
+    @Override public void maxInto(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] = Math.max(y[yo + i], x[xo + i]);
+    }
+
     @Override public void relu(float[] x, float[] y, int o, int n) {
         for (int i = 0; i < n; i++) y[o + i] = x[o + i] > 0 || x[o + i] != x[o + i] ? x[o + i] : 0f; // NaN propagates
     }

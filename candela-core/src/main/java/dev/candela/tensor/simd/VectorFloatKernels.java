@@ -85,6 +85,25 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) y[o + i] = Math.min(Math.max(x[o + i], lo), hi);
     }
 
+    @Override public boolean allFinite(float[] x, int o, int n) {
+        FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - 2 * L; i += 2 * L) {
+            a = a.add(FloatVector.fromArray(S, x, o + i).mul(0f));
+            b = b.add(FloatVector.fromArray(S, x, o + i + L).mul(0f));
+        }
+        float t = a.add(b).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) t += x[o + i] * 0f;
+        return t == 0f;
+    }
+
+    @Override public void maxInto(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L)
+            FloatVector.fromArray(S, y, yo + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] = Math.max(y[yo + i], x[xo + i]);
+    }
+
     @Override public void relu(float[] x, float[] y, int o, int n) {
         int i = 0;
         {

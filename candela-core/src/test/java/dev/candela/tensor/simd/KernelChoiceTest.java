@@ -68,6 +68,18 @@ class KernelChoiceTest {
             assertArrayEquals(ys, yv, 0f, "addScalar " + why);
             v.addScalarInto(x, o, yv, o, n, -a); s.addScalarInto(x, o, ys, o, n, -a);
             assertArrayEquals(ys, yv, 0f, "addScalarInto " + why);
+            // +0 and -0 and NaN among the values: Math.max's order of them must hold in both
+            float[] z = x.clone();
+            z[o + r.nextInt(n)] = -0f;
+            z[o + r.nextInt(n)] = 0f;
+            if (r.nextBoolean()) z[o + r.nextInt(n)] = Float.NaN;
+            v.maxInto(z, o, yv, o, n); s.maxInto(z, o, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "maxInto " + why);
+            assertEquals(s.allFinite(z, o, n), v.allFinite(z, o, n), "allFinite " + why);
+            z[o + r.nextInt(n)] = r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+            assertEquals(false, v.allFinite(z, o, n), "allFinite with an infinity, " + why);
+            assertEquals(false, s.allFinite(z, o, n), "allFinite with an infinity (scalar), " + why);
+            assertEquals(true, v.allFinite(x, o, n) && s.allFinite(x, o, n), "allFinite of finite values, " + why);
             // sum and dot keep FloatKernels.R partial sums whatever the lane count: the same bits (a Spark
             // executor has the Vector API, a plain java driver may not)
             assertEquals(Float.floatToRawIntBits(s.sum(x, o, n)), Float.floatToRawIntBits(v.sum(x, o, n)), "sum " + why);
