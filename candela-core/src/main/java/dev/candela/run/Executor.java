@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * Runs a model forward on a batch and walks it backward with a pluggable {@link Rule}. Stateless apart
- * from its kernels, so one executor may serve many threads.
+ * from its kernels and a pool of recycled activation arrays (one per forward pass running at a time), so one
+ * executor may serve many threads.
  */
 public final class Executor {
     private final Model model;
@@ -25,6 +26,8 @@ public final class Executor {
     private final List<ForwardListener> forwardListeners;
     private final ForwardChecks.NonFinite nonFinite;
     private final java.util.function.Consumer<String> warnings;
+    /** Arrays of dead activations kept between forward passes, one arena per pass running at the same time. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<ActivationArena> arenas = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     public Executor(Model model, Kernels kernels) {
         this(model, kernels, List.of(), ForwardChecks.NonFinite.FAIL, w -> { });
@@ -131,6 +134,27 @@ public final class Executor {
         // Intermediate values nobody sees (not kept, no listener) need not be written: a convolution and the
         // element-wise ops only it feeds run as one pass over its output.
         ConvFusion fusion = keep != null && forwardListeners.isEmpty() ? new ConvFusion(graph, plan, keep) : null;
+        // and their arrays are reused once dead (no listener holds on to one)
+        ActivationArena arena = null;
+        if (fusion != null) {
+            arena = arenas.poll();
+            if (arena == null) arena = new ActivationArena();
+            arena.activate();
+        }
+        try {
+            runPlan(plan, given, keep, values, lastUse, fusion, arena, check);
+        } finally {
+            if (arena != null) {
+                arena.deactivate();
+                arenas.push(arena);
+            }
+        }
+        if (keep != null) values.keySet().retainAll(union(keep, graph.output()));
+        return new Activations(values, graph.output());
+    }
+
+    private void runPlan(List<Node> plan, Map<String, Tensor> given, Set<String> keep, Map<String, Tensor> values,
+                         Map<String, Integer> lastUse, ConvFusion fusion, ActivationArena arena, boolean check) {
         boolean[] done = new boolean[plan.size()];
         for (int i = 0; i < plan.size(); i++) {
             Node n = plan.get(i);
@@ -154,12 +178,20 @@ public final class Executor {
             }
             if (keep != null) {
                 for (String t : n.inputs()) {
-                    if (lastUse.get(t) == i && !keep.contains(t) && !t.equals(graph.output())) values.remove(t);
+                    if (lastUse.get(t) == i && !keep.contains(t) && !t.equals(graph.output())) {
+                        Tensor dead = values.remove(t);
+                        if (arena != null && dead != null && unshared(dead.data(), values, given)) arena.recycle(dead.data());
+                    }
                 }
             }
         }
-        if (keep != null) values.keySet().retainAll(union(keep, graph.output()));
-        return new Activations(values, graph.output());
+    }
+
+    /** True when no live tensor and no caller's tensor holds {@code data} (reshapes and identities share arrays). */
+    private static boolean unshared(float[] data, Map<String, Tensor> live, Map<String, Tensor> given) {
+        for (Tensor t : live.values()) if (t.data() == data) return false;
+        for (Tensor t : given.values()) if (t.data() == data) return false;
+        return true;
     }
 
     /** Runs the non-finite check; false once a warning was given (one per forward pass). */

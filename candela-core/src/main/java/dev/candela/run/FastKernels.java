@@ -190,7 +190,7 @@ public final class FastKernels implements Kernels {
     interface PairOp { void apply(float[] g, float[] x, float[] dst, int off, int n); }
 
     private Tensor elementwise(Tensor x, RangeOp f) {
-        float[] s = x.data(), d = new float[s.length];
+        float[] s = x.data(), d = ActivationArena.take(s.length);
         inRanges(s.length, (o, n) -> f.apply(s, d, o, n));
         return new Tensor(x.shape(), d);
     }
@@ -224,7 +224,7 @@ public final class FastKernels implements Kernels {
 
     private Tensor affine(Tensor x, float[] scale, float[] shift) {
         int n = x.dim(0), c = x.dim(1), hw = x.shape().itemSize() / c;
-        float[] s = x.data(), d = new float[s.length];
+        float[] s = x.data(), d = ActivationArena.take(s.length);
         inBlocks(n * c, Math.max(1, CHUNK / Math.max(1, hw)), (p0, cnt) -> {
             for (int p = p0; p < p0 + cnt; p++) VectorOps.affine(s, d, p * hw, hw, scale[p % c], shift[p % c]);
         });
@@ -234,7 +234,7 @@ public final class FastKernels implements Kernels {
     /** Per item: y = x * scale, then + shift (null: no shift), both vectorised. */
     private Tensor elementAffine(Tensor x, float[] scale, float[] shift) {
         int per = scale.length, n = x.size() / per;
-        float[] s = x.data(), d = new float[s.length];
+        float[] s = x.data(), d = ActivationArena.take(s.length);
         inBlocks(n, Math.max(1, CHUNK / Math.max(1, per)), (b0, cnt) -> {
             for (int b = b0; b < b0 + cnt; b++) {
                 VectorOps.scaleShift(s, b * per, scale, shift, d, b * per, per);
@@ -277,7 +277,7 @@ public final class FastKernels implements Kernels {
 
     private Tensor add(List<Tensor> in) {
         if (!in.stream().allMatch(t -> t.shape().equals(in.get(0).shape()))) return broadcastAdd(in);
-        float[] y = new float[in.get(0).size()];
+        float[] y = ActivationArena.take(in.get(0).size());
         inRanges(y.length, (o, n) -> {
             VectorOps.add(in.get(0).data(), in.get(1).data(), y, o, n);
             for (int k = 2; k < in.size(); k++) VectorOps.add(y, in.get(k).data(), y, o, n);
@@ -298,7 +298,7 @@ public final class FastKernels implements Kernels {
 
     private Tensor conv(Tensor x, Conv2d c, Shape os, ConvEpilogue after) {
         ConvKernels.Geometry g = geometry(c, x.shape(), os.dim(2), os.dim(3));
-        float[] y = new float[os.size()];
+        float[] y = ActivationArena.take(os.size());
         if (c.isDepthwise()) {
             ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
                     c.weight().data(), c.bias().data(), after, y, parallel);
@@ -408,7 +408,7 @@ public final class FastKernels implements Kernels {
 
     private Tensor maxPool(Tensor x, MaxPool2d p, Shape os) {
         int ih = x.dim(2), iw = x.dim(3), oh = os.dim(2), ow = os.dim(3);
-        float[] d = x.data(), y = new float[os.size()];
+        float[] d = x.data(), y = ActivationArena.take(os.size());
         inBlocks(x.dim(0) * x.dim(1), 1, (p0, cnt) -> {
             for (int pl = p0; pl < p0 + cnt; pl++) maxPoolPlane(d, pl * ih * iw, ih, iw, p, y, pl * oh * ow, oh, ow, null);
         });

@@ -207,7 +207,7 @@ final class GatingKernels {
     // ---- fast --------------------------------------------------------------------------------
 
     static Tensor pointwise(Parallel par, Pointwise p, Tensor x) {
-        float[] d = x.data(), o = new float[d.length];
+        float[] d = x.data(), o = ActivationArena.take(d.length);
         chunks(par, d.length, (from, to) -> {
             switch (p.fn()) {
                 case SIGMOID -> { for (int i = from; i < to; i++) o[i] = sigmoid(d[i]); }

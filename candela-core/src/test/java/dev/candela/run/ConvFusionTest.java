@@ -120,6 +120,39 @@ class ConvFusionTest {
         }
     }
 
+    @ParameterizedTest(name = "an executor reusing dead activations' arrays keeps results and callers' tensors intact: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"resnet", "vgg", "mobile"})
+    void reusedActivationArraysChangeNoResultAndNoCallersTensor(String name) {
+        Model m = ThreadDeterminismTest.model(name);
+        RandomCases r = new RandomCases(name.hashCode());
+        Tensor x1 = r.normal(batch(m, 2), 1.0), x2 = r.normal(batch(m, 2), 1.0);
+        float[] x1Bits = x1.data().clone(), x2Bits = x2.data().clone();
+        String kept = m.graph().nodes().get(m.graph().nodes().size() / 2).output();
+        try (Parallel p = new Parallel(2)) {
+            Executor fresh = Executor.fast(m, p);
+            float[] want1 = fresh.forward(x1).output().data(), want2 = fresh.forward(x2).output().data();
+            Executor reused = Executor.fast(m, p);
+            Activations a1 = reused.forward(x1, Set.of(kept));
+            float[] keptBits = a1.get(kept).data().clone(), out1 = a1.output().data().clone();
+            for (int k = 0; k < 3; k++) {
+                assertArrayEquals(want2, reused.forward(x2, Set.of()).output().data(), name + ": pass " + k + " on x2");
+                assertArrayEquals(want1, reused.forward(x1, Set.of()).output().data(), name + ": pass " + k + " on x1");
+            }
+            assertArrayEquals(want1, out1, name + ": first pass");
+            assertArrayEquals(keptBits, a1.get(kept).data(), name + ": a kept tensor returned earlier is not overwritten");
+            assertArrayEquals(out1, a1.output().data(), name + ": an output returned earlier is not overwritten");
+            assertArrayEquals(x1Bits, x1.data(), name + ": the caller's input");
+            assertArrayEquals(x2Bits, x2.data(), name + ": the caller's input");
+            // a tensor given in place of a layer is the caller's too
+            String mid = m.graph().nodes().get(2).output();
+            Tensor given = fresh.forward(x1).get(mid);
+            float[] givenBits = given.data().clone();
+            Tensor fromMid = reused.forwardFrom(Map.of(mid, given), Set.of()).output();
+            assertArrayEquals(want1, fromMid.data(), name + ": forward from " + mid);
+            assertArrayEquals(givenBits, given.data(), name + ": the given tensor " + mid);
+        }
+    }
+
     @Test
     void resnetBlocksFuseConvBatchNormAddAndRelu() {
         Model m = Architectures.resnet(new int[]{1, 1}, 8, Shape.of(3, 32, 32), 3);
