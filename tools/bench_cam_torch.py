@@ -96,6 +96,7 @@ def main():
     ap.add_argument("--methods", default=",".join(m for m, _, _ in mcg.PGC_METHODS))
     ap.add_argument("--warm", type=int, default=-1)
     ap.add_argument("--runs", type=int, default=-1)
+    ap.add_argument("--score-batch", type=int, default=0, help="ScoreCAM's batch_size attribute (library default 16)")
     args = ap.parse_args()
     check_env(args.threads)
     mcg.install_stubs("/work/refs/pytorch-grad-cam", "/work/refs/torch-cam")
@@ -123,6 +124,8 @@ def main():
                     pass
         else:
             cam = getattr(pgc, mcg.PGC_CLASS[method])(model=model, target_layers=[layer])
+            if method == "score-cam" and args.score_batch:
+                cam.batch_size = args.score_batch  # score_cam.py reads it when set
 
             def fn(cam=cam):
                 cam(input_tensor=x.clone(), targets=targets)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ONNX Runtime for Java against Candela's forward pass (src/bench/java/dev/candela/bench/OrtBench.java),
 # built with the Maven profile "bench", the only place the ONNX Runtime jar is resolved.
-#   tools/bench_ort.sh THREADS [resnet50,vgg16] [warmS runS]
+#   tools/bench_ort.sh THREADS [resnet50,vgg16,efficientnet_b0,path/to/model.onnx] [warmS runS]
 # Needs tools/build/{resnet50,vgg16}_224.onnx and input_224.npy (/usr/bin/python3 tools/export_bench_models.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Exports the big models of the explanation benchmarks to ONNX (tools/build/, ignored by git):
-torchvision resnet50 and vgg16 with seeded random weights (and random BatchNorm statistics for
-ResNet-50, folded into the convs by the exporter), batch axis dynamic, opset 13.
+torchvision resnet50, vgg16 and efficientnet_b0 with seeded random weights (and random BatchNorm statistics,
+folded into the convs by the exporter), batch axis dynamic, opset 13. EfficientNet-B0 is only a forward-pass
+benchmark against ONNX Runtime (tools/bench_ort.sh).
 
-    /usr/bin/python3 tools/export_bench_models.py [resnet50,vgg16]
+    /usr/bin/python3 tools/export_bench_models.py [resnet50,vgg16,efficientnet_b0]
 
 The PyTorch peers (tools/bench_cam_torch.py, tools/bench_attr_torch.py) rebuild the same modules
 with bench_model() below, so both sides explain identical weights.
@@ -17,7 +18,7 @@ import torchvision
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_common as gc  # noqa: E402
 
-SEEDS = {"resnet50": 50, "vgg16": 16}
+SEEDS = {"resnet50": 50, "vgg16": 16, "efficientnet_b0": 0}
 
 
 def bench_model(name):

@@ -25,7 +25,7 @@ import java.util.Set;
  * <p>Lives in src/bench/java, a test source root only under the Maven profile {@code bench}: ONNX
  * Runtime is native code and must never be on Candela's run-time or default test class path.
  *
- * <pre>tools/bench_ort.sh THREADS [resnet50,vgg16] [warmS runS]</pre>
+ * <pre>tools/bench_ort.sh THREADS [resnet50,vgg16,efficientnet_b0,path/to/model.onnx] [warmS runS]</pre>
  *
  * Files: tools/build/{resnet50,vgg16}_224.onnx and input_224.npy (tools/export_bench_models.py).
  * ORT runs with intra-op threads = THREADS, one inter-op thread, sequential execution, all graph
@@ -44,8 +44,10 @@ public final class OrtBench {
         Tensor input = Npy.read(build.resolve("input_224.npy"));
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         System.out.printf("{\"ort\": \"%s\", \"threads\": %d, \"load\": %.1f}%n", env.getVersion(), threads, load());
-        for (String name : models) {
-            Path onnx = build.resolve(name + "_224.onnx");
+        for (String model : models) {
+            // a name of tools/build/NAME_224.onnx, or the path of any .onnx file taking the same 1x3x224x224 input
+            Path onnx = model.endsWith(".onnx") ? Path.of(model) : build.resolve(model + "_224.onnx");
+            String name = model.endsWith(".onnx") ? onnx.getFileName().toString().replaceFirst("\\.onnx$", "") : model;
             float[] ortOut;
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.setIntraOpNumThreads(threads);
