@@ -210,18 +210,14 @@ final class GatingKernels {
         float[] d = x.data(), o = ActivationArena.take(d.length);
         chunks(par, d.length, (from, to) -> {
             switch (p.fn()) {
-                case SIGMOID -> { for (int i = from; i < to; i++) o[i] = sigmoid(d[i]); }
-                case SILU -> { for (int i = from; i < to; i++) o[i] = d[i] * sigmoid(d[i]); }
+                case SIGMOID -> dev.candela.tensor.VectorOps.sigmoid(d, o, from, to - from);
+                case SILU -> dev.candela.tensor.VectorOps.silu(d, o, from, to - from);
                 case HARD_SIGMOID -> { for (int i = from; i < to; i++) o[i] = Math.max(0f, Math.min(1f, p.alpha() * d[i] + p.beta())); }
                 case HARD_SWISH -> { for (int i = from; i < to; i++) o[i] = d[i] * Math.max(0f, Math.min(1f, p.alpha() * d[i] + p.beta())); }
                 default -> { for (int i = from; i < to; i++) o[i] = (float) p.value(d[i]); }
             }
         });
         return new Tensor(x.shape(), o);
-    }
-
-    private static float sigmoid(float v) {
-        return v >= 0 ? 1f / (1f + (float) Math.exp(-v)) : (float) Math.exp(v) / (1f + (float) Math.exp(v));
     }
 
     static Tensor pointwiseBackward(Parallel par, Pointwise p, Tensor x, Tensor gy) {

@@ -37,6 +37,12 @@ public final class VectorOps {
     /** y[yo+i] = Math.max(y[yo+i], x[xo+i]) over i &lt; n. */
     public static void maxInto(float[] x, int xo, float[] y, int yo, int n) { K.maxInto(x, xo, y, yo, n); }
 
+    /** y = sigmoid(x) over [o, o+n): see {@link FloatKernels#sigmoid}. */
+    public static void sigmoid(float[] x, float[] y, int o, int n) { K.sigmoid(x, y, o, n); }
+
+    /** y = x * sigmoid(x) over [o, o+n). */
+    public static void silu(float[] x, float[] y, int o, int n) { K.silu(x, y, o, n); }
+
     /** True when x[o..o+n) holds no NaN and no infinity. */
     public static boolean allFinite(float[] x, int o, int n) { return K.allFinite(x, o, n); }
 

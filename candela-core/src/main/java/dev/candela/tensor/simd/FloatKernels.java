@@ -20,6 +20,10 @@ public interface FloatKernels {
     /** Partial sums of the double {@link #dot(double[], int, double[], int, int)}, likewise. */
     int DR = 4;
 
+    /** Constants of {@link #sigmoid}'s exponential: log2(e), 1.5 * 2^23 (adding and subtracting it rounds to an integer), ln 2 in two parts, the polynomial. */
+    float LOG2E = 1.44269504088896341f, ROUND = 12582912f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f, EXP_FLOOR = -87f;
+    float E5 = 1.9875691500e-4f, E4 = 1.3981999507e-3f, E3 = 8.3334519073e-3f, E2 = 4.1665795894e-2f, E1 = 1.6666665459e-1f, E0 = 5.0000001201e-1f;
+
     /** Floats per vector (the scalar kernels keep 8 so the GEMM tile shape is the same). */
     int lanes();
 
@@ -43,6 +47,17 @@ public interface FloatKernels {
 
     /** y[o+i] = min(max(x[o+i], lo), hi). NaN stays NaN. */
     void clamp(float[] x, float[] y, int o, int n, float lo, float hi);
+
+    /**
+     * y = 1 / (1 + exp(-x)), from exp(-|x|) (1/(1+e) for x &gt;= 0, e/(1+e) below), the exponential by
+     * Cody-Waite reduction and Cephes' degree-5 polynomial in fused multiply-adds, scaled by 2^k through the
+     * exponent bits: the same operations in both kernels, so the same bits. About 2 ulp; exp(-|x|) is held at
+     * exp(-87) or above (a normal float), so sigmoid(-100) is 1.6e-38 instead of 3.7e-44.
+     */
+    void sigmoid(float[] x, float[] y, int o, int n);
+
+    /** y = x * sigmoid(x), with {@link #sigmoid}'s sigmoid. */
+    void silu(float[] x, float[] y, int o, int n);
 
     /** y = x &gt; 0 ? x : 0. */
     void relu(float[] x, float[] y, int o, int n);

@@ -49,6 +49,30 @@ final class ScalarFloatKernels implements FloatKernels {
         for (int i = 0; i < n; i++) y[yo + i] = Math.max(y[yo + i], x[xo + i]);
     }
 
+    /** exp(t) for t &lt;= 0, held at exp(-87): see {@link FloatKernels#sigmoid}. */
+    static float expNonPositive(float t) {
+        t = Math.max(t, EXP_FLOOR);
+        float k = t * LOG2E + ROUND - ROUND;
+        float r = Math.fma(k, -LN2_HI, t);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(E5, r, E4), r, E3), r, E2), r, E1), r, E0);
+        float e = Math.fma(p, r * r, r) + 1f;
+        return e * Float.intBitsToFloat(((int) k + 127) << 23);
+    }
+
+    static float sigmoid(float v) {
+        float e = expNonPositive(-Math.abs(v)), d = 1f + e;
+        return v >= 0 ? 1f / d : e / d;
+    }
+
+    @Override public void sigmoid(float[] x, float[] y, int o, int n) {
+        for (int i = 0; i < n; i++) y[o + i] = sigmoid(x[o + i]);
+    }
+
+    @Override public void silu(float[] x, float[] y, int o, int n) {
+        for (int i = 0; i < n; i++) y[o + i] = x[o + i] * sigmoid(x[o + i]);
+    }
+
     @Override public void relu(float[] x, float[] y, int o, int n) {
         for (int i = 0; i < n; i++) y[o + i] = x[o + i] > 0 || x[o + i] != x[o + i] ? x[o + i] : 0f; // NaN propagates
     }

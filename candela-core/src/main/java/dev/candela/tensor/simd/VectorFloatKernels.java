@@ -2,6 +2,7 @@ package dev.candela.tensor.simd;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -102,6 +103,35 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i <= n - L; i += L)
             FloatVector.fromArray(S, y, yo + i).max(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
         for (; i < n; i++) y[yo + i] = Math.max(y[yo + i], x[xo + i]);
+    }
+
+    private static FloatVector sigmoid(FloatVector v) {
+        FloatVector t = v.abs().neg().max(EXP_FLOOR);
+        FloatVector k = t.mul(LOG2E).add(ROUND).sub(ROUND);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), t);
+        r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, E5).fma(r, FloatVector.broadcast(S, E4)).fma(r, FloatVector.broadcast(S, E3))
+                .fma(r, FloatVector.broadcast(S, E2)).fma(r, FloatVector.broadcast(S, E1)).fma(r, FloatVector.broadcast(S, E0));
+        FloatVector e = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        e = e.mul(bits.reinterpretAsFloats());
+        FloatVector d = e.add(1f);
+        return e.div(d).blend(FloatVector.broadcast(S, 1f).div(d), v.compare(VectorOperators.GE, 0f));
+    }
+
+    @Override public void sigmoid(float[] x, float[] y, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) sigmoid(FloatVector.fromArray(S, x, o + i)).intoArray(y, o + i);
+        for (; i < n; i++) y[o + i] = ScalarFloatKernels.sigmoid(x[o + i]);
+    }
+
+    @Override public void silu(float[] x, float[] y, int o, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, o + i);
+            v.mul(sigmoid(v)).intoArray(y, o + i);
+        }
+        for (; i < n; i++) y[o + i] = x[o + i] * ScalarFloatKernels.sigmoid(x[o + i]);
     }
 
     @Override public void relu(float[] x, float[] y, int o, int n) {

@@ -80,6 +80,12 @@ class KernelChoiceTest {
             assertEquals(false, v.allFinite(z, o, n), "allFinite with an infinity, " + why);
             assertEquals(false, s.allFinite(z, o, n), "allFinite with an infinity (scalar), " + why);
             assertEquals(true, v.allFinite(x, o, n) && s.allFinite(x, o, n), "allFinite of finite values, " + why);
+            float[] wide = x.clone();
+            for (int i = 0; i < wide.length; i++) wide[i] *= 40f; // past the exponential's floor too
+            v.sigmoid(wide, yv, o, n); s.sigmoid(wide, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "sigmoid " + why);
+            v.silu(z, yv, o, n); s.silu(z, ys, o, n);
+            assertArrayEquals(ys, yv, 0f, "silu " + why);
             // sum and dot keep FloatKernels.R partial sums whatever the lane count: the same bits (a Spark
             // executor has the Vector API, a plain java driver may not)
             assertEquals(Float.floatToRawIntBits(s.sum(x, o, n)), Float.floatToRawIntBits(v.sum(x, o, n)), "sum " + why);
