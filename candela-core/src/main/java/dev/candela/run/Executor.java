@@ -60,6 +60,26 @@ public final class Executor {
         return new Executor(model, new FastKernels(parallel));
     }
 
+    /**
+     * Executors that split a batch across this executor's threads instead of splitting each op: one per thread,
+     * each with serial kernels (same listeners and policies), so each core runs whole forward passes of its share
+     * of the items and keeps its own working set. Throughput work of many small forwards (Score-CAM's masked
+     * batches) gains; the items' results do not depend on the batch they are in, so the bits are the same.
+     * With one thread (or reference kernels), just this executor.
+     */
+    public List<Executor> perThread() {
+        if (!(kernels instanceof FastKernels f) || f.parallel().threads() == 1) return List.of(this);
+        List<Executor> list = new ArrayList<>();
+        for (int i = 0; i < f.parallel().threads(); i++)
+            list.add(new Executor(model, new FastKernels(Parallel.serial()), forwardListeners, nonFinite, warnings));
+        return List.copyOf(list);
+    }
+
+    /** The threads this executor's kernels use (1 for the reference kernels). */
+    public Parallel parallel() {
+        return kernels instanceof FastKernels f ? f.parallel() : Parallel.serial();
+    }
+
     /** The same executor with one more forward listener (activation hooks, traces). */
     public Executor withListener(ForwardListener l) {
         List<ForwardListener> ls = new ArrayList<>(forwardListeners);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Axiom: the masked forwards of a perturbation method give the same bits whether they run one per batch,
- * seven per batch or thirty-two per batch. The batch size follows --cam-batch-size and the memory budget
+ * seven per batch or thirty-two per batch, on one thread or split between two. The batch size follows --cam-batch-size and the memory budget
  * (a quarter of -Xmx), so a Spark executor with a smaller heap cuts other batches than the CLI. The model's
  * head is a Linear with 48 inputs (more than a vector's lanes) after global average pooling: the old Linear
  * summed small batches (up to 8) in vector lanes and larger ones by GEMM, so Score-CAM's logits, and its
@@ -53,15 +53,19 @@ class BatchSizeBitsTest {
     static void assertBatchSizeFree(String spec) {
         Model m = model();
         Method method = Methods.parse(List.of(spec), Methods.Defaults.none(), m).get(0);
-        try (Explainer ex = Explainer.of(m, 1)) {
+        // and of the thread count: with 2 threads each batch is split between them (Executor.perThread)
+        try (Explainer one = Explainer.of(m, 1); Explainer two = Explainer.of(m, 2)) {
             for (long seed = 1; seed <= 2; seed++) {
                 int[] first = null;
-                for (int bs : BATCHES) {
-                    Explanation e = ex.explain(input(seed), method, Explainer.Request.defaults()
-                            .options(CamOptions.defaults().withBatchSize(bs).withSeed(5)));
-                    int[] b = bits(e.maps().data());
-                    if (first == null) first = b;
-                    else assertArrayEquals(first, b, spec + ": batch " + bs + " differs from batch " + BATCHES[0] + " (input seed " + seed + ")");
+                for (Explainer ex : List.of(one, two)) {
+                    for (int bs : BATCHES) {
+                        Explanation e = ex.explain(input(seed), method, Explainer.Request.defaults()
+                                .options(CamOptions.defaults().withBatchSize(bs).withSeed(5)));
+                        int[] b = bits(e.maps().data());
+                        if (first == null) first = b;
+                        else assertArrayEquals(first, b, spec + ": batch " + bs + (ex == two ? ", 2 threads," : "")
+                                + " differs from batch " + BATCHES[0] + " on 1 thread (input seed " + seed + ")");
+                    }
                 }
             }
         }

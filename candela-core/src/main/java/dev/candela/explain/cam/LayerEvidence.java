@@ -148,7 +148,7 @@ public final class LayerEvidence {
      */
     public double[] scoreInputs(String task, int count, ItemFiller fill, Scorer scorer) {
         Shape item = graph().inputItemShape();
-        return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> executor.forward(batch, Set.of()).output());
+        return scoreBatched(task, count, fill, scorer, item, (ex, batch, from, to) -> ex.forward(batch, Set.of()).output());
     }
 
     /**
@@ -159,16 +159,16 @@ public final class LayerEvidence {
     public double[] scoreFromLayer(String task, int count, IntUnaryOperator rowOf, ItemFiller fill, Scorer scorer) {
         Shape item = layer.shape();
         Set<String> bypass = bypassTensors();
-        return scoreBatched(task, count, fill, scorer, item, (batch, from, to) -> {
+        return scoreBatched(task, count, fill, scorer, item, (ex, batch, from, to) -> {
             Map<String, Tensor> given = new HashMap<>();
             given.put(layer.tensor(), batch);
             for (String t : bypass) given.put(t, gatherRows(forward.get(t), from, to, rowOf));
-            return executor.forwardFrom(given, Set.of()).output();
+            return ex.forwardFrom(given, Set.of()).output();
         });
     }
 
     private interface BatchRunner {
-        Tensor logits(Tensor batch, int from, int to);
+        Tensor logits(Executor executor, Tensor batch, int from, int to);
     }
 
     private double[] scoreBatched(String task, int count, ItemFiller fill, Scorer scorer, Shape item, BatchRunner run) {
@@ -178,22 +178,36 @@ public final class LayerEvidence {
         int bs = Math.min(options.batchSize(), dev.candela.run.ForwardChecks.itemsWithin(graph(), dev.candela.io.Limits.batchMemoryBytes())), size = item.size();
         int[] dims = new int[item.rank() + 1];
         System.arraycopy(item.dims(), 0, dims, 1, item.rank());
+        // Each batch is split across the threads, each running whole forward passes of its share with serial
+        // kernels: small ops split across cores cost more in hand-offs and cache traffic than they gain.
+        List<Executor> workers = executor.perThread();
         try (Progress.Step step = options.progress().start(task, count)) {
             float[] one = new float[size];
             for (int from = 0; from < count; from += bs) {
-                int to = Math.min(count, from + bs);
-                dims[0] = to - from;
-                float[] data = new float[(to - from) * size];
-                for (int j = from; j < to; j++) {
-                    java.util.Arrays.fill(one, 0f);
-                    fill.fill(j, one);
-                    System.arraycopy(one, 0, data, (j - from) * size, size);
+                int to = Math.min(count, from + bs), parts = Math.min(workers.size(), to - from);
+                int[] bounds = new int[parts + 1];
+                for (int k = 0; k <= parts; k++) bounds[k] = from + (int) ((long) (to - from) * k / parts);
+                Tensor[] batches = new Tensor[parts];
+                for (int k = 0; k < parts; k++) {
+                    int[] d = dims.clone();
+                    d[0] = bounds[k + 1] - bounds[k];
+                    float[] data = new float[d[0] * size];
+                    for (int j = bounds[k]; j < bounds[k + 1]; j++) {
+                        java.util.Arrays.fill(one, 0f);
+                        fill.fill(j, one);
+                        System.arraycopy(one, 0, data, (j - bounds[k]) * size, size);
+                    }
+                    batches[k] = new Tensor(Shape.of(d), data);
                 }
-                Tensor logits = run.logits(new Tensor(Shape.of(dims), data), from, to);
-                int classes = logits.shape().itemSize();
-                for (int j = from; j < to; j++) {
-                    float[] row = java.util.Arrays.copyOfRange(logits.data(), (j - from) * classes, (j - from + 1) * classes);
-                    out[j] = scorer.score(j, row);
+                Tensor[] logits = new Tensor[parts];
+                if (parts == 1) logits[0] = run.logits(workers.get(0), batches[0], from, to);
+                else executor.parallel().forEach(parts, k -> logits[k] = run.logits(workers.get(k), batches[k], bounds[k], bounds[k + 1]));
+                for (int k = 0; k < parts; k++) {
+                    int classes = logits[k].shape().itemSize();
+                    for (int j = bounds[k]; j < bounds[k + 1]; j++) {
+                        float[] row = java.util.Arrays.copyOfRange(logits[k].data(), (j - bounds[k]) * classes, (j - bounds[k] + 1) * classes);
+                        out[j] = scorer.score(j, row);
+                    }
                 }
                 step.advance(to - from);
             }
