@@ -254,11 +254,18 @@ public final class ConvKernels {
     public static void depthwise(float[] x, int n, int channels, int multiplier, Geometry g, float[] w, float[] bias,
                                  ConvEpilogue after, float[] y, Parallel parallel) {
         int outC = channels * multiplier, inPlane = g.h() * g.w(), outPlane = g.pixels(), khw = g.kh() * g.kw();
+        // a fixed width, not one from the lane count: the scalar and Vector API kernels must take the same path
+        boolean shifted = g.sy() == 1 && g.sx() == 1 && g.ow() < 64;
         parallel.forEach(n * outC, i -> {
             int b = i / outC, o = i % outC;
             int yo = i * outPlane;
-            java.util.Arrays.fill(y, yo, yo + outPlane, bias == null ? 0f : bias[o]);
-            depthwisePlane(x, (b * channels + o / multiplier) * inPlane, g, w, o * khw, y, yo);
+            float start = bias == null ? 0f : bias[o];
+            if (shifted) {
+                depthwisePlaneShifted(x, (b * channels + o / multiplier) * inPlane, g, w, o * khw, start, y, yo);
+            } else {
+                java.util.Arrays.fill(y, yo, yo + outPlane, start);
+                depthwisePlane(x, (b * channels + o / multiplier) * inPlane, g, w, o * khw, y, yo);
+            }
             if (after != null) after.apply(y, yo, outPlane, o);
         });
     }
@@ -280,6 +287,35 @@ public final class ConvKernels {
                 depthwisePlane(gyU, (b * outC + o) * inPlane, g, flipped, o * khw, gx, go);
             }
         });
+    }
+
+    private static final ThreadLocal<float[][]> DW_SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    /**
+     * A stride-1 depthwise plane whose rows are too short for whole vectors (14x14 and 7x7 in a MobileNet):
+     * the plane is zero-padded once into rows of {@link #shiftedWidth} floats, so each tap is one axpy over
+     * all output rows at once (a contiguous slice), as {@link #shiftedConv} does for the GEMM. Taps are summed
+     * in the same order as {@link #depthwisePlane}; a tap over padding adds w * 0, which leaves the sum as it
+     * is except that a -0 sum becomes +0 (weights are finite: models with non-finite weights are refused).
+     */
+    static void depthwisePlaneShifted(float[] x, int xo, Geometry g, float[] w, int wo, float start, float[] y, int yo) {
+        int wp = shiftedWidth(g), hp = g.oh() + g.dy() * (g.kh() - 1), cols = g.oh() * wp, ow = g.ow();
+        int padLength = hp * wp + g.dx() * (g.kw() - 1);
+        float[][] scratch = DW_SCRATCH.get();
+        if (scratch[0].length < padLength) scratch[0] = new float[padLength];
+        if (scratch[1].length < cols) scratch[1] = new float[cols];
+        float[] xp = scratch[0], acc = scratch[1];
+        java.util.Arrays.fill(xp, 0, padLength, 0f);
+        int h = g.h(), wd = g.w(), pt = g.padTop(), pl = g.padLeft();
+        for (int py = Math.max(0, pt); py < Math.min(hp, h + pt); py++) {
+            int lo = Math.max(0, pl), hi = Math.min(wp, wd + pl);
+            if (hi > lo) System.arraycopy(x, xo + (py - pt) * wd + lo - pl, xp, py * wp + lo, hi - lo);
+        }
+        java.util.Arrays.fill(acc, 0, cols, start);
+        for (int ky = 0; ky < g.kh(); ky++)
+            for (int kx = 0; kx < g.kw(); kx++)
+                VectorOps.axpy(w[wo + ky * g.kw() + kx], xp, ky * g.dy() * wp + kx * g.dx(), acc, 0, cols);
+        for (int oy = 0; oy < g.oh(); oy++) System.arraycopy(acc, oy * wp, y, yo + oy * ow, ow);
     }
 
     /** y[plane] += conv of one input plane with one kh x kw filter, tap by tap (row axpys). */
