@@ -103,6 +103,9 @@ public final class FastKernels implements Kernels {
 
     public Parallel parallel() { return parallel; }
 
+    /** True for {@link #verifying} kernels. */
+    boolean verifies() { return verify != null; }
+
     @Override public Tensor forward(Op op, List<Tensor> in) {
         Tensor y = compute(op, in);
         if (verify != null) verify.accept(Difference.of(op.kind(), "forward", y, ReferenceKernels.INSTANCE.forward(op, in)));

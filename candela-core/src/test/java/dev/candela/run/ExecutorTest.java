@@ -102,4 +102,21 @@ class ExecutorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ex.forward(Tensor.zeros(1, 3, 8, 8)));
         assertTrue(e.getMessage().contains("Nx2x8x8"), e.getMessage());
     }
+
+    @Test
+    void perThreadExecutorsStillVerifyAndCallListenersFromOneThread() {
+        Model m = residual(5);
+        Tensor x = randomInput(new Random(5), 3);
+        try (dev.candela.tensor.Parallel two = new dev.candela.tensor.Parallel(2)) {
+            // --verify compares every op with the reference: the executors a batch is split across must too
+            java.util.List<FastKernels.Difference> diffs = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Executor verifying = new Executor(m, FastKernels.verifying(two, diffs::add));
+            for (Executor w : verifying.perThread()) w.forward(x, Set.of());
+            assertTrue(!diffs.isEmpty(), "no op of the per-thread passes was verified");
+            // a listener (a trace, an activation hook) was called from one thread, in node order: splitting the
+            // batch across threads would call it from several at once, so such an executor keeps its op split
+            Executor listened = Executor.fast(m, two).withListener((node, in, out) -> { });
+            assertEquals(java.util.List.of(listened), listened.perThread());
+        }
+    }
 }
