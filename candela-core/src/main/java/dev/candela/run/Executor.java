@@ -62,13 +62,18 @@ public final class Executor {
 
     /**
      * Executors that split a batch across this executor's threads instead of splitting each op: one per thread,
-     * each with serial kernels (same listeners and policies), so each core runs whole forward passes of its share
+     * each with serial kernels, so each core runs whole forward passes of its share
      * of the items and keeps its own working set. Throughput work of many small forwards (Score-CAM's masked
      * batches) gains; the items' results do not depend on the batch they are in, so the bits are the same.
-     * With one thread (or reference kernels), just this executor.
+     * With one thread (or reference kernels), just this executor; also when it verifies its kernels, has
+     * listeners or warns of non-finite values: those were called from one thread at a time, once per pass of
+     * the batch, and serial executors made here would drop the verification, call a listener or the warning
+     * sink from several threads at once, and warn once per part (indexing the part) instead of once.
      */
     public List<Executor> perThread() {
-        if (!(kernels instanceof FastKernels f) || f.parallel().threads() == 1) return List.of(this);
+        if (!(kernels instanceof FastKernels f) || f.parallel().threads() == 1 || f.verifies() || !forwardListeners.isEmpty()
+                || nonFinite != ForwardChecks.NonFinite.FAIL)
+            return List.of(this);
         List<Executor> list = new ArrayList<>();
         for (int i = 0; i < f.parallel().threads(); i++)
             list.add(new Executor(model, new FastKernels(Parallel.serial()), forwardListeners, nonFinite, warnings));

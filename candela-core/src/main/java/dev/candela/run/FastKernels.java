@@ -103,6 +103,9 @@ public final class FastKernels implements Kernels {
 
     public Parallel parallel() { return parallel; }
 
+    /** True for {@link #verifying} kernels. */
+    boolean verifies() { return verify != null; }
+
     @Override public Tensor forward(Op op, List<Tensor> in) {
         Tensor y = compute(op, in);
         if (verify != null) verify.accept(Difference.of(op.kind(), "forward", y, ReferenceKernels.INSTANCE.forward(op, in)));
@@ -415,7 +418,6 @@ public final class FastKernels implements Kernels {
         return new Tensor(os, y);
     }
 
-    /** One plane of max pooling; first maximum wins ties, a NaN always wins (the reference's rule). */
     /**
      * Max pooling of one plane in two passes (the maximum of a window is the maximum of its rows' maxima):
      * per output row, the element-wise maximum of the window's input rows, then of the window's columns,
@@ -452,6 +454,10 @@ public final class FastKernels implements Kernels {
         }
     }
 
+    /**
+     * One plane of max pooling; first maximum wins ties, a NaN always wins (the reference's rule), except on the
+     * separable path (values only, no dilation), where +0 wins over -0 whichever comes first.
+     */
     private static void maxPoolPlane(float[] d, int xo, int ih, int iw, MaxPool2d p, float[] y, int yo, int oh, int ow, int[] arg) {
         int kh = p.kernel()[0], kw = p.kernel()[1], sy = p.strides()[0], sx = p.strides()[1];
         int dy = p.dilations()[0], dx = p.dilations()[1], pt = p.pads()[0], pl = p.pads()[1];

@@ -102,4 +102,44 @@ class ExecutorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ex.forward(Tensor.zeros(1, 3, 8, 8)));
         assertTrue(e.getMessage().contains("Nx2x8x8"), e.getMessage());
     }
+
+    @Test
+    void perThreadExecutorsStillVerifyAndCallListenersFromOneThread() {
+        Model m = residual(5);
+        Tensor x = randomInput(new Random(5), 3);
+        try (dev.candela.tensor.Parallel two = new dev.candela.tensor.Parallel(2)) {
+            // --verify compares every op with the reference: the executors a batch is split across must too
+            java.util.List<FastKernels.Difference> diffs = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Executor verifying = new Executor(m, FastKernels.verifying(two, diffs::add));
+            for (Executor w : verifying.perThread()) w.forward(x, Set.of());
+            assertTrue(!diffs.isEmpty(), "no op of the per-thread passes was verified");
+            // a listener (a trace, an activation hook) was called from one thread, in node order: splitting the
+            // batch across threads would call it from several at once, so such an executor keeps its op split
+            Executor listened = Executor.fast(m, two).withListener((node, in, out) -> { });
+            assertEquals(java.util.List.of(listened), listened.perThread());
+        }
+    }
+
+    @Test
+    void warningExecutorsDoNotSplitBatchesSoEachPassWarnsOnceFromOneThread() {
+        Model m = residual(6);
+        Tensor x = randomInput(new Random(6), 4);
+        x.data()[x.size() - 1] = Float.NaN; // in the last item: a split batch's second part
+        for (int threads : new int[]{1, 2}) {
+            try (dev.candela.tensor.Parallel p = new dev.candela.tensor.Parallel(threads)) {
+                java.util.List<String> warned = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                Executor ex = Executor.fast(m, p).withNonFinite(ForwardChecks.NonFinite.WARN, warned::add);
+                java.util.List<Executor> workers = ex.perThread();
+                int parts = workers.size();
+                for (int k = 0; k < parts; k++) {
+                    int from = 4 * k / parts, to = 4 * (k + 1) / parts, item = x.size() / 4;
+                    float[] d = java.util.Arrays.copyOfRange(x.data(), from * item, to * item);
+                    workers.get(k).forward(Tensor.of(d, to - from, 2, 8, 8), Set.of());
+                }
+                // one forward pass of the batch warns once, naming the value by its index in the batch
+                assertEquals(1, warned.size(), threads + " thread(s): " + warned);
+                assertTrue(warned.get(0).contains("[3, 1, 7, 7] of 4x2x8x8"), threads + " thread(s): " + warned.get(0));
+            }
+        }
+    }
 }

@@ -201,7 +201,20 @@ public final class LayerEvidence {
                 }
                 Tensor[] logits = new Tensor[parts];
                 if (parts == 1) logits[0] = run.logits(workers.get(0), batches[0], from, to);
-                else executor.parallel().forEach(parts, k -> logits[k] = run.logits(workers.get(k), batches[k], bounds[k], bounds[k + 1]));
+                else {
+                    try {
+                        executor.parallel().forEach(parts, k -> logits[k] = run.logits(workers.get(k), batches[k], bounds[k], bounds[k + 1]));
+                    } catch (dev.candela.run.NonFiniteException split) {
+                        // which part fails first is a matter of timing, and its message indexes the part: the
+                        // whole batch on one executor names the value one thread would (and throws again)
+                        float[] all = new float[(to - from) * size];
+                        for (int k = 0; k < parts; k++) System.arraycopy(batches[k].data(), 0, all, (bounds[k] - from) * size, batches[k].size());
+                        int[] d = dims.clone();
+                        d[0] = to - from;
+                        run.logits(executor, new Tensor(Shape.of(d), all), from, to);
+                        throw split;
+                    }
+                }
                 for (int k = 0; k < parts; k++) {
                     int classes = logits[k].shape().itemSize();
                     for (int j = bounds[k]; j < bounds[k + 1]; j++) {

@@ -193,4 +193,25 @@ class CamAxiomsTest {
             }
         }
     }
+
+    /** A batch split across threads names the same non-finite value as one thread does (index in the whole batch). */
+    @org.junit.jupiter.api.Test
+    void aNonFiniteScoredItemIsReportedTheSameWithOneAndTwoThreads() {
+        Model m = TinyModels.gapLinear(7, -2.5f);
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        for (int threads : new int[]{1, 2}) {
+            try (Explainer ex = Explainer.of(m, threads)) {
+                CamSession s = ex.session(TinyModels.input(7, 1), request(Target.argmax()));
+                LayerEvidence e = s.evidence().get(0);
+                Tensor x = e.input();
+                dev.candela.run.NonFiniteException f = org.junit.jupiter.api.Assertions.assertThrows(dev.candela.run.NonFiniteException.class,
+                        () -> e.scoreInputs("nan", 4, (j, item) -> {
+                            System.arraycopy(x.data(), 0, item, 0, item.length);
+                            if (j == 3) item[0] = Float.NaN;
+                        }, (j, row) -> row[0]));
+                messages.add(f.getMessage());
+            }
+        }
+        assertEquals(messages.get(0), messages.get(1), "threads 1 and 2");
+    }
 }
