@@ -103,6 +103,8 @@ public final class ConvKernels {
     private static Sgemm.PackedB[] sharedB(Sgemm.Tiling t, int items, int depth, int cols,
                                            java.util.function.IntFunction<Sgemm.BPacker> packers, Parallel parallel) {
         if (t.rowBlocks() < 2 || parallel.threads() < 2 || depth == 0) return null;
+        long total = (long) depth * Sgemm.PackedB.paddedColumns(cols) * items;
+        if (total > Integer.MAX_VALUE - 16) return null; // too large to share in one array: each tile packs its own
         int size = Sgemm.PackedB.size(depth, cols), blocks = Sgemm.PackedB.blocks(depth);
         float[] data = SHARED_B.get();
         if (data.length < (long) items * size) SHARED_B.set(data = new float[items * size]);

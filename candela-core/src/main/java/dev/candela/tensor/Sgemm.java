@@ -89,6 +89,9 @@ public final class Sgemm {
 
         static int paddedCols(int cols) { return ceilDiv(cols, NR) * NR; }
 
+        /** Columns as packed: {@code cols} rounded up to whole panels. */
+        public static long paddedColumns(int cols) { return paddedCols(cols); }
+
         public static int blocks(int depth) { return ceilDiv(depth, KC); }
 
         /** Packs KC block {@code kb} of {@code b} (blocks are independent: one task each). */
