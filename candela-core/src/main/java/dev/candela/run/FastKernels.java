@@ -313,15 +313,8 @@ public final class FastKernels implements Kernels {
     }
 
     @Override public Tensor forwardFused(Conv2d c, Tensor x, List<Op> after, Tensor residual, boolean check) {
-        if (verify != null) {
-            // op by op, so --verify reports each one against its reference
-            Tensor y = forward(c, List.of(x));
-            for (Op op : after) {
-                if (check && ForwardChecks.firstNonFinite(y.data()) >= 0) return null;
-                y = forward(op, op instanceof Add ? List.of(y, residual) : List.of(y));
-            }
-            return check && ForwardChecks.firstNonFinite(y.data()) >= 0 ? null : y;
-        }
+        // op by op under --verify, so each op is compared with its reference
+        if (verify != null) return Kernels.opByOp(this, c, x, after, residual, check);
         List<ConvEpilogue.Step> steps = new ArrayList<>(after.size());
         for (Op op : after) {
             steps.add(switch (op) {

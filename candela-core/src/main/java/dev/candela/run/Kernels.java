@@ -26,4 +26,14 @@ public sealed interface Kernels permits ReferenceKernels, FastKernels {
      * intermediate values is NaN or infinite: the caller redoes the ops one by one to name the layer.
      */
     Tensor forwardFused(dev.candela.graph.Conv2d conv, Tensor x, List<Op> after, Tensor residual, boolean check);
+
+    /** {@link #forwardFused}'s definition: the ops one after another with {@code kernels}' own forward. */
+    static Tensor opByOp(Kernels kernels, dev.candela.graph.Conv2d conv, Tensor x, List<Op> after, Tensor residual, boolean check) {
+        Tensor y = kernels.forward(conv, List.of(x));
+        for (Op op : after) {
+            if (check && ForwardChecks.firstNonFinite(y.data()) >= 0) return null;
+            y = kernels.forward(op, op instanceof dev.candela.graph.Add ? List.of(y, residual) : List.of(y));
+        }
+        return check && ForwardChecks.firstNonFinite(y.data()) >= 0 ? null : y;
+    }
 }

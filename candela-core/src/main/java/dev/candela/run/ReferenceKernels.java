@@ -40,12 +40,7 @@ public final class ReferenceKernels implements Kernels {
 
     /** One op after another: the definition the fast kernels' fused pass is checked against. */
     @Override public Tensor forwardFused(dev.candela.graph.Conv2d conv, Tensor x, List<Op> after, Tensor residual, boolean check) {
-        Tensor y = forward(conv, List.of(x));
-        for (Op op : after) {
-            if (check && ForwardChecks.firstNonFinite(y.data()) >= 0) return null;
-            y = forward(op, op instanceof dev.candela.graph.Add ? List.of(y, residual) : List.of(y));
-        }
-        return check && ForwardChecks.firstNonFinite(y.data()) >= 0 ? null : y;
+        return Kernels.opByOp(this, conv, x, after, residual, check);
     }
 
     @Override public Tensor forward(Op op, List<Tensor> in) {
