@@ -103,11 +103,11 @@ public final class ConvKernels {
     private static Sgemm.PackedB[] sharedB(Sgemm.Tiling t, int items, int depth, int cols,
                                            java.util.function.IntFunction<Sgemm.BPacker> packers, Parallel parallel) {
         if (t.rowBlocks() < 2 || parallel.threads() < 2 || depth == 0) return null;
-        long total = (long) depth * Sgemm.PackedB.paddedColumns(cols) * items;
-        if (total > Integer.MAX_VALUE - 16) return null; // too large to share in one array: each tile packs its own
-        int size = Sgemm.PackedB.size(depth, cols), blocks = Sgemm.PackedB.blocks(depth);
+        long one = Sgemm.PackedB.size(depth, cols);
+        if (one * items > Integer.MAX_VALUE - 16) return null; // too large to share in one array: each tile packs its own
+        int size = (int) one, blocks = Sgemm.PackedB.blocks(depth);
         float[] data = SHARED_B.get();
-        if (data.length < (long) items * size) SHARED_B.set(data = new float[items * size]);
+        if (data.length < items * size) SHARED_B.set(data = new float[items * size]);
         Sgemm.PackedB[] p = new Sgemm.PackedB[items];
         for (int i = 0; i < items; i++) p[i] = new Sgemm.PackedB(depth, cols, data, i * size);
         parallel.forEach(items * blocks, k -> p[k / blocks].packBlock(packers.apply(k / blocks), k % blocks));

@@ -85,12 +85,10 @@ public final class Sgemm {
      * columns, such as a late convolution layer, is split over threads by rows).
      */
     public record PackedB(int depth, int cols, float[] data, int at) {
-        public static int size(int depth, int cols) { return depth * paddedCols(cols); }
+        /** Floats of one packed B (long: a caller checks it fits an array). */
+        public static long size(int depth, int cols) { return (long) depth * paddedCols(cols); }
 
         static int paddedCols(int cols) { return ceilDiv(cols, NR) * NR; }
-
-        /** Columns as packed: {@code cols} rounded up to whole panels. */
-        public static long paddedColumns(int cols) { return paddedCols(cols); }
 
         public static int blocks(int depth) { return ceilDiv(depth, KC); }
 
@@ -232,16 +230,18 @@ public final class Sgemm {
 
         /** Runs tile t (row-block major) of this tiling. */
         public void run(int t, PackedA a, BPacker b, float[] c, int cOff, int ldc) {
-            int rb = t / colBlocks(), cb = t % colBlocks();
-            int i0 = rb * rowBlock, j0 = cb * colBlock;
-            multiplyTile(a, i0, Math.min(m, i0 + rowBlock), b, j0, Math.min(n, j0 + colBlock), c, cOff, ldc);
+            run(t, a, b, null, c, cOff, ldc);
         }
 
         /** The same with B packed beforehand. */
         public void run(int t, PackedA a, PackedB b, float[] c, int cOff, int ldc) {
+            run(t, a, null, b, c, cOff, ldc);
+        }
+
+        private void run(int t, PackedA a, BPacker packer, PackedB packed, float[] c, int cOff, int ldc) {
             int rb = t / colBlocks(), cb = t % colBlocks();
             int i0 = rb * rowBlock, j0 = cb * colBlock;
-            multiplyTile(a, i0, Math.min(m, i0 + rowBlock), b, j0, Math.min(n, j0 + colBlock), c, cOff, ldc);
+            multiplyTile(a, i0, Math.min(m, i0 + rowBlock), packer, packed, j0, Math.min(n, j0 + colBlock), c, cOff, ldc);
         }
     }
 

@@ -47,7 +47,7 @@ class SgemmPropertyTest {
         float[] a = g.normal(m, k).data(), b = g.normal(k, n).data();
         Sgemm.PackedA pa = Sgemm.packA(a, 0, k, 1, m, k);
         int at = g.between(0, 5);
-        Sgemm.PackedB pb = new Sgemm.PackedB(k, n, new float[at + Sgemm.PackedB.size(k, n)], at);
+        Sgemm.PackedB pb = new Sgemm.PackedB(k, n, new float[at + (int) Sgemm.PackedB.size(k, n)], at);
         for (int kb = 0; kb < Sgemm.PackedB.blocks(k); kb++) pb.packBlock(Sgemm.rowMajor(b, 0, n), kb);
         // a tile of rows and a column block starting on a panel boundary
         int i0 = Sgemm.MR * g.between(0, (m - 1) / Sgemm.MR), j0 = Sgemm.NR * g.between(0, (n - 1) / Sgemm.NR);
