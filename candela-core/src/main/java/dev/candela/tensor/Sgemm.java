@@ -26,7 +26,7 @@ public final class Sgemm {
     public static final int L = K.lanes();
     /** Register tile: MR rows x NR columns. */
     public static final int MR = 14, NR = 2 * L;
-    /** Depth of one packed block (K direction): A's MR x KC and B's KC x NR micro-panels stay in cache. */
+    /** Largest depth of one packed block (K direction): A's MR x KC and B's KC x NR micro-panels stay in cache. */
     public static final int KC = Integer.getInteger("candela.gemm.kc", 256);
     /** Rows of A swept per packed B block (keeps MC x KC of A in L2). */
     static final int MC = 16 * MR;
@@ -39,6 +39,13 @@ public final class Sgemm {
     }
 
     static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+
+    /**
+     * The depth of every packed block but the last: the depth split into as few blocks as KC allows, of
+     * equal size, so that no thin last block (576 = 256 + 256 + 64) pays a C round trip for little work.
+     * It depends on the depth alone, so each C element is still summed in one order for any tiling.
+     */
+    static int blockDepth(int depth) { return depth <= 0 ? 1 : ceilDiv(depth, ceilDiv(depth, KC)); }
 
     // ---- packed operands -------------------------------------------------------------------
 
@@ -56,8 +63,9 @@ public final class Sgemm {
     public static PackedA packA(float[] a, int off, int rowStride, int colStride, int rows, int depth) {
         int mp = ceilDiv(rows, MR) * MR;
         float[] d = new float[Math.max(1, mp * depth)];
-        for (int k0 = 0; k0 < depth; k0 += KC) {
-            int kc = Math.min(KC, depth - k0);
+        int kb = blockDepth(depth);
+        for (int k0 = 0; k0 < depth; k0 += kb) {
+            int kc = Math.min(kb, depth - k0);
             for (int i0 = 0; i0 < mp; i0 += MR) {
                 int base = k0 * mp + i0 * kc;
                 int rn = Math.min(MR, rows - i0);
@@ -90,12 +98,12 @@ public final class Sgemm {
 
         static int paddedCols(int cols) { return ceilDiv(cols, NR) * NR; }
 
-        public static int blocks(int depth) { return ceilDiv(depth, KC); }
+        public static int blocks(int depth) { return ceilDiv(depth, blockDepth(depth)); }
 
-        /** Packs KC block {@code kb} of {@code b} (blocks are independent: one task each). */
+        /** Packs block {@code kb} of {@code b} (blocks are independent: one task each). */
         public void packBlock(BPacker b, int kb) {
-            int k0 = kb * KC;
-            b.pack(k0, Math.min(KC, depth - k0), 0, cols, data, at + k0 * paddedCols(cols));
+            int k0 = kb * blockDepth(depth);
+            b.pack(k0, Math.min(blockDepth(depth), depth - k0), 0, cols, data, at + k0 * paddedCols(cols));
         }
 
         int offset(int k0, int kc, int j0) { return at + k0 * paddedCols(cols) + j0 * kc; }
@@ -171,10 +179,11 @@ public final class Sgemm {
             for (int i = i0; i < i1; i++) java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
             return;
         }
-        float[] bw = packed != null ? packed.data() : bBuffer(Math.min(KC, depth) * panels * NR);
+        int kb = blockDepth(depth);
+        float[] bw = packed != null ? packed.data() : bBuffer(Math.min(kb, depth) * panels * NR);
         float[] tile = WORK.get()[1];
-        for (int k0 = 0; k0 < depth; k0 += KC) {
-            int kc = Math.min(KC, depth - k0);
+        for (int k0 = 0; k0 < depth; k0 += kb) {
+            int kc = Math.min(kb, depth - k0);
             boolean add = k0 > 0;
             int base = 0;
             if (packed != null) base = packed.offset(k0, kc, j0);
