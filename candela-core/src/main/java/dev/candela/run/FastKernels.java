@@ -376,16 +376,15 @@ public final class FastKernels implements Kernels {
     // ---- dense -------------------------------------------------------------------------------
 
     /**
-     * y = x W^T + b as one GEMM for every batch size: each output is summed over the inputs in the GEMM's
-     * order (fused multiply-adds, KC blocks in order), which depends neither on how many rows share the batch
-     * nor on the vector width. A separate small-batch path (streaming dot products, the earlier design) summed
-     * in lanes, so a Score-CAM batch of 32 masked inputs and one of 7 gave different logits.
+     * y = x W^T + b, each output summed over the inputs in the GEMM's order (fused multiply-adds, blocks in
+     * order) for every batch size, which depends neither on how many rows share the batch nor on the vector
+     * width: small batches stream W in that same order ({@link Sgemm#multiplyTransposed}). An earlier
+     * small-batch path summed in lanes, so a Score-CAM batch of 32 masked inputs and one of 7 gave different logits.
      */
     private Tensor linear(Tensor x, Linear l) {
         int n = x.dim(0), in = l.inFeatures(), out = l.outFeatures();
         float[] w = l.weight().data(), b = l.bias().data(), xd = x.data(), y = new float[n * out];
-        Sgemm.PackedA a = Sgemm.packA(xd, 0, in, 1, n, in);
-        Sgemm.multiply(a, Sgemm.transposed(w, 0, in), out, y, 0, out, parallel);
+        Sgemm.multiplyTransposed(n, out, in, xd, w, y, parallel);
         for (int r = 0; r < n; r++)
             for (int o = 0; o < out; o++) y[r * out + o] += b[o];
         return Tensor.of(y, n, out);

@@ -254,6 +254,69 @@ public final class Sgemm {
         }
     }
 
+    /** Fewest rows for which {@link #multiplyTransposed} packs B; below it, W streams once in its own order. */
+    public static final int STREAM_ROWS = 4;
+
+    /**
+     * Y[m x n] = X[m x k] · W^T for row-major X[m x k] and W[n x k], each element summed exactly as
+     * {@code multiply(packA(X), transposed(W))} sums it (a chain of fused multiply-adds from zero per
+     * block of {@link #blockDepth}, the blocks added in order), so the bits do not depend on m. With
+     * fewer than {@link #STREAM_ROWS} rows the product is memory-bound on W: packing W's transpose for every
+     * call read it three times over in cache-hostile strides (VGG-16's first dense layer, 411 MB: 66 ms),
+     * so W's rows are read once, front to back, eight outputs' chains at a time.
+     */
+    public static void multiplyTransposed(int m, int n, int k, float[] x, float[] w, float[] y, Parallel parallel) {
+        if (m >= STREAM_ROWS || k == 0) {
+            multiply(packA(x, 0, k, 1, m, k), transposed(w, 0, k), n, y, 0, n, parallel);
+            return;
+        }
+        int groups = ceilDiv(n, 8), perTask = Math.max(1, ceilDiv(groups, 4 * parallel.threads()));
+        int kb = blockDepth(k);
+        parallel.forEach(ceilDiv(groups, perTask), (IntConsumer) t -> {
+            int g1 = Math.min(groups, (t + 1) * perTask);
+            for (int gr = t * perTask; gr < g1; gr++) {
+                int j0 = gr * 8;
+                for (int r = 0; r < m; r++) {
+                    if (j0 + 8 <= n) streamEight(x, r * k, w, j0, k, kb, y, r * n + j0);
+                    else for (int j = j0; j < n; j++) y[r * n + j] = streamOne(x, r * k, w, j * k, k, kb);
+                }
+            }
+        });
+    }
+
+    private static float streamOne(float[] x, int xo, float[] w, int wo, int k, int kb) {
+        float c = 0f;
+        for (int k0 = 0; k0 < k; k0 += kb) {
+            int k1 = Math.min(k, k0 + kb);
+            float s = 0f;
+            for (int i = k0; i < k1; i++) s = Math.fma(x[xo + i], w[wo + i], s);
+            c = k0 == 0 ? s : c + s;
+        }
+        return c;
+    }
+
+    /** Outputs j0..j0+7 of one row: eight independent chains keep both FMA pipes busy. */
+    private static void streamEight(float[] x, int xo, float[] w, int j0, int k, int kb, float[] y, int yo) {
+        int w0 = j0 * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k, w4 = w3 + k, w5 = w4 + k, w6 = w5 + k, w7 = w6 + k;
+        java.util.Objects.checkFromIndexSize(w0, 8 * k, w.length);
+        java.util.Objects.checkFromIndexSize(xo, k, x.length);
+        float c0 = 0f, c1 = 0f, c2 = 0f, c3 = 0f, c4 = 0f, c5 = 0f, c6 = 0f, c7 = 0f;
+        for (int k0 = 0; k0 < k; k0 += kb) {
+            int k1 = Math.min(k, k0 + kb);
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int i = k0; i < k1; i++) {
+                float v = x[xo + i];
+                s0 = Math.fma(v, w[w0 + i], s0); s1 = Math.fma(v, w[w1 + i], s1);
+                s2 = Math.fma(v, w[w2 + i], s2); s3 = Math.fma(v, w[w3 + i], s3);
+                s4 = Math.fma(v, w[w4 + i], s4); s5 = Math.fma(v, w[w5 + i], s5);
+                s6 = Math.fma(v, w[w6 + i], s6); s7 = Math.fma(v, w[w7 + i], s7);
+            }
+            if (k0 == 0) { c0 = s0; c1 = s1; c2 = s2; c3 = s3; c4 = s4; c5 = s5; c6 = s6; c7 = s7; }
+            else { c0 += s0; c1 += s1; c2 += s2; c3 += s3; c4 += s4; c5 += s5; c6 += s6; c7 += s7; }
+        }
+        y[yo] = c0; y[yo + 1] = c1; y[yo + 2] = c2; y[yo + 3] = c3; y[yo + 4] = c4; y[yo + 5] = c5; y[yo + 6] = c6; y[yo + 7] = c7;
+    }
+
     /** C[m x n] = A[m x k] · B[k x n], all row-major and dense; tiles spread over {@code parallel}. */
     public static void multiply(int m, int n, int k, float[] a, float[] b, float[] c, Parallel parallel) {
         PackedA pa = packA(a, 0, k, 1, m, k);

@@ -103,4 +103,30 @@ class SgemmPropertyTest {
         Sgemm.multiply(pa, Sgemm.transposed(bt, 0, k), n, c2, 0, n, Parallel.serial());
         assertArrayEquals(c1, c2, "seed " + seed);
     }
+
+    @ParameterizedTest(name = "a few rows times W^T streamed from W has the bits of the packed product, for 1/2/4 threads, seed {0}")
+    @MethodSource("seeds")
+    void streamedFewRowsGiveThePackedProductsBits(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int m = g.between(1, Sgemm.STREAM_ROWS - 1), n = g.chance(0.5) ? 8 * g.between(1, 6) + g.between(-1, 1) : g.between(1, 70);
+        // depths of one, several equal and uneven blocks (the block split is where the two paths could part)
+        int k = switch (g.between(0, 2)) {
+            case 0 -> g.between(1, 40);
+            case 1 -> 2 * Sgemm.KC + g.between(-1, 40);
+            default -> 3 * Sgemm.KC + g.between(1, 200);
+        };
+        float[] x = g.normal(m, k).data(), w = g.normal(n, k).data();
+        if (g.chance(0.3)) x[g.between(0, m * k - 1)] = Float.NaN;
+        float[] packed = new float[m * n];
+        Sgemm.multiply(Sgemm.packA(x, 0, k, 1, m, k), Sgemm.transposed(w, 0, k), n, packed, 0, n, Parallel.serial());
+        for (Parallel p : new Parallel[]{Parallel.serial(), P2, P4}) {
+            float[] streamed = new float[m * n];
+            java.util.Arrays.fill(streamed, -7f); // every element must be written
+            Sgemm.multiplyTransposed(m, n, k, x, w, streamed, p);
+            for (int i = 0; i < m * n; i++)
+                if (Float.floatToIntBits(streamed[i]) != Float.floatToIntBits(packed[i]))
+                    throw new AssertionError("seed " + seed + ": " + m + "x" + k + "x" + n + " on " + p.threads() + " threads, element " + i
+                        + ": streamed " + streamed[i] + ", packed " + packed[i]);
+        }
+    }
 }
