@@ -37,6 +37,9 @@ public final class VectorOps {
     /** y[yo+i] = Math.max(y[yo+i], x[xo+i]) over i &lt; n. */
     public static void maxInto(float[] x, int xo, float[] y, int yo, int n) { K.maxInto(x, xo, y, yo, n); }
 
+    /** y[yo+i] = x[xo+i] if greater or NaN, else unchanged: see {@link FloatKernels#laterMaxInto}. */
+    public static void laterMaxInto(float[] x, int xo, float[] y, int yo, int n) { K.laterMaxInto(x, xo, y, yo, n); }
+
     /** y = sigmoid(x) over [o, o+n): see {@link FloatKernels#sigmoid}. */
     public static void sigmoid(float[] x, float[] y, int o, int n) { K.sigmoid(x, y, o, n); }
 

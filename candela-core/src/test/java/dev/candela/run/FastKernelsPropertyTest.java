@@ -120,6 +120,25 @@ class FastKernelsPropertyTest {
         assertArrayEquals(R.forward(p.op(), List.of(x)).data(), F1.forward(p.op(), List.of(x)).data(), "max pool forward exact, seed " + seed);
     }
 
+    @ParameterizedTest(name = "2x2 max pool on planes wide enough for vectors keeps the reference's bits (ties of +0 and -0, NaN), seed {0}")
+    @MethodSource("seeds")
+    void wideTwoByTwoMaxPoolKeepsTheReferencesBits(long seed) {
+        RandomCases g = new RandomCases(seed);
+        int stride = g.between(1, 2);
+        MaxPool2d op = new MaxPool2d(new int[]{2, 2}, new int[]{stride, stride}, new int[]{0, 0, 0, 0}, new int[]{1, 1}, false);
+        // every window inside the plane (a ceil-mode window past the edge takes the separable path, whose
+        // zero sign may differ: see FastKernels.maxPoolSeparable)
+        Shape in = Shape.of(g.between(1, 2), g.between(1, 3), g.between(2, 9), g.between(34, 90));
+        float[] d = new float[in.size()];
+        for (int i = 0; i < d.length; i++)
+            d[i] = switch (g.between(0, 5)) { case 0 -> 0f; case 1 -> -0f; case 2 -> g.between(-2, 2); default -> (float) g.gaussian(); };
+        for (int k = 0; k < 1 + d.length / 50; k++) if (g.chance(0.5)) d[g.between(0, d.length - 1)] = Float.NaN;
+        Tensor x = new Tensor(in, d);
+        float[] want = R.forward(op, List.of(x)).data();
+        for (FastKernels f : List.of(F1, F2))
+            assertArrayEquals(want, f.forward(op, List.of(x)).data(), "2x2 stride " + stride + " max pool on " + in + ", seed " + seed);
+    }
+
     @ParameterizedTest(name = "average pool (both count_include_pad modes, ceil mode) matches the reference, seed {0}")
     @MethodSource("seeds")
     void avgPoolMatchesReference(long seed) {

@@ -74,6 +74,12 @@ public interface FloatKernels {
     /** y[yo+i] = Math.max(y[yo+i], x[xo+i]) over i &lt; n (NaN wins; +0 above -0). */
     void maxInto(float[] x, int xo, float[] y, int yo, int n);
 
+    /**
+     * y[yo+i] = x[xo+i] &gt; y[yo+i] || x[xo+i] is NaN ? x[xo+i] : y[yo+i]: a later tap replaces the maximum
+     * so far only when greater or NaN, so of equal values (+0 and -0) the first stays, as the reference pools.
+     */
+    void laterMaxInto(float[] x, int xo, float[] y, int yo, int n);
+
     /** y[o..o+n) = a[o..) + b[o..). */
     void add(float[] a, float[] b, float[] y, int o, int n);
 

@@ -49,6 +49,13 @@ final class ScalarFloatKernels implements FloatKernels {
         for (int i = 0; i < n; i++) y[yo + i] = Math.max(y[yo + i], x[xo + i]);
     }
 
+    @Override public void laterMaxInto(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            if (v > y[yo + i] || v != v) y[yo + i] = v;
+        }
+    }
+
     /** exp(t) for t &lt;= 0, held at exp(-87): see {@link FloatKernels#sigmoid}. */
     static float expNonPositive(float t) {
         t = Math.max(t, EXP_FLOOR);

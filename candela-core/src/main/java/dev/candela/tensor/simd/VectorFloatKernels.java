@@ -105,6 +105,18 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) y[yo + i] = Math.max(y[yo + i], x[xo + i]);
     }
 
+    @Override public void laterMaxInto(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i), best = FloatVector.fromArray(S, y, yo + i);
+            best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN))).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xo + i];
+            if (v > y[yo + i] || v != v) y[yo + i] = v;
+        }
+    }
+
     private static FloatVector sigmoid(FloatVector v) {
         FloatVector t = v.abs().neg().max(EXP_FLOOR);
         FloatVector k = t.mul(LOG2E).add(ROUND).sub(ROUND);

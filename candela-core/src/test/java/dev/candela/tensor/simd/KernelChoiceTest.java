@@ -75,6 +75,19 @@ class KernelChoiceTest {
             if (r.nextBoolean()) z[o + r.nextInt(n)] = Float.NaN;
             v.maxInto(z, o, yv, o, n); s.maxInto(z, o, ys, o, n);
             assertArrayEquals(ys, yv, 0f, "maxInto " + why);
+            // the first of equal values stays (bits, so that the sign of a zero counts), NaN replaces
+            float[] first = z.clone();
+            for (int i = 0; i < n; i++) if (r.nextInt(4) == 0) first[o + i] = -z[o + i];
+            first[o + r.nextInt(n)] = Float.NaN;
+            float[] lv = first.clone(), ls = first.clone();
+            v.laterMaxInto(z, o, lv, o, n); s.laterMaxInto(z, o, ls, o, n);
+            for (int i = 0; i < lv.length; i++) {
+                assertEquals(Float.floatToIntBits(ls[i]), Float.floatToIntBits(lv[i]), "laterMaxInto element " + i + ", " + why);
+                if (i >= o && i < o + n) {
+                    float want = z[i] > first[i] || Float.isNaN(z[i]) ? z[i] : first[i];
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(ls[i]), "laterMaxInto's rule, element " + i + ", " + why);
+                }
+            }
             assertEquals(s.allFinite(z, o, n), v.allFinite(z, o, n), "allFinite " + why);
             z[o + r.nextInt(n)] = r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
             assertEquals(false, v.allFinite(z, o, n), "allFinite with an infinity, " + why);
