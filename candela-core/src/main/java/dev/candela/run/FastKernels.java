@@ -30,6 +30,7 @@ import dev.candela.graph.Resize2d;
 import dev.candela.tensor.ConvEpilogue;
 import dev.candela.tensor.ConvKernels;
 import dev.candela.tensor.Parallel;
+import dev.candela.tensor.WinogradConv;
 import dev.candela.tensor.Sgemm;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
@@ -59,6 +60,7 @@ public final class FastKernels implements Kernels {
 
     // Packed weights, computed at first use and kept while the op (so the model) is alive.
     private static final Map<Op, Sgemm.PackedA[]> CONV_FORWARD = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<Op, Sgemm.PackedA[]> CONV_WINOGRAD = Collections.synchronizedMap(new WeakHashMap<>());
     private static final Map<Op, Object> CONV_BACKWARD = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Parallel parallel;
@@ -305,6 +307,9 @@ public final class FastKernels implements Kernels {
         if (c.isDepthwise()) {
             ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
                     c.weight().data(), c.bias().data(), after, y, parallel);
+        } else if (WinogradConv.applies(g, c.groups(), c.outChannels())) {
+            Sgemm.PackedA[] u = CONV_WINOGRAD.computeIfAbsent(c, k -> WinogradConv.packWeights(c.weight().data(), c.outChannels(), g.c()));
+            WinogradConv.conv(x.data(), x.dim(0), g, u, c.bias().data(), after, y, parallel);
         } else {
             Sgemm.PackedA[] w = CONV_FORWARD.computeIfAbsent(c, k -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));
             ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), after, y, parallel);

@@ -1,0 +1,161 @@
+package dev.candela.tensor;
+
+/**
+ * 3x3 stride-1 convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2016; interpolation points 0, 1, -1, 2, -2 and infinity): each 4x4 block of
+ * output is A^T [(G g G^T) . (B^T d B)] A from the 6x6 block d of input around it, so the 36 products per
+ * (input channel, output channel, block) replace 144 multiply-adds. The element-wise products summed over the
+ * input channels are 36 independent GEMMs (output channels x input channels times input channels x blocks),
+ * run by {@link Sgemm}; the transforms are short loops over a row of blocks.
+ *
+ * <p>The result differs from the direct sum by rounding only (the transforms' constants are exact in binary but
+ * for G's sixths; a larger spread than im2col's, bounded in {@code WinogradConvTest}). It is deterministic: every
+ * sum has one order whatever the thread count, and the transforms are the same plain Java under both kernel
+ * choices. {@code -Dcandela.winograd=false} turns it off (every convolution then sums taps directly).
+ */
+public final class WinogradConv {
+    private WinogradConv() {}
+
+    /** Off with {@code -Dcandela.winograd=false}. */
+    public static final boolean ENABLED = !"false".equals(System.getProperty("candela.winograd"));
+
+    static final int POS = 36;
+
+    /**
+     * Whether a convolution is done this way: 3x3, stride and dilation 1, one group, and wide enough that the
+     * transforms pay (16 input and output channels) with enough 4x4 blocks to fill the GEMM's column panels.
+     */
+    public static boolean applies(ConvKernels.Geometry g, int groups, int outC) {
+        return ENABLED && groups == 1 && g.kh() == 3 && g.kw() == 3 && g.sy() == 1 && g.sx() == 1 && g.dy() == 1 && g.dx() == 1
+                && g.c() >= 16 && outC >= 16 && blocks(g.oh()) * blocks(g.ow()) >= 36;
+    }
+
+    static int blocks(int n) { return (n + 3) / 4; }
+
+    /**
+     * U[pos][co][ci] = (G w[co][ci] G^T)[pos], packed as one GEMM A operand (outC x c) per position. Computed in
+     * double and rounded once.
+     */
+    public static Sgemm.PackedA[] packWeights(float[] w, int outC, int c) {
+        final double[][] gm = {{1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+                {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+        float[] u = new float[POS * outC * c];
+        double[] t = new double[18];
+        for (int co = 0; co < outC; co++)
+            for (int ci = 0; ci < c; ci++) {
+                int at = (co * c + ci) * 9;
+                for (int i = 0; i < 6; i++) // t = G w (6 x 3)
+                    for (int j = 0; j < 3; j++)
+                        t[i * 3 + j] = gm[i][0] * w[at + j] + gm[i][1] * w[at + 3 + j] + gm[i][2] * w[at + 6 + j];
+                for (int i = 0; i < 6; i++) // U = t G^T (6 x 6)
+                    for (int j = 0; j < 6; j++)
+                        u[((i * 6 + j) * outC + co) * c + ci] = (float) (t[i * 3] * gm[j][0] + t[i * 3 + 1] * gm[j][1] + t[i * 3 + 2] * gm[j][2]);
+            }
+        Sgemm.PackedA[] p = new Sgemm.PackedA[POS];
+        for (int pos = 0; pos < POS; pos++) p[pos] = Sgemm.packA(u, pos * outC * c, c, 1, outC, c);
+        return p;
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** y[n][outC][oh][ow] = conv(x) + bias, then {@code after} (may be null) per output plane. */
+    public static void conv(float[] x, int n, ConvKernels.Geometry g, Sgemm.PackedA[] u, float[] bias, ConvEpilogue after,
+                            float[] y, Parallel parallel) {
+        int c = g.c(), outC = u[0].rows(), th = blocks(g.oh()), tw = blocks(g.ow()), tiles = th * tw;
+        int vSize = POS * c * tiles, mSize = POS * outC * tiles;
+        float[] s = SCRATCH.get();
+        if (s.length < vSize + mSize) SCRATCH.set(s = new float[vSize + mSize]);
+        float[] scratch = s;
+        Sgemm.Tiling t = Sgemm.Tiling.of(outC, tiles, POS, parallel.threads());
+        int gemmTiles = t.tiles();
+        for (int b = 0; b < n; b++) {
+            int xOff = b * c * g.h() * g.w(), yOff = b * outC * g.pixels();
+            parallel.forEach(c, ci -> inputTransform(x, xOff + ci * g.h() * g.w(), g, th, tw, scratch, ci, c));
+            parallel.forEach(POS * gemmTiles, i -> {
+                int pos = i / gemmTiles;
+                t.run(i % gemmTiles, u[pos], Sgemm.rowMajor(scratch, pos * c * tiles, tiles), scratch, vSize + pos * outC * tiles, tiles);
+            });
+            parallel.forEach(outC, co -> {
+                int at = yOff + co * g.pixels();
+                outputTransform(scratch, vSize, co, outC, g, th, tw, y, at);
+                if (bias != null) VectorOps.addScalar(y, at, g.pixels(), bias[co]);
+                if (after != null) after.apply(y, at, g.pixels(), co);
+            });
+        }
+    }
+
+    /** V[pos][ci][block] = (B^T d B)[pos] for every block of one input plane. */
+    private static void inputTransform(float[] x, int xo, ConvKernels.Geometry g, int th, int tw, float[] v, int ci, int c) {
+        int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft(), width = 4 * tw + 2, tiles = th * tw;
+        float[] rows = new float[6 * width], t = new float[6 * width], q = new float[6 * tw];
+        for (int ty = 0; ty < th; ty++) {
+            // the six input rows of this row of blocks, zero outside the image
+            java.util.Arrays.fill(rows, 0f);
+            int lo = Math.max(0, pl), hi = Math.min(width, w + pl);
+            for (int r = 0; r < 6; r++) {
+                int iy = 4 * ty - pt + r;
+                if (iy >= 0 && iy < h && hi > lo) System.arraycopy(x, xo + iy * w + lo - pl, rows, r * width + lo, hi - lo);
+            }
+            // t = B^T d, down the columns
+            for (int k = 0; k < width; k++) {
+                float d0 = rows[k], d1 = rows[width + k], d2 = rows[2 * width + k], d3 = rows[3 * width + k], d4 = rows[4 * width + k], d5 = rows[5 * width + k];
+                t[k] = 4f * d0 - 5f * d2 + d4;
+                t[width + k] = -4f * d1 - 4f * d2 + d3 + d4;
+                t[2 * width + k] = 4f * d1 - 4f * d2 - d3 + d4;
+                t[3 * width + k] = -2f * d1 - d2 + 2f * d3 + d4;
+                t[4 * width + k] = 2f * d1 - d2 - 2f * d3 + d4;
+                t[5 * width + k] = 4f * d1 - 5f * d3 + d5;
+            }
+            // (t B) per row i: the six columns of every block gathered, then combined across blocks
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 6; j++)
+                    for (int tx = 0, src = i * width + j; tx < tw; tx++, src += 4) q[j * tw + tx] = t[src];
+                int base = ty * tw;
+                int o0 = ((i * 6) * c + ci) * tiles + base, step = c * tiles;
+                for (int tx = 0; tx < tw; tx++) {
+                    float d0 = q[tx], d1 = q[tw + tx], d2 = q[2 * tw + tx], d3 = q[3 * tw + tx], d4 = q[4 * tw + tx], d5 = q[5 * tw + tx];
+                    v[o0 + tx] = 4f * d0 - 5f * d2 + d4;
+                    v[o0 + step + tx] = -4f * d1 - 4f * d2 + d3 + d4;
+                    v[o0 + 2 * step + tx] = 4f * d1 - 4f * d2 - d3 + d4;
+                    v[o0 + 3 * step + tx] = -2f * d1 - d2 + 2f * d3 + d4;
+                    v[o0 + 4 * step + tx] = 2f * d1 - d2 - 2f * d3 + d4;
+                    v[o0 + 5 * step + tx] = 4f * d1 - 5f * d3 + d5;
+                }
+            }
+        }
+    }
+
+    /** y's plane of output channel co = A^T M A per block, M[pos][co][block] read at {@code mo}. */
+    private static void outputTransform(float[] m, int mo, int co, int outC, ConvKernels.Geometry g, int th, int tw, float[] y, int at) {
+        int tiles = th * tw, step = outC * tiles, oh = g.oh(), ow = g.ow();
+        float[] s = new float[24 * tw];
+        for (int ty = 0; ty < th; ty++) {
+            // s[i][c] = (M A)[i][c] for each row i of the block: across the six columns j
+            for (int i = 0; i < 6; i++) {
+                int src = mo + ((i * 6) * outC + co) * tiles + ty * tw;
+                for (int tx = 0; tx < tw; tx++) {
+                    float m0 = m[src + tx], m1 = m[src + step + tx], m2 = m[src + 2 * step + tx], m3 = m[src + 3 * step + tx],
+                            m4 = m[src + 4 * step + tx], m5 = m[src + 5 * step + tx];
+                    s[(i * 4) * tw + tx] = m0 + m1 + m2 + m3 + m4;
+                    s[(i * 4 + 1) * tw + tx] = m1 - m2 + 2f * m3 - 2f * m4;
+                    s[(i * 4 + 2) * tw + tx] = m1 + m2 + 4f * m3 + 4f * m4;
+                    s[(i * 4 + 3) * tw + tx] = m1 - m2 + 8f * m3 - 8f * m4 + m5;
+                }
+            }
+            // A^T s down the rows, each output value stored at its pixel
+            for (int cc = 0; cc < 4; cc++) {
+                for (int tx = 0; tx < tw; tx++) {
+                    int ox = 4 * tx + cc;
+                    if (ox >= ow) break;
+                    float s0 = s[cc * tw + tx], s1 = s[(4 + cc) * tw + tx], s2 = s[(8 + cc) * tw + tx], s3 = s[(12 + cc) * tw + tx],
+                            s4 = s[(16 + cc) * tw + tx], s5 = s[(20 + cc) * tw + tx];
+                    int oy = 4 * ty, p = at + oy * ow + ox;
+                    y[p] = s0 + s1 + s2 + s3 + s4;
+                    if (oy + 1 < oh) y[p + ow] = s1 - s2 + 2f * s3 - 2f * s4;
+                    if (oy + 2 < oh) y[p + 2 * ow] = s1 + s2 + 4f * s3 + 4f * s4;
+                    if (oy + 3 < oh) y[p + 3 * ow] = s1 - s2 + 8f * s3 - 8f * s4 + s5;
+                }
+            }
+        }
+    }
+}
