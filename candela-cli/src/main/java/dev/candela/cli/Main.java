@@ -9,9 +9,25 @@ import picocli.CommandLine.Command;
  * on stderr saying what and how to fix it), 1 on an internal error.
  */
 @Command(name = "candela", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Pure-Java CNN explanations: CAM family, DeepLIFT, LRP, FG-CAM.",
-        subcommands = {ExplainCommand.class, ConvertCommand.class, InspectCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "Pure-Java CNN explanations: CAM family, DeepLIFT, LRP, FG-CAM.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order {@code --help} lists them. They are registered here rather than in the
+     * annotation so that a run of one command builds only that command's model: picocli reads every registered
+     * command's annotations by reflection at start-up, in its pre-Java-6 class files that the AOT cache cannot
+     * hold, and building all seven cost about 0.1 s of every run.
+     */
+    static final java.util.SequencedMap<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+    static {
+        COMMANDS.put("explain", ExplainCommand::new);
+        COMMANDS.put("convert", ConvertCommand::new);
+        COMMANDS.put("inspect", InspectCommand::new);
+        COMMANDS.put("run", RunCommand::new);
+        COMMANDS.put("evaluate", EvaluateCommand::new);
+        COMMANDS.put("bench", BenchCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -26,6 +42,9 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit status (for tests: nothing calls System.exit). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        java.util.function.Supplier<Object> only = args.length > 0 && !args[0].equals("help") ? COMMANDS.get(args[0]) : null;
+        if (only != null) cl.addSubcommand(only.get());
+        else COMMANDS.values().forEach(c -> cl.addSubcommand(c.get()));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

@@ -186,4 +186,23 @@ class MainTest {
         assertEquals(m.graph().nodes().size(), lines.size(), "one trace line per node");
         assertTrue(lines.get(0).contains("\"crc32\""), lines.get(0));
     }
+
+    @Test
+    void helpListsEveryCommandInOrderAndEachCommandRunsAloneWithTheSameMessages() {
+        // one command's run registers that command only (start-up); --help and help COMMAND still see them all
+        assertEquals(0, cli("--help"), err);
+        int last = -1;
+        for (String c : List.of("explain", "convert", "inspect", "run", "evaluate", "bench", "help")) {
+            int at = out.indexOf("\n  " + c + " ");
+            assertTrue(at > last, c + " listed after the one before it in:\n" + out);
+            last = at;
+        }
+        assertEquals(0, cli("help", "explain"), err);
+        assertTrue(out.startsWith("Usage: candela explain"), out);
+        assertEquals(2, cli("explain", "--no-such-option"), err);
+        assertTrue(err.startsWith("candela explain: Unknown option: '--no-such-option'"), err);
+        assertEquals(2, cli("explian", "x.png"), err);
+        assertTrue(err.startsWith("candela: Unmatched arguments from index 0: 'explian'"), err);
+        assertTrue(err.contains("(see 'candela --help')"), err);
+    }
 }
