@@ -7,7 +7,7 @@ import java.util.function.IntConsumer;
 /**
  * Single-precision matrix product C = A · B in the BLIS style: A is packed once into MR-row panels
  * (weights are packed at first use and kept), B is packed per KC x NC block by a {@link BPacker}
- * (a plain matrix, or im2col fused into the packing), and a 14 x 2-vector register tile of
+ * (a plain matrix, or im2col fused into the packing), and an MR x 2-vector register tile of
  * accumulators (Vector API registers, or plain floats in the scalar kernels) does the work. Each C element is summed in a fixed order that
  * depends only on K, never on how tiles are spread over threads, so results are bit-identical for
  * any thread count.
@@ -25,7 +25,7 @@ public final class Sgemm {
     /** Floats per vector (8 in scalar mode: the scalar kernel keeps the same tile shape). */
     public static final int L = K.lanes();
     /** Register tile: MR rows x NR columns. */
-    public static final int MR = 14, NR = 2 * L;
+    public static final int MR = K.gemmRows(), NR = 2 * L;
     /** Largest depth of one packed block (K direction): A's MR x KC and B's KC x NR micro-panels stay in cache. */
     public static final int KC = Integer.getInteger("candela.gemm.kc", 256);
     /** Rows of A swept per packed B block (keeps MC x KC of A in L2). */

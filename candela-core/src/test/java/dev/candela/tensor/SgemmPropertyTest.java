@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * SGEMM against a naive double-precision product on random sizes, including edge tiles (sizes just
- * off multiples of the 14-row and NR-column register tile) and depths beyond one KC block.
+ * off multiples of the MR-row and NR-column register tile) and depths beyond one KC block.
  * Tolerance per element: |c - ref| <= 1e-5 * sum_k |a_ik b_kj| (a bound on float accumulation error
  * for these depths).
  */

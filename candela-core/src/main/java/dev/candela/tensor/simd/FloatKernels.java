@@ -102,7 +102,13 @@ public interface FloatKernels {
     void copyPanelRow(float[] src, int s, float[] dst, int d);
 
     /**
-     * GEMM micro-kernel: c[rows x 2*lanes()] (+)= a-panel · b-panel over kc steps, for rows = 14
+     * Rows of the GEMM register tile (its columns are 2 * lanes()): as many as the accumulators, the two B vectors
+     * and a broadcast leave registers for. Results do not depend on it (each sum's order depends on the depth only).
+     */
+    int gemmRows();
+
+    /**
+     * GEMM micro-kernel: c[rows x 2*lanes()] (+)= a-panel · b-panel over kc steps, for rows = {@link #gemmRows}
      * (a full panel), 8 or 4 (its first rows); a is packed in panels of {@code mr} rows.
      */
     void gemm(int rows, int mr, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean add);

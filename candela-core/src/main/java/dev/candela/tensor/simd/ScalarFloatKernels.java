@@ -8,6 +8,8 @@ final class ScalarFloatKernels implements FloatKernels {
 
     @Override public String describe() { return "scalar"; }
 
+    @Override public int gemmRows() { return 14; }
+
     @Override public void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
     }
