@@ -63,10 +63,13 @@ public final class ConvKernels {
     /** The same, with {@code after} (may be null) applied to each tile's output rows once they are summed. */
     public static void gemmConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
                                 ConvEpilogue after, float[] y, Parallel parallel) {
-        if (!g.pointwise() && g.sy() == 1 && g.sx() == 1 && shiftedWidth(g) <= 2 * g.ow()) {
-            shiftedConv(x, n, g, groups, w, bias, after, y, parallel);
-            return;
-        }
+        if (!g.pointwise() && shiftedWidth(g) <= 2 * g.ow()) shiftedConv(x, n, g, groups, w, bias, after, y, parallel);
+        else im2colConv(x, n, g, groups, w, bias, after, y, parallel);
+    }
+
+    /** The convolution with B packed from the input directly (pointwise) or through im2col. */
+    static void im2colConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
+                           ConvEpilogue after, float[] y, Parallel parallel) {
         int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, outPlane, n * groups, parallel.threads());
         int tiles = t.tiles();
@@ -114,31 +117,36 @@ public final class ConvKernels {
         return p;
     }
 
-    /** Row width of the zero-padded copy a stride-1 convolution reads: the output width plus the kernel's reach. */
-    static int shiftedWidth(Geometry g) { return g.ow() + g.dx() * (g.kw() - 1); }
+    /** Row width of the zero-padded phase planes a convolution reads: the output width plus the kernel's reach in phase columns. */
+    static int shiftedWidth(Geometry g) { return g.ow() + g.dx() * (g.kw() - 1) / g.sx(); }
+
+    /** Rows of a phase plane: the output height plus the kernel's reach in phase rows. */
+    static int shiftedHeight(Geometry g) { return g.oh() + g.dy() * (g.kh() - 1) / g.sy(); }
 
     private static final ThreadLocal<float[]> SHIFT_OUT = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * Stride-1 convolution over a zero-padded copy of the image whose rows are {@link #shiftedWidth}
-     * wide. In that layout tap (ci, ky, kx)'s row of the column matrix is one contiguous slice,
-     * starting at ci*hp*wp + ky*dy*wp + kx*dx, so packing B is whole-vector copies instead of short
-     * runs clipped at every image row (which cost more than the multiply on small planes). The GEMM
-     * computes wp - ow extra outputs per row, which are dropped. Each output is the same sum in
-     * the same order as the im2col path, so the bits do not change. Every (image, group) is padded
-     * once, before the tiles that share it run.
+     * Convolution over zero-padded phase planes whose rows are {@link #shiftedWidth} wide: with strides sy x sx, phase
+     * (py, px) of a channel holds the padded input at rows r*sy + py and columns c*sx + px (one plane, the padded
+     * image, at stride 1). Tap (ky, kx) of output (oy, ox) reads padded row oy*sy + ky*dy, that is phase row
+     * oy + ky*dy/sy of phase ky*dy%sy, and likewise for columns, so tap (ci, ky, kx)'s row of the column matrix is
+     * one contiguous slice of one phase plane and packing B is whole-vector copies instead of short runs clipped at
+     * every image row or strided gathers (which cost more than the multiply on small planes and strided layers). The
+     * GEMM computes wp - ow extra outputs per row, which are dropped. Each output is the same sum in the same order
+     * as the im2col path, so the bits do not change. Every (image, group) is laid out once, before the tiles that
+     * share it run.
      */
     static void shiftedConv(float[] x, int n, Geometry g, int groups, Sgemm.PackedA[] w, float[] bias,
                             ConvEpilogue after, float[] y, Parallel parallel) {
         int ocg = w[0].rows(), outC = ocg * groups, inPlane = g.h() * g.w(), outPlane = g.pixels();
-        int wp = shiftedWidth(g), hp = g.oh() + g.dy() * (g.kh() - 1), padded = hp * wp, cols = g.oh() * wp;
-        // room past the last plane: the last taps' slices run kw-1 columns over, a partial panel up to NR
-        int padLength = g.c() * padded + g.dx() * (g.kw() - 1) + Sgemm.NR;
+        int wp = shiftedWidth(g), hp = shiftedHeight(g), phases = g.sy() * g.sx(), padded = phases * hp * wp, cols = g.oh() * wp;
+        // room past the last plane: the last taps' slices run their column offset over, a partial panel up to NR
+        int padLength = g.c() * padded + g.dx() * (g.kw() - 1) / g.sx() + Sgemm.NR;
         float[] xp = new float[n * groups * padLength];
         parallel.forEach(n * groups, item -> padInto(x, item * g.c() * inPlane, g, hp, wp, xp, item * padLength));
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, cols, n * groups, parallel.threads());
         int tiles = t.tiles();
-        Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), cols, item -> shifted(xp, item * padLength, g, padded, wp), parallel);
+        Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), cols, item -> shifted(xp, item * padLength, g, hp, wp), parallel);
         parallel.forEach(n * groups * tiles, i -> {
             int item = i / tiles, b = item / groups, gr = item % groups, tile = i % tiles;
             int i0 = tile / t.colBlocks() * t.rowBlock(), j0 = tile % t.colBlocks() * t.colBlock();
@@ -146,7 +154,7 @@ public final class ConvKernels {
             float[] c = SHIFT_OUT.get();
             if (c.length < (i1 - i0) * ldc) SHIFT_OUT.set(c = new float[(i1 - i0) * ldc]);
             if (shared != null) Sgemm.multiplyTile(w[gr], i0, i1, shared[item], j0, j1, c, -i0 * ldc - j0, ldc);
-            else Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, g, padded, wp), j0, j1, c, -i0 * ldc - j0, ldc);
+            else Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, g, hp, wp), j0, j1, c, -i0 * ldc - j0, ldc);
             int yOff = (b * outC + gr * ocg) * outPlane, ow = g.ow();
             for (int o = i0; o < i1; o++) {
                 float bv = bias == null ? 0f : bias[gr * ocg + o];
@@ -164,30 +172,40 @@ public final class ConvKernels {
         });
     }
 
-    /** xp[at + ci*hp*wp + py*wp + px] = x[off + ci*h*w + (py - padTop)*w + px - padLeft], 0 outside the image. */
+    /**
+     * xp[at + ci*phases*hp*wp + (py*sx + px)*hp*wp + r*wp + c] = x[off + ci*h*w + iy*w + ix] for iy = r*sy + py - padTop,
+     * ix = c*sx + px - padLeft; 0 outside the image.
+     */
     private static void padInto(float[] x, int off, Geometry g, int hp, int wp, float[] xp, int at) {
-        int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft();
-        int lo = Math.max(0, pl), hi = Math.min(wp, w + pl);
+        int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft(), sy = g.sy(), sx = g.sx();
         for (int ci = 0; ci < g.c(); ci++) {
-            int src = off + ci * h * w, dst = at + ci * hp * wp;
-            for (int py = 0; py < hp; py++, dst += wp) {
-                int iy = py - pt;
-                if (iy < 0 || iy >= h || hi <= lo) continue; // the array is new: already zero
-                System.arraycopy(x, src + iy * w + lo - pl, xp, dst + lo, hi - lo);
-            }
+            int src = off + ci * h * w;
+            for (int py = 0; py < sy; py++)
+                for (int px = 0; px < sx; px++) {
+                    int dst = at + ((ci * sy + py) * sx + px) * hp * wp;
+                    // phase columns c in [lo, hi) read inside the row: c*sx + px - pl in [0, w)
+                    int lo = Math.min(wp, Math.max(0, Math.ceilDiv(pl - px, sx))), hi = Math.max(lo, Math.min(wp, Math.ceilDiv(w + pl - px, sx)));
+                    for (int r = 0; r < hp; r++, dst += wp) {
+                        int iy = r * sy + py - pt;
+                        if (iy < 0 || iy >= h || hi <= lo) continue; // the array is new: already zero
+                        int s0 = src + iy * w + lo * sx + px - pl;
+                        if (sx == 1) System.arraycopy(x, s0, xp, dst + lo, hi - lo);
+                        else for (int c = lo, s = s0; c < hi; c++, s += sx) xp[dst + c] = x[s];
+                    }
+                }
         }
     }
 
-    /** B[k][j] = xp[at + ci*padded + ky*dy*wp + kx*dx + j] for k = (ci, ky, kx): the shifted layout's column matrix. */
-    static Sgemm.BPacker shifted(float[] xp, int at, Geometry g, int padded, int wp) {
-        int khw = g.kh() * g.kw(), kw = g.kw(), rowStep = g.dy() * wp, colStep = g.dx();
+    /** B[k][j] = the phase plane of tap k = (ci, ky, kx) at its row and column offset + j: the column matrix in the phase layout. */
+    static Sgemm.BPacker shifted(float[] xp, int at, Geometry g, int hp, int wp) {
+        int khw = g.kh() * g.kw(), kw = g.kw(), sy = g.sy(), sx = g.sx(), dy = g.dy(), dx = g.dx(), plane = hp * wp, channel = sy * sx * plane;
         return (k0, kc, j0, nc, dst, pos) -> {
             for (int p = 0; p * Sgemm.NR < nc; p++) {
-                int jb = j0 + p * Sgemm.NR, jn = Math.min(Sgemm.NR, nc - p * Sgemm.NR);
+                int jb = j0 + p * Sgemm.NR;
                 int d = pos + p * Sgemm.NR * kc;
                 for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
-                    int k = k0 + kk, r = k % khw;
-                    int s = at + (k / khw) * padded + (r / kw) * rowStep + (r % kw) * colStep + jb;
+                    int k = k0 + kk, r = k % khw, ry = r / kw * dy, rx = r % kw * dx;
+                    int s = at + (k / khw) * channel + ((ry % sy) * sx + rx % sx) * plane + (ry / sy) * wp + rx / sx + jb;
                     // a partial last panel copies NR values too: the columns past nc are never stored
                     Sgemm.copyPanelRow(xp, s, dst, d);
                 }

@@ -1,0 +1,47 @@
+package dev.candela.tensor;
+
+import dev.candela.testkit.RandomCases;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The phase-plane layout (ConvKernels.shiftedConv: contiguous slices of zero-padded phase planes, any stride and
+ * dilation) sums each output in the order im2col does, so both give the same bits, for 1 and 2 threads.
+ */
+class ConvLayoutBitsTest {
+    static final Parallel P2 = new Parallel(2);
+
+    @AfterAll static void close() { P2.close(); }
+
+    static LongStream seeds() { return RandomCases.seeds(60); }
+
+    @ParameterizedTest(name = "the phase-plane layout has im2col's bits (strides 1-3, dilations 1-2, pads 0-2, groups), seed {0}")
+    @MethodSource("seeds")
+    void phasePlanesGiveIm2colsBits(long seed) {
+        RandomCases r = new RandomCases(seed);
+        int kh = r.between(1, 7), kw = r.between(1, 7), sy = r.between(1, 3), sx = r.between(1, 3);
+        int dy = r.chance(0.7) ? 1 : 2, dx = r.chance(0.7) ? 1 : 2;
+        int pt = r.between(0, Math.min(2, kh - 1)), pl = r.between(0, Math.min(2, kw - 1)), pb = r.between(0, 2), pr = r.between(0, 2);
+        int c = r.between(1, 5), groups = r.between(1, 2), ocg = r.between(1, 30), n = r.between(1, 2);
+        int h = dy * (kh - 1) + 1 + r.between(0, 20), w = dx * (kw - 1) + 1 + r.between(0, 40);
+        int oh = (h + pt + pb - dy * (kh - 1) - 1) / sy + 1, ow = (w + pl + pr - dx * (kw - 1) - 1) / sx + 1;
+        ConvKernels.Geometry g = new ConvKernels.Geometry(c, h, w, kh, kw, sy, sx, dy, dx, pt, pl, oh, ow);
+        float[] x = r.normal(n, groups * c, h, w).data(), wt = r.normal(groups * ocg, c * kh * kw).data(), bias = r.normal(groups * ocg).data();
+        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        Sgemm.PackedA[] a = ConvKernels.packWeights(wt, groups * ocg, groups, g.depth());
+        int size = n * groups * ocg * oh * ow;
+        float[] im2col = new float[size];
+        ConvKernels.im2colConv(x, n, g, groups, a, bias, null, im2col, Parallel.serial());
+        for (Parallel p : new Parallel[]{Parallel.serial(), P2}) {
+            float[] phases = new float[size];
+            java.util.Arrays.fill(phases, 7f);
+            ConvKernels.shiftedConv(x, n, g, groups, a, bias, null, phases, p);
+            for (int i = 0; i < size; i++)
+                if (Float.floatToIntBits(phases[i]) != Float.floatToIntBits(im2col[i]))
+                    throw new AssertionError("seed " + seed + ": " + g + " groups " + groups + " x" + n + " on " + p.threads()
+                        + " threads, output " + i + ": phase planes " + phases[i] + ", im2col " + im2col[i]);
+        }
+    }
+}
