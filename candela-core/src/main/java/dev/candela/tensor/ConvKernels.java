@@ -124,6 +124,7 @@ public final class ConvKernels {
     static int shiftedHeight(Geometry g) { return g.oh() + g.dy() * (g.kh() - 1) / g.sy(); }
 
     private static final ThreadLocal<float[]> SHIFT_OUT = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PHASES = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Convolution over zero-padded phase planes whose rows are {@link #shiftedWidth} wide: with strides sy x sx, phase
@@ -142,8 +143,19 @@ public final class ConvKernels {
         int wp = shiftedWidth(g), hp = shiftedHeight(g), phases = g.sy() * g.sx(), padded = phases * hp * wp, cols = g.oh() * wp;
         // room past the last plane: the last taps' slices run their column offset over, a partial panel up to NR
         int padLength = g.c() * padded + g.dx() * (g.kw() - 1) / g.sx() + Sgemm.NR;
-        float[] xp = new float[n * groups * padLength];
-        parallel.forEach(n * groups, item -> padInto(x, item * g.c() * inPlane, g, hp, wp, xp, item * padLength));
+        if ((long) n * groups * padLength > Integer.MAX_VALUE - 16) { // past one array's reach: gather instead
+            im2colConv(x, n, g, groups, w, bias, after, y, parallel);
+            return;
+        }
+        // the caller's scratch, not a new array per call: a batch of 32 made 20 MB of garbage per strided layer, and
+        // the young collections it forced (with the kept activations to copy) cost more than the convolution
+        float[] scratch = PHASES.get();
+        if (scratch.length < n * groups * padLength) PHASES.set(scratch = new float[n * groups * padLength]);
+        float[] xp = scratch;
+        parallel.forEach(n * groups, item -> {
+            java.util.Arrays.fill(xp, item * padLength, (item + 1) * padLength, 0f);
+            padInto(x, item * g.c() * inPlane, g, hp, wp, xp, item * padLength);
+        });
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, cols, n * groups, parallel.threads());
         int tiles = t.tiles();
         Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), cols, item -> shifted(xp, item * padLength, g, hp, wp), parallel);
@@ -177,35 +189,43 @@ public final class ConvKernels {
      * ix = c*sx + px - padLeft; 0 outside the image.
      */
     private static void padInto(float[] x, int off, Geometry g, int hp, int wp, float[] xp, int at) {
+        for (int ci = 0; ci < g.c(); ci++) padPhases(x, off + ci * g.h() * g.w(), g, hp, wp, xp, at + ci * g.sy() * g.sx() * hp * wp);
+    }
+
+    /** The phase planes of one input plane at {@code src}, written at {@code at}; xp's span must be zero already. */
+    private static void padPhases(float[] x, int src, Geometry g, int hp, int wp, float[] xp, int at) {
         int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft(), sy = g.sy(), sx = g.sx();
-        for (int ci = 0; ci < g.c(); ci++) {
-            int src = off + ci * h * w;
-            for (int py = 0; py < sy; py++)
-                for (int px = 0; px < sx; px++) {
-                    int dst = at + ((ci * sy + py) * sx + px) * hp * wp;
-                    // phase columns c in [lo, hi) read inside the row: c*sx + px - pl in [0, w)
-                    int lo = Math.min(wp, Math.max(0, Math.ceilDiv(pl - px, sx))), hi = Math.max(lo, Math.min(wp, Math.ceilDiv(w + pl - px, sx)));
-                    for (int r = 0; r < hp; r++, dst += wp) {
-                        int iy = r * sy + py - pt;
-                        if (iy < 0 || iy >= h || hi <= lo) continue; // the array is new: already zero
-                        int s0 = src + iy * w + lo * sx + px - pl;
-                        if (sx == 1) System.arraycopy(x, s0, xp, dst + lo, hi - lo);
-                        else for (int c = lo, s = s0; c < hi; c++, s += sx) xp[dst + c] = x[s];
-                    }
+        for (int py = 0; py < sy; py++)
+            for (int px = 0; px < sx; px++) {
+                int dst = at + (py * sx + px) * hp * wp;
+                // phase columns c in [lo, hi) read inside the row: c*sx + px - pl in [0, w)
+                int lo = Math.min(wp, Math.max(0, Math.ceilDiv(pl - px, sx))), hi = Math.max(lo, Math.min(wp, Math.ceilDiv(w + pl - px, sx)));
+                for (int r = 0; r < hp; r++, dst += wp) {
+                    int iy = r * sy + py - pt;
+                    if (iy < 0 || iy >= h || hi <= lo) continue; // left zero
+                    int s0 = src + iy * w + lo * sx + px - pl;
+                    if (sx == 1) System.arraycopy(x, s0, xp, dst + lo, hi - lo);
+                    else for (int c = lo, s = s0; c < hi; c++, s += sx) xp[dst + c] = x[s];
                 }
-        }
+            }
+    }
+
+    /** Offset of tap (ky, kx)'s slice in a channel's phase planes. */
+    private static int tapOffset(Geometry g, int ky, int kx, int hp, int wp) {
+        int ry = ky * g.dy(), rx = kx * g.dx();
+        return ((ry % g.sy()) * g.sx() + rx % g.sx()) * hp * wp + (ry / g.sy()) * wp + rx / g.sx();
     }
 
     /** B[k][j] = the phase plane of tap k = (ci, ky, kx) at its row and column offset + j: the column matrix in the phase layout. */
     static Sgemm.BPacker shifted(float[] xp, int at, Geometry g, int hp, int wp) {
-        int khw = g.kh() * g.kw(), kw = g.kw(), sy = g.sy(), sx = g.sx(), dy = g.dy(), dx = g.dx(), plane = hp * wp, channel = sy * sx * plane;
+        int khw = g.kh() * g.kw(), kw = g.kw(), channel = g.sy() * g.sx() * hp * wp;
         return (k0, kc, j0, nc, dst, pos) -> {
             for (int p = 0; p * Sgemm.NR < nc; p++) {
                 int jb = j0 + p * Sgemm.NR;
                 int d = pos + p * Sgemm.NR * kc;
                 for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
-                    int k = k0 + kk, r = k % khw, ry = r / kw * dy, rx = r % kw * dx;
-                    int s = at + (k / khw) * channel + ((ry % sy) * sx + rx % sx) * plane + (ry / sy) * wp + rx / sx + jb;
+                    int k = k0 + kk, r = k % khw;
+                    int s = at + (k / khw) * channel + tapOffset(g, r / kw, r % kw, hp, wp) + jb;
                     // a partial last panel copies NR values too: the columns past nc are never stored
                     Sgemm.copyPanelRow(xp, s, dst, d);
                 }
@@ -275,7 +295,8 @@ public final class ConvKernels {
                                  ConvEpilogue after, float[] y, Parallel parallel) {
         int outC = channels * multiplier, inPlane = g.h() * g.w(), outPlane = g.pixels(), khw = g.kh() * g.kw();
         // a fixed width, not one from the lane count: the scalar and Vector API kernels must take the same path
-        boolean shifted = g.sy() == 1 && g.sx() == 1 && g.ow() < 64;
+        // strided planes always (the direct loop gathers with a stride, in scalars)
+        boolean shifted = g.sy() == 1 && g.sx() == 1 ? g.ow() < 64 : true;
         parallel.forEach(n * outC, i -> {
             int b = i / outC, o = i % outC;
             int yo = i * outPlane;
@@ -312,29 +333,25 @@ public final class ConvKernels {
     private static final ThreadLocal<float[][]> DW_SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
 
     /**
-     * A stride-1 depthwise plane whose rows are too short for whole vectors (14x14 and 7x7 in a MobileNet):
-     * the plane is zero-padded once into rows of {@link #shiftedWidth} floats, so each tap is one axpy over
-     * all output rows at once (a contiguous slice), as {@link #shiftedConv} does for the GEMM. Taps are summed
-     * in the same order as {@link #depthwisePlane}; a tap over padding adds w * 0, which leaves the sum as it
-     * is except that a -0 sum becomes +0 (weights are finite: models with non-finite weights are refused).
+     * A depthwise plane through zero-padded phase planes ({@link #shiftedConv}'s layout): taken for stride-1 planes
+     * whose rows are too short for whole vectors (14x14 and 7x7 in a MobileNet) and for every strided plane, whose
+     * direct loop gathers in scalars. Each tap is one axpy over all output rows at once (a contiguous slice).
+     * Taps are summed in the same order as {@link #depthwisePlane}; a tap over padding adds w * 0, which leaves the
+     * sum as it is except that a -0 sum becomes +0 (weights are finite: models with non-finite weights are refused).
      */
     static void depthwisePlaneShifted(float[] x, int xo, Geometry g, float[] w, int wo, float start, float[] y, int yo) {
-        int wp = shiftedWidth(g), hp = g.oh() + g.dy() * (g.kh() - 1), cols = g.oh() * wp, ow = g.ow();
-        int padLength = hp * wp + g.dx() * (g.kw() - 1);
+        int wp = shiftedWidth(g), hp = shiftedHeight(g), cols = g.oh() * wp, ow = g.ow();
+        int padLength = g.sy() * g.sx() * hp * wp + g.dx() * (g.kw() - 1) / g.sx();
         float[][] scratch = DW_SCRATCH.get();
         if (scratch[0].length < padLength) scratch[0] = new float[padLength];
         if (scratch[1].length < cols) scratch[1] = new float[cols];
         float[] xp = scratch[0], acc = scratch[1];
         java.util.Arrays.fill(xp, 0, padLength, 0f);
-        int h = g.h(), wd = g.w(), pt = g.padTop(), pl = g.padLeft();
-        for (int py = Math.max(0, pt); py < Math.min(hp, h + pt); py++) {
-            int lo = Math.max(0, pl), hi = Math.min(wp, wd + pl);
-            if (hi > lo) System.arraycopy(x, xo + (py - pt) * wd + lo - pl, xp, py * wp + lo, hi - lo);
-        }
+        padPhases(x, xo, g, hp, wp, xp, 0);
         java.util.Arrays.fill(acc, 0, cols, start);
         for (int ky = 0; ky < g.kh(); ky++)
             for (int kx = 0; kx < g.kw(); kx++)
-                VectorOps.axpy(w[wo + ky * g.kw() + kx], xp, ky * g.dy() * wp + kx * g.dx(), acc, 0, cols);
+                VectorOps.axpy(w[wo + ky * g.kw() + kx], xp, tapOffset(g, ky, kx, hp, wp), acc, 0, cols);
         for (int oy = 0; oy < g.oh(); oy++) System.arraycopy(acc, oy * wp, y, yo + oy * ow, ow);
     }
 

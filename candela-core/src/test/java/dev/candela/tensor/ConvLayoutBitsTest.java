@@ -44,4 +44,26 @@ class ConvLayoutBitsTest {
                         + " threads, output " + i + ": phase planes " + phases[i] + ", im2col " + im2col[i]);
         }
     }
+
+    @ParameterizedTest(name = "a depthwise plane through phase planes sums as the direct loop does (equal values; a zero's sign may differ), seed {0}")
+    @MethodSource("seeds")
+    void depthwisePhasePlanesSumAsTheDirectLoop(long seed) {
+        RandomCases r = new RandomCases(seed);
+        int kh = r.between(1, 5), kw = r.between(1, 5), sy = r.between(1, 3), sx = r.between(1, 3);
+        int dy = r.chance(0.7) ? 1 : 2, dx = r.chance(0.7) ? 1 : 2;
+        int pt = r.between(0, Math.min(2, kh - 1)), pl = r.between(0, Math.min(2, kw - 1)), pb = r.between(0, 2), pr = r.between(0, 2);
+        int h = dy * (kh - 1) + 1 + r.between(0, 20), w = dx * (kw - 1) + 1 + r.between(0, 80);
+        int oh = (h + pt + pb - dy * (kh - 1) - 1) / sy + 1, ow = (w + pl + pr - dx * (kw - 1) - 1) / sx + 1;
+        ConvKernels.Geometry g = new ConvKernels.Geometry(1, h, w, kh, kw, sy, sx, dy, dx, pt, pl, oh, ow);
+        float[] x = r.normal(h, w).data(), wt = r.normal(kh * kw).data();
+        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        float start = r.uniform(-1, 1);
+        float[] direct = new float[oh * ow], phases = new float[oh * ow];
+        java.util.Arrays.fill(direct, start);
+        ConvKernels.depthwisePlane(x, 0, g, wt, 0, direct, 0);
+        ConvKernels.depthwisePlaneShifted(x, 0, g, wt, 0, start, phases, 0);
+        for (int i = 0; i < direct.length; i++)
+            if (!(direct[i] == phases[i] || Float.isNaN(direct[i]) && Float.isNaN(phases[i])))
+                throw new AssertionError("seed " + seed + ": " + g + " output " + i + ": phase planes " + phases[i] + ", direct " + direct[i]);
+    }
 }
