@@ -304,17 +304,41 @@ public final class FastKernels implements Kernels {
     private Tensor conv(Tensor x, Conv2d c, Shape os, ConvEpilogue after) {
         ConvKernels.Geometry g = geometry(c, x.shape(), os.dim(2), os.dim(3));
         float[] y = ActivationArena.take(os.size());
+        Sgemm.PackedA[] u = !c.isDepthwise() && WinogradConv.applies(g, c.groups(), c.outChannels())
+                ? CONV_WINOGRAD.computeIfAbsent(c, k -> winogradWeights(c, g.c())) : NO_WINOGRAD;
         if (c.isDepthwise()) {
             ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
                     c.weight().data(), c.bias().data(), after, y, parallel);
-        } else if (WinogradConv.applies(g, c.groups(), c.outChannels())) {
-            Sgemm.PackedA[] u = CONV_WINOGRAD.computeIfAbsent(c, k -> WinogradConv.packWeights(c.weight().data(), c.outChannels(), g.c()));
+        } else if (u.length > 0) {
             WinogradConv.conv(x.data(), x.dim(0), g, u, c.bias().data(), after, y, parallel);
         } else {
             Sgemm.PackedA[] w = CONV_FORWARD.computeIfAbsent(c, k -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));
             ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), after, y, parallel);
         }
         return new Tensor(os, y);
+    }
+
+    /** Cached for a convolution summed directly although {@link WinogradConv#applies}: see {@link #winogradWeights}. */
+    private static final Sgemm.PackedA[] NO_WINOGRAD = new Sgemm.PackedA[0];
+
+    /**
+     * Winograd's weights, or {@link #NO_WINOGRAD} for weights of one sign. Those are LRP's z+ family (W+ and W- on
+     * x+ and x-, ones and W squared on ones), which divides by the output and relies on the direct sum of products of
+     * one sign keeping that sign and being exactly 0 where nothing flows; Winograd's transforms subtract, leaving
+     * rounding of the block's other inputs there (OneSignedConvTest). A trained layer has weights of both signs.
+     */
+    private static Sgemm.PackedA[] winogradWeights(Conv2d c, int inC) {
+        return bothSigns(c.weight().data()) ? WinogradConv.packWeights(c.weight().data(), c.outChannels(), inC) : NO_WINOGRAD;
+    }
+
+    private static boolean bothSigns(float[] w) {
+        boolean pos = false, neg = false;
+        for (float v : w) {
+            if (v > 0f) pos = true;
+            else if (v < 0f) neg = true;
+            if (pos && neg) return true;
+        }
+        return false;
     }
 
     @Override public Tensor forwardFused(Conv2d c, Tensor x, List<Op> after, Tensor residual, boolean check) {

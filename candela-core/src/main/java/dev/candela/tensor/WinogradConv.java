@@ -27,10 +27,25 @@ public final class WinogradConv {
      */
     public static boolean applies(ConvKernels.Geometry g, int groups, int outC) {
         return ENABLED && groups == 1 && g.kh() == 3 && g.kw() == 3 && g.sy() == 1 && g.sx() == 1 && g.dy() == 1 && g.dx() == 1
-                && g.c() >= 16 && outC >= 16 && blocks(g.oh()) * blocks(g.ow()) >= 36;
+                && g.c() >= 16 && outC >= 16 && blocks(g.oh()) * blocks(g.ow()) >= 36 && bandRows(g, outC, SCRATCH_FLOATS) >= 1;
     }
 
     static int blocks(int n) { return (n + 3) / 4; }
+
+    /**
+     * Most floats of scratch one call uses (kept by the calling thread for the next call): the transformed input
+     * and the 36 products of a whole image take 36 (c + outC) floats per 4x4 block: 4.8 GB for a 64-channel layer at
+     * 2048 x 2048, past an int's range for 512 channels at 1024 x 1024. So an image is done in bands of block rows
+     * within this (64 MB: every layer of VGG-16 at 224 x 224 in one band); a convolution whose single row of blocks
+     * exceeds it is left to im2col.
+     */
+    static final int SCRATCH_FLOATS = 1 << 24;
+
+    /** Rows of 4x4 blocks per band within {@code budget} floats of scratch; 0 when not even one row fits. */
+    static int bandRows(ConvKernels.Geometry g, int outC, int budget) {
+        long perRow = (long) POS * (g.c() + outC) * blocks(g.ow());
+        return (int) Math.min(blocks(g.oh()), budget / perRow);
+    }
 
     /**
      * U[pos][co][ci] = (G w[co][ci] G^T)[pos], packed as one GEMM A operand (outC x c) per position. Computed in
@@ -61,34 +76,49 @@ public final class WinogradConv {
     /** y[n][outC][oh][ow] = conv(x) + bias, then {@code after} (may be null) per output plane. */
     public static void conv(float[] x, int n, ConvKernels.Geometry g, Sgemm.PackedA[] u, float[] bias, ConvEpilogue after,
                             float[] y, Parallel parallel) {
-        int c = g.c(), outC = u[0].rows(), th = blocks(g.oh()), tw = blocks(g.ow()), tiles = th * tw;
-        int vSize = POS * c * tiles, mSize = POS * outC * tiles;
+        conv(x, n, g, u, bias, after, y, parallel, SCRATCH_FLOATS);
+    }
+
+    /**
+     * The same in bands of block rows that fit {@code budget} floats of scratch. Each output is the same sum in the
+     * same order whatever the band (the GEMMs' order depends on their depth alone), so the bits do not depend on it.
+     */
+    static void conv(float[] x, int n, ConvKernels.Geometry g, Sgemm.PackedA[] u, float[] bias, ConvEpilogue after,
+                     float[] y, Parallel parallel, int budget) {
+        int c = g.c(), outC = u[0].rows(), th = blocks(g.oh()), tw = blocks(g.ow()), oh = g.oh(), ow = g.ow();
+        int band = bandRows(g, outC, budget);
+        if (band < 1) throw new IllegalStateException("one row of 4x4 blocks exceeds the scratch (" + c + " + " + outC + " channels, " + ow + " wide): applies() is false");
+        int most = POS * (c + outC) * band * tw;
         float[] s = SCRATCH.get();
-        if (s.length < vSize + mSize) SCRATCH.set(s = new float[vSize + mSize]);
+        if (s.length < most) SCRATCH.set(s = new float[most]);
         float[] scratch = s;
-        Sgemm.Tiling t = Sgemm.Tiling.of(outC, tiles, POS, parallel.threads());
-        int gemmTiles = t.tiles();
         for (int b = 0; b < n; b++) {
             int xOff = b * c * g.h() * g.w(), yOff = b * outC * g.pixels();
-            parallel.forEach(c, ci -> inputTransform(x, xOff + ci * g.h() * g.w(), g, th, tw, scratch, ci, c));
-            parallel.forEach(POS * gemmTiles, i -> {
-                int pos = i / gemmTiles;
-                t.run(i % gemmTiles, u[pos], Sgemm.rowMajor(scratch, pos * c * tiles, tiles), scratch, vSize + pos * outC * tiles, tiles);
-            });
-            parallel.forEach(outC, co -> {
-                int at = yOff + co * g.pixels();
-                outputTransform(scratch, vSize, co, outC, g, th, tw, y, at);
-                if (bias != null) VectorOps.addScalar(y, at, g.pixels(), bias[co]);
-                if (after != null) after.apply(y, at, g.pixels(), co);
-            });
+            for (int ty0 = 0; ty0 < th; ty0 += band) {
+                int ty1 = Math.min(th, ty0 + band), tiles = (ty1 - ty0) * tw, vSize = POS * c * tiles, r0 = 4 * ty0 * ow;
+                int len = (Math.min(oh, 4 * ty1) - 4 * ty0) * ow;
+                Sgemm.Tiling t = Sgemm.Tiling.of(outC, tiles, POS, parallel.threads());
+                int gemmTiles = t.tiles(), first = ty0;
+                parallel.forEach(c, ci -> inputTransform(x, xOff + ci * g.h() * g.w(), g, first, ty1, tw, scratch, ci, c));
+                parallel.forEach(POS * gemmTiles, i -> {
+                    int pos = i / gemmTiles;
+                    t.run(i % gemmTiles, u[pos], Sgemm.rowMajor(scratch, pos * c * tiles, tiles), scratch, vSize + pos * outC * tiles, tiles);
+                });
+                parallel.forEach(outC, co -> {
+                    int at = yOff + co * g.pixels();
+                    outputTransform(scratch, vSize, co, outC, g, first, ty1, tw, y, at);
+                    if (bias != null) VectorOps.addScalar(y, at + r0, len, bias[co]);
+                    if (after != null) after.apply(y, at + r0, len, co);
+                });
+            }
         }
     }
 
-    /** V[pos][ci][block] = (B^T d B)[pos] for every block of one input plane. */
-    private static void inputTransform(float[] x, int xo, ConvKernels.Geometry g, int th, int tw, float[] v, int ci, int c) {
-        int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft(), width = 4 * tw + 2, tiles = th * tw;
+    /** V[pos][ci][block] = (B^T d B)[pos] for every block in rows [ty0, ty1) of blocks of one input plane. */
+    private static void inputTransform(float[] x, int xo, ConvKernels.Geometry g, int ty0, int ty1, int tw, float[] v, int ci, int c) {
+        int h = g.h(), w = g.w(), pt = g.padTop(), pl = g.padLeft(), width = 4 * tw + 2, tiles = (ty1 - ty0) * tw;
         float[] rows = new float[6 * width], t = new float[6 * width], q = new float[6 * tw];
-        for (int ty = 0; ty < th; ty++) {
+        for (int ty = ty0; ty < ty1; ty++) {
             // the six input rows of this row of blocks, zero outside the image
             java.util.Arrays.fill(rows, 0f);
             int lo = Math.max(0, pl), hi = Math.min(width, w + pl);
@@ -110,7 +140,7 @@ public final class WinogradConv {
             for (int i = 0; i < 6; i++) {
                 for (int j = 0; j < 6; j++)
                     for (int tx = 0, src = i * width + j; tx < tw; tx++, src += 4) q[j * tw + tx] = t[src];
-                int base = ty * tw;
+                int base = (ty - ty0) * tw;
                 int o0 = ((i * 6) * c + ci) * tiles + base, step = c * tiles;
                 for (int tx = 0; tx < tw; tx++) {
                     float d0 = q[tx], d1 = q[tw + tx], d2 = q[2 * tw + tx], d3 = q[3 * tw + tx], d4 = q[4 * tw + tx], d5 = q[5 * tw + tx];
@@ -125,14 +155,14 @@ public final class WinogradConv {
         }
     }
 
-    /** y's plane of output channel co = A^T M A per block, M[pos][co][block] read at {@code mo}. */
-    private static void outputTransform(float[] m, int mo, int co, int outC, ConvKernels.Geometry g, int th, int tw, float[] y, int at) {
-        int tiles = th * tw, step = outC * tiles, oh = g.oh(), ow = g.ow();
+    /** Block rows [ty0, ty1) of y's plane of output channel co = A^T M A per block, M[pos][co][block] read at {@code mo}. */
+    private static void outputTransform(float[] m, int mo, int co, int outC, ConvKernels.Geometry g, int ty0, int ty1, int tw, float[] y, int at) {
+        int tiles = (ty1 - ty0) * tw, step = outC * tiles, oh = g.oh(), ow = g.ow();
         float[] s = new float[24 * tw];
-        for (int ty = 0; ty < th; ty++) {
+        for (int ty = ty0; ty < ty1; ty++) {
             // s[i][c] = (M A)[i][c] for each row i of the block: across the six columns j
             for (int i = 0; i < 6; i++) {
-                int src = mo + ((i * 6) * outC + co) * tiles + ty * tw;
+                int src = mo + ((i * 6) * outC + co) * tiles + (ty - ty0) * tw;
                 for (int tx = 0; tx < tw; tx++) {
                     float m0 = m[src + tx], m1 = m[src + step + tx], m2 = m[src + 2 * step + tx], m3 = m[src + 3 * step + tx],
                             m4 = m[src + 4 * step + tx], m5 = m[src + 5 * step + tx];
