@@ -9,5 +9,5 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 mkdir -p target; mvn -B -q -Pbench -pl candela-cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench-ort.cp" -Dmdep.includeScope=test >/dev/null
-exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g -XX:+UseParallelGC -Xmn64m \
+exec java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g -XX:+UseParallelGC -XX:NewSize=64m -XX:MaxNewSize=384m \
   -cp "candela-cli/target/test-classes:candela-cli/target/classes:$(cat target/bench-ort.cp)" dev.candela.bench.OrtBench "$@"

@@ -3,7 +3,7 @@
 # "Issue 14 targets"): each side alone on the machine (one after the other, never side by side), the same
 # thread count, Java first. Output: benchmarks/targets-<group>-t<T>-{java,torch}.jsonl.
 #   THREADS=2 tools/bench_targets.sh mobilenet r50 vgg r50-score
-# Needs tools/build/{resnet50,vgg16}_224.onnx (tools/export_bench_models.py) and the reference checkouts in
+# Java runs with the launcher's heap flags. Needs tools/build/{resnet50,vgg16}_224.onnx (tools/export_bench_models.py) and the reference checkouts in
 # /work/refs (pytorch-grad-cam, captum, LIFT-CAM, FG-CAM), run by path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ export OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$T OPE
 mkdir -p target benchmarks
 mvn -B -q -o -pl candela-cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench.cp" -Dmdep.includeScope=test >/dev/null
 CP="candela-cli/target/test-classes:candela-cli/target/classes:$(cat target/bench.cp)"
-J() { java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx6g -cp "$CP" dev.candela.bench.ExplainBench "$@" 2>>benchmarks/targets.err || echo "{\"failed\": \"java $*\"}"; }
+J() { java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx6g -XX:NewSize=64m -XX:MaxNewSize=384m -cp "$CP" dev.candela.bench.ExplainBench "$@" 2>>benchmarks/targets.err || echo "{\"failed\": \"java $*\"}"; }
 P() { /usr/bin/python3 "$@" 2>>benchmarks/targets.err || echo "{\"failed\": \"python3 $*\"}"; }
 for g in "$@"; do
   out="benchmarks/targets-$g-t$T"

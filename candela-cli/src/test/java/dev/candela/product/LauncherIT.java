@@ -122,7 +122,7 @@ class LauncherIT {
         assertEquals(first.out().lines().findFirst(), second.out().lines().findFirst(), "same answer with the cache");
         // the JVM maps it: -XX:AOTMode=on refuses to start with a cache it cannot use
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmn64m",
+        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-XX:NewSize=64m", "-XX:MaxNewSize=384m",
                 "-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-jar", "candela-cli/target/candela.jar", "--version").redirectErrorStream(true).start();
         String mapped = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "the cache is usable:\n" + mapped);
