@@ -17,17 +17,23 @@ class ConvLayoutBitsTest {
 
     static LongStream seeds() { return RandomCases.seeds(60); }
 
+    /** Kernels up to maxK, strides 1-3, dilations 1-2, pads 0-2 on each side, rows up to maxExtraW past the kernel's reach. */
+    static ConvKernels.Geometry randomGeometry(RandomCases r, int c, int maxK, int maxExtraW) {
+        int kh = r.between(1, maxK), kw = r.between(1, maxK), sy = r.between(1, 3), sx = r.between(1, 3);
+        int dy = r.chance(0.7) ? 1 : 2, dx = r.chance(0.7) ? 1 : 2;
+        int pt = r.between(0, Math.min(2, kh - 1)), pl = r.between(0, Math.min(2, kw - 1)), pb = r.between(0, 2), pr = r.between(0, 2);
+        int h = dy * (kh - 1) + 1 + r.between(0, 20), w = dx * (kw - 1) + 1 + r.between(0, maxExtraW);
+        int oh = (h + pt + pb - dy * (kh - 1) - 1) / sy + 1, ow = (w + pl + pr - dx * (kw - 1) - 1) / sx + 1;
+        return new ConvKernels.Geometry(c, h, w, kh, kw, sy, sx, dy, dx, pt, pl, oh, ow);
+    }
+
     @ParameterizedTest(name = "the phase-plane layout has im2col's bits (strides 1-3, dilations 1-2, pads 0-2, groups), seed {0}")
     @MethodSource("seeds")
     void phasePlanesGiveIm2colsBits(long seed) {
         RandomCases r = new RandomCases(seed);
-        int kh = r.between(1, 7), kw = r.between(1, 7), sy = r.between(1, 3), sx = r.between(1, 3);
-        int dy = r.chance(0.7) ? 1 : 2, dx = r.chance(0.7) ? 1 : 2;
-        int pt = r.between(0, Math.min(2, kh - 1)), pl = r.between(0, Math.min(2, kw - 1)), pb = r.between(0, 2), pr = r.between(0, 2);
         int c = r.between(1, 5), groups = r.between(1, 2), ocg = r.between(1, 30), n = r.between(1, 2);
-        int h = dy * (kh - 1) + 1 + r.between(0, 20), w = dx * (kw - 1) + 1 + r.between(0, 40);
-        int oh = (h + pt + pb - dy * (kh - 1) - 1) / sy + 1, ow = (w + pl + pr - dx * (kw - 1) - 1) / sx + 1;
-        ConvKernels.Geometry g = new ConvKernels.Geometry(c, h, w, kh, kw, sy, sx, dy, dx, pt, pl, oh, ow);
+        ConvKernels.Geometry g = randomGeometry(r, c, 7, 40);
+        int kh = g.kh(), kw = g.kw(), h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         float[] x = r.normal(n, groups * c, h, w).data(), wt = r.normal(groups * ocg, c * kh * kw).data(), bias = r.normal(groups * ocg).data();
         if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
         Sgemm.PackedA[] a = ConvKernels.packWeights(wt, groups * ocg, groups, g.depth());
@@ -49,12 +55,8 @@ class ConvLayoutBitsTest {
     @MethodSource("seeds")
     void depthwisePhasePlanesSumAsTheDirectLoop(long seed) {
         RandomCases r = new RandomCases(seed);
-        int kh = r.between(1, 5), kw = r.between(1, 5), sy = r.between(1, 3), sx = r.between(1, 3);
-        int dy = r.chance(0.7) ? 1 : 2, dx = r.chance(0.7) ? 1 : 2;
-        int pt = r.between(0, Math.min(2, kh - 1)), pl = r.between(0, Math.min(2, kw - 1)), pb = r.between(0, 2), pr = r.between(0, 2);
-        int h = dy * (kh - 1) + 1 + r.between(0, 20), w = dx * (kw - 1) + 1 + r.between(0, 80);
-        int oh = (h + pt + pb - dy * (kh - 1) - 1) / sy + 1, ow = (w + pl + pr - dx * (kw - 1) - 1) / sx + 1;
-        ConvKernels.Geometry g = new ConvKernels.Geometry(1, h, w, kh, kw, sy, sx, dy, dx, pt, pl, oh, ow);
+        ConvKernels.Geometry g = randomGeometry(r, 1, 5, 80);
+        int kh = g.kh(), kw = g.kw(), h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         float[] x = r.normal(h, w).data(), wt = r.normal(kh * kw).data();
         if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
         float start = r.uniform(-1, 1);
