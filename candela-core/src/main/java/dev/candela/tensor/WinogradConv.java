@@ -127,30 +127,16 @@ public final class WinogradConv {
                 if (iy >= 0 && iy < h && hi > lo) System.arraycopy(x, xo + iy * w + lo - pl, rows, r * width + lo, hi - lo);
             }
             // t = B^T d, down the columns
-            for (int k = 0; k < width; k++) {
-                float d0 = rows[k], d1 = rows[width + k], d2 = rows[2 * width + k], d3 = rows[3 * width + k], d4 = rows[4 * width + k], d5 = rows[5 * width + k];
-                t[k] = 4f * d0 - 5f * d2 + d4;
-                t[width + k] = -4f * d1 - 4f * d2 + d3 + d4;
-                t[2 * width + k] = 4f * d1 - 4f * d2 - d3 + d4;
-                t[3 * width + k] = -2f * d1 - d2 + 2f * d3 + d4;
-                t[4 * width + k] = 2f * d1 - d2 - 2f * d3 + d4;
-                t[5 * width + k] = 4f * d1 - 5f * d3 + d5;
-            }
+            for (int k = 0; k < width; k++)
+                inputRows(rows[k], rows[width + k], rows[2 * width + k], rows[3 * width + k], rows[4 * width + k], rows[5 * width + k], t, k, width);
             // (t B) per row i: the six columns of every block gathered, then combined across blocks
             for (int i = 0; i < 6; i++) {
                 for (int j = 0; j < 6; j++)
                     for (int tx = 0, src = i * width + j; tx < tw; tx++, src += 4) q[j * tw + tx] = t[src];
                 int base = (ty - ty0) * tw;
                 int o0 = ((i * 6) * c + ci) * tiles + base, step = c * tiles;
-                for (int tx = 0; tx < tw; tx++) {
-                    float d0 = q[tx], d1 = q[tw + tx], d2 = q[2 * tw + tx], d3 = q[3 * tw + tx], d4 = q[4 * tw + tx], d5 = q[5 * tw + tx];
-                    v[o0 + tx] = 4f * d0 - 5f * d2 + d4;
-                    v[o0 + step + tx] = -4f * d1 - 4f * d2 + d3 + d4;
-                    v[o0 + 2 * step + tx] = 4f * d1 - 4f * d2 - d3 + d4;
-                    v[o0 + 3 * step + tx] = -2f * d1 - d2 + 2f * d3 + d4;
-                    v[o0 + 4 * step + tx] = 2f * d1 - d2 - 2f * d3 + d4;
-                    v[o0 + 5 * step + tx] = 4f * d1 - 5f * d3 + d5;
-                }
+                for (int tx = 0; tx < tw; tx++)
+                    inputRows(q[tx], q[tw + tx], q[2 * tw + tx], q[3 * tw + tx], q[4 * tw + tx], q[5 * tw + tx], v, o0 + tx, step);
             }
         }
     }
@@ -166,10 +152,7 @@ public final class WinogradConv {
                 for (int tx = 0; tx < tw; tx++) {
                     float m0 = m[src + tx], m1 = m[src + step + tx], m2 = m[src + 2 * step + tx], m3 = m[src + 3 * step + tx],
                             m4 = m[src + 4 * step + tx], m5 = m[src + 5 * step + tx];
-                    s[(i * 4) * tw + tx] = m0 + m1 + m2 + m3 + m4;
-                    s[(i * 4 + 1) * tw + tx] = m1 - m2 + 2f * m3 - 2f * m4;
-                    s[(i * 4 + 2) * tw + tx] = m1 + m2 + 4f * m3 + 4f * m4;
-                    s[(i * 4 + 3) * tw + tx] = m1 - m2 + 8f * m3 - 8f * m4 + m5;
+                    outputRows(m0, m1, m2, m3, m4, m5, s, (i * 4) * tw + tx, tw, 4);
                 }
             }
             // A^T s down the rows, each output value stored at its pixel
@@ -179,13 +162,28 @@ public final class WinogradConv {
                     if (ox >= ow) break;
                     float s0 = s[cc * tw + tx], s1 = s[(4 + cc) * tw + tx], s2 = s[(8 + cc) * tw + tx], s3 = s[(12 + cc) * tw + tx],
                             s4 = s[(16 + cc) * tw + tx], s5 = s[(20 + cc) * tw + tx];
-                    int oy = 4 * ty, p = at + oy * ow + ox;
-                    y[p] = s0 + s1 + s2 + s3 + s4;
-                    if (oy + 1 < oh) y[p + ow] = s1 - s2 + 2f * s3 - 2f * s4;
-                    if (oy + 2 < oh) y[p + 2 * ow] = s1 + s2 + 4f * s3 + 4f * s4;
-                    if (oy + 3 < oh) y[p + 3 * ow] = s1 - s2 + 8f * s3 - 8f * s4 + s5;
+                    int oy = 4 * ty;
+                    outputRows(s0, s1, s2, s3, s4, s5, y, at + oy * ow + ox, ow, Math.min(4, oh - oy));
                 }
             }
         }
+    }
+
+    /** The six rows of B^T d for one column d0..d5 of a 6x6 input block, written at o, o + step, ..., o + 5 step. */
+    private static void inputRows(float d0, float d1, float d2, float d3, float d4, float d5, float[] out, int o, int step) {
+        out[o] = 4f * d0 - 5f * d2 + d4;
+        out[o + step] = -4f * d1 - 4f * d2 + d3 + d4;
+        out[o + 2 * step] = 4f * d1 - 4f * d2 - d3 + d4;
+        out[o + 3 * step] = -2f * d1 - d2 + 2f * d3 + d4;
+        out[o + 4 * step] = 2f * d1 - d2 - 2f * d3 + d4;
+        out[o + 5 * step] = 4f * d1 - 5f * d3 + d5;
+    }
+
+    /** The first {@code count} of the four rows of A^T m for one column m0..m5, written at o, o + step, .... */
+    private static void outputRows(float m0, float m1, float m2, float m3, float m4, float m5, float[] out, int o, int step, int count) {
+        out[o] = m0 + m1 + m2 + m3 + m4;
+        if (count > 1) out[o + step] = m1 - m2 + 2f * m3 - 2f * m4;
+        if (count > 2) out[o + 2 * step] = m1 + m2 + 4f * m3 + 4f * m4;
+        if (count > 3) out[o + 3 * step] = m1 - m2 + 8f * m3 - 8f * m4 + m5;
     }
 }
