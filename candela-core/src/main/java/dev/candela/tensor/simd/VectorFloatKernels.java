@@ -206,19 +206,26 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) y[o + i] = a[o + i] + b[o + i];
     }
 
-    // sum and dot keep R partial sums whatever L is (the scalar kernels' order): one 256-bit vector when the
-    // CPU has at least 8 float lanes (a 512-bit CPU included), two 128-bit vectors when it has 4.
-    private static final VectorSpecies<Float> RS = L >= R ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
-    private static final int RL = RS.length();
+    // sum and dot keep R partial sums whatever L is (the scalar kernels' order): the first R lanes of one S vector
+    // when the CPU has more lanes (512-bit), one vector when it has R, two when it has R / 2. Never a second float
+    // species: FloatVector's shared methods keep one receiver-type profile for all callers, and 256-bit vectors
+    // seen there made C2 give up the store and FMA intrinsics of the 512-bit GEMM kernel in some processes
+    // (EfficientNet-B0's forward 24 ms in most processes, 110-150 ms in one in three; VectorSpeciesProfileTest).
+    private static final int RL = Math.min(L, R);
+    private static final VectorMask<Float> RM = S.indexInRange(0, RL);
+
+    private static FloatVector partials(float[] x, int o) {
+        return L > R ? FloatVector.fromArray(S, x, o, RM) : FloatVector.fromArray(S, x, o);
+    }
 
     @Override public float sum(float[] x, int o, int n) {
         int i = 0;
         float s = 0f;
         if (n >= R) {
-            FloatVector acc0 = FloatVector.zero(RS), acc1 = FloatVector.zero(RS);
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
             for (; i <= n - R; i += R) {
-                acc0 = acc0.add(FloatVector.fromArray(RS, x, o + i));
-                if (RL < R) acc1 = acc1.add(FloatVector.fromArray(RS, x, o + i + RL));
+                acc0 = acc0.add(partials(x, o + i));
+                if (RL < R) acc1 = acc1.add(partials(x, o + i + RL));
             }
             s = sumLanes(acc0, s);
             if (RL < R) s = sumLanes(acc1, s);
@@ -231,10 +238,10 @@ final class VectorFloatKernels implements FloatKernels {
         int i = 0;
         float s = 0f;
         if (n >= R) {
-            FloatVector acc0 = FloatVector.zero(RS), acc1 = FloatVector.zero(RS);
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
             for (; i <= n - R; i += R) {
-                acc0 = FloatVector.fromArray(RS, a, ao + i).fma(FloatVector.fromArray(RS, b, bo + i), acc0);
-                if (RL < R) acc1 = FloatVector.fromArray(RS, a, ao + i + RL).fma(FloatVector.fromArray(RS, b, bo + i + RL), acc1);
+                acc0 = partials(a, ao + i).fma(partials(b, bo + i), acc0);
+                if (RL < R) acc1 = partials(a, ao + i + RL).fma(partials(b, bo + i + RL), acc1);
             }
             s = sumLanes(acc0, s);
             if (RL < R) s = sumLanes(acc1, s);
@@ -248,7 +255,8 @@ final class VectorFloatKernels implements FloatKernels {
      * the interpreter and the compiled intrinsic do differ, which would break same-bits guarantees.
      */
     private static float sumLanes(FloatVector v, float s) {
-        for (float x : v.toArray()) s += x;
+        float[] lanes = v.toArray();
+        for (int j = 0; j < RL; j++) s += lanes[j];
         return s;
     }
 
