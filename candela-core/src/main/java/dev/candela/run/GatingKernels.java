@@ -231,8 +231,26 @@ final class GatingKernels {
     static Tensor mul(Parallel par, Tensor a, Tensor b) {
         Shape os = Mul.broadcast(a.shape(), b.shape());
         float[] x = a.data(), y = b.data(), o = new float[os.size()];
+        int innerB = a.shape().equals(os) ? trailingBroadcast(b.shape(), os) : -1;
+        int innerA = b.shape().equals(os) ? trailingBroadcast(a.shape(), os) : -1;
         if (a.shape().equals(os) && b.shape().equals(os)) {
             chunks(par, o.length, (from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] * y[i]; });
+        } else if (innerB > 0) {
+            chunks(par, o.length, (from, to) -> {
+                for (int i = from; i < to; ) {
+                    int p = i / innerB, end = Math.min(to, (p + 1) * innerB);
+                    float s = y[p];
+                    for (; i < end; i++) o[i] = x[i] * s;
+                }
+            });
+        } else if (innerA > 0) {
+            chunks(par, o.length, (from, to) -> {
+                for (int i = from; i < to; ) {
+                    int p = i / innerA, end = Math.min(to, (p + 1) * innerA);
+                    float s = x[p];
+                    for (; i < end; i++) o[i] = s * y[i];
+                }
+            });
         } else {
             int[] ia = a.shape().equals(os) ? null : Mul.sourceIndex(a.shape(), os), ib = b.shape().equals(os) ? null : Mul.sourceIndex(b.shape(), os);
             chunks(par, o.length, (from, to) -> {
@@ -251,6 +269,32 @@ final class GatingKernels {
     private static Tensor reduceProduct(Parallel par, Tensor gy, Tensor other, Shape target) {
         Shape os = gy.shape();
         float[] g = gy.data(), v = other.data();
+        int innerOther = target.equals(os) ? trailingBroadcast(other.shape(), os) : -1;
+        int innerTarget = other.shape().equals(os) ? trailingBroadcast(target, os) : -1;
+        if (innerOther > 0) {
+            float[] o = new float[os.size()];
+            chunks(par, o.length, (from, to) -> {
+                for (int i = from; i < to; ) {
+                    int p = i / innerOther, end = Math.min(to, (p + 1) * innerOther);
+                    float s = v[p];
+                    for (; i < end; i++) o[i] = g[i] * s;
+                }
+            });
+            return new Tensor(os, o);
+        }
+        if (innerTarget > 0) {
+            // each target element sums its own contiguous run in output order, as the general loop below does
+            float[] o = new float[target.size()];
+            int perChunk = Math.max(1, CHUNK / innerTarget);
+            chunks(par, o.length, perChunk, (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    float acc = 0f;
+                    for (int i = p * innerTarget, end = i + innerTarget; i < end; i++) acc += g[i] * v[i];
+                    o[p] = acc;
+                }
+            });
+            return new Tensor(target, o);
+        }
         int[] io = other.shape().equals(os) ? null : Mul.sourceIndex(other.shape(), os);
         if (target.equals(os)) {
             float[] o = new float[os.size()];
@@ -402,9 +446,25 @@ final class GatingKernels {
 
     private interface Range { void run(int from, int to); }
 
-    private static void chunks(Parallel par, int n, Range body) {
-        int count = (n + CHUNK - 1) / CHUNK;
+    private static void chunks(Parallel par, int n, Range body) { chunks(par, n, CHUNK, body); }
+
+    private static void chunks(Parallel par, int n, int chunk, Range body) {
+        int count = (n + chunk - 1) / chunk;
         if (count <= 1) { body.run(0, n); return; }
-        par.forEach(count, c -> body.run(c * CHUNK, Math.min(n, (c + 1) * CHUNK)));
+        par.forEach(count, c -> body.run(c * chunk, Math.min(n, (c + 1) * chunk)));
+    }
+
+    /**
+     * The length of the runs over which {@code small} is constant when it equals {@code out} on its leading axes
+     * and is 1 on the rest (squeeze-and-excitation's x * s: [N, C, 1, 1] against [N, C, H, W]), else -1; such a
+     * product is a scale per run, with no index array of the output's size.
+     */
+    private static int trailingBroadcast(Shape small, Shape out) {
+        int r = out.rank(), k = r;
+        while (k > 0 && small.dim(k - 1) == 1) k--;
+        for (int i = 0; i < k; i++) if (small.dim(i) != out.dim(i)) return -1;
+        int inner = 1;
+        for (int i = k; i < r; i++) inner *= out.dim(i);
+        return inner;
     }
 }

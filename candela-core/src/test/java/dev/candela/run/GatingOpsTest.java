@@ -216,6 +216,25 @@ class GatingOpsTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(new float[]{1, 1, 2, 2}, java.util.Arrays.copyOf(n.data(), 4), 0f);
     }
 
+    @ParameterizedTest(name = "squeeze-and-excitation Mul (a run per channel): the product's exact bits, fast = reference, seed {0}")
+    @MethodSource("seeds")
+    void channelScaleMul(long seed) {
+        RandomCases g = new RandomCases(seed);
+        // every fourth seed past the 16 K-element chunk, so a chunk boundary falls inside a channel's run
+        boolean big = seed % 4 == 0;
+        int n = g.between(1, 2), c = g.between(1, 6), h = big ? 97 : g.between(1, 5), w = big ? 89 : g.between(1, 5);
+        Shape full = Shape.of(n, c, h, w), small = g.chance(0.5) ? Shape.of(n, c, 1, 1) : Shape.of(n, 1, 1, 1);
+        Tensor x = g.normal(full, 1.0), s = g.normal(small, 1.0);
+        boolean scaleFirst = g.chance(0.5);
+        List<Tensor> in = scaleFirst ? List.of(s, x) : List.of(x, s);
+        Tensor y = FAST.forward(new Mul(), in);
+        int run = small.dim(1) == 1 ? c * h * w : h * w;
+        for (int i = 0; i < y.size(); i++) {
+            assertEquals(Float.floatToRawIntBits(x.data()[i] * s.data()[i / run]), Float.floatToRawIntBits(y.data()[i]), "element " + i + ", seed " + seed);
+        }
+        fastMatchesReference("mul " + in.get(0).shape() + " x " + in.get(1).shape(), new Mul(), in, g);
+    }
+
     @Test
     void broadcastIndexReadsTheBroadcastElement() {
         int[] idx = Mul.sourceIndex(Shape.of(2, 3, 1, 1), Shape.of(2, 3, 2, 2));
