@@ -9,6 +9,7 @@ import dev.candela.graph.Graph;
 import dev.candela.graph.LeakyRelu;
 import dev.candela.graph.Node;
 import dev.candela.graph.Op;
+import dev.candela.graph.Pointwise;
 import dev.candela.graph.Relu;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.Set;
 
 /**
  * Finds, in one forward plan, the convolutions whose output feeds nothing but a run of element-wise ops
- * (a BatchNorm or channel affine, one residual Add, an activation), so that the run is computed in the
+ * (a BatchNorm or channel affine, one residual Add, an activation: ReLU, clip, leaky ReLU, sigmoid, SiLU, hard
+ * sigmoid, hard swish), so that the run is computed in the
  * convolution's output pass ({@link Kernels#forwardFused}). A tensor is fused away only when the caller
  * does not keep it and exactly one node reads it: every layer a method asks for is still computed and
  * returned exactly.
@@ -92,6 +94,11 @@ final class ConvFusion {
             case Relu r -> true;
             case Clip c -> true;
             case LeakyRelu l -> true;
+            // the activations the fast kernels compute per element with no reference to neighbours
+            case Pointwise p -> switch (p.fn()) {
+                case SIGMOID, SILU, HARD_SIGMOID, HARD_SWISH -> true;
+                default -> false;
+            };
             default -> false;
         };
     }

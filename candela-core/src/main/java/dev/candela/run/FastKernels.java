@@ -353,6 +353,10 @@ public final class FastKernels implements Kernels {
                 case Relu r -> new ConvEpilogue.Step.Relu();
                 case Clip k -> new ConvEpilogue.Step.Clamp(k.min(), k.max());
                 case LeakyRelu l -> new ConvEpilogue.Step.Leaky(l.alpha());
+                case Pointwise p when p.fn() == Pointwise.Fn.SIGMOID -> new ConvEpilogue.Step.Sigmoid();
+                case Pointwise p when p.fn() == Pointwise.Fn.SILU -> new ConvEpilogue.Step.Silu();
+                case Pointwise p when p.fn() == Pointwise.Fn.HARD_SIGMOID -> new ConvEpilogue.Step.HardSigmoid(p.alpha(), p.beta());
+                case Pointwise p when p.fn() == Pointwise.Fn.HARD_SWISH -> new ConvEpilogue.Step.HardSwish(p.alpha(), p.beta());
                 default -> throw new IllegalArgumentException(op.kind() + " cannot follow a convolution in a fused pass");
             });
         }

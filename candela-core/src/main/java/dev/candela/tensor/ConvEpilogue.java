@@ -30,6 +30,18 @@ public final class ConvEpilogue {
 
         /** y = y &gt;= 0 ? y : alpha * y. */
         record Leaky(float alpha) implements Step {}
+
+        /** y = 1 / (1 + exp(-y)). */
+        record Sigmoid() implements Step {}
+
+        /** y = y * sigmoid(y) (EfficientNet's swish). */
+        record Silu() implements Step {}
+
+        /** y = clamp(alpha * y + beta, 0, 1). */
+        record HardSigmoid(float alpha, float beta) implements Step {}
+
+        /** y = y * clamp(alpha * y + beta, 0, 1) (MobileNet v3). */
+        record HardSwish(float alpha, float beta) implements Step {}
     }
 
     private final Step[] steps;
@@ -59,6 +71,23 @@ public final class ConvEpilogue {
                     VectorOps.clamp(y, y, at, n, c.lo(), c.hi());
                 }
                 case Step.Leaky l -> VectorOps.leaky(y, y, at, n, l.alpha());
+                // each bounds an infinity (sigmoid(+Inf) = 1, hard sigmoid clamps), so the scan comes first
+                case Step.Sigmoid g -> {
+                    scan(y, at, n);
+                    VectorOps.sigmoid(y, y, at, n);
+                }
+                case Step.Silu g -> {
+                    scan(y, at, n);
+                    VectorOps.silu(y, y, at, n);
+                }
+                case Step.HardSigmoid h -> {
+                    scan(y, at, n);
+                    for (int i = at; i < at + n; i++) y[i] = Math.max(0f, Math.min(1f, h.alpha() * y[i] + h.beta()));
+                }
+                case Step.HardSwish h -> {
+                    scan(y, at, n);
+                    for (int i = at; i < at + n; i++) y[i] = y[i] * Math.max(0f, Math.min(1f, h.alpha() * y[i] + h.beta()));
+                }
             }
         }
         scan(y, at, n);

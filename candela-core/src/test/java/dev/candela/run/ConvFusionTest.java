@@ -12,6 +12,7 @@ import dev.candela.graph.Clip;
 import dev.candela.graph.Conv2d;
 import dev.candela.graph.GraphBuilder;
 import dev.candela.graph.LeakyRelu;
+import dev.candela.graph.Pointwise;
 import dev.candela.graph.Model;
 import dev.candela.graph.Node;
 import dev.candela.tensor.Parallel;
@@ -28,6 +29,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A forward pass that keeps nothing runs each convolution and the element-wise ops only it feeds as one pass
@@ -40,7 +42,8 @@ class ConvFusionTest {
     /**
      * A random convolution (any kernel, stride, padding, dilation, grouping, depthwise included) followed by a
      * random run of BatchNorm, channel affine, residual Add (its other operand computed before or after the
-     * convolution), ReLU, clip and leaky ReLU, then a second such block reading the first.
+     * convolution), ReLU, clip, leaky ReLU, sigmoid, SiLU, hard sigmoid and hard swish, then a second such block
+     * reading the first.
      */
     static Model randomChain(RandomCases r) {
         int c = r.between(1, 6), h = r.between(3, 17), w = r.between(3, 17);
@@ -63,7 +66,7 @@ class ConvFusionTest {
             boolean added = false;
             for (int s = 0; s < steps; s++) {
                 String name = "b" + block + "s" + s;
-                switch (r.between(0, 5)) {
+                switch (r.between(0, 9)) {
                     case 0 -> y = g.batchNorm(name, y);
                     case 1 -> y = g.add(name, new ChannelAffine(g.randn(1.0, outC), g.randn(0.5, outC)), y);
                     case 2 -> {
@@ -75,7 +78,11 @@ class ConvFusionTest {
                     }
                     case 3 -> y = g.relu(name, y);
                     case 4 -> y = g.add(name, new Clip(-0.5f, r.uniform(0.2, 2)), y);
-                    default -> y = g.add(name, new LeakyRelu(r.uniform(0.01, 0.3)), y);
+                    case 5 -> y = g.add(name, new LeakyRelu(r.uniform(0.01, 0.3)), y);
+                    case 6 -> y = g.add(name, new Pointwise(Pointwise.Fn.SIGMOID), y);
+                    case 7 -> y = g.add(name, new Pointwise(Pointwise.Fn.SILU), y);
+                    case 8 -> y = g.add(name, new Pointwise(Pointwise.Fn.HARD_SIGMOID), y);
+                    default -> y = g.add(name, new Pointwise(Pointwise.Fn.HARD_SWISH), y);
                 }
             }
             x = y;
@@ -175,14 +182,20 @@ class ConvFusionTest {
         assertEquals(null, keepConv.chainAt(conv1, computedBefore(m, conv1)));
     }
 
-    @Test
-    void aNegativeInfinityHiddenByTheReluIsStillReportedAtTheConvolution() {
+    @ParameterizedTest(name = "a -Inf hidden by the fused {0} is still reported at the convolution")
+    @ValueSource(strings = {"relu", "sigmoid", "hard sigmoid"})
+    void aNegativeInfinityHiddenByTheActivationIsStillReportedAtTheConvolution(String activation) {
         GraphBuilder g = new GraphBuilder("input", Shape.of(1, 4, 4), 1);
         Tensor w = Tensor.zeros(Shape.of(2, 1, 1, 1));
         w.data()[0] = -3e38f;
         w.data()[1] = 1f;
-        String y = g.relu("relu", g.batchNorm("bn", g.add("conv", new Conv2d(w, Tensor.zeros(Shape.of(2)),
-                new int[]{1, 1}, new int[]{0, 0, 0, 0}, new int[]{1, 1}, 1), "input")));
+        String bn = g.batchNorm("bn", g.add("conv", new Conv2d(w, Tensor.zeros(Shape.of(2)),
+                new int[]{1, 1}, new int[]{0, 0, 0, 0}, new int[]{1, 1}, 1), "input"));
+        String y = switch (activation) {
+            case "relu" -> g.relu("act", bn);
+            case "sigmoid" -> g.add("act", new Pointwise(Pointwise.Fn.SIGMOID), bn);
+            default -> g.add("act", new Pointwise(Pointwise.Fn.HARD_SIGMOID), bn);
+        };
         Model m = g.build(y);
         Tensor x = Tensor.zeros(Shape.of(1, 1, 4, 4));
         java.util.Arrays.fill(x.data(), 10f);
@@ -196,7 +209,10 @@ class ConvFusionTest {
             assertEquals(1, warned.size());
             assertTrue(warned.get(0).contains("layer 'conv'"), warned.get(0));
             assertNotNull(out);
-            assertEquals(0f, out.data()[0]);
+            // the warned run goes on with the op-by-op values (-Inf through the activation: 0 or the sigmoid's floor)
+            Tensor opByOp = Executor.fast(m, p).withNonFinite(ForwardChecks.NonFinite.WARN, w2 -> {}).forward(x).output();
+            assertArrayEquals(opByOp.data(), out.data());
+            assertTrue(out.data()[0] >= 0f && out.data()[0] < 1e-30f, "activation of -Inf: " + out.data()[0]);
         }
     }
 
