@@ -212,6 +212,13 @@ public final class Executor {
         }
     }
 
+    /** Floats the arenas keep between passes (for tests: bounded by one pass's demand). */
+    long arenaFloats() {
+        long n = 0;
+        for (ActivationArena a : arenas) n += a.keptFloats();
+        return n;
+    }
+
     /** True when no live tensor and no caller's tensor holds {@code data} (reshapes and identities share arrays). */
     private static boolean unshared(float[] data, Map<String, Tensor> live, Map<String, Tensor> given) {
         for (Tensor t : live.values()) if (t.data() == data) return false;

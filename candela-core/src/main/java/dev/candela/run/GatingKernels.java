@@ -230,7 +230,7 @@ final class GatingKernels {
 
     static Tensor mul(Parallel par, Tensor a, Tensor b) {
         Shape os = Mul.broadcast(a.shape(), b.shape());
-        float[] x = a.data(), y = b.data(), o = new float[os.size()];
+        float[] x = a.data(), y = b.data(), o = ActivationArena.take(os.size()); // every element written below
         int innerB = a.shape().equals(os) ? trailingBroadcast(b.shape(), os) : -1;
         int innerA = b.shape().equals(os) ? trailingBroadcast(a.shape(), os) : -1;
         if (a.shape().equals(os) && b.shape().equals(os)) {
