@@ -16,6 +16,12 @@ public final class VectorOps {
     /** y[yo..yo+n) += a * x[xo..xo+n) (fused multiply-add). */
     public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) { K.axpy(a, x, xo, y, yo, n); }
 
+    /** Channels per block of {@link #blockFma}'s layout. */
+    public static final int BLOCK = FloatKernels.BLOCK;
+
+    /** @see FloatKernels#blockFma */
+    public static void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count) { K.blockFma(w, wo, x, xo, xStride, acc, ao, count); }
+
     /** y[o..o+n) += v. */
     public static void addScalar(float[] y, int o, int n, float v) { K.addScalar(y, o, n, v); }
 

@@ -68,4 +68,39 @@ class ConvLayoutBitsTest {
             if (!(direct[i] == phases[i] || Float.isNaN(direct[i]) && Float.isNaN(phases[i])))
                 throw new AssertionError("seed " + seed + ": " + g + " output " + i + ": phase planes " + phases[i] + ", direct " + direct[i]);
     }
+
+    @ParameterizedTest(name = "the channel-blocked depthwise kernel has the phase planes' bits (1-40 channels, strides 1-3, dilations 1-2, pads 0-2), seed {0}")
+    @MethodSource("seeds")
+    void channelBlockedDepthwiseGivesThePhasePlanesBits(long seed) {
+        RandomCases r = new RandomCases(seed);
+        int channels = r.between(1, 40), n = r.between(1, 2);
+        ConvKernels.Geometry g = randomGeometry(r, 1, 5, 30);
+        int khw = g.kh() * g.kw(), inPlane = g.h() * g.w(), outPlane = g.pixels();
+        float[] x = r.normal(n, channels, g.h(), g.w()).data(), wt = r.normal(channels, khw).data();
+        float[] bias = r.chance(0.8) ? r.normal(channels).data() : null;
+        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NEGATIVE_INFINITY;
+        float[] planes = new float[n * channels * outPlane];
+        for (int b = 0; b < n; b++)
+            for (int c = 0; c < channels; c++)
+                ConvKernels.depthwisePlaneShifted(x, (b * channels + c) * inPlane, g, wt, c * khw, bias == null ? 0f : bias[c],
+                        planes, (b * channels + c) * outPlane);
+        ConvEpilogue relu = new ConvEpilogue(java.util.List.of(new ConvEpilogue.Step.Relu()), false);
+        for (Parallel p : new Parallel[]{Parallel.serial(), P2}) {
+            float[] blocked = new float[planes.length];
+            java.util.Arrays.fill(blocked, 7f);
+            ConvKernels.depthwiseBlocked(x, n, channels, g, wt, bias, null, blocked, p);
+            for (int i = 0; i < planes.length; i++)
+                if (Float.floatToIntBits(blocked[i]) != Float.floatToIntBits(planes[i]))
+                    throw new AssertionError("seed " + seed + ": " + g + " " + channels + " channels x" + n + " on " + p.threads()
+                        + " threads, output " + i + ": blocked " + blocked[i] + ", phase planes " + planes[i]);
+            float[] fused = new float[planes.length];
+            ConvKernels.depthwiseBlocked(x, n, channels, g, wt, bias, relu, fused, p);
+            for (int i = 0; i < planes.length; i++) {
+                float want = planes[i] > 0f || Float.isNaN(planes[i]) ? planes[i] : 0f;
+                if (Float.floatToIntBits(fused[i]) != Float.floatToIntBits(want))
+                    throw new AssertionError("seed " + seed + ": with a fused ReLU, output " + i + ": " + fused[i] + ", want " + want);
+            }
+        }
+    }
 }

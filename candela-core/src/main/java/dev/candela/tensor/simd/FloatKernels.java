@@ -33,6 +33,15 @@ public interface FloatKernels {
     /** y[yo..yo+n) += a * x[xo..xo+n) (fused multiply-add). */
     void axpy(float a, float[] x, int xo, float[] y, int yo, int n);
 
+    /** Channels per block of the channel-blocked layout ([..][16 channels]): fixed, whatever the lane count. */
+    int BLOCK = 16;
+
+    /**
+     * For j &lt; count and c &lt; {@link #BLOCK}: acc[ao + j*BLOCK + c] = fma(w[wo + c], x[xo + j*xStride + c], acc[...]),
+     * one tap of a depthwise convolution over an output row in the channel-blocked layout (one weight per channel).
+     */
+    void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count);
+
     /** y[yo+i] = x[xo+i] * scale[i] + shift[i] over i &lt; n (multiply, then add: no fused rounding); shift null: 0. */
     void scaleShift(float[] x, int xo, float[] scale, float[] shift, float[] y, int yo, int n);
 

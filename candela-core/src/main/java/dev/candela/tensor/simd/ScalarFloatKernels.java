@@ -14,6 +14,11 @@ final class ScalarFloatKernels implements FloatKernels {
         for (int i = 0; i < n; i++) y[yo + i] = Math.fma(a, x[xo + i], y[yo + i]);
     }
 
+    @Override public void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count) {
+        for (int j = 0; j < count; j++, xo += xStride, ao += BLOCK)
+            for (int c = 0; c < BLOCK; c++) acc[ao + c] = Math.fma(w[wo + c], x[xo + c], acc[ao + c]);
+    }
+
     @Override public void scaleShift(float[] x, int xo, float[] scale, float[] shift, float[] y, int yo, int n) {
         for (int i = 0; i < n; i++) y[yo + i] = shift == null ? x[xo + i] * scale[i] : x[xo + i] * scale[i] + shift[i];
     }

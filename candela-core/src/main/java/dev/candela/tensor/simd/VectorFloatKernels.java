@@ -282,6 +282,19 @@ final class VectorFloatKernels implements FloatKernels {
         return s;
     }
 
+    @Override public void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count) {
+        if (L > BLOCK) { // vectors wider than a block (a 1024-bit or wider SVE): per lane, the same fused sums
+            for (int j = 0; j < count; j++, xo += xStride, ao += BLOCK)
+                for (int c = 0; c < BLOCK; c++) acc[ao + c] = Math.fma(w[wo + c], x[xo + c], acc[ao + c]);
+            return;
+        }
+        for (int c = 0; c < BLOCK; c += L) {
+            FloatVector wv = FloatVector.fromArray(S, w, wo + c);
+            for (int j = 0, xi = xo + c, ai = ao + c; j < count; j++, xi += xStride, ai += BLOCK)
+                wv.fma(FloatVector.fromArray(S, x, xi), FloatVector.fromArray(S, acc, ai)).intoArray(acc, ai);
+        }
+    }
+
     @Override public void copyPanelRow(float[] src, int s, float[] dst, int d) {
         FloatVector.fromArray(S, src, s).intoArray(dst, d);
         FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);

@@ -99,6 +99,11 @@ class KernelChoiceTest {
             assertArrayEquals(ys, yv, 0f, "sigmoid " + why);
             v.silu(z, yv, o, n); s.silu(z, ys, o, n);
             assertArrayEquals(ys, yv, 0f, "silu " + why);
+            int count = 1 + r.nextInt(9), xStride = FloatKernels.BLOCK * (1 + r.nextInt(3));
+            float[] wb = random(r, FloatKernels.BLOCK + o), xb = random(r, o + (count - 1) * xStride + FloatKernels.BLOCK);
+            float[] accV = random(r, o + count * FloatKernels.BLOCK), accS = accV.clone();
+            v.blockFma(wb, o, xb, o, xStride, accV, o, count); s.blockFma(wb, o, xb, o, xStride, accS, o, count);
+            assertArrayEquals(accS, accV, 0f, "blockFma " + why);
             // sum and dot keep FloatKernels.R partial sums whatever the lane count: the same bits (a Spark
             // executor has the Vector API, a plain java driver may not)
             assertEquals(Float.floatToRawIntBits(s.sum(x, o, n)), Float.floatToRawIntBits(v.sum(x, o, n)), "sum " + why);
