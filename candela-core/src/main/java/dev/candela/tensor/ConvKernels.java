@@ -158,7 +158,8 @@ public final class ConvKernels {
         });
         Sgemm.Tiling t = Sgemm.Tiling.of(ocg, cols, n * groups, parallel.threads());
         int tiles = t.tiles();
-        Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), cols, item -> shifted(xp, item * padLength, g, hp, wp), parallel);
+        int[] taps = tapStarts(g, hp, wp);
+        Sgemm.PackedB[] shared = sharedB(t, n * groups, g.depth(), cols, item -> shifted(xp, item * padLength, taps), parallel);
         parallel.forEach(n * groups * tiles, i -> {
             int item = i / tiles, b = item / groups, gr = item % groups, tile = i % tiles;
             int i0 = tile / t.colBlocks() * t.rowBlock(), j0 = tile % t.colBlocks() * t.colBlock();
@@ -166,7 +167,7 @@ public final class ConvKernels {
             float[] c = SHIFT_OUT.get();
             if (c.length < (i1 - i0) * ldc) SHIFT_OUT.set(c = new float[(i1 - i0) * ldc]);
             if (shared != null) Sgemm.multiplyTile(w[gr], i0, i1, shared[item], j0, j1, c, -i0 * ldc - j0, ldc);
-            else Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, g, hp, wp), j0, j1, c, -i0 * ldc - j0, ldc);
+            else Sgemm.multiplyTile(w[gr], i0, i1, shifted(xp, item * padLength, taps), j0, j1, c, -i0 * ldc - j0, ldc);
             int yOff = (b * outC + gr * ocg) * outPlane, ow = g.ow();
             for (int o = i0; o < i1; o++) {
                 float bv = bias == null ? 0f : bias[gr * ocg + o];
@@ -216,19 +217,29 @@ public final class ConvKernels {
         return ((ry % g.sy()) * g.sx() + rx % g.sx()) * hp * wp + (ry / g.sy()) * wp + rx / g.sx();
     }
 
-    /** B[k][j] = the phase plane of tap k = (ci, ky, kx) at its row and column offset + j: the column matrix in the phase layout. */
-    static Sgemm.BPacker shifted(float[] xp, int at, Geometry g, int hp, int wp) {
+    /** Where row k = (ci, ky, kx) of the column matrix starts in one image's phase planes (offset + j is column j). */
+    static int[] tapStarts(Geometry g, int hp, int wp) {
         int khw = g.kh() * g.kw(), kw = g.kw(), channel = g.sy() * g.sx() * hp * wp;
+        int[] starts = new int[g.depth()];
+        for (int k = 0; k < starts.length; k++) {
+            int r = k % khw;
+            starts[k] = (k / khw) * channel + tapOffset(g, r / kw, r % kw, hp, wp);
+        }
+        return starts;
+    }
+
+    /**
+     * B[k][j] = the phase plane of tap k = (ci, ky, kx) at its row and column offset + j: the column matrix in the
+     * phase layout. The offsets come from {@link #tapStarts}, computed once per convolution: worked out per panel
+     * row, their divisions cost more than the copies for shallow layers (a 3-channel stem: 27 rows of 32 values).
+     */
+    static Sgemm.BPacker shifted(float[] xp, int at, int[] tapStarts) {
         return (k0, kc, j0, nc, dst, pos) -> {
             for (int p = 0; p * Sgemm.NR < nc; p++) {
-                int jb = j0 + p * Sgemm.NR;
+                int jb = at + j0 + p * Sgemm.NR;
                 int d = pos + p * Sgemm.NR * kc;
-                for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) {
-                    int k = k0 + kk, r = k % khw;
-                    int s = at + (k / khw) * channel + tapOffset(g, r / kw, r % kw, hp, wp) + jb;
-                    // a partial last panel copies NR values too: the columns past nc are never stored
-                    Sgemm.copyPanelRow(xp, s, dst, d);
-                }
+                // a partial last panel copies NR values too: the columns past nc are never stored
+                for (int kk = 0; kk < kc; kk++, d += Sgemm.NR) Sgemm.copyPanelRow(xp, tapStarts[k0 + kk] + jb, dst, d);
             }
         };
     }
