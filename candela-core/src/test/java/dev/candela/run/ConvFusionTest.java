@@ -111,6 +111,31 @@ class ConvFusionTest {
         }
     }
 
+    /**
+     * Once a pass has warned of a NaN or infinity it stops checking, so its later chains run fused with the
+     * non-finite values in them: those too have the op-by-op bits (an input with infinities, NaN, signed zeros
+     * and values that overflow in the convolution, warned at the input, so every chain runs fused unchecked).
+     */
+    @ParameterizedTest(name = "fused forward over non-finite values (after the warning) has the op-by-op bits: seed {0}")
+    @MethodSource("seeds")
+    void fusedForwardOverNonFiniteValuesHasTheOpByOpBits(long seed) {
+        RandomCases r = new RandomCases(seed);
+        Model m = randomChain(r);
+        Tensor x = r.normal(batch(m, r.between(1, 2)), 1.0);
+        float[] special = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, -0f, 0f, 3e38f, -3e38f};
+        for (int i = 0; i < x.size(); i++) if (r.chance(0.05)) x.data()[i] = special[r.between(0, special.length - 1)];
+        x.data()[0] = Float.NEGATIVE_INFINITY;
+        try (Parallel one = new Parallel(1); Parallel two = new Parallel(2)) {
+            List<String> warned = new ArrayList<>();
+            Tensor want = Executor.fast(m, one).withNonFinite(ForwardChecks.NonFinite.WARN, warned::add).forward(x).output();
+            assertEquals(1, warned.size(), "seed " + seed + ": " + warned);
+            for (Parallel p : List.of(one, two)) {
+                Tensor fused = Executor.fast(m, p).withNonFinite(ForwardChecks.NonFinite.WARN, w -> {}).forward(x, Set.of()).output();
+                assertArrayEquals(want.data(), fused.data(), "seed " + seed + ", " + p.threads() + " thread(s)");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "fast fused pass is within rounding of the reference: seed {0}")
     @MethodSource("seeds")
     void fastFusedPassIsWithinRoundingOfTheReference(long seed) {

@@ -235,6 +235,68 @@ class GatingOpsTest {
         fastMatchesReference("mul " + in.get(0).shape() + " x " + in.get(1).shape(), new Mul(), in, g);
     }
 
+    /**
+     * Every broadcast pattern of Mul's two inputs (each non-batch axis kept or 1, so the [N, C, 1, 1] gate, a
+     * [N, 1, 1, 1] one, a [N, 1, H, W] map, both inputs broadcast, and full shapes with axes of 1 that match
+     * the gate's trailing 1s), N = 1 and 2, in both orders, one shape past the 16 K-element chunk: forward and
+     * both gradients have the bits of the general definition, x[ia[i]] * y[ib[i]] and the serial sum over the
+     * output in order of gy[i] * other[io[i]] into the target element (what the run-per-channel paths replace).
+     */
+    @Test
+    void broadcastMulForwardAndGradientsHaveTheGeneralPathsBitsForEveryPattern() {
+        RandomCases g = new RandomCases(11);
+        int[][] fulls = {{1, 3, 2, 2}, {2, 3, 2, 2}, {2, 1, 3, 1}, {2, 3, 1, 1}, {1, 1, 1, 1}, {2, 2, 1, 3}, {2, 3, 97, 89}};
+        for (int[] f : fulls) {
+            for (int ma = 0; ma < 8; ma++) {
+                for (int mb = 0; mb < 8; mb++) {
+                    Shape sa = masked(f, ma), sb = masked(f, mb);
+                    Tensor a = signedZeros(g, g.normal(sa, 1.0)), b = signedZeros(g, g.normal(sb, 1.0));
+                    String why = sa + " x " + sb;
+                    Shape os = Mul.broadcast(sa, sb);
+                    int[] ia = Mul.sourceIndex(sa, os), ib = Mul.sourceIndex(sb, os);
+                    Tensor y = FAST.forward(new Mul(), List.of(a, b));
+                    assertEquals(os, y.shape(), why);
+                    for (int i = 0; i < os.size(); i++)
+                        assertEquals(Float.floatToRawIntBits(a.data()[ia[i]] * b.data()[ib[i]]), Float.floatToRawIntBits(y.data()[i]), "forward element " + i + ", " + why);
+                    Tensor gy = signedZeros(g, g.normal(os, 1.0));
+                    List<Tensor> grads = FAST.inputGradients(new Mul(), List.of(a, b), y, gy);
+                    assertEquals(sa, grads.get(0).shape(), why);
+                    assertEquals(sb, grads.get(1).shape(), why);
+                    float[] wa = serialGradient(gy.data(), b.data(), ib, ia, sa.size()), wb = serialGradient(gy.data(), a.data(), ia, ib, sb.size());
+                    for (int i = 0; i < wa.length; i++)
+                        assertEquals(Float.floatToRawIntBits(wa[i]), Float.floatToRawIntBits(grads.get(0).data()[i]), "gradient of a, element " + i + ", " + why);
+                    for (int i = 0; i < wb.length; i++)
+                        assertEquals(Float.floatToRawIntBits(wb[i]), Float.floatToRawIntBits(grads.get(1).data()[i]), "gradient of b, element " + i + ", " + why);
+                }
+            }
+        }
+    }
+
+    /** {@code full} with the non-batch axes whose bit is set in {@code mask} set to 1. */
+    private static Shape masked(int[] full, int mask) {
+        int[] d = full.clone();
+        for (int k = 1; k < d.length; k++) if ((mask & (1 << (k - 1))) != 0) d[k] = 1;
+        return Shape.of(d);
+    }
+
+    /**
+     * The general backward: gy[i] * other[io[i]] where the target has the output's shape, else the target's
+     * element += it in output order, in float (so a -0 product stays -0 only in the first case).
+     */
+    private static float[] serialGradient(float[] gy, float[] other, int[] io, int[] it, int size) {
+        float[] o = new float[size];
+        if (size == gy.length) for (int i = 0; i < gy.length; i++) o[i] = gy[i] * other[io[i]];
+        else for (int i = 0; i < gy.length; i++) o[it[i]] += gy[i] * other[io[i]];
+        return o;
+    }
+
+    /** Some elements set to -0 and +0, where the sign of a zero product shows which path summed. */
+    private static Tensor signedZeros(RandomCases g, Tensor t) {
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) if (g.chance(0.1)) d[i] = g.chance(0.5) ? -0f : 0f;
+        return t;
+    }
+
     @Test
     void broadcastIndexReadsTheBroadcastElement() {
         int[] idx = Mul.sourceIndex(Shape.of(2, 3, 1, 1), Shape.of(2, 3, 2, 2));

@@ -133,13 +133,81 @@ class KernelChoiceTest {
         }
     }
 
-    /** The scalar micro-kernel over a panel of width nr (a multiple of its own 16), column block by block. */
+    /**
+     * The scalar micro-kernel over a panel of width nr, column block by block of its own 16; a narrower panel
+     * (8 columns on 128-bit vectors, {@code -Dcandela.vector=128}) is padded with zero columns that are dropped.
+     */
     static void gemmWide(FloatKernels s, int rows, int mr, int kc, float[] a, float[] b, float[] c, int nr) {
         int w = 2 * s.lanes();
+        if (nr < w) {
+            float[] bp = new float[kc * w], cp = new float[rows * w];
+            for (int k = 0; k < kc; k++) System.arraycopy(b, k * nr, bp, k * w, nr);
+            for (int i = 0; i < rows; i++) System.arraycopy(c, i * nr, cp, i * w, nr);
+            s.gemm(rows, mr, kc, a, 0, bp, 0, cp, 0, w, true);
+            for (int i = 0; i < rows; i++) System.arraycopy(cp, i * w, c, i * nr, nr);
+            return;
+        }
         for (int j0 = 0; j0 < nr; j0 += w) {
             float[] bp = new float[kc * w];
             for (int k = 0; k < kc; k++) System.arraycopy(b, k * nr + j0, bp, k * w, w);
             s.gemm(rows, mr, kc, a, 0, bp, 0, c, j0, nr, true);
+        }
+    }
+
+    /** Values where lane order, masking and the sign of zero show: zeros of both signs, infinities, NaN, extremes. */
+    private static final float[] SPECIAL = {0f, -0f, 1f, -1f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+            Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 3e38f, -3e38f, 1e-20f, 88f, -88f, 100f, -100f};
+
+    private static float[] drawn(SplittableRandom r, int len, int special) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++)
+            a[i] = r.nextInt(100) < special ? SPECIAL[r.nextInt(SPECIAL.length)] : (float) (r.nextDouble() * 4 - 2);
+        return a;
+    }
+
+    /** Same bits, NaN's payload aside (Java fixes none: a NaN compares equal to any other NaN here). */
+    private static void sameBits(float want, float got, String what) {
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got), what + ": scalar " + want + ", vector " + got);
+    }
+
+    /**
+     * sum and dot keep 8 partial sums in the first lanes of the vector (masked loads when it has 16 lanes): for
+     * every length and offset, with the reads ending at the array's last element (where a full 16-lane load would
+     * run past it), and with -0, infinities, NaN and overflowing values, the scalar kernels' bits. Also the
+     * element-wise kernels the fused convolution epilogue runs at block offsets that differ from the op's own.
+     */
+    @Test
+    void sumDotAndElementwiseKernelsGiveTheScalarBitsAtEveryLengthAndOffsetWithSpecialValues() {
+        assumeTrue(KernelChoice.VECTOR, "only the scalar kernels are loaded in this JVM");
+        FloatKernels v = KernelChoice.KERNELS, s = new ScalarFloatKernels();
+        SplittableRandom r = new SplittableRandom(7);
+        for (int special : new int[]{0, 10, 50, 100}) {
+            for (int n = 0; n <= 72; n++) {
+                for (int o = 0; o <= 17; o++) {
+                    String why = "n " + n + ", offset " + o + ", special " + special + "%";
+                    float[] x = drawn(r, o + n, special), g = drawn(r, o + n, special);
+                    sameBits(s.sum(x, o, n), v.sum(x, o, n), "sum " + why);
+                    sameBits(s.dot(x, o, g, o, n), v.dot(x, o, g, o, n), "dot " + why);
+                    int go = r.nextInt(5);
+                    float[] gShift = new float[go + n];
+                    System.arraycopy(g, o, gShift, go, n);
+                    sameBits(s.dot(x, o, gShift, go, n), v.dot(x, o, gShift, go, n), "dot at offsets " + o + ", " + go + ", " + why);
+                    float[] ys = new float[o + n], yv = new float[o + n];
+                    s.sigmoid(x, ys, o, n); v.sigmoid(x, yv, o, n);
+                    for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "sigmoid(" + x[i] + ") " + why);
+                    s.silu(x, ys, o, n); v.silu(x, yv, o, n);
+                    for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "silu(" + x[i] + ") " + why);
+                    s.relu(x, ys, o, n); v.relu(x, yv, o, n);
+                    for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "relu(" + x[i] + ") " + why);
+                    s.leaky(x, ys, o, n, 0.1f); v.leaky(x, yv, o, n, 0.1f);
+                    for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "leaky(" + x[i] + ") " + why);
+                    s.clamp(x, ys, o, n, 0f, 6f); v.clamp(x, yv, o, n, 0f, 6f);
+                    for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "clamp(" + x[i] + ") " + why);
+                    s.affine(x, ys, o, n, 0.5f, -0f); v.affine(x, yv, o, n, 0.5f, -0f);
+                    for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "affine(" + x[i] + ") " + why);
+                    assertEquals(s.allFinite(x, o, n), v.allFinite(x, o, n), "allFinite " + why);
+                }
+            }
         }
     }
 }
