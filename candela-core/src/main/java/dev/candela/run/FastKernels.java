@@ -58,10 +58,29 @@ public final class FastKernels implements Kernels {
      */
     private static final int CHUNK = 1 << 17;
 
-    // Packed weights, computed at first use and kept while the op (so the model) is alive.
-    private static final Map<Op, Sgemm.PackedA[]> CONV_FORWARD = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final Map<Op, Sgemm.PackedA[]> CONV_WINOGRAD = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final Map<Op, Object> CONV_BACKWARD = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Packed forms of convolution weights, computed at first use and kept while the weight tensor (so the model) is
+     * alive: keyed by the tensor, not the op, because LRP's rules rebuild a layer around the same weights for every
+     * step (with a zero bias, or around the W+ and W- that {@code Redistribution} keeps), and an op-keyed cache packed
+     * them again each time (FG-CAM on VGG-16 re-packed its feature weights for each of its twelve passes). A use says
+     * which packed form; the forms never reference the tensor, so an entry goes when the tensor does.
+     */
+    private static final Map<Tensor, Map<PackedUse, Object>> PACKED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** One packed form of a weight tensor: what it is for, and the grouping it was packed with. */
+    private record PackedUse(String form, int groups) {}
+
+    @SuppressWarnings("unchecked")
+    private static <T> T packed(Conv2d c, String form, java.util.function.Supplier<T> pack) {
+        Map<PackedUse, Object> forms = PACKED.computeIfAbsent(c.weight(), w -> new java.util.concurrent.ConcurrentHashMap<>());
+        return (T) forms.computeIfAbsent(new PackedUse(form, c.groups()), u -> pack.get());
+    }
+
+    /** The packed forms kept for {@code weight} (for tests). */
+    static int packedForms(Tensor weight) {
+        Map<PackedUse, Object> forms = PACKED.get(weight);
+        return forms == null ? 0 : forms.size();
+    }
 
     private final Parallel parallel;
     private final Consumer<Difference> verify;
@@ -305,14 +324,14 @@ public final class FastKernels implements Kernels {
         ConvKernels.Geometry g = geometry(c, x.shape(), os.dim(2), os.dim(3));
         float[] y = ActivationArena.take(os.size());
         Sgemm.PackedA[] u = !c.isDepthwise() && WinogradConv.applies(g, c.groups(), c.outChannels())
-                ? CONV_WINOGRAD.computeIfAbsent(c, k -> winogradWeights(c, g.c())) : NO_WINOGRAD;
+                ? FastKernels.<Sgemm.PackedA[]>packed(c, "winograd", () -> winogradWeights(c, g.c())) : NO_WINOGRAD;
         if (c.isDepthwise()) {
             ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
                     c.weight().data(), c.bias().data(), after, y, parallel);
         } else if (u.length > 0) {
             WinogradConv.conv(x.data(), x.dim(0), g, u, c.bias().data(), after, y, parallel);
         } else {
-            Sgemm.PackedA[] w = CONV_FORWARD.computeIfAbsent(c, k -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));
+            Sgemm.PackedA[] w = packed(c, "forward", () -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));
             ConvKernels.gemmConv(x.data(), x.dim(0), g, c.groups(), w, c.bias().data(), after, y, parallel);
         }
         return new Tensor(os, y);
@@ -381,7 +400,7 @@ public final class FastKernels implements Kernels {
         ConvKernels.Geometry f = geometry(c, xs, oh, ow);
         float[] gx = new float[xs.size()];
         if (!c.isDepthwise() && (f.sy() > 1 || f.sx() > 1)) {
-            Sgemm.PackedA[] w = (Sgemm.PackedA[]) CONV_BACKWARD.computeIfAbsent(c, k -> ConvKernels.packColumnGradientWeights(
+            Sgemm.PackedA[] w = packed(c, "column gradient", () -> ConvKernels.packColumnGradientWeights(
                     c.weight().data(), c.outChannels(), c.groups(), f.depth()));
             ConvKernels.col2imGradient(gy.data(), n, f, c.groups(), w, gx, parallel);
             return new Tensor(xs, gx);
@@ -389,10 +408,10 @@ public final class FastKernels implements Kernels {
         ConvKernels.Geometry t = ConvKernels.transposedGeometry(f, c.outChannels() / c.groups());
         float[] u = ConvKernels.zeroInsert(gy.data(), n * c.outChannels(), oh, ow, f.sy(), f.sx());
         if (c.isDepthwise()) {
-            float[] flipped = (float[]) CONV_BACKWARD.computeIfAbsent(c, k -> flipTaps(c.weight().data(), c.kernelH() * c.kernelW()));
+            float[] flipped = packed(c, "flipped taps", () -> flipTaps(c.weight().data(), c.kernelH() * c.kernelW()));
             ConvKernels.depthwiseTransposed(u, n, c.inChannels(), c.outChannels() / c.inChannels(), t, flipped, gx, parallel);
         } else {
-            Sgemm.PackedA[] w = (Sgemm.PackedA[]) CONV_BACKWARD.computeIfAbsent(c, k -> ConvKernels.packTransposedWeights(
+            Sgemm.PackedA[] w = packed(c, "transposed", () -> ConvKernels.packTransposedWeights(
                     c.weight().data(), c.outChannels(), c.weight().dim(1), c.kernelH(), c.kernelW(), c.groups()));
             ConvKernels.gemmConv(u, n, t, c.groups(), w, null, gx, parallel);
         }

@@ -175,6 +175,18 @@ public final class Redistribution {
      * z+ with signed inputs: Z = f(x+; W+, b+) + f(x-; W-, 0), R = x+ f^T(s; W+) + x- f^T(s; W-), s = R / Z.
      * With {@code withBias} false the bias is dropped (FG-CAM). The x- branch is skipped when x >= 0.
      */
+    /**
+     * {W+, W-} of a layer's weights, made once per weight tensor and kept while it lives (weakly keyed; the parts
+     * are copies, so they do not keep it alive): every pass of the z+ and alpha-beta rules uses them, and the
+     * kernels keep their packed forms per tensor, so the same instances are packed once instead of per pass.
+     */
+    static Tensor[] signedWeights(Tensor w) {
+        return SIGNED_WEIGHTS.computeIfAbsent(w, t -> new Tensor[]{positive(t), negative(t)});
+    }
+
+    private static final java.util.Map<Tensor, Tensor[]> SIGNED_WEIGHTS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     public static Tensor zPlus(Kernels k, WeightedLayer L, Tensor x, Tensor r, Division d, boolean withBias) {
         return zPlus(k, L, x, r, d, withBias, null);
     }
@@ -182,7 +194,8 @@ public final class Redistribution {
     /** As {@link #zPlus(Kernels, WeightedLayer, Tensor, Tensor, Division, boolean)}, showing (r, Z) to {@code audit}. */
     public static Tensor zPlus(Kernels k, WeightedLayer L, Tensor x, Tensor r, Division d, boolean withBias, BiConsumer<Tensor, Tensor> audit) {
         Tensor xp = positive(x), xn = negative(x);
-        Tensor wp = positive(L.weight()), wn = negative(L.weight());
+        Tensor[] w = signedWeights(L.weight());
+        Tensor wp = w[0], wn = w[1];
         boolean signed = !Elementwise.allZero(xn);
         Tensor z = L.forward(k, xp, wp, withBias ? positive(L.bias()) : L.zeroBias());
         if (signed) z = add(z, L.forward(k, xn, wn, L.zeroBias()));
@@ -212,7 +225,9 @@ public final class Redistribution {
     }
 
     static Tensor alphaBeta(Kernels k, WeightedLayer L, Tensor x, Tensor r, LayerRule.AlphaBeta ab) {
-        Tensor w = L.weight(), b = L.bias(), wp = positive(w), wn = negative(w), zero = L.zeroBias();
+        Tensor w = L.weight(), b = L.bias(), zero = L.zeroBias();
+        Tensor[] signed = signedWeights(w);
+        Tensor wp = signed[0], wn = signed[1];
         Tensor xp = positive(x), xn = negative(x);
         Division d = new Division.Stabilised(ab.stabiliser());
         Tensor sPos = d.divide(r, add(L.forward(k, xp, wp, positive(b)), L.forward(k, xn, wn, zero)));
@@ -231,7 +246,9 @@ public final class Redistribution {
     }
 
     public static Tensor zBox(Kernels k, WeightedLayer L, Tensor x, Tensor low, Tensor high, Tensor r, Division d, boolean withBias, BiConsumer<Tensor, Tensor> audit) {
-        Tensor w = L.weight(), wp = positive(w), wn = negative(w), zero = L.zeroBias();
+        Tensor w = L.weight(), zero = L.zeroBias();
+        Tensor[] signed = signedWeights(w);
+        Tensor wp = signed[0], wn = signed[1];
         Tensor z = L.forward(k, x, w, withBias ? L.bias() : zero);
         z = sub(z, L.forward(k, low, wp, withBias ? positive(L.bias()) : zero));
         z = sub(z, L.forward(k, high, wn, withBias ? negative(L.bias()) : zero));
