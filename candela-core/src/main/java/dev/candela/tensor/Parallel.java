@@ -30,7 +30,8 @@ public final class Parallel implements AutoCloseable {
         this.threads = threads;
         this.helpers = new Thread[threads - 1];
         for (int i = 0; i < helpers.length; i++) {
-            Thread t = new Thread(this::helperLoop, "candela-worker-" + (i + 1));
+            int self = i + 1;
+            Thread t = new Thread(() -> helperLoop(self), "candela-worker-" + self);
             t.setDaemon(true);
             helpers[i] = t;
             t.start();
@@ -43,11 +44,18 @@ public final class Parallel implements AutoCloseable {
 
     public int threads() { return threads; }
 
-    /** One parallel loop: chunks of {@code grain} indices claimed in turn by whoever is free. */
+    /**
+     * One parallel loop: chunks of {@code grain} indices, a contiguous share of them per participant (the caller
+     * first, then each helper), each share claimed in turn from its start; a participant whose share is done takes
+     * chunks from the others'. Consecutive loops over the same shape give each thread the same share (the same
+     * columns of consecutive pointwise convolutions), so it finds its input in its own cache, and a late helper's
+     * share is still taken by whoever is free.
+     */
     private static final class Job {
         final IntConsumer body;
         final int n, grain, chunks;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger[] cursor;
+        final int[] end;
         /**
          * Participants inside {@link #work}. One that comes after every chunk was claimed finds nothing to do, so the
          * caller, once its own claims run out, waits only for those already in (not for a parked helper to wake).
@@ -55,19 +63,28 @@ public final class Parallel implements AutoCloseable {
         final AtomicInteger working = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(IntConsumer body, int n, int grain) {
+        Job(IntConsumer body, int n, int grain, int participants) {
             this.body = body;
             this.n = n;
             this.grain = grain;
             this.chunks = (n + grain - 1) / grain;
+            this.cursor = new AtomicInteger[participants];
+            this.end = new int[participants];
+            for (int p = 0; p < participants; p++) {
+                cursor[p] = new AtomicInteger((int) ((long) chunks * p / participants));
+                end[p] = (int) ((long) chunks * (p + 1) / participants);
+            }
         }
 
-        void work() {
+        void work(int self) {
             working.incrementAndGet();
             try {
-                for (int c; failure == null && (c = next.getAndIncrement()) < chunks; ) {
-                    int end = Math.min(n, (c + 1) * grain);
-                    for (int i = c * grain; i < end; i++) body.accept(i);
+                for (int k = 0; k < cursor.length && failure == null; k++) {
+                    int share = (self + k) % cursor.length;
+                    for (int c; failure == null && (c = cursor[share].getAndIncrement()) < end[share]; ) {
+                        int last = Math.min(n, (c + 1) * grain);
+                        for (int i = c * grain; i < last; i++) body.accept(i);
+                    }
                 }
             } catch (Throwable t) {
                 if (failure == null) failure = t;
@@ -86,10 +103,10 @@ public final class Parallel implements AutoCloseable {
         }
         try {
             int chunks = Math.min(n, threads * 4);
-            Job j = new Job(body, n, Math.max(1, (n + chunks - 1) / chunks));
+            Job j = new Job(body, n, Math.max(1, (n + chunks - 1) / chunks), threads);
             job = j;
             for (Thread h : helpers) LockSupport.unpark(h);
-            j.work();
+            j.work(0);
             while (j.working.get() > 0) Thread.onSpinWait();
             Throwable f = j.failure;
             if (f instanceof RuntimeException r) throw r;
@@ -100,14 +117,14 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void helperLoop() {
+    private void helperLoop(int self) {
         Job done = null;
         long idleSince = System.nanoTime();
         while (!closed) {
             Job j = job;
             if (j != null && j != done) {
                 done = j;
-                j.work();
+                j.work(self);
                 idleSince = System.nanoTime();
             } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                 Thread.onSpinWait();
