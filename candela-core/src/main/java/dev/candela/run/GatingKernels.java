@@ -236,21 +236,9 @@ final class GatingKernels {
         if (a.shape().equals(os) && b.shape().equals(os)) {
             chunks(par, o.length, (from, to) -> { for (int i = from; i < to; i++) o[i] = x[i] * y[i]; });
         } else if (innerB > 0) {
-            chunks(par, o.length, (from, to) -> {
-                for (int i = from; i < to; ) {
-                    int p = i / innerB, end = Math.min(to, (p + 1) * innerB);
-                    float s = y[p];
-                    for (; i < end; i++) o[i] = x[i] * s;
-                }
-            });
+            scaleRuns(par, x, y, innerB, false, o);
         } else if (innerA > 0) {
-            chunks(par, o.length, (from, to) -> {
-                for (int i = from; i < to; ) {
-                    int p = i / innerA, end = Math.min(to, (p + 1) * innerA);
-                    float s = x[p];
-                    for (; i < end; i++) o[i] = s * y[i];
-                }
-            });
+            scaleRuns(par, y, x, innerA, true, o);
         } else {
             int[] ia = a.shape().equals(os) ? null : Mul.sourceIndex(a.shape(), os), ib = b.shape().equals(os) ? null : Mul.sourceIndex(b.shape(), os);
             chunks(par, o.length, (from, to) -> {
@@ -273,13 +261,7 @@ final class GatingKernels {
         int innerTarget = other.shape().equals(os) ? trailingBroadcast(target, os) : -1;
         if (innerOther > 0) {
             float[] o = new float[os.size()];
-            chunks(par, o.length, (from, to) -> {
-                for (int i = from; i < to; ) {
-                    int p = i / innerOther, end = Math.min(to, (p + 1) * innerOther);
-                    float s = v[p];
-                    for (; i < end; i++) o[i] = g[i] * s;
-                }
-            });
+            scaleRuns(par, g, v, innerOther, false, o);
             return new Tensor(os, o);
         }
         if (innerTarget > 0) {
@@ -452,6 +434,21 @@ final class GatingKernels {
         int count = (n + chunk - 1) / chunk;
         if (count <= 1) { body.run(0, n); return; }
         par.forEach(count, c -> body.run(c * chunk, Math.min(n, (c + 1) * chunk)));
+    }
+
+    /**
+     * o[i] = full[i] * gate[i / run], or gate[i / run] * full[i] when {@code gateFirst} (the product's own operand
+     * order, so a NaN's payload comes from the same side as in the general path).
+     */
+    private static void scaleRuns(Parallel par, float[] full, float[] gate, int run, boolean gateFirst, float[] o) {
+        chunks(par, o.length, (from, to) -> {
+            for (int i = from; i < to; ) {
+                int p = i / run, end = Math.min(to, (p + 1) * run);
+                float s = gate[p];
+                if (gateFirst) for (; i < end; i++) o[i] = s * full[i];
+                else for (; i < end; i++) o[i] = full[i] * s;
+            }
+        });
     }
 
     /**

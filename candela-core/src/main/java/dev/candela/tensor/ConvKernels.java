@@ -372,12 +372,12 @@ public final class ConvKernels {
             float[] xb = scratch[0], acc = scratch[1], wb = scratch[2];
             java.util.Arrays.fill(xb, 0, hp * wp * CB, 0f);
             java.util.Arrays.fill(wb, 0, khw * CB, 0f);
+            int lo = g.padLeft(), hi = Math.min(wp, g.w() + g.padLeft()); // padded columns inside the image
             for (int c = 0; c < cn; c++) {
                 int src = (b * channels + c0 + c) * inPlane;
                 for (int r = 0; r < hp; r++) {
                     int iy = r - g.padTop();
                     if (iy < 0 || iy >= g.h()) continue;
-                    int lo = Math.max(0, g.padLeft()), hi = Math.min(wp, g.w() + g.padLeft());
                     for (int col = lo, at = (r * wp + lo) * CB + c; col < hi; col++, at += CB) xb[at] = x[src + iy * g.w() + col - g.padLeft()];
                 }
                 for (int t = 0; t < khw; t++) wb[t * CB + c] = w[(c0 + c) * khw + t];

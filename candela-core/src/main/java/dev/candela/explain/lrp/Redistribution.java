@@ -172,10 +172,6 @@ public final class Redistribution {
     }
 
     /**
-     * z+ with signed inputs: Z = f(x+; W+, b+) + f(x-; W-, 0), R = x+ f^T(s; W+) + x- f^T(s; W-), s = R / Z.
-     * With {@code withBias} false the bias is dropped (FG-CAM). The x- branch is skipped when x >= 0.
-     */
-    /**
      * {W+, W-} of a layer's weights, made once per weight tensor and kept while it lives (weakly keyed; the parts
      * are copies, so they do not keep it alive): every pass of the z+ and alpha-beta rules uses them, and the
      * kernels keep their packed forms per tensor, so the same instances are packed once instead of per pass.
@@ -187,6 +183,10 @@ public final class Redistribution {
     private static final java.util.Map<Tensor, Tensor[]> SIGNED_WEIGHTS =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
+    /**
+     * z+ with signed inputs: Z = f(x+; W+, b+) + f(x-; W-, 0), R = x+ f^T(s; W+) + x- f^T(s; W-), s = R / Z.
+     * With {@code withBias} false the bias is dropped (FG-CAM). The x- branch is skipped when x >= 0.
+     */
     public static Tensor zPlus(Kernels k, WeightedLayer L, Tensor x, Tensor r, Division d, boolean withBias) {
         return zPlus(k, L, x, r, d, withBias, null);
     }
