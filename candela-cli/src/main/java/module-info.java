@@ -2,10 +2,7 @@
 module dev.candela.cli {
     requires dev.candela.core;
     requires dev.candela.onnx;
-    requires info.picocli;
     requires me.tongfei.progressbar;
     requires org.knowm.xchart;
     requires com.fasterxml.jackson.databind;
-
-    opens dev.candela.cli to info.picocli;
 }

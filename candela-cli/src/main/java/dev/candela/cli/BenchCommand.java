@@ -11,6 +11,8 @@ import dev.candela.run.ForwardListener;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,9 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code candela bench MODEL}: where one forward pass spends its time. Each layer's time is the wall time
@@ -35,36 +34,32 @@ import picocli.CommandLine.Parameters;
  * forward pass makes (a convolution and the element-wise ops only it feeds in one pass), unless
  * {@code --unfused}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time a model's forward pass per layer: median milliseconds over --runs after --warmup, share of the total and GFLOP/s, per layer and per op kind.")
 final class BenchCommand extends CliCommand {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "a .cnd or .onnx file")
     Path model;
-
-    @Option(names = "--batch", defaultValue = "1", description = "images per forward pass (default ${DEFAULT-VALUE})")
     int batch;
-
-    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: available processors)")
     Integer threads;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "untimed forward passes first (default ${DEFAULT-VALUE})")
     int warmup;
-
-    @Option(names = "--runs", defaultValue = "10", description = "timed forward passes (default ${DEFAULT-VALUE})")
     int runs;
-
-    @Option(names = "--top", defaultValue = "0", paramLabel = "N", description = "list only the N slowest layers (default: every layer, in graph order)")
     int top;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "also write the numbers as JSON")
     Path json;
-
-    @Option(names = "--unfused", description = "time the forward pass op by op, as the per-layer runs do (no convolution fused with the ops after it)")
     boolean unfused;
 
     /** One layer's result: median milliseconds of the runs, multiply-adds per forward pass (whole batch). */
     record Layer(String name, String op, String shape, long multiplyAdds, double millis) {
         double gflops() { return millis > 0 ? 2.0 * multiplyAdds / (millis * 1e6) : 0; }
+    }
+
+    @Override CommandSpec declare() {
+        CommandSpec.Builder o = CommandSpec.builder("bench", "Time a model's forward pass per layer: median milliseconds over --runs after --warmup, share of the total and GFLOP/s, per layer and per op kind.");
+        o.operand("MODEL", "a .cnd or .onnx file", ValueType.PATH, v -> model = v);
+        o.value("--batch", null, "1", "images per forward pass (default ${DEFAULT-VALUE})", ValueType.INT, v -> batch = v);
+        o.value("--threads", "N", null, "worker threads (default: available processors)", ValueType.INT, v -> threads = v);
+        o.value("--warmup", null, "3", "untimed forward passes first (default ${DEFAULT-VALUE})", ValueType.INT, v -> warmup = v);
+        o.value("--runs", null, "10", "timed forward passes (default ${DEFAULT-VALUE})", ValueType.INT, v -> runs = v);
+        o.value("--top", "N", "0", "list only the N slowest layers (default: every layer, in graph order)", ValueType.INT, v -> top = v);
+        o.value("--json", "FILE", null, "also write the numbers as JSON", ValueType.PATH, v -> json = v);
+        o.flag("--unfused", "time the forward pass op by op, as the per-layer runs do (no convolution fused with the ops after it)", v -> unfused = v);
+        return o.build();
     }
 
     @Override int run() throws IOException {

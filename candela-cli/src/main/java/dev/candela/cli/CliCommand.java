@@ -4,19 +4,31 @@ import dev.candela.format.ModelFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import dev.candela.cli.args.CommandSpec;
 
 /**
  * What every command shares: bad input (a wrong file, shape, name or option value) becomes exit 2 with
  * one line on stderr; anything else is an internal error (exit 1).
  */
 abstract class CliCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    /** Streams a test gave the command; null: the command line's own. */
+    /** Streams a test gave the command; null: the process's own. */
     private PrintWriter out, err;
+
+    private CommandSpec spec;
+
+    /** The arguments this command was parsed from (after its name); evaluate --spark sends them to the executors. */
+    List<String> args = List.of();
+
+    /** The command's name, description, options and operands, each bound to a field of this object. */
+    abstract CommandSpec declare();
+
+    /** This object's spec (built once). */
+    final CommandSpec spec() {
+        if (spec == null) spec = declare();
+        return spec;
+    }
 
     /**
      * Does the work: returns 0, or 2 when it went past bad inputs it reported (a folder with a broken file);
@@ -31,18 +43,18 @@ abstract class CliCommand implements Callable<Integer> {
     }
 
     PrintWriter out() {
-        if (out == null) out = spec != null ? spec.commandLine().getOut() : new PrintWriter(System.out, true);
+        if (out == null) out = new PrintWriter(System.out, true);
         return out;
     }
 
     PrintWriter err() {
-        if (err == null) err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
+        if (err == null) err = new PrintWriter(System.err, true);
         return err;
     }
 
     /** "candela explain": how messages name the command. */
     String commandName() {
-        return "candela " + (spec != null ? spec.name() : getClass().getAnnotation(picocli.CommandLine.Command.class).name());
+        return "candela " + spec().name();
     }
 
     @Override public final Integer call() {

@@ -6,6 +6,8 @@ import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.graph.Preprocessing;
 import dev.candela.tensor.Shape;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,60 +15,45 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code candela convert IN.onnx OUT.cnd}: imports an ONNX model and stores it with its preprocessing
  * and labels, per DESIGN.md's command-line contract.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert an ONNX model to a Candela model file (.cnd) with preprocessing and labels inside.")
 public final class ConvertCommand extends CliCommand {
-    @Parameters(index = "0", paramLabel = "IN.onnx", description = "the ONNX model")
     Path in;
-
-    @Parameters(index = "1", paramLabel = "OUT.cnd", description = "the Candela model to write")
     Path out;
-
-    @Option(names = "--labels", paramLabel = "FILE", description = "class names, one per line (line n = class n)")
     Path labels;
-
-    @Option(names = "--input", paramLabel = "CxHxW", description = "input shape without the batch axis, e.g. 3x224x224 (default: from the ONNX graph)")
     String input;
-
-    @Option(names = "--resize", description = "resize to N (with --crop center: the centre square to N x N; without: the shorter side to N, then the centre crop, as torchvision's Resize(N) + CenterCrop); 0 (default) = squash to the input size")
     Integer resize;
-
-    @Option(names = "--crop", paramLabel = "center", description = "'center': cut the largest centred square before resizing")
     String crop;
-
-    @Option(names = "--mean", split = ",", description = "per-channel mean: value = (pixel/255 - mean)/std (one value, or one per channel)")
     List<Float> mean;
-
-    @Option(names = "--std", split = ",", description = "per-channel std (with --mean)")
     List<Float> std;
-
-    @Option(names = "--scale", description = "value = pixel*scale + offset, pixel in 0..255 (instead of --mean/--std)")
     Float scale;
-
-    @Option(names = "--offset", description = "added after --scale (default 0)")
     Float offset;
-
-    @Option(names = "--channel-order", description = "RGB, BGR, or GRAY (default: GRAY for one-channel inputs, RGB otherwise)")
     String channelOrder;
-
-    @Option(names = "--interpolation", paramLabel = "MODE",
-            description = "bilinear (no antialiasing: PyTorch interpolate, OpenCV) or bilinear-antialias (PIL's resize(BILINEAR), as torchvision's Resize on PIL images); default bilinear (for a .cnd: kept)")
     String interpolation;
-
-    @Option(names = "--icc", paramLabel = "ignore|apply",
-            description = "embedded ICC colour profiles: ignore them (default; as PIL and torchvision) or apply them (convert to sRGB); for a .cnd: kept")
     String icc;
-
-    @Option(names = "--fold-bn", description = "fold BatchNormalization into the preceding convolution")
     boolean foldBn;
+
+    @Override CommandSpec declare() {
+        CommandSpec.Builder o = CommandSpec.builder("convert", "Convert an ONNX model to a Candela model file (.cnd) with preprocessing and labels inside.");
+        o.operand("IN.onnx", "the ONNX model", ValueType.PATH, v -> in = v);
+        o.operand("OUT.cnd", "the Candela model to write", ValueType.PATH, v -> out = v);
+        o.value("--labels", "FILE", null, "class names, one per line (line n = class n)", ValueType.PATH, v -> labels = v);
+        o.value("--input", "CxHxW", null, "input shape without the batch axis, e.g. 3x224x224 (default: from the ONNX graph)", ValueType.STRING, v -> input = v);
+        o.value("--resize", null, null, "resize to N (with --crop center: the centre square to N x N; without: the shorter side to N, then the centre crop, as torchvision's Resize(N) + CenterCrop); 0 (default) = squash to the input size", ValueType.INT, v -> resize = v);
+        o.value("--crop", "center", null, "'center': cut the largest centred square before resizing", ValueType.STRING, v -> crop = v);
+        o.list("--mean", null, ",", null, "per-channel mean: value = (pixel/255 - mean)/std (one value, or one per channel)", ValueType.FLOAT, v -> mean = v);
+        o.list("--std", null, ",", null, "per-channel std (with --mean)", ValueType.FLOAT, v -> std = v);
+        o.value("--scale", null, null, "value = pixel*scale + offset, pixel in 0..255 (instead of --mean/--std)", ValueType.FLOAT, v -> scale = v);
+        o.value("--offset", null, null, "added after --scale (default 0)", ValueType.FLOAT, v -> offset = v);
+        o.value("--channel-order", null, null, "RGB, BGR, or GRAY (default: GRAY for one-channel inputs, RGB otherwise)", ValueType.STRING, v -> channelOrder = v);
+        o.value("--interpolation", "MODE", null, "bilinear (no antialiasing: PyTorch interpolate, OpenCV) or bilinear-antialias (PIL's resize(BILINEAR), as torchvision's Resize on PIL images); default bilinear (for a .cnd: kept)", ValueType.STRING, v -> interpolation = v);
+        o.value("--icc", "ignore|apply", null, "embedded ICC colour profiles: ignore them (default; as PIL and torchvision) or apply them (convert to sRGB); for a .cnd: kept", ValueType.STRING, v -> icc = v);
+        o.flag("--fold-bn", "fold BatchNormalization into the preceding convolution", v -> foldBn = v);
+        return o.build();
+    }
 
     @Override int run() throws IOException {
         if (mean != null && scale != null) throw new IllegalArgumentException("give either --mean/--std or --scale/--offset, not both");

@@ -28,6 +28,8 @@ import dev.candela.report.ReportRow;
 import dev.candela.run.Executor;
 import dev.candela.tensor.Parallel;
 import dev.candela.tensor.Tensor;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,91 +43,32 @@ import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code candela evaluate}: every method x metric over a folder of inputs; writes per-image.csv,
  * summary.json (mean, 95% CI, n per method and metric), summary.md and PNG plots into --out; with --report also
  * the HTML page of {@code candela explain --report}, each cell holding that image's scores, plus the per-method means.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
-                + "summary.json (mean, 95%% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).")
 public final class EvaluateCommand extends CliCommand {
-
-
-    @Option(names = "--input", required = true, description = "a directory of images / .npy tensors (N x C x H x W), or one such file")
     Path input;
-
-    @Option(names = "--annotations", description = "CSV 'image,label[,x0,y0,x1,y1]' (labels and optional boxes in input pixels)")
     Path annotations;
-
-    @Option(names = "--method", required = true, description = "method name(s), comma-separated; 'all' = every CAM method; options per method "
-            + "in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus),lrp(rule=epsilon)\"")
     List<String> methods;
-
-    @Option(names = "--cam-batch-size", defaultValue = "32", description = "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}")
     int camBatchSize;
-
-    @picocli.CommandLine.Mixin ModelRunOptions shared = new ModelRunOptions();
-
-    @picocli.CommandLine.Mixin MethodOptions methodOptions = new MethodOptions();
-
-
-    @Option(names = "--metric", defaultValue = "all", description = "metric name(s), comma-separated, or 'all' (default). Known: "
-            + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
-            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, shapley-rel-error, shapley-ref-se, time-ms; "
-            + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, monotonicity-arya, irof, region-perturbation, "
-            + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
-            + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
-            + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity, sufficiency, sensitivity-n (these two over the whole run)")
+    ModelRunOptions shared = new ModelRunOptions();
+    MethodOptions methodOptions = new MethodOptions();
     String metric;
-
-    @Option(names = "--out", required = true, description = "output directory")
     Path out;
-
-
-    @Option(names = "--score", defaultValue = "softmax", description = "score read by the metrics: softmax (default) or logit")
     String score;
-
-    @Option(names = "--target", defaultValue = "label", description = "class explained and scored: 'label' (from --annotations, else the prediction; default) or 'predicted'")
     String target;
-
-    @Option(names = "--step", description = "deletion/insertion pixels per step (RISE); default: the input width")
     Integer step;
-
-    @Option(names = "--torchcam-steps", defaultValue = "20", description = "intervals of the TorchCAM deletion/insertion variant (default ${DEFAULT-VALUE})")
     int torchCamSteps;
-
-    @Option(names = "--road-percentiles", split = ",", description = "ROAD sweep (default 10,20,...,90)")
     List<Double> roadPercentiles;
-
-    @Option(names = "--sanity-layers", defaultValue = "3", description = "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})")
     int sanityLayers;
-
-    // split on the commas outside parentheses: a label with options ("fg-cam(base=score-cam,level=input)") is one name
-    @Option(names = "--sanity-skip", split = ",(?![^(]*\\))", description = "methods left out of the sanity check (e.g. the slow perturbation CAMs), as --method labels them")
     List<String> sanitySkip = new ArrayList<>();
-
-    @Option(names = "--shapley-pairs", defaultValue = "32", description = "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})")
     int shapleyPairs;
-
-    @Option(names = "--limit", description = "evaluate only the first N inputs (in name order)")
     Integer limit;
-
-    @Option(names = {"--metric-batch-size", "--batch-size"}, defaultValue = "64", description = "perturbed inputs per forward batch inside the metrics; default ${DEFAULT-VALUE}")
     int batchSize;
-
-    @Option(names = "--report", paramLabel = "FILE.html", description = "also write the self-contained HTML page of candela explain --report: "
-            + "every image x every method, each cell with its metric scores, and the per-method means")
     Path report;
-
-
-
-    @Option(names = "--spark", paramLabel = "MASTER", description = "run the per-image work on Apache Spark (local[N], spark://host:port): "
-            + "the same files, the same numbers; needs candela-spark and Spark on the class path (the launcher adds them once "
-            + "candela-spark is built); not with --report or the run-level metrics sufficiency and sensitivity-n")
     String spark;
 
     /** How model files are read (replaced in tests). */
@@ -138,6 +81,43 @@ public final class EvaluateCommand extends CliCommand {
     private record Captured(Tensor maps, String layer, Tensor coefficients, double millis) {}
 
     private final Map<String, View> views = new LinkedHashMap<>();
+
+    @Override CommandSpec declare() {
+        CommandSpec.Builder o = CommandSpec.builder("evaluate", "Score explanation methods with faithfulness metrics over a folder of inputs: writes per-image.csv, "
+                + "summary.json (mean, 95% CI, n), summary.md and plots (deletion/insertion curves, one bar chart per metric).");
+        o.value("--input", null, null, "a directory of images / .npy tensors (N x C x H x W), or one such file", ValueType.PATH, v -> input = v).required();
+        o.value("--annotations", null, null, "CSV 'image,label[,x0,y0,x1,y1]' (labels and optional boxes in input pixels)", ValueType.PATH, v -> annotations = v);
+        o.list("--method", null, null, null, "method name(s), comma-separated; 'all' = every CAM method; options per method "
+            + "in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus),lrp(rule=epsilon)\"", ValueType.STRING, v -> methods = v).required();
+        o.value("--cam-batch-size", null, "32", "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}", ValueType.INT, v -> camBatchSize = v);
+        shared.declare(o);
+        methodOptions.declare(o);
+        o.value("--metric", null, "all", "metric name(s), comma-separated, or 'all' (default). Known: "
+            + "average-drop, increase-in-confidence, average-drop-in-deletion, drop-in-confidence, deletion, insertion, deletion-torchcam, "
+            + "insertion-torchcam, road-morf, road-lerf, road-combined, pointing-game, sanity-spearman, sanity-ssim, shapley-spearman, shapley-cosine, shapley-rel-error, shapley-ref-se, time-ms; "
+            + "and the Quantus metrics (docs/quantus-metrics.md): " + "faithfulness-correlation, faithfulness-estimate, monotonicity-nguyen, monotonicity-arya, irof, region-perturbation, "
+            + "selectivity, infidelity, completeness, non-sensitivity, random-logit, max-sensitivity, avg-sensitivity, local-lipschitz-estimate, continuity, "
+            + "relative-input-stability, relative-output-stability, efficient-mprt, smooth-mprt, input-invariance, attribution-localisation, top-k-intersection, "
+            + "relevance-rank-accuracy, relevance-mass-accuracy, sparseness, complexity, effective-complexity, sufficiency, sensitivity-n (these two over the whole run)", ValueType.STRING, v -> metric = v);
+        o.value("--out", null, null, "output directory", ValueType.PATH, v -> out = v).required();
+        o.value("--score", null, "softmax", "score read by the metrics: softmax (default) or logit", ValueType.STRING, v -> score = v);
+        o.value("--target", null, "label", "class explained and scored: 'label' (from --annotations, else the prediction; default) or 'predicted'", ValueType.STRING, v -> target = v);
+        o.value("--step", null, null, "deletion/insertion pixels per step (RISE); default: the input width", ValueType.INT, v -> step = v);
+        o.value("--torchcam-steps", null, "20", "intervals of the TorchCAM deletion/insertion variant (default ${DEFAULT-VALUE})", ValueType.INT, v -> torchCamSteps = v);
+        o.list("--road-percentiles", null, ",", null, "ROAD sweep (default 10,20,...,90)", ValueType.DOUBLE, v -> roadPercentiles = v);
+        o.value("--sanity-layers", null, "3", "layers randomised, top first, by the sanity check (default ${DEFAULT-VALUE})", ValueType.INT, v -> sanityLayers = v);
+        // split on the commas outside parentheses: a label with options ("fg-cam(base=score-cam,level=input)") is one name
+        o.list("--sanity-skip", null, ",(?![^(]*\\))", null, "methods left out of the sanity check (e.g. the slow perturbation CAMs), as --method labels them", ValueType.STRING, v -> sanitySkip = v);
+        o.value("--shapley-pairs", null, "32", "permutation pairs of the sampled Shapley reference (exact up to 12 maps; default ${DEFAULT-VALUE})", ValueType.INT, v -> shapleyPairs = v);
+        o.value("--limit", null, null, "evaluate only the first N inputs (in name order)", ValueType.INT, v -> limit = v);
+        o.value("--metric-batch-size|--batch-size", null, "64", "perturbed inputs per forward batch inside the metrics; default ${DEFAULT-VALUE}", ValueType.INT, v -> batchSize = v);
+        o.value("--report", "FILE.html", null, "also write the self-contained HTML page of candela explain --report: "
+            + "every image x every method, each cell with its metric scores, and the per-method means", ValueType.PATH, v -> report = v);
+        o.value("--spark", "MASTER", null, "run the per-image work on Apache Spark (local[N], spark://host:port): "
+            + "the same files, the same numbers; needs candela-spark and Spark on the class path (the launcher adds them once "
+            + "candela-spark is built); not with --report or the run-level metrics sufficiency and sensitivity-n", ValueType.STRING, v -> spark = v);
+        return o.build();
+    }
 
     @Override int run() throws IOException {
         evaluate();
@@ -315,10 +295,8 @@ public final class EvaluateCommand extends CliCommand {
 
     /** This command's own arguments: what follows its name when it ran as {@code candela evaluate ...}. */
     private List<String> ownArgs() {
-        if (spec == null || spec.commandLine().getParseResult() == null) throw new IllegalStateException("--spark needs the parsed command line");
-        List<String> all = spec.commandLine().getParseResult().originalArgs();
-        int at = spec.parent() != null ? all.indexOf(spec.name()) : -1;
-        return at >= 0 ? all.subList(at + 1, all.size()) : all;
+        if (args.isEmpty()) throw new IllegalStateException("--spark needs the parsed command line");
+        return args;
     }
 
     /**
@@ -338,7 +316,7 @@ public final class EvaluateCommand extends CliCommand {
      */
     public static PerImage perImage(List<String> args, Model m, int riseStep) {
         EvaluateCommand c = new EvaluateCommand();
-        new picocli.CommandLine(c).parseArgs(args.toArray(String[]::new));
+        Main.parse(c, args);
         c.checkOptions();
         Parallel parallel = new Parallel(c.shared.threads != null ? c.shared.threads : 1);
         try {

@@ -15,6 +15,8 @@ import dev.candela.report.HtmlReport;
 import dev.candela.report.ReportCell;
 import dev.candela.report.ReportRow;
 import dev.candela.tensor.Tensor;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -25,10 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code candela explain}: maps for every input and method, written as DESIGN.md's command-line contract
@@ -36,53 +34,20 @@ import picocli.CommandLine.Parameters;
  * their options are parsed by {@link Methods}; each method's map is made by its own display policy; files
  * are written by {@link ResultWriter}. A broken input is reported and skipped; the run then ends with exit 2.
  */
-@Command(name = "explain", mixinStandardHelpOptions = true,
-        description = "Explain a model's decision: writes DIR/<stem>/<method>.npy (final map in [0,1] at input resolution), "
-                + "<method>.raw.npy, <method>.weights.npy, <method>.png (overlay) and manifest.json.")
 public final class ExplainCommand extends CliCommand {
-
-
-    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "images (.png, .jpg), .npy tensors or directories of them (the same as --input)")
     List<Path> images = new ArrayList<>();
-
-    @Option(names = "--input", description = "an image, a .npy float32 NCHW tensor (used as given), or a directory of them; may be repeated")
     List<Path> inputs = new ArrayList<>();
-
-    @Option(names = "--method", defaultValue = "grad-cam", description = "method name(s), comma-separated, or 'all' (every CAM method); "
-            + "options per method in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus)\"; default ${DEFAULT-VALUE}")
     List<String> methods;
-
-
-    @Option(names = "--target", description = "class index, label, topK, softmax:C, C1*w1+C2*w2, or for a segmentation output seg:C (where C is predicted), seg:C:box=x0,y0,x1,y1, seg:C:mask=FILE.png; one per image of a batch as 3,7,1 or by repeating the option; default: the predicted class")
     List<String> targets = new ArrayList<>();
-
-    @Option(names = "--annotations", description = "CSV 'image,label[,...]': each input of a folder is explained for its label (inputs without a row: the predicted class)")
     Path annotations;
-
-    @Option(names = "--out", defaultValue = "candela-out", description = "output directory (default ${DEFAULT-VALUE})")
     Path out;
-
-    @Option(names = "--force", description = "replace output folders that hold files candela did not write")
     boolean force;
-
-    @Option(names = "--colormap", defaultValue = "jet", description = "overlay colours: jet, turbo, viridis, inferno (default ${DEFAULT-VALUE})")
     String colormap;
-
-    @Option(names = "--opacity", defaultValue = "0.5", description = "weight of the map over the image in overlays, 0..1 (default ${DEFAULT-VALUE})")
     float opacity;
-
-    @Option(names = "--report", paramLabel = "FILE.html", description = "also write one self-contained HTML page: every image x every method; with --target all or topK, per image a grid of methods x classes (at most 20 class columns, the most probable)")
     Path report;
-
-    @Option(names = {"--cam-batch-size", "--batch-size"}, defaultValue = "32", description = "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}")
     int batchSize;
-
-
-
-    @Mixin ModelRunOptions shared = new ModelRunOptions();
-
-    @Mixin MethodOptions methodOptions = new MethodOptions();
-
+    ModelRunOptions shared = new ModelRunOptions();
+    MethodOptions methodOptions = new MethodOptions();
 
     /** How a model path becomes a model (the format package's loader; tests may substitute). */
     Function<Path, Model> loader = CliFiles::loadModel;
@@ -96,11 +61,31 @@ public final class ExplainCommand extends CliCommand {
     /** Rows of the HTML report, filled while explaining when --report is given. */
     private final List<ReportRow> reportRows = new ArrayList<>();
 
+    @Override CommandSpec declare() {
+        CommandSpec.Builder o = CommandSpec.builder("explain", "Explain a model's decision: writes DIR/<stem>/<method>.npy (final map in [0,1] at input resolution), "
+                + "<method>.raw.npy, <method>.weights.npy, <method>.png (overlay) and manifest.json.");
+        o.operands("IMAGE", "images (.png, .jpg), .npy tensors or directories of them (the same as --input)", ValueType.PATH, v -> images = v);
+        o.list("--input", null, null, null, "an image, a .npy float32 NCHW tensor (used as given), or a directory of them; may be repeated", ValueType.PATH, v -> inputs = v);
+        o.list("--method", null, null, "grad-cam", "method name(s), comma-separated, or 'all' (every CAM method); "
+            + "options per method in parentheses, e.g. \"fg-cam(base=score-cam,level=input),lrp(composite=epsilon-plus)\"; default ${DEFAULT-VALUE}", ValueType.STRING, v -> methods = v);
+        o.list("--target", null, null, null, "class index, label, topK, softmax:C, C1*w1+C2*w2, or for a segmentation output seg:C (where C is predicted), seg:C:box=x0,y0,x1,y1, seg:C:mask=FILE.png; one per image of a batch as 3,7,1 or by repeating the option; default: the predicted class", ValueType.STRING, v -> targets = v);
+        o.value("--annotations", null, null, "CSV 'image,label[,...]': each input of a folder is explained for its label (inputs without a row: the predicted class)", ValueType.PATH, v -> annotations = v);
+        o.value("--out", null, "candela-out", "output directory (default ${DEFAULT-VALUE})", ValueType.PATH, v -> out = v);
+        o.flag("--force", "replace output folders that hold files candela did not write", v -> force = v);
+        o.value("--colormap", null, "jet", "overlay colours: jet, turbo, viridis, inferno (default ${DEFAULT-VALUE})", ValueType.STRING, v -> colormap = v);
+        o.value("--opacity", null, "0.5", "weight of the map over the image in overlays, 0..1 (default ${DEFAULT-VALUE})", ValueType.FLOAT, v -> opacity = v);
+        o.value("--report", "FILE.html", null, "also write one self-contained HTML page: every image x every method; with --target all or topK, per image a grid of methods x classes (at most 20 class columns, the most probable)", ValueType.PATH, v -> report = v);
+        o.value("--cam-batch-size|--batch-size", null, "32", "masked forwards per batch inside perturbation methods (score-cam, occlusion, rise, ...); default ${DEFAULT-VALUE}", ValueType.INT, v -> batchSize = v);
+        shared.declare(o);
+        methodOptions.declare(o);
+        return o.build();
+    }
+
     /** Explains every input; returns 0, or 2 when some inputs were bad (each reported and skipped). */
     @Override int run() throws IOException {
         List<Path> given = new ArrayList<>(images);
         given.addAll(inputs);
-        KernelPolicy.forExplain(shared.model, given); // before any kernel runs
+        KernelPolicy.forExplain(shared.model, given, methods); // before any kernel runs
         // option mistakes are found before the model is read or run
         shared.check();
         CliChecks.atLeast("--cam-batch-size (--batch-size)", batchSize, 1);

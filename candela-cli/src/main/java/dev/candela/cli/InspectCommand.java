@@ -7,6 +7,8 @@ import dev.candela.graph.Node;
 import dev.candela.graph.Preprocessing;
 import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,15 +16,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /** {@code candela inspect MODEL}: one row per layer (name, op, output shape, parameters, multiply-adds) and totals. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List a model's layers: name, op, output shape, parameters and multiply-adds per image.")
 final class InspectCommand extends CliCommand {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "a .cnd or .onnx file")
     Path model;
+
+    @Override CommandSpec declare() {
+        CommandSpec.Builder o = CommandSpec.builder("inspect", "List a model's layers: name, op, output shape, parameters and multiply-adds per image.");
+        o.operand("MODEL", "a .cnd or .onnx file", ValueType.PATH, v -> model = v);
+        return o.build();
+    }
 
     @Override int run() throws IOException {
         Model m = ModelFiles.load(model);

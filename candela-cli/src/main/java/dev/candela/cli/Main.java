@@ -1,23 +1,26 @@
 package dev.candela.cli;
 
+import dev.candela.cli.args.ArgParser;
+import dev.candela.cli.args.HelpText;
+import dev.candela.cli.args.UsageException;
+import dev.candela.io.Text;
 import java.io.PrintWriter;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+import java.util.function.Supplier;
 
 /**
  * The {@code candela} command line. Exit status: 0 on success, 2 on bad usage or bad input (one line
  * on stderr saying what and how to fix it), 1 on an internal error.
  */
-@Command(name = "candela", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Pure-Java CNN explanations: CAM family, DeepLIFT, LRP, FG-CAM.")
-public final class Main implements Runnable {
-    /**
-     * The subcommands, in the order {@code --help} lists them. They are registered here rather than in the
-     * annotation so that a run of one command builds only that command's model: picocli reads every registered
-     * command's annotations by reflection at start-up, in its pre-Java-6 class files that the AOT cache cannot
-     * hold, and building all seven cost about 0.1 s of every run.
-     */
-    static final java.util.SequencedMap<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+public final class Main {
+    static final String DESCRIPTION = "Pure-Java CNN explanations: CAM family, DeepLIFT, LRP, FG-CAM.";
+
+    /** The subcommands, in the order {@code --help} lists them ({@code help} comes last). */
+    static final SequencedMap<String, Supplier<CliCommand>> COMMANDS = new LinkedHashMap<>();
     static {
         COMMANDS.put("explain", ExplainCommand::new);
         COMMANDS.put("convert", ConvertCommand::new);
@@ -25,15 +28,11 @@ public final class Main implements Runnable {
         COMMANDS.put("run", RunCommand::new);
         COMMANDS.put("evaluate", EvaluateCommand::new);
         COMMANDS.put("bench", BenchCommand::new);
-        COMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private static final String HELP_COMMAND = "Display help information about the specified command.";
 
-    @Override public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'candela explain IMAGE' or 'candela --help'");
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -41,35 +40,93 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit status (for tests: nothing calls System.exit). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
-        java.util.function.Supplier<Object> only = args.length > 0 && !args[0].equals("help") ? COMMANDS.get(args[0]) : null;
-        if (only != null) cl.addSubcommand(only.get());
-        else COMMANDS.values().forEach(c -> cl.addSubcommand(c.get()));
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            CommandLine c = ex.getCommandLine();
-            String why = dev.candela.io.Text.safe(String.valueOf(ex.getMessage()));
-            err.println(c.getCommandName().equals("candela") ? "candela: " + why : "candela " + c.getCommandName() + ": " + why);
-            err.println("(see '" + (c.getCommandName().equals("candela") ? "candela" : "candela " + c.getCommandName()) + " --help')");
-            return 2;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parse) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
-                // bad input: a file that cannot be read, a name that does not exist, a value out of range
-                err.println("candela " + c.getCommandName() + ": " + dev.candela.io.Text.safe(String.valueOf(ex.getMessage()).replace('\n', ' ')));
-                return 2;
+        try {
+            if (args.length == 0) return usageError(err, "candela", "missing command: try 'candela explain IMAGE' or 'candela --help'");
+            String first = args[0];
+            if (first.equals("-h") || first.equals("--help")) return print(out, topHelp());
+            if (first.equals("-V") || first.equals("--version")) return print(out, version());
+            if (first.equals("help")) {
+                if (args.length == 1 || args[1].equals("-h") || args[1].equals("--help")) return print(out, topHelp());
+                Supplier<CliCommand> c = COMMANDS.get(args[1]);
+                if (c == null) return usageError(err, "candela", "Unknown subcommand '" + args[1] + "'");
+                return print(out, HelpText.of("candela", c.get().spec()));
             }
-            err.println("candela " + c.getCommandName() + ": internal error: " + ex);
-            return 1;
-        });
-        return cl.execute(args);
+            Supplier<CliCommand> command = COMMANDS.get(first);
+            if (command == null) {
+                if (first.startsWith("-")) return usageError(err, "candela", "Unknown option: '" + first + "'");
+                return usageError(err, "candela", args.length == 1 ? "Unmatched argument at index 0: '" + first + "'"
+                        : "Unmatched arguments from index 0: " + quoted(Arrays.asList(args)));
+            }
+            CliCommand c = command.get();
+            c.writeTo(err, out);
+            return execute(c, Arrays.copyOfRange(args, 1, args.length));
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"candela " + (v != null ? v : "dev")};
+    /**
+     * Parses {@code args} for one command and runs it (or prints its help or version): what {@code candela NAME
+     * ARGS} does after choosing the command; tests call it with a command whose streams they set.
+     */
+    static int execute(CliCommand c, String... args) {
+        try {
+            List<String> list = List.of(args);
+            c.args = list;
+            return switch (ArgParser.parse(c.spec(), list)) {
+                case HELP -> print(c.out(), HelpText.of("candela", c.spec()));
+                case VERSION -> print(c.out(), version());
+                case RUN -> c.call();
+            };
+        } catch (UsageException e) {
+            return usageError(c.err(), "candela " + c.spec().name(), e.getMessage());
+        } finally {
+            c.out().flush();
+            c.err().flush();
         }
+    }
+
+    /** Parses {@code args} into the command's fields without running it (evaluate's Spark executors, tests). */
+    static void parse(CliCommand c, List<String> args) {
+        c.args = List.copyOf(args);
+        ArgParser.parse(c.spec(), args);
+    }
+
+    private static int usageError(PrintWriter err, String who, String why) {
+        err.println(who + ": " + Text.safe(why));
+        err.println("(see '" + who + " --help')");
+        return 2;
+    }
+
+    private static int print(PrintWriter out, String text) {
+        out.print(text.endsWith("\n") ? text : text + "\n");
+        out.flush();
+        return 0;
+    }
+
+    private static String topHelp() {
+        Map<String, String> descriptions = new LinkedHashMap<>();
+        COMMANDS.forEach((name, c) -> descriptions.put(name, firstSentence(c.get().spec().description())));
+        descriptions.put("help", HELP_COMMAND);
+        return HelpText.commands("candela", DESCRIPTION, descriptions);
+    }
+
+    private static String firstSentence(String d) {
+        int colon = d.indexOf(": ");
+        int stop = d.indexOf(". ");
+        int end = colon > 0 && (stop < 0 || colon < stop) ? colon : stop;
+        return end > 0 ? d.substring(0, end) + "." : d;
+    }
+
+    private static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return "candela " + (v != null ? v : "dev");
+    }
+
+    private static String quoted(List<String> values) {
+        StringBuilder b = new StringBuilder();
+        for (String v : values) b.append(b.isEmpty() ? "" : ", ").append('\'').append(v).append('\'');
+        return b.toString();
     }
 }

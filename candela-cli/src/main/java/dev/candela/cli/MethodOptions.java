@@ -7,10 +7,14 @@ import dev.candela.image.Resize;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import dev.candela.cli.args.ArgParser;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
+import java.util.List;
+import java.util.Set;
 
 /**
- * The method options shared by {@code explain} and {@code evaluate} (a picocli mixin): each flag is the run's
+ * The method options shared by {@code explain} and {@code evaluate}: each flag is the run's
  * default for the methods that take it; {@code --method "fg-cam(base=score-cam,level=input)"} overrides it
  * for one method ({@link Methods}).
  */
@@ -22,63 +26,55 @@ public final class MethodOptions {
      */
     public static MethodOptions flagDefaults() {
         MethodOptions o = new MethodOptions();
-        new picocli.CommandLine(o).parseArgs();
+        CommandSpec.Builder b = CommandSpec.builder("method-options", "");
+        o.declare(b);
+        ArgParser.parse(b.build(), List.of());
         return o;
     }
 
-    @Option(names = "--aug-smooth", description = "test-time augmentation smoothing (h-flip x 0.9/1/1.1)")
+    /** The words {@code --denoise} takes as its value when they follow it ({@code --denoise means-back}). */
+    private static final Set<String> DENOISE_MODES = Set.of("official", "means-back", "none", "true", "false");
+
     boolean augSmooth;
-
-    @Option(names = "--eigen-smooth", description = "first principal component instead of the channel sum")
     boolean eigenSmooth;
-
-    @Option(names = "--align-corners", description = "resize maps with align_corners=True instead of half-pixel centres")
     boolean alignCorners;
-
-    @Option(names = "--fusion", defaultValue = "mean", description = "fusion of several layers: mean (pytorch-grad-cam), max, product, tanh-max (TorchCAM's LayerCAM fusion) (default ${DEFAULT-VALUE})")
     String fusion;
-
-    @Option(names = "--reference", defaultValue = "zeros", description = "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})")
     String reference;
-
-    @Option(names = "--deeplift-rules", defaultValue = "captum", description = "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated; conserving rules on every op), captum-exact (the same, but ops Captum has no rule for, such as SiLU, GELU, HardSwish, ReLU6, LayerNorm and gating products, pass their gradient as in Captum: its numbers, without summation-to-delta) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})")
     String deepliftRules;
-
-    @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients steps (default ${DEFAULT-VALUE})")
     int steps;
-
-    @Option(names = "--quadrature", defaultValue = "gausslegendre", description = "integrated-gradients nodes: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre (default ${DEFAULT-VALUE})")
     String quadrature;
-
-    @Option(names = "--samples", defaultValue = "20", description = "smoothgrad noisy samples (default ${DEFAULT-VALUE})")
     int samples;
-
-    @Option(names = "--noise-level", defaultValue = "0.1", description = "smoothgrad sigma as a fraction of each input's value range (default ${DEFAULT-VALUE})")
     double noiseLevel;
-
-    @Option(names = "--base", defaultValue = "grad-cam", description = "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})")
     String fgBase;
-
-    @Option(names = "--fg-layer", defaultValue = "input", description = "fg-cam: layer the components are raised to, or 'input' (default ${DEFAULT-VALUE})")
     String fgLayer;
-
-    @Option(names = "--denoise", arity = "0..1", fallbackValue = "official", description = "fg-cam: denoise the components (official: row-centred SVD, top 10%%, means not added back; means-back: add each channel's mean back)")
     String denoise;
-
-    @Option(names = "--fg-zero", defaultValue = "drop", description = "fg-cam: values of units with a zero denominator: drop (official) or spread (conserving) (default ${DEFAULT-VALUE})")
     String fgZero;
-
-    @Option(names = "--rule", description = "lrp: one rule on every conv and linear layer: epsilon, gamma, z-plus, alpha-beta, z-box, flat, w-square")
     String lrpRule;
-
-    @Option(names = "--composite", description = "lrp: epsilon-plus (default), epsilon-gamma-box, epsilon-alpha2-beta1, captum")
     String lrpComposite;
-
-    @Option(names = "--lrp-bn", defaultValue = "merge", description = "lrp: batch norm merged into the preceding conv (merge, zennit's canonizer) or passed through (pass) (default ${DEFAULT-VALUE})")
     String lrpBn;
-
-    @Option(names = "--lrp-residual", description = "lrp: rule on residual sums instead of the composite's own: split (ratio-based relevance splitting, Otsuki et al. ECCV 2024), even (symmetric splitting), norm (zennit)")
     String lrpResidual;
+
+    /** Declares these options on a command. */
+    void declare(CommandSpec.Builder o) {
+        o.flag("--aug-smooth", "test-time augmentation smoothing (h-flip x 0.9/1/1.1)", v -> augSmooth = v);
+        o.flag("--eigen-smooth", "first principal component instead of the channel sum", v -> eigenSmooth = v);
+        o.flag("--align-corners", "resize maps with align_corners=True instead of half-pixel centres", v -> alignCorners = v);
+        o.value("--fusion", null, "mean", "fusion of several layers: mean (pytorch-grad-cam), max, product, tanh-max (TorchCAM's LayerCAM fusion) (default ${DEFAULT-VALUE})", ValueType.STRING, v -> fusion = v);
+        o.value("--reference", null, "zeros", "reference of deeplift / baseline of integrated-gradients: zeros, blur, blur:SIZE:SIGMA, constant:V or a .npy file (default ${DEFAULT-VALUE})", ValueType.STRING, v -> reference = v);
+        o.value("--deeplift-rules", null, "captum", "DeepLIFT conventions: captum (eps 1e-10, gradient at the input, Captum's max-pool rule accumulated; conserving rules on every op), captum-exact (the same, but ops Captum has no rule for, such as SiLU, GELU, HardSwish, ReLU6, LayerNorm and gating products, pass their gradient as in Captum: its numbers, without summation-to-delta) or deeplift (eps 1e-7, gradient at the reference, gradient max-pool rule) (default ${DEFAULT-VALUE})", ValueType.STRING, v -> deepliftRules = v);
+        o.value("--steps", null, "50", "integrated-gradients steps (default ${DEFAULT-VALUE})", ValueType.INT, v -> steps = v);
+        o.value("--quadrature", null, "gausslegendre", "integrated-gradients nodes: riemann_left, riemann_right, riemann_middle, riemann_trapezoid, gausslegendre (default ${DEFAULT-VALUE})", ValueType.STRING, v -> quadrature = v);
+        o.value("--samples", null, "20", "smoothgrad noisy samples (default ${DEFAULT-VALUE})", ValueType.INT, v -> samples = v);
+        o.value("--noise-level", null, "0.1", "smoothgrad sigma as a fraction of each input's value range (default ${DEFAULT-VALUE})", ValueType.DOUBLE, v -> noiseLevel = v);
+        o.value("--base", null, "grad-cam", "fg-cam: base CAM method whose components are raised (any method with per-channel or element-wise weights; score-cam-fg = the FG-CAM code's Score-CAM) (default ${DEFAULT-VALUE})", ValueType.STRING, v -> fgBase = v);
+        o.value("--fg-layer", null, "input", "fg-cam: layer the components are raised to, or 'input' (default ${DEFAULT-VALUE})", ValueType.STRING, v -> fgLayer = v);
+        o.optionalValue("--denoise", null, "official", DENOISE_MODES, "fg-cam: denoise the components (official: row-centred SVD, top 10%, means not added back; means-back: add each channel's mean back)", v -> denoise = v);
+        o.value("--fg-zero", null, "drop", "fg-cam: values of units with a zero denominator: drop (official) or spread (conserving) (default ${DEFAULT-VALUE})", ValueType.STRING, v -> fgZero = v);
+        o.value("--rule", null, null, "lrp: one rule on every conv and linear layer: epsilon, gamma, z-plus, alpha-beta, z-box, flat, w-square", ValueType.STRING, v -> lrpRule = v);
+        o.value("--composite", null, null, "lrp: epsilon-plus (default), epsilon-gamma-box, epsilon-alpha2-beta1, captum", ValueType.STRING, v -> lrpComposite = v);
+        o.value("--lrp-bn", null, "merge", "lrp: batch norm merged into the preceding conv (merge, zennit's canonizer) or passed through (pass) (default ${DEFAULT-VALUE})", ValueType.STRING, v -> lrpBn = v);
+        o.value("--lrp-residual", null, null, "lrp: rule on residual sums instead of the composite's own: split (ratio-based relevance splitting, Otsuki et al. ECCV 2024), even (symmetric splitting), norm (zennit)", ValueType.STRING, v -> lrpResidual = v);
+    }
 
     /** The flags as the methods' default options. */
     public Methods.Defaults defaults(long seed) {

@@ -10,6 +10,8 @@ import dev.candela.run.FastKernels;
 import dev.candela.run.Trace;
 import java.io.Writer;
 import dev.candela.tensor.Parallel;
+import dev.candela.cli.args.CommandSpec;
+import dev.candela.cli.args.ValueType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,33 +21,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code candela run}: a forward pass writing the model output and any requested activations as .npy. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a model forward; writes DIR/<name>.npy for the output and each requested activation.")
 final class RunCommand extends CliCommand {
-    @Option(names = "--model", required = true, description = "a .cnd or .onnx file")
     Path model;
-
-    @Option(names = "--input", required = true, description = "a .npy float32 tensor N x C x H x W, used exactly as given")
     Path input;
-
-    @Option(names = "--outputs", split = ",", paramLabel = "NAME", description = "activations to write: node name, tensor name or module path (e.g. layer4, features.13)")
     List<String> outputs = new ArrayList<>();
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path outDir;
-
-    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: available processors)")
     Integer threads;
-
-    @Option(names = "--verify", description = "also run the scalar reference kernel of every op and report the largest difference")
     boolean verify;
-
-    @Option(names = "--trace", paramLabel = "FILE", description = "write a JSON line per layer: shape, min, max, mean, L2 and a CRC32 of the output's bits")
     Path trace;
+
+    @Override CommandSpec declare() {
+        CommandSpec.Builder o = CommandSpec.builder("run", "Run a model forward; writes DIR/<name>.npy for the output and each requested activation.");
+        o.value("--model", null, null, "a .cnd or .onnx file", ValueType.PATH, v -> model = v).required();
+        o.value("--input", null, null, "a .npy float32 tensor N x C x H x W, used exactly as given", ValueType.PATH, v -> input = v).required();
+        o.list("--outputs", "NAME", ",", null, "activations to write: node name, tensor name or module path (e.g. layer4, features.13)", ValueType.STRING, v -> outputs = v);
+        o.value("--out", "DIR", null, "output directory", ValueType.PATH, v -> outDir = v).required();
+        o.value("--threads", "N", null, "worker threads (default: available processors)", ValueType.INT, v -> threads = v);
+        o.flag("--verify", "also run the scalar reference kernel of every op and report the largest difference", v -> verify = v);
+        o.value("--trace", "FILE", null, "write a JSON line per layer: shape, min, max, mean, L2 and a CRC32 of the output's bits", ValueType.PATH, v -> trace = v);
+        return o.build();
+    }
 
     @Override int run() throws IOException {
         CliChecks.threads(threads);

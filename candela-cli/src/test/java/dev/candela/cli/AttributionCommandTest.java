@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code candela explain} with LIFT-CAM and the pixel attribution methods. */
 class AttributionCommandTest {
@@ -41,7 +40,7 @@ class AttributionCommandTest {
     private int run(String... args) {
         ExplainCommand c = new ExplainCommand(new PrintWriter(err, true));
         c.loader = p -> model();
-        return new CommandLine(c).execute(args);
+        return Main.execute(c, args);
     }
 
     @Test

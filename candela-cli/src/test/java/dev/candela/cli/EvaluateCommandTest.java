@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The evaluate command end to end on the tiny Fashion-MNIST CNN (model loading injected). */
 class EvaluateCommandTest {
@@ -22,7 +21,7 @@ class EvaluateCommandTest {
         EvaluateCommand cmd = new EvaluateCommand();
         cmd.loader = p -> TinyCnn.fashion();
         cmd.writeTo(new PrintWriter(err, true), new PrintWriter(System.out, true));
-        return new CommandLine(cmd).execute(args);
+        return Main.execute(cmd, args);
     }
 
     @Test void evaluatesEveryMethodAndMetricAndWritesTheFiles(@TempDir Path dir) throws Exception {
@@ -98,7 +97,7 @@ class EvaluateCommandTest {
                 return super.printf(format, args);
             }
         }, new PrintWriter(System.out, true));
-        int code = new CommandLine(cmd).execute("--model", model.toString(), "--input", in.toString(), "--method", "grad-cam,random-cam",
+        int code = Main.execute(cmd, "--model", model.toString(), "--input", in.toString(), "--method", "grad-cam,random-cam",
                 "--metric", "average-drop,deletion", "--out", outDir.toString(), "--step", "98", "--threads", "1");
         assertEquals(0, code, err.toString());
         assertTrue(seen.get(0).startsWith("image,method,metric,value\na-0,grad-cam,average-drop,"), seen.get(0));

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code evaluate --spark} without candela-spark on the class path (this module's tests have no Spark, as the
@@ -27,7 +26,7 @@ class EvaluateSparkOptionTest {
         cmd.loader = p -> TinyCnn.fashion();
         StringWriter err = new StringWriter();
         cmd.writeTo(new PrintWriter(err, true), new PrintWriter(System.out, true));
-        int code = new CommandLine(cmd).execute("--model", model.toString(), "--input", in.toString(), "--method", "grad-cam",
+        int code = Main.execute(cmd, "--model", model.toString(), "--input", in.toString(), "--method", "grad-cam",
                 "--metric", "average-drop", "--out", dir.resolve("out").toString(), "--spark", "local[2]");
         assertEquals(2, code, err.toString());
         String[] lines = err.toString().strip().split("\n");

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ExplainCommandTest {
     @TempDir Path tmp;
@@ -46,7 +45,7 @@ class ExplainCommandTest {
     private int run(String... args) {
         ExplainCommand c = new ExplainCommand(new PrintWriter(err, true));
         c.loader = p -> model();
-        return new CommandLine(c).execute(args);
+        return Main.execute(c, args);
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code explain --target all|topK --report}: per image a grid of methods (rows) x classes (columns). */
 class ExplainReportGridTest {
@@ -49,7 +48,7 @@ class ExplainReportGridTest {
         Npy.write(in, Tensor.of(d, 1, 3, 12, 10));
         ExplainCommand c = new ExplainCommand(new PrintWriter(err, true), new PrintWriter(new StringWriter(), true));
         c.loader = p -> m;
-        assertEquals(0, new CommandLine(c).execute("--model", in.toString(), "--input", in.toString(), "--method", methods, "--layer", "feat",
+        assertEquals(0, Main.execute(c, "--model", in.toString(), "--input", in.toString(), "--method", methods, "--layer", "feat",
                 "--target", target, "--threads", "1", "--out", out.toString(), "--report", page.toString()), err.toString());
         return Files.readString(page);
     }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code candela explain} with fg-cam (--base, --fg-layer, --denoise), lrp-cam and lrp (--rule / --composite). */
 class FgCamLrpCommandTest {
@@ -28,7 +27,7 @@ class FgCamLrpCommandTest {
     private int run(String... args) {
         ExplainCommand c = new ExplainCommand(new PrintWriter(err, true));
         c.loader = p -> model();
-        return new CommandLine(c).execute(args);
+        return Main.execute(c, args);
     }
 
     private Path input() throws Exception {

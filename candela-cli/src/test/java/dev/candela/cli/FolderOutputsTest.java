@@ -15,7 +15,6 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Folders and outputs (issue 11): broken inputs are skipped, same stems get distinct folders, re-runs leave no stale files. */
 class FolderOutputsTest {
@@ -27,7 +26,7 @@ class FolderOutputsTest {
         err = new StringWriter();
         ExplainCommand c = new ExplainCommand(new PrintWriter(err, true), new PrintWriter(new StringWriter(), true));
         c.loader = p -> TinyCnn.fashion();
-        return new CommandLine(c).execute(args);
+        return Main.execute(c, args);
     }
 
     private static List<String> names(Path dir) throws Exception {

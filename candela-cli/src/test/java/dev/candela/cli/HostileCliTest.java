@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Issue 11's command-line cases: each bad input is exit 2 and one clear line, found before the model runs. */
 class HostileCliTest {
@@ -38,7 +37,7 @@ class HostileCliTest {
         StringWriter e = new StringWriter(), o = new StringWriter();
         ExplainCommand c = new ExplainCommand(new PrintWriter(e, true), new PrintWriter(o, true));
         if (loader != null) c.loader = loader;
-        int code = new CommandLine(c).execute(args);
+        int code = Main.execute(c, args);
         err = e.toString();
         out = o.toString();
         return code;

@@ -1,27 +1,91 @@
 package dev.candela.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A short run (the shipped model, a few image files) takes the scalar kernels; anything longer the Vector API. */
+/**
+ * A short run (a few image files; the shipped model with any method, or a small model with one-pass methods) takes
+ * the scalar kernels, anything longer the Vector API; the launcher reads the command line by the same rule.
+ */
 class KernelPolicyTest {
     @TempDir Path tmp;
 
     @Test
-    void onlyAFewImageFilesOnTheShippedModelCountAsAShortRun() throws Exception {
+    void onlyAFewImageFilesWithCheapWorkCountAsAShortRun() throws Exception {
         Path png = Files.writeString(tmp.resolve("a.png"), "x"), npy = Files.writeString(tmp.resolve("b.npy"), "x");
-        assertTrue(KernelPolicy.shortRun(null, List.of(png)));
-        assertTrue(KernelPolicy.shortRun(null, List.of(png, png, png, png)));
-        assertFalse(KernelPolicy.shortRun(null, List.of(png, png, png, png, png)), "five files");
-        assertFalse(KernelPolicy.shortRun(tmp.resolve("m.cnd"), List.of(png)), "a model of the user's");
-        assertFalse(KernelPolicy.shortRun(null, List.of(tmp)), "a folder");
-        assertFalse(KernelPolicy.shortRun(null, List.of(npy)), "a .npy batch");
-        assertFalse(KernelPolicy.shortRun(null, List.of()), "no input");
+        Path small = Files.write(tmp.resolve("small.onnx"), new byte[1000]);
+        Path big = Files.write(tmp.resolve("big.cnd"), new byte[(int) KernelPolicy.SMALL_MODEL_BYTES + 1]);
+        List<String> gradCam = List.of("grad-cam");
+        assertTrue(KernelPolicy.shortRun(null, List.of(png), gradCam));
+        assertTrue(KernelPolicy.shortRun(null, List.of(png, png, png, png), List.of("score-cam")), "the shipped model: any method");
+        assertFalse(KernelPolicy.shortRun(null, List.of(png, png, png, png, png), gradCam), "five files");
+        assertFalse(KernelPolicy.shortRun(null, List.of(tmp), gradCam), "a folder");
+        assertFalse(KernelPolicy.shortRun(null, List.of(npy), gradCam), "a .npy batch");
+        assertFalse(KernelPolicy.shortRun(null, List.of(), gradCam), "no input");
+        assertTrue(KernelPolicy.shortRun(small, List.of(png), List.of("grad-cam,LIFT-CAM", "lrp(composite=epsilon-plus)")), "a small model, one-pass methods");
+        assertFalse(KernelPolicy.shortRun(small, List.of(png), List.of("grad-cam,score-cam")), "a perturbation method on a user's model");
+        assertFalse(KernelPolicy.shortRun(big, List.of(png), gradCam), "a large model");
+        assertFalse(KernelPolicy.shortRun(tmp.resolve("missing.cnd"), List.of(png), gradCam), "a model that is not there");
+    }
+
+    /** The launcher's reading of explain's command line against this class's rule, on every case above and more. */
+    @Test
+    void theLauncherChoosesAsKernelPolicyDoes() throws Exception {
+        Path launcher = Path.of("candela").toAbsolutePath(); // tests run in the repository root
+        if (!Files.isExecutable(launcher)) throw new IllegalStateException("the launcher is not at " + launcher);
+        String png = Files.writeString(tmp.resolve("a.png"), "x").toString(), npy = Files.writeString(tmp.resolve("b.npy"), "x").toString();
+        String small = Files.write(tmp.resolve("small.onnx"), new byte[1000]).toString();
+        String big = Files.write(tmp.resolve("big.cnd"), new byte[(int) KernelPolicy.SMALL_MODEL_BYTES + 1]).toString();
+        String dir = tmp.toString();
+        List<List<String>> cases = List.of(
+                List.of(png), List.of(png, png, png, png), List.of(png, png, png, png, png), List.of(dir), List.of(npy),
+                List.of("--input", png), List.of("--input=" + png, png), List.of("--out", dir, png), List.of("--out=" + dir, png),
+                List.of("--force", png), List.of("--force=false", png), List.of("--denoise", png), List.of("--denoise", "means-back", png),
+                List.of("--aug-smooth", "--eigen-smooth", "--align-corners", "--allow-non-finite", png),
+                List.of("--model", small, png), List.of("--model=" + small, "--method", "grad-cam,lift-cam", png),
+                List.of("--model", small, "--method", "score-cam", png), List.of("--model", small, "--method", "grad-cam", "--method", "rise", png),
+                List.of("--model", small, "--method", "fg-cam(base=grad-cam)", png), List.of("--model", small, "--method", "lrp(composite=epsilon-plus)", png),
+                List.of("--model", big, png), List.of("--method", "score-cam", png), List.of("--target", "3", "--layer", "a,b", png),
+                List.of("--", png), List.of("--steps", "5", "--seed", "-1", png), List.of());
+        for (List<String> c : cases) {
+            boolean java = javaRule(c);
+            assertEquals(java, launcherSaysScalar(launcher, c), "launcher and KernelPolicy disagree on " + c);
+        }
+        assertTrue(javaRule(List.of(png)) && !javaRule(List.of(dir)), "the cases cover both answers");
+    }
+
+    /** KernelPolicy on the command line as explain parses it. */
+    private static boolean javaRule(List<String> args) {
+        ExplainCommand c = new ExplainCommand();
+        dev.candela.cli.args.ArgParser.parse(c.spec(), args);
+        List<Path> given = new ArrayList<>(c.images);
+        given.addAll(c.inputs);
+        return KernelPolicy.shortRun(c.shared.model, given, c.methods);
+    }
+
+    private static boolean launcherSaysScalar(Path launcher, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", launcher.toString(), "explain"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("CANDELA_DRY_RUN", "1");
+        pb.environment().remove("CANDELA_KERNELS");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher dry run");
+        assertEquals(0, p.exitValue(), out);
+        boolean scalar = out.contains("-Dcandela.vector=scalar\n");
+        assertEquals(!scalar, out.contains("jdk.incubator.vector"), "the Vector API module goes with the vector kernels only: " + out);
+        return scalar;
     }
 }

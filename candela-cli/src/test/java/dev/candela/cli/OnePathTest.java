@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /** One path for every method: explain writes what evaluate scores; per-method options; per-image targets. */
 class OnePathTest {
@@ -43,7 +42,7 @@ class OnePathTest {
     private int explain(Model m, String... args) {
         ExplainCommand c = new ExplainCommand(new PrintWriter(err, true), new PrintWriter(new StringWriter(), true));
         c.loader = p -> m;
-        return new CommandLine(c).execute(args);
+        return Main.execute(c, args);
     }
 
     private Path input(String name, int n) throws Exception {
@@ -67,7 +66,7 @@ class OnePathTest {
         Tensor written = Npy.read(out.resolve("img").resolve(ResultWriter.fileName(name) + ".npy"));
 
         EvaluateCommand ev = new EvaluateCommand();
-        new CommandLine(ev).parseArgs("--input", in.toString(), "--out", tmp.resolve("eval").toString(), "--method", name, "--layer", "b2.relu");
+        Main.parse(ev, java.util.List.of("--input", in.toString(), "--out", tmp.resolve("eval").toString(), "--method", name, "--layer", "b2.relu"));
         List<Method> ms = Methods.parse(ev.methods, ev.methodOptions.defaults(ev.shared.seed), RESNET);
         Map<String, MapFunction> fns = EvaluateCommand.methodFunctions(ms, ev.shared.layers, ev.methodOptions.camOptions(ev.camBatchSize, ev.shared.seed, Progress.none()), ev.shared.seed);
         Tensor scored = fns.get(name).forImage("img").maps(Executor.fast(RESNET, Parallel.serial()), Npy.read(in), new int[]{3});

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * Zoo goldens (tools/make_zoo_goldens.py): pytorch-grad-cam's GradCAM and Captum's DeepLift on efficientnet_b0,
@@ -50,7 +49,7 @@ class ZooGoldenTest {
         StringWriter err = new StringWriter();
         ExplainCommand cmd = new ExplainCommand(new PrintWriter(err, true));
         cmd.loader = p -> model;
-        assertEquals(0, new CommandLine(cmd).execute(args.toArray(String[]::new)), err.toString());
+        assertEquals(0, Main.execute(cmd, args.toArray(String[]::new)), err.toString());
         Path out = tmp.resolve("out").resolve("x");
         compare(name + " grad-cam", crop(Npy.read(out.resolve("grad-cam.npy"))), Npy.read(GOLDEN.resolve(c.get("gradcam").asText())), 1e-4);
         Tensor g = Npy.read(GOLDEN.resolve(c.get("deeplift").asText()));

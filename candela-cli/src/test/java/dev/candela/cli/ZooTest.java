@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * The torchvision zoo check of issue 13 (a profile: runs only when the exported zoo is present). Set
@@ -126,7 +125,7 @@ class ZooTest {
         long t1 = System.nanoTime();
         List<String> args = new ArrayList<>(List.of("--model", in.toString(), "--input", in.toString(), "--method", METHODS, "--fg-layer", "input", "--out", out.toString()));
         args.addAll(extra);
-        int status = new CommandLine(c).execute(args.toArray(String[]::new));
+        int status = Main.execute(c, args.toArray(String[]::new));
         double explainSeconds = (System.nanoTime() - t1) / 1e9;
         double dy = 0;
         try (Parallel par = Parallel.ofAvailable()) {

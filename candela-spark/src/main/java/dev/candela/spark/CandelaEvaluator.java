@@ -214,7 +214,7 @@ public final class CandelaEvaluator extends Transformer implements DefaultParams
         List<String> args = evaluateArgs();
         try (EvaluateCommand.PerImage checked = EvaluateCommand.perImage(args, m, 1)) { // option mistakes here, not on an executor
             checked.evaluation();
-        } catch (picocli.CommandLine.ParameterException e) {
+        } catch (dev.candela.cli.args.UsageException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         Integer riseStep = (Integer) $(step) > 0 ? (Integer) $(step) : null;

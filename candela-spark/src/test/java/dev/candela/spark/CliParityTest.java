@@ -25,8 +25,9 @@ class CliParityTest {
             for (Path p : files.filter(f -> !f.getFileName().toString().startsWith("broken")).toList()) Files.copy(p, images.resolve(p.getFileName()));
         }
         Path cli = out.resolve("cli");
-        int code = new picocli.CommandLine(new dev.candela.cli.ExplainCommand()).execute("--model", SparkTests.MODEL, "--method", METHODS,
-                "--seed", "11", "--threads", "2", "--out", cli.toString(), images.toString());
+        int code = dev.candela.cli.Main.run(new String[]{"explain", "--model", SparkTests.MODEL, "--method", METHODS,
+                "--seed", "11", "--threads", "2", "--out", cli.toString(), images.toString()},
+                new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true));
         assertEquals(0, code);
         List<Row> rows = new CandelaExplainer().setModelPath(SparkTests.MODEL).setMethods(METHODS).setSeed(11)
                 .transform(SparkTests.spark().read().format("binaryFile").load(images.toString()).repartition(4)).collectAsList();

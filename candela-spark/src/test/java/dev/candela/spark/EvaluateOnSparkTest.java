@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.candela.cli.EvaluateCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code candela evaluate --spark local[2]} writes the plain run's per-image.csv byte for byte, its summary.json
@@ -65,10 +63,9 @@ class EvaluateOnSparkTest {
         Path in = Files.createDirectories(dir.resolve("in"));
         Files.copy(Path.of("testdata/images/fashion-3-dress.png"), in.resolve("fashion-3-dress.png"));
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new EvaluateCommand());
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute("--model", SparkTests.MODEL, "--input", in.toString(), "--method", "grad-cam", "--metric", "sufficiency",
-                "--out", dir.resolve("o").toString(), "--spark", "local[2]");
+        int code = dev.candela.cli.Main.run(new String[]{"evaluate", "--model", SparkTests.MODEL, "--input", in.toString(), "--method", "grad-cam", "--metric", "sufficiency",
+                "--out", dir.resolve("o").toString(), "--spark", "local[2]"},
+                new PrintWriter(System.out, true), new PrintWriter(err, true));
         assertEquals(2, code);
         assertTrue(err.toString().contains("sufficiency relates all images"), err.toString());
     }

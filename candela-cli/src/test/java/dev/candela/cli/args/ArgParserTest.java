@@ -1,0 +1,141 @@
+package dev.candela.cli.args;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The command-line rules Candela's commands rely on (those picocli had, which scripts may depend on). */
+class ArgParserTest {
+    /** A command with one option of each kind, its values kept in fields. */
+    static final class Fields {
+        boolean force;
+        Integer steps;
+        float offset;
+        String mode;
+        List<String> layers = new ArrayList<>();
+        List<String> methods;
+        List<Path> images = new ArrayList<>();
+        Path model;
+
+        CommandSpec spec() {
+            return CommandSpec.builder("demo", "A demo command.")
+                    .operands("IMAGE", "images", ValueType.PATH, v -> images = v)
+                    .flag("--force", "replace", v -> force = v)
+                    .value("--steps", null, null, "steps", ValueType.INT, v -> steps = v)
+                    .value("--offset", null, "0", "offset (default ${DEFAULT-VALUE})", ValueType.FLOAT, v -> offset = v)
+                    .optionalValue("--denoise", "MODE", "official", Set.of("official", "means-back"), "denoise", v -> mode = v)
+                    .list("--layer", null, ",", null, "layers", ValueType.STRING, v -> layers = v)
+                    .list("--method|--methods", null, null, "grad-cam", "methods", ValueType.STRING, v -> methods = v)
+                    .build();
+        }
+
+        Fields parse(String... args) {
+            assertEquals(ArgParser.Request.RUN, ArgParser.parse(spec(), List.of(args)));
+            return this;
+        }
+    }
+
+    private static String error(String... args) {
+        return assertThrows(UsageException.class, () -> new Fields().parse(args)).getMessage();
+    }
+
+    @Test void attachedAndSeparateValuesAreTheSame() {
+        Fields a = new Fields().parse("--steps", "7", "--offset", "-1", "x.png");
+        Fields b = new Fields().parse("--steps=7", "--offset=-1", "x.png");
+        assertEquals(7, a.steps);
+        assertEquals(-1f, a.offset);
+        assertEquals(a.steps, b.steps);
+        assertEquals(a.offset, b.offset);
+        assertEquals(List.of(Path.of("x.png")), a.images);
+    }
+
+    @Test void absentOptionsTakeTheirDefaultOrKeepTheFieldsValue() {
+        Fields f = new Fields().parse();
+        assertNull(f.steps);
+        assertEquals(0f, f.offset);
+        assertEquals(List.of("grad-cam"), f.methods);
+        assertNull(f.mode);
+        assertFalse(f.force);
+        assertTrue(f.images.isEmpty());
+    }
+
+    @Test void listsRepeatSplitAndReplaceTheirDefault() {
+        Fields f = new Fields().parse("--layer", "a,b", "--layer=c", "--method", "score-cam", "--methods", "fg-cam(base=score-cam,level=input)");
+        assertEquals(List.of("a", "b", "c"), f.layers);
+        assertEquals(List.of("score-cam", "fg-cam(base=score-cam,level=input)"), f.methods);
+    }
+
+    @Test void anOptionalValueTakesTheNextArgumentOnlyWhenItIsOneOfItsWords() {
+        assertEquals("official", new Fields().parse("--denoise").mode);
+        assertEquals("means-back", new Fields().parse("--denoise", "means-back").mode);
+        assertEquals("means-back", new Fields().parse("--denoise=means-back").mode);
+        Fields f = new Fields().parse("--denoise", "x.png");
+        assertEquals("official", f.mode);
+        assertEquals(List.of(Path.of("x.png")), f.images);
+    }
+
+    @Test void switchesTakeNoValueOrABoolean() {
+        assertTrue(new Fields().parse("--force").force);
+        assertFalse(new Fields().parse("--force=false").force);
+        assertEquals("Invalid value for option '--force': 'yes' is not a boolean", error("--force=yes"));
+    }
+
+    @Test void doubleDashEndsTheOptions() {
+        Fields f = new Fields().parse("--", "--force", "-x.png");
+        assertFalse(f.force);
+        assertEquals(List.of(Path.of("--force"), Path.of("-x.png")), f.images);
+    }
+
+    @Test void everyMistakeIsOneLineNamingTheOption() {
+        assertEquals("Unknown option: '--stpes' (did you mean '--steps'?)", error("--stpes", "3"));
+        assertEquals("Unknown option: '--zzzzzzzz'", error("--zzzzzzzz"));
+        assertEquals("Invalid value for option '--steps': 'x' is not an int", error("--steps", "x"));
+        assertEquals("Missing required parameter for option '--steps' (<steps>)", error("--steps"));
+        assertEquals("Missing required parameter for option '--steps' (<steps>)", error("--steps", "--force"));
+        assertEquals("option '--steps' (<steps>) should be specified only once", error("--steps", "1", "--steps=2"));
+        assertEquals("Invalid value for option '--offset': 'abc' is not a float", error("--offset=abc"));
+    }
+
+    @Test void requiredOptionsAndOperandsAreCounted() {
+        Object[] seen = new Object[3];
+        CommandSpec spec = CommandSpec.builder("convert", "d")
+                .operand("IN.onnx", "in", ValueType.STRING, v -> seen[0] = v)
+                .operand("OUT.cnd", "out", ValueType.STRING, v -> seen[1] = v)
+                .value("--out", null, null, "dir", ValueType.STRING, v -> seen[2] = v).required()
+                .build();
+        assertEquals("Missing required option: '--out=<out>'", assertThrows(UsageException.class, () -> ArgParser.parse(spec, List.of("a", "b"))).getMessage());
+        assertEquals("Missing required parameter: 'OUT.cnd'", assertThrows(UsageException.class, () -> ArgParser.parse(spec, List.of("a", "--out", "d"))).getMessage());
+        assertEquals("Unmatched argument at index 3: 'c'", assertThrows(UsageException.class, () -> ArgParser.parse(spec, List.of("a", "b", "--out=d", "c"))).getMessage());
+        ArgParser.parse(spec, List.of("a", "--out", "d", "b"));
+        assertEquals(List.of("a", "b", "d"), List.of(seen));
+    }
+
+    @Test void helpAndVersionWinOverEverythingButMistakes() {
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(new Fields().spec(), List.of("--steps", "3", "-h")));
+        assertEquals(ArgParser.Request.VERSION, ArgParser.parse(new Fields().spec(), List.of("--version")));
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(new Fields().spec(), List.of("-V", "--help")));
+    }
+
+    @Test void helpListsEveryOptionWithItsDefaultWithinEightyColumns() {
+        String help = HelpText.of("candela", new Fields().spec());
+        assertTrue(help.startsWith("Usage: candela demo [-hV] [OPTIONS] [IMAGE...]\nA demo command.\n"), help);
+        for (String name : List.of("--force", "--steps=<steps>", "--denoise[=MODE]", "--layer=<layer>", "--method, --methods=<method>", "-h, --help")) {
+            assertTrue(help.contains(name), name + " in\n" + help);
+        }
+        assertTrue(help.contains("offset (default 0)"), help);
+        for (String line : help.split("\n")) assertTrue(line.length() <= 80, line);
+    }
+
+    @Test void aNameDeclaredTwiceIsRefused() {
+        assertThrows(IllegalStateException.class, () -> CommandSpec.builder("x", "d").flag("--a", "a", v -> {}).flag("--b|--a", "b", v -> {}).build());
+        assertThrows(IllegalStateException.class, () -> CommandSpec.builder("x", "d").flag("--help", "h", v -> {}).build());
+    }
+}
