@@ -1,7 +1,5 @@
 package dev.candela.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.candela.explain.Explanation;
 import dev.candela.explain.TargetScore;
 import dev.candela.graph.Model;
@@ -12,6 +10,7 @@ import dev.candela.image.Overlay;
 import dev.candela.image.Picture;
 import dev.candela.image.PngWriter;
 import dev.candela.io.AtomicFile;
+import dev.candela.io.PrettyJson;
 import dev.candela.report.ReportCell;
 import dev.candela.tensor.Tensor;
 import java.io.IOException;
@@ -140,7 +139,7 @@ final class ResultWriter {
 
     /** Writes {@code dir/manifest.json}. */
     static void manifest(Path dir, Map<String, Object> manifest) throws IOException {
-        AtomicFile.write(dir.resolve("manifest.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(manifest));
+        AtomicFile.write(dir.resolve("manifest.json"), PrettyJson.bytes(manifest));
     }
 
     /** N results of `perImage` rows each: first axis N (dropped when N = 1), then perImage (dropped when 1). */

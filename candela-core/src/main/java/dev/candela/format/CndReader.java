@@ -1,11 +1,7 @@
 package dev.candela.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.core.JsonFactory;
 import dev.candela.graph.Graph;
 import dev.candela.graph.Model;
 import dev.candela.graph.Node;
@@ -40,13 +36,6 @@ import java.util.zip.CRC32;
  * (the op's own contract), and the graph (acyclic, every input defined, shapes consistent).
  */
 public final class CndReader {
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(64).build())
-            .build())
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private CndReader() {}
 
     /** True when the file starts with the .cnd magic. */
@@ -198,7 +187,7 @@ public final class CndReader {
                 throw error("header", "expected UTF-8 text: " + e.getMessage());
             }
             try {
-                return JSON.readTree(text);
+                return JsonTree.read(text);
             } catch (JsonProcessingException e) {
                 throw error("header", "expected JSON: " + e.getOriginalMessage());
             }

@@ -95,15 +95,14 @@ public record Picture(int width, int height, float[] rgb, boolean grayscale) {
         int n = plane();
         if (grayscale) {
             BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-            int[] px = new int[n];
-            for (int i = 0; i < n; i++) px[i] = to8(rgb[i]);
-            img.getRaster().setSamples(0, 0, width, height, 0, px);
+            byte[] px = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+            for (int i = 0; i < n; i++) px[i] = (byte) to8(rgb[i]);
             return img;
         }
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] argb = new int[n];
+        // the image's own pixel array: setRGB converts every pixel through the colour model (slow before the JIT)
+        int[] argb = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
         for (int i = 0; i < n; i++) argb[i] = (to8(rgb[i]) << 16) | (to8(rgb[n + i]) << 8) | to8(rgb[2 * n + i]);
-        img.setRGB(0, 0, width, height, argb, 0, width);
         return img;
     }
 

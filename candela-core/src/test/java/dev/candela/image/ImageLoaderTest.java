@@ -56,6 +56,20 @@ class ImageLoaderTest {
     }
 
     @Test
+    void writtenPngReadsBackTheSameWithValuesRoundedAndClamped() {
+        float[] rgb = {-3f, 0.4f, 0.5f, 254.6f, 300f, 17f, 99.5f, 128f, 1f, 2f, 3f, 4f};
+        float[] expected = {0, 0, 1, 255, 255, 17, 100, 128, 1, 2, 3, 4}; // Math.round, then 0..255
+        Picture p = new Picture(2, 2, rgb, false);
+        Path f = dir.resolve("rc.png");
+        PngWriter.write(f, p);
+        assertArrayEquals(expected, ImageLoader.load(f).rgb());
+        Picture grey = new Picture(3, 1, new float[]{-1f, 127.5f, 256f, -1f, 127.5f, 256f, -1f, 127.5f, 256f}, true);
+        Path g = dir.resolve("grey.png");
+        PngWriter.write(g, grey);
+        assertArrayEquals(new float[]{0, 128, 255, 0, 128, 255, 0, 128, 255}, ImageLoader.load(g).rgb());
+    }
+
+    @Test
     void missingFileSaysSoAndNamesIt() {
         Path f = dir.resolve("nope.png");
         ImageFormatException e = assertThrows(ImageFormatException.class, () -> ImageLoader.load(f));
