@@ -21,6 +21,7 @@ import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The front door of the Java API: wraps a model once, explains batches many times.
@@ -157,11 +158,14 @@ public final class Explainer implements AutoCloseable {
 
     /** Prepares a batch: forward pass, targets resolved, layers resolved (for callers that run methods one by one). */
     public CamSession session(Tensor input, Request request) {
-        Activations fwd = executor.forward(input);
-        List<ResolvedTarget> targets = Target.resolve(request.targets(), model, fwd.output());
         List<Layer> layers = new ArrayList<>();
         if (request.layers().isEmpty()) layers.add(autoLayer());
         else for (String l : request.layers()) layers.add(resolveLayer(l));
+        // the layers and what follows them (what gradients at the layers read); a method that needs every
+        // activation gets them from the session on demand
+        Set<String> heads = model.graph().headTensors(layers.stream().map(Layer::tensor).collect(java.util.stream.Collectors.toSet()));
+        Activations fwd = executor.forward(input, heads);
+        List<ResolvedTarget> targets = Target.resolve(request.targets(), model, fwd.output());
         return new CamSession(executor, input, fwd, targets, layers, request.options());
     }
 

@@ -124,4 +124,24 @@ public final class Graph {
         }
         return seen;
     }
+
+    /**
+     * What a backward pass from the output to {@code tensors} reads: the tensors themselves, and the inputs and
+     * output of every node downstream of them (including skip connections that join after them). A forward pass
+     * that keeps only these can run everything before them fused and in reused buffers.
+     */
+    public Set<String> headTensors(Set<String> tensors) {
+        Set<String> down = new HashSet<>(tensors), keep = new HashSet<>(tensors);
+        for (Node n : nodes) {
+            for (String t : n.inputs()) {
+                if (down.contains(t)) {
+                    down.add(n.output());
+                    keep.addAll(n.inputs());
+                    keep.add(n.output());
+                    break;
+                }
+            }
+        }
+        return keep;
+    }
 }

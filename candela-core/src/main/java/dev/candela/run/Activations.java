@@ -8,11 +8,16 @@ import java.util.Map;
 public final class Activations {
     private final Map<String, Tensor> values;
     private final String output;
+    private final boolean complete;
 
-    Activations(Map<String, Tensor> values, String output) {
+    Activations(Map<String, Tensor> values, String output, boolean complete) {
         this.values = values;
         this.output = output;
+        this.complete = complete;
     }
+
+    /** True when the pass kept every activation it computed (no keep set). */
+    public boolean complete() { return complete; }
 
     public Tensor get(String tensor) {
         Tensor t = values.get(tensor);

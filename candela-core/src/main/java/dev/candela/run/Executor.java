@@ -175,7 +175,7 @@ public final class Executor {
             }
         }
         if (keep != null) values.keySet().retainAll(union(keep, graph.output()));
-        return new Activations(values, graph.output());
+        return new Activations(values, graph.output(), keep == null);
     }
 
     private void runPlan(List<Node> plan, Map<String, Tensor> given, Set<String> keep, Map<String, Tensor> values,

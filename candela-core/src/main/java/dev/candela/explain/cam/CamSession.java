@@ -11,6 +11,9 @@ import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * One batch prepared for explanation: a single forward pass (shared by every method run on it),
@@ -32,7 +35,8 @@ public final class CamSession {
      * @param input   N x C x H x W as the model sees it
      * @param targets resolved targets (see {@link dev.candela.explain.Target#resolve}); row r explains image targets.get(r).image()
      * @param layers  the layers to explain, resolved (at least one)
-     * @param clean   a forward pass of {@code input} keeping every activation, or null to run one
+     * @param clean   a forward pass of {@code input} keeping every activation, or at least every layer's head
+     *                tensors ({@link dev.candela.graph.Graph#headTensors}); null to run one that keeps the heads
      */
     public CamSession(Executor executor, Tensor input, Activations clean, List<ResolvedTarget> targets, List<dev.candela.graph.Layer> layers, CamOptions options) {
         if (layers.isEmpty()) throw new IllegalArgumentException("no layer to explain");
@@ -41,7 +45,10 @@ public final class CamSession {
         this.targets = List.copyOf(targets);
         this.layers = List.copyOf(layers);
         this.options = options;
-        Activations fwd = clean != null ? clean : executor.forward(input);
+        // Gradients at the layers read only the layers and what follows them, so the pass keeps just those and
+        // runs the rest fused in reused buffers; a method that reads earlier layers gets the full pass on demand.
+        Set<String> heads = executor.graph().headTensors(layers.stream().map(dev.candela.graph.Layer::tensor).collect(Collectors.toSet()));
+        Activations fwd = clean != null ? clean : executor.forward(input, heads);
         this.logits = fwd.output();
         boolean identity = targets.size() == input.dim(0);
         for (int r = 0; identity && r < targets.size(); r++) identity = targets.get(r).image() == r;
@@ -53,9 +60,18 @@ public final class CamSession {
             float[] d = new float[targets.size() * sz];
             for (int r = 0; r < targets.size(); r++) System.arraycopy(input.data(), targets.get(r).image() * sz, d, r * sz, sz);
             this.rows = new Tensor(input.shape().withDim(0, targets.size()), d);
-            this.forward = executor.forward(rows);
+            this.forward = executor.forward(rows, heads);
         }
-        for (dev.candela.graph.Layer l : layers) evidence.add(new LayerEvidence(executor, forward, l, rows, targets, options));
+        Activations head = forward;
+        Supplier<Activations> full = new Supplier<>() {
+            private Activations all = head.complete() ? head : null;
+
+            @Override public synchronized Activations get() {
+                if (all == null) all = executor.forward(rows);
+                return all;
+            }
+        };
+        for (dev.candela.graph.Layer l : layers) evidence.add(new LayerEvidence(executor, head, full, l, rows, targets, options));
     }
 
     /** A copy sharing this session's forward pass and gradients, with other options (e.g. its own noise seed). */

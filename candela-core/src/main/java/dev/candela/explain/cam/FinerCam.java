@@ -41,7 +41,7 @@ public record FinerCam(double alpha, int comparisons) implements CamMethod {
             int[] cmp = java.util.Arrays.copyOfRange(ranked, 1, comparisons + 1);
             System.arraycopy(seed(zr, ranked[0], cmp, alpha), 0, seed, row * classes, classes);
         }
-        Tensor g = e.executor().backward(e.forward(), e.graph().output(), new Tensor(z.shape(), seed), Set.of(e.layer()), GradientRule.INSTANCE).get(e.layer());
+        Tensor g = e.executor().backward(e.head(), e.graph().output(), new Tensor(z.shape(), seed), Set.of(e.layer()), GradientRule.INSTANCE).get(e.layer());
         return new Weights.PerChannel(dev.candela.tensor.Reductions.spatialMean(g));
     }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -26,7 +27,10 @@ import java.util.function.IntUnaryOperator;
  */
 public final class LayerEvidence {
     private final Executor executor;
-    private final Activations forward;
+    /** The clean pass keeping at least the layer's head tensors (what gradients at the layer read). */
+    private final Activations head;
+    /** The clean pass with every activation, run on first use when {@link #head} kept less. */
+    private final Supplier<Activations> full;
     private final dev.candela.graph.Layer layer;
     private final Tensor input;
     private final List<ResolvedTarget> targets;
@@ -34,15 +38,26 @@ public final class LayerEvidence {
     /** The gradients at the layer, computed on first use and shared with the copies {@link #withOptions} makes. */
     private final Tensor[] gradients;
 
+    /** Evidence on a forward pass of {@code input} that kept every activation. */
     public LayerEvidence(Executor executor, Activations forward, dev.candela.graph.Layer layer, Tensor input, List<ResolvedTarget> targets, CamOptions options) {
-        this(executor, forward, layer, input, targets, options, new Tensor[1]);
+        this(executor, forward, () -> forward, layer, input, targets, options, new Tensor[1]);
     }
 
-    private LayerEvidence(Executor executor, Activations forward, dev.candela.graph.Layer layer, Tensor input, List<ResolvedTarget> targets, CamOptions options,
-                          Tensor[] gradients) {
+    /**
+     * Evidence on a forward pass of {@code input} that kept at least the layer's head tensors ({@link
+     * Graph#headTensors}); {@code full} gives the pass with every activation (run once, when a method asks).
+     */
+    public LayerEvidence(Executor executor, Activations head, Supplier<Activations> full, dev.candela.graph.Layer layer, Tensor input,
+                         List<ResolvedTarget> targets, CamOptions options) {
+        this(executor, head, full, layer, input, targets, options, new Tensor[1]);
+    }
+
+    private LayerEvidence(Executor executor, Activations head, Supplier<Activations> full, dev.candela.graph.Layer layer, Tensor input,
+                          List<ResolvedTarget> targets, CamOptions options, Tensor[] gradients) {
         if (input.dim(0) != targets.size()) throw new IllegalArgumentException("evidence needs one input row per target: " + input.dim(0) + " rows, " + targets.size() + " targets");
         this.executor = executor;
-        this.forward = forward;
+        this.head = head;
+        this.full = full;
         this.layer = layer;
         this.input = input;
         this.targets = List.copyOf(targets);
@@ -55,19 +70,25 @@ public final class LayerEvidence {
      * and the gradients (computed once, by whichever copy needs them first).
      */
     public LayerEvidence withOptions(CamOptions other) {
-        return new LayerEvidence(executor, forward, layer, input, targets, other, gradients);
+        return new LayerEvidence(executor, head, full, layer, input, targets, other, gradients);
     }
 
-    /** The same evidence for another layer (shares the forward pass). */
+    /** The same evidence for another layer (shares the forward pass: the one with every activation). */
     public LayerEvidence atLayer(dev.candela.graph.Layer otherLayer) {
-        return new LayerEvidence(executor, forward, otherLayer, input, targets, options);
+        return new LayerEvidence(executor, full.get(), otherLayer, input, targets, options);
     }
 
     public Executor executor() { return executor; }
     public Model model() { return executor.model(); }
     public Graph graph() { return executor.graph(); }
-    /** The clean forward pass of {@link #input()} with every activation kept. */
-    public Activations forward() { return forward; }
+    /**
+     * The clean forward pass of {@link #input()} with every activation kept (for methods that read layers before
+     * this one: FG-CAM, FullGrad, LRP); run on first use when the session kept only the head.
+     */
+    public Activations forward() { return full.get(); }
+
+    /** The clean forward pass keeping the layer, everything after it and the output: what gradients at the layer read. */
+    public Activations head() { return head; }
     /** Tensor name of the layer explained (what the executor reads). */
     public String layer() { return layer.tensor(); }
     /** The layer explained, as resolved once: tensor, the name users see, shape. */
@@ -81,15 +102,15 @@ public final class LayerEvidence {
     public Progress progress() { return options.progress(); }
 
     /** Layer activations A, R x K x h x w. */
-    public Tensor activations() { return forward.get(layer.tensor()); }
+    public Tensor activations() { return head.get(layer.tensor()); }
 
     /** Model output of the clean pass, R x classes. */
-    public Tensor logits() { return forward.output(); }
+    public Tensor logits() { return head.output(); }
 
     /** d score_r / d A for every row, R x K x h x w (computed once, on first use). */
     public Tensor gradients() {
         synchronized (gradients) {
-            if (gradients[0] == null) gradients[0] = gradientsAt(forward, Set.of(layer.tensor())).get(layer.tensor());
+            if (gradients[0] == null) gradients[0] = gradientsAt(head, Set.of(layer.tensor())).get(layer.tensor());
             return gradients[0];
         }
     }
@@ -117,7 +138,7 @@ public final class LayerEvidence {
 
     /** Activations and gradients at the layer for another input of R rows (noisy copies, augmentations). */
     public LayerPass pass(Tensor otherInput, boolean withGradients) {
-        Activations fwd = executor.forward(otherInput);
+        Activations fwd = executor.forward(otherInput, graph().headTensors(Set.of(layer.tensor())));
         Tensor g = withGradients ? gradientsAt(fwd, Set.of(layer.tensor())).get(layer.tensor()) : null;
         return new LayerPass(fwd.get(layer.tensor()), g, fwd.output());
     }
@@ -162,7 +183,7 @@ public final class LayerEvidence {
         return scoreBatched(task, count, fill, scorer, item, (ex, batch, from, to) -> {
             Map<String, Tensor> given = new HashMap<>();
             given.put(layer.tensor(), batch);
-            for (String t : bypass) given.put(t, gatherRows(forward.get(t), from, to, rowOf));
+            for (String t : bypass) given.put(t, gatherRows(head.get(t), from, to, rowOf));
             return ex.forwardFrom(given, Set.of()).output();
         });
     }

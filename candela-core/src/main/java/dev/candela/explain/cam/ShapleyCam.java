@@ -71,10 +71,10 @@ public record ShapleyCam(boolean rest) implements CamMethod {
             }
             for (int j = 0; j < classes; j++) us[row * classes + j] = (float) u[j];
         }
-        Tensor g = e.executor().backward(e.forward(), out, new Tensor(z.shape(), seeds), Set.of(layer), GradientRule.INSTANCE).get(layer);
+        Tensor g = e.executor().backward(e.head(), out, new Tensor(z.shape(), seeds), Set.of(layer), GradientRule.INSTANCE).get(layer);
         float[] w = g.data().clone();
         if (anyHessian) {
-            Tensor hvp = e.executor().backward(e.forward(), out, new Tensor(z.shape(), us), Set.of(layer), GradientRule.INSTANCE).get(layer);
+            Tensor hvp = e.executor().backward(e.head(), out, new Tensor(z.shape(), us), Set.of(layer), GradientRule.INSTANCE).get(layer);
             for (int i = 0; i < w.length; i++) w[i] = g.data()[i] - 0.5f * hvp.data()[i];
         }
         return new Weights.PerChannel(Reductions.spatialMean(new Tensor(g.shape(), w)));
