@@ -83,7 +83,7 @@ public final class Main {
             }
             if (at == all.size()) return usageError(err, "candela", "missing command: try 'candela explain IMAGE' or 'candela --help'");
             List<String> rest = all.subList(at + 1, all.size());
-            if (all.get(at).equals("help")) return help(rest, at, out, err);
+            if (all.get(at).equals("help")) return help(rest, out, err);
             CliCommand c = COMMANDS.get(all.get(at)).get();
             c.writeTo(err, out);
             return execute(c, rest.toArray(String[]::new));
@@ -96,19 +96,20 @@ public final class Main {
         }
     }
 
-    /** {@code candela help [COMMAND]}: the command's help, or the list of commands (picocli's help command). */
-    private static int help(List<String> rest, int at, PrintWriter out, PrintWriter err) {
+    /**
+     * {@code candela help [COMMAND]}: the command's help, or the list of commands. picocli's help command was a help
+     * request itself, so it never checked the rest: its first word names the command, other words and unknown
+     * options are ignored ({@code help explain extra} is explain's help, exit 0), an unknown command is exit 2.
+     */
+    private static int help(List<String> rest, PrintWriter out, PrintWriter err) {
         for (String a : rest) if (a.equals("-h") || a.equals("--help")) return print(out, topHelp());
-        if (rest.isEmpty()) return print(out, topHelp());
-        String name = rest.get(0);
-        if (name.startsWith("-") && name.length() > 1) return usageError(err, "candela help", "Unknown option: '" + name + "'");
-        Supplier<CliCommand> c = COMMANDS.get(name);
-        if (c == null) return usageError(err, "candela", "Unknown subcommand '" + name + "'");
-        if (rest.size() > 1) {
-            return usageError(err, "candela help", rest.size() == 2 ? "Unmatched argument at index " + (at + 2) + ": '" + rest.get(1) + "'"
-                    : "Unmatched arguments from index " + (at + 2) + ": " + quoted(rest.subList(1, rest.size())));
+        for (String name : rest) {
+            if (name.startsWith("-") && name.length() > 1) continue;
+            Supplier<CliCommand> c = COMMANDS.get(name);
+            if (c == null) return usageError(err, "candela", "Unknown subcommand '" + name + "'");
+            return print(out, HelpText.of("candela", c.get().spec()));
         }
-        return print(out, HelpText.of("candela", c.get().spec()));
+        return print(out, topHelp());
     }
 
     /**

@@ -83,7 +83,8 @@ class CommandLineCompatTest {
             assertTrue(help.startsWith("Usage: candela " + c + " "), help);
             assertEquals("", err, c);
             for (String[] other : List.of(new String[]{c, "-h"}, new String[]{"help", c}, new String[]{c, "-hV"}, new String[]{c, "--bogus", "--help"},
-                    new String[]{c, "a", "b", "c", "-h"}, new String[]{c, "--help=true"})) {
+                    new String[]{c, "a", "b", "c", "-h"}, new String[]{c, "--help=true"},
+                    new String[]{"help", c, "extra"}, new String[]{"help", "--bogus", c})) { // picocli's help command checked nothing after the name
                 assertEquals(0, cli(other), String.join(" ", other) + ": " + err);
                 assertEquals(help, out, String.join(" ", other));
                 assertEquals("", err, String.join(" ", other));
@@ -119,7 +120,6 @@ class CommandLineCompatTest {
 
     @Test
     void usageMistakesAreExit2OnStderrNamingTheArgument() {
-        assertUsage("candela help: Unmatched argument at index 2: 'extra'", "help", "explain", "extra");
         assertUsage("candela: Unknown subcommand 'bogus'", "help", "bogus");
         assertUsage("candela: Unknown option: '--bogus'", "--bogus", "explain");
         assertUsage("candela: Unmatched arguments from index 0: 'explian', 'x.png'", "explian", "x.png");

@@ -17,8 +17,9 @@ import java.util.Map;
  * win over unknown options, missing operands and missing required options, but not over a bad value. Names are
  * case-sensitive and never abbreviated. {@code @file} arguments are expanded before this, by {@link ArgFiles}.
  *
- * <p>Kept different from picocli on purpose: an option with an optional value ({@code --denoise}) takes the next
- * argument only when it is one of its words (picocli took any word, so {@code --denoise img.png} lost the image);
+ * <p>Kept different from picocli on purpose: in a command with operands, an option with an optional value
+ * ({@code --denoise}) takes the next argument only when it is one of its words (picocli took any word, so
+ * {@code explain --denoise img.png} lost the image);
  * a value is never unquoted or split inside quotes; an unknown option is named before missing required options.
  */
 public final class ArgParser {
@@ -100,7 +101,7 @@ public final class ArgParser {
                 case OPTIONAL_VALUE -> {
                     if (!values.isEmpty()) throw new UsageException("option '" + o.name() + "' (" + o.label() + ") should be specified only once");
                     if (attached != null) values.add(attached);
-                    else if (i + 1 < args.size() && o.choices().contains(args.get(i + 1).trim().toLowerCase(Locale.ROOT))) values.add(args.get(++i));
+                    else if (i + 1 < args.size() && takesAsValue(spec, o, args.get(i + 1))) values.add(args.get(++i));
                     else values.add(o.fallbackValue());
                 }
             }
@@ -177,6 +178,15 @@ public final class ArgParser {
                     : "Unmatched arguments from index " + index.get(at) + ": " + quoted(rest));
         }
         return out;
+    }
+
+    /**
+     * Whether an option with an optional value takes {@code next} as its value: one of its words (in any case, as the
+     * methods read them); or, in a command without operands (evaluate), any word that is not an option, as picocli did.
+     */
+    private static boolean takesAsValue(CommandSpec spec, OptionSpec o, String next) {
+        if (o.choices().contains(next.trim().toLowerCase(Locale.ROOT))) return true;
+        return spec.operands().isEmpty() && !isOptionName(spec, next);
     }
 
     /** An argument that names an option of this command (and so is never taken as the previous option's value). */

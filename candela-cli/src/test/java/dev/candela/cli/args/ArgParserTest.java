@@ -193,4 +193,17 @@ class ArgParserTest {
         assertEquals("Missing required parameter for option '--steps' (<steps>)", error("--steps", "--help=true"));
         assertEquals(ArgParser.Request.HELP, ArgParser.parse(new Fields().spec(), List.of("-", "-h")), "'-' is an operand");
     }
+
+    @Test void withoutOperandsAnOptionalValueTakesAnyWordThatIsNoOption() {
+        // evaluate has no operands: picocli's "--denoise other" was the value, not an unmatched argument
+        String[] mode = new String[1];
+        CommandSpec noOperands = CommandSpec.builder("evaluate", "d")
+                .optionalValue("--denoise", null, "official", Set.of("official"), "d", v -> mode[0] = v)
+                .flag("--force", "f", v -> {})
+                .build();
+        ArgParser.parse(noOperands, List.of("--denoise", "other"));
+        assertEquals("other", mode[0]);
+        ArgParser.parse(noOperands, List.of("--denoise", "--force"));
+        assertEquals("official", mode[0]);
+    }
 }
