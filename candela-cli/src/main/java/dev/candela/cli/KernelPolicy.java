@@ -17,7 +17,7 @@ import java.util.Set;
  *
  * <p>The launcher ({@code ./candela}) applies the same rule to the command line before the JVM starts, to leave
  * the Vector API module out of a short run: without an incubator module the JDK's ahead-of-time cache also holds
- * linked classes and lambdas (LauncherKernelRuleTest keeps the two rules equal).
+ * linked classes and lambdas (KernelPolicyTest keeps the two rules equal).
  */
 final class KernelPolicy {
     /** Up to this many single files count as a short run. */

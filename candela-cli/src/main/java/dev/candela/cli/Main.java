@@ -1,10 +1,12 @@
 package dev.candela.cli;
 
+import dev.candela.cli.args.ArgFiles;
 import dev.candela.cli.args.ArgParser;
 import dev.candela.cli.args.HelpText;
 import dev.candela.cli.args.UsageException;
 import dev.candela.io.Text;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,32 +40,76 @@ public final class Main {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line and returns the exit status (for tests: nothing calls System.exit). */
+    /**
+     * Runs the command line and returns the exit status (for tests: nothing calls System.exit). As with picocli:
+     * {@code @file} arguments are expanded first ({@link ArgFiles}); before the command, {@code -h}/{@code --help}
+     * and {@code -V}/{@code --version} win over an unknown option or word; {@code help COMMAND} is that command's help.
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         try {
-            if (args.length == 0) return usageError(err, "candela", "missing command: try 'candela explain IMAGE' or 'candela --help'");
-            String first = args[0];
-            if (first.equals("-h") || first.equals("--help")) return print(out, topHelp());
-            if (first.equals("-V") || first.equals("--version")) return print(out, version());
-            if (first.equals("help")) {
-                if (args.length == 1 || args[1].equals("-h") || args[1].equals("--help")) return print(out, topHelp());
-                Supplier<CliCommand> c = COMMANDS.get(args[1]);
-                if (c == null) return usageError(err, "candela", "Unknown subcommand '" + args[1] + "'");
-                return print(out, HelpText.of("candela", c.get().spec()));
+            List<String> all;
+            try {
+                all = ArgFiles.expand(Arrays.asList(args));
+            } catch (UsageException e) {
+                return usageError(err, "candela", e.getMessage());
             }
-            Supplier<CliCommand> command = COMMANDS.get(first);
-            if (command == null) {
-                if (first.startsWith("-")) return usageError(err, "candela", "Unknown option: '" + first + "'");
-                return usageError(err, "candela", args.length == 1 ? "Unmatched argument at index 0: '" + first + "'"
-                        : "Unmatched arguments from index 0: " + quoted(Arrays.asList(args)));
+            boolean help = false, version = false;
+            String unknown = null;
+            List<String> unmatched = new ArrayList<>();
+            int unmatchedFrom = -1, at = 0;
+            for (; at < all.size(); at++) {
+                String a = all.get(at);
+                if (COMMANDS.containsKey(a) || a.equals("help")) break;
+                if (a.matches("-[hV]+")) {
+                    help |= a.indexOf('h') > 0;
+                    version |= a.indexOf('V') > 0;
+                } else if (a.equals("--help")) {
+                    help = true;
+                } else if (a.equals("--version")) {
+                    version = true;
+                } else if (a.startsWith("-") && a.length() > 1 && unknown == null) {
+                    unknown = "Unknown option: '" + a + "'";
+                } else if (!a.startsWith("-") || a.length() == 1) {
+                    if (unmatched.isEmpty()) unmatchedFrom = at;
+                    unmatched.add(a);
+                }
             }
-            CliCommand c = command.get();
+            if (help) return print(out, topHelp());
+            if (version) return print(out, version());
+            if (unknown != null) return usageError(err, "candela", unknown);
+            if (!unmatched.isEmpty()) {
+                return usageError(err, "candela", unmatched.size() == 1 ? "Unmatched argument at index " + unmatchedFrom + ": '" + unmatched.get(0) + "'"
+                        : "Unmatched arguments from index " + unmatchedFrom + ": " + quoted(unmatched));
+            }
+            if (at == all.size()) return usageError(err, "candela", "missing command: try 'candela explain IMAGE' or 'candela --help'");
+            List<String> rest = all.subList(at + 1, all.size());
+            if (all.get(at).equals("help")) return help(rest, out, err);
+            CliCommand c = COMMANDS.get(all.get(at)).get();
             c.writeTo(err, out);
-            return execute(c, Arrays.copyOfRange(args, 1, args.length));
+            return execute(c, rest.toArray(String[]::new));
+        } catch (RuntimeException e) { // a bug, not the user's mistake: one line, no stack trace
+            err.println("candela: internal error: " + Text.safe(String.valueOf(e)));
+            return 1;
         } finally {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * {@code candela help [COMMAND]}: the command's help, or the list of commands. picocli's help command was a help
+     * request itself, so it never checked the rest: its first word names the command, other words and unknown
+     * options are ignored ({@code help explain extra} is explain's help, exit 0), an unknown command is exit 2.
+     */
+    private static int help(List<String> rest, PrintWriter out, PrintWriter err) {
+        for (String a : rest) if (a.equals("-h") || a.equals("--help")) return print(out, topHelp());
+        for (String name : rest) {
+            if (name.startsWith("-") && name.length() > 1) continue;
+            Supplier<CliCommand> c = COMMANDS.get(name);
+            if (c == null) return usageError(err, "candela", "Unknown subcommand '" + name + "'");
+            return print(out, HelpText.of("candela", c.get().spec()));
+        }
+        return print(out, topHelp());
     }
 
     /**

@@ -48,6 +48,9 @@ class KernelPolicyTest {
         String small = Files.write(tmp.resolve("small.onnx"), new byte[1000]).toString();
         String big = Files.write(tmp.resolve("big.cnd"), new byte[(int) KernelPolicy.SMALL_MODEL_BYTES + 1]).toString();
         String dir = tmp.toString();
+        Files.writeString(tmp.resolve("cam"), "x"); // the launcher runs here: a glob "ca?" would find it
+        Path spacedDir = Files.createDirectory(tmp.resolve("a dir"));
+        String spaced = Files.write(spacedDir.resolve("small model.onnx"), new byte[1000]).toString();
         List<List<String>> cases = List.of(
                 List.of(png), List.of(png, png, png, png), List.of(png, png, png, png, png), List.of(dir), List.of(npy),
                 List.of("--input", png), List.of("--input=" + png, png), List.of("--out", dir, png), List.of("--out=" + dir, png),
@@ -57,33 +60,49 @@ class KernelPolicyTest {
                 List.of("--model", small, "--method", "score-cam", png), List.of("--model", small, "--method", "grad-cam", "--method", "rise", png),
                 List.of("--model", small, "--method", "fg-cam(base=grad-cam)", png), List.of("--model", small, "--method", "lrp(composite=epsilon-plus)", png),
                 List.of("--model", big, png), List.of("--method", "score-cam", png), List.of("--target", "3", "--layer", "a,b", png),
-                List.of("--", png), List.of("--steps", "5", "--seed", "-1", png), List.of());
+                List.of("--", png), List.of("--steps", "5", "--seed", "-1", png), List.of(),
+                // cases the first launcher read differently from the parser (each failed before the fix)
+                List.of("--denoise", "OFFICIAL", png), List.of("--denoise", " Means-Back ", png), // modes in any case, as Methods reads them
+                List.of("--model", small, "--method=", png), List.of("--model=", png), // an empty method or model is not a short run
+                List.of("--model", small, "--method", "ca?", png), List.of("--model", small, "--method", "*", png), // never globbed (a file "cam" is here)
+                List.of("--model", spaced, "--method", "Grad-CAM, lift-cam", png), List.of("--model", spaced, png), // a path with spaces
+                List.of("-hV", png), List.of("--layer", "a,", png), List.of("--force", "--force", png));
         for (List<String> c : cases) {
-            boolean java = javaRule(c);
-            assertEquals(java, launcherSaysScalar(launcher, c), "launcher and KernelPolicy disagree on " + c);
+            Boolean java = javaRule(c);
+            boolean scalar = launcherSaysScalar(launcher, c);
+            if (java != null) assertEquals(java, scalar, "launcher and KernelPolicy disagree on " + c);
         }
         assertTrue(javaRule(List.of(png)) && !javaRule(List.of(dir)), "the cases cover both answers");
+        // an argument file is read by the JVM (ArgFiles): the launcher cannot see inside, so it does not call the run short
+        Path args = Files.writeString(tmp.resolve("args.txt"), png);
+        assertTrue(javaRule(List.of(png)) && !launcherSaysScalar(launcher, List.of("@" + args)), "@file: the vector kernels");
+        assertFalse(launcherSaysScalar(launcher, List.of("--", "@" + args)), "@file after --: the vector kernels");
     }
 
-    /** KernelPolicy on the command line as explain parses it. */
-    private static boolean javaRule(List<String> args) {
+    /** KernelPolicy on the command line as explain parses it; null when explain would not run (help, a usage mistake). */
+    private static Boolean javaRule(List<String> args) {
         ExplainCommand c = new ExplainCommand();
-        dev.candela.cli.args.ArgParser.parse(c.spec(), args);
+        try {
+            if (dev.candela.cli.args.ArgParser.parse(c.spec(), args) != dev.candela.cli.args.ArgParser.Request.RUN) return null;
+        } catch (dev.candela.cli.args.UsageException e) {
+            return null;
+        }
         List<Path> given = new ArrayList<>(c.images);
         given.addAll(c.inputs);
         return KernelPolicy.shortRun(c.shared.model, given, c.methods);
     }
 
-    private static boolean launcherSaysScalar(Path launcher, List<String> args) throws IOException, InterruptedException {
+    private boolean launcherSaysScalar(Path launcher, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", launcher.toString(), "explain"));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile());
         pb.environment().put("CANDELA_DRY_RUN", "1");
         pb.environment().remove("CANDELA_KERNELS");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher dry run");
         assertEquals(0, p.exitValue(), out);
+        for (String line : out.split("\n")) assertTrue(line.startsWith("-") || line.equals("jdk.incubator.vector"), "only JVM options, no message (" + args + "): " + out);
         boolean scalar = out.contains("-Dcandela.vector=scalar\n");
         assertEquals(!scalar, out.contains("jdk.incubator.vector"), "the Vector API module goes with the vector kernels only: " + out);
         return scalar;

@@ -138,4 +138,72 @@ class ArgParserTest {
         assertThrows(IllegalStateException.class, () -> CommandSpec.builder("x", "d").flag("--a", "a", v -> {}).flag("--b|--a", "b", v -> {}).build());
         assertThrows(IllegalStateException.class, () -> CommandSpec.builder("x", "d").flag("--help", "h", v -> {}).build());
     }
+
+    // picocli 4.7's rules that the first version of this parser missed (each case below failed before the fix)
+
+    @Test void splitDropsTrailingEmptyPartsAsPicocliDid() {
+        // String.split without a limit: "--mean 0.5,0.5," was two values, "--layer ," none
+        assertEquals(List.of("a", "b"), new Fields().parse("--layer", "a,b,").layers);
+        assertEquals(List.of(), new Fields().parse("--layer", ",").layers);
+        assertEquals(List.of("a", "", "b"), new Fields().parse("--layer=a,,b").layers);
+    }
+
+    @Test void aSwitchGivenTwiceIsAnErrorAsEverySingleValuedOption() {
+        assertEquals("option '--force' should be specified only once", error("--force", "--force"));
+        assertEquals("option '--force' should be specified only once", error("--force=false", "--force"));
+    }
+
+    @Test void helpWinsOverUnknownOptionsAndMissingArgumentsButNotOverABadValue() {
+        CommandSpec required = CommandSpec.builder("run", "d")
+                .operand("MODEL", "m", ValueType.STRING, v -> {})
+                .value("--out", null, null, "dir", ValueType.STRING, v -> {}).required()
+                .build();
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(required, List.of("--bogus", "--help")));
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(required, List.of("a", "b", "c", "-h")));
+        assertEquals(ArgParser.Request.VERSION, ArgParser.parse(required, List.of("--bogus", "-V")));
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(required, List.of("-hV")), "a cluster of -h and -V");
+        assertEquals(ArgParser.Request.VERSION, ArgParser.parse(required, List.of("-VV")));
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(required, List.of("--help=true")));
+        assertEquals("Invalid value for option '--steps': 'x' is not an int", error("--steps", "x", "--help"));
+        assertEquals("Invalid value for option '--steps': 'x' is not an int", error("--help", "--steps=x"));
+        // without help, an unknown option is still named, after the values were read (picocli's order)
+        assertEquals("Unknown option: '--bogus'", error("--bogus", "x.png"));
+        assertEquals("Invalid value for option '--steps': 'x' is not an int", error("--bogus", "--steps", "x"));
+    }
+
+    @Test void anyNumberPicocliReadAsANumberIsAnOperandNotAnUnknownOption() {
+        // picocli: Long.decode or Double.parseDouble succeeds -> not an option
+        for (String n : List.of("-1", "-1f", "-1e3", "-.5", "-0x10", "-Infinity", "-1.5d")) {
+            assertEquals(List.of(Path.of(n)), new Fields().parse(n).images, n);
+        }
+        assertEquals(-2f, new Fields().parse("--offset", "-2f").offset);
+        assertTrue(error("-x").startsWith("Unknown option: '-x'"));
+    }
+
+    @Test void anOptionalValuesWordsMatchInAnyCaseAsTheMethodsReadThem() {
+        // Methods reads --denoise trimmed and in lower case, so picocli's "--denoise OFFICIAL x.png" worked
+        Fields f = new Fields().parse("--denoise", "MEANS-BACK", "x.png");
+        assertEquals("MEANS-BACK", f.mode);
+        assertEquals(List.of(Path.of("x.png")), f.images);
+        assertEquals(" official", new Fields().parse("--denoise", " official").mode);
+    }
+
+    @Test void aClusterOfHelpSwitchesIsNeverAValue() {
+        assertEquals("Missing required parameter for option '--steps' (<steps>)", error("--steps", "-hV"));
+        assertEquals("Missing required parameter for option '--steps' (<steps>)", error("--steps", "--help=true"));
+        assertEquals(ArgParser.Request.HELP, ArgParser.parse(new Fields().spec(), List.of("-", "-h")), "'-' is an operand");
+    }
+
+    @Test void withoutOperandsAnOptionalValueTakesAnyWordThatIsNoOption() {
+        // evaluate has no operands: picocli's "--denoise other" was the value, not an unmatched argument
+        String[] mode = new String[1];
+        CommandSpec noOperands = CommandSpec.builder("evaluate", "d")
+                .optionalValue("--denoise", null, "official", Set.of("official"), "d", v -> mode[0] = v)
+                .flag("--force", "f", v -> {})
+                .build();
+        ArgParser.parse(noOperands, List.of("--denoise", "other"));
+        assertEquals("other", mode[0]);
+        ArgParser.parse(noOperands, List.of("--denoise", "--force"));
+        assertEquals("official", mode[0]);
+    }
 }
