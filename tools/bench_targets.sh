@@ -25,9 +25,9 @@ for g in "$@"; do
         P tools/bench_cam_torch.py --model mobilenet --threads "$T" --methods score-cam --score-batch 32 --warm 1 --runs 5
         P tools/bench_attr_torch.py --model mobilenet --threads "$T" --methods lift-cam; uptime; } > "$out-torch.jsonl" ;;
     r50)
-      { uptime; J resnet50 "$T" forward,grad-cam,lift-cam 2 10; uptime; } > "$out-java.jsonl"
-      { uptime; P tools/bench_cam_torch.py --model resnet50 --threads "$T" --methods forward,grad-cam --warm 2 --runs 10
-        P tools/bench_attr_torch.py --model resnet50 --threads "$T" --methods lift-cam --warm 2 --runs 10; uptime; } > "$out-torch.jsonl" ;;
+      { uptime; J resnet50 "$T" forward,grad-cam,lift-cam 5 15; uptime; } > "$out-java.jsonl"
+      { uptime; P tools/bench_cam_torch.py --model resnet50 --threads "$T" --methods forward,grad-cam --warm 5 --runs 15
+        P tools/bench_attr_torch.py --model resnet50 --threads "$T" --methods lift-cam --warm 5 --runs 15; uptime; } > "$out-torch.jsonl" ;;
     vgg)
       { uptime; J vgg16 "$T" grad-cam,lift-cam,fg-cam@features.30 1 5; uptime; } > "$out-java.jsonl"
       { uptime; P tools/bench_attr_torch.py --model vgg16 --threads "$T" --methods grad-cam,lift-cam,fg-cam --warm 1 --runs 5; uptime; } > "$out-torch.jsonl" ;;
