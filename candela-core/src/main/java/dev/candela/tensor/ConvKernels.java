@@ -172,15 +172,20 @@ public final class ConvKernels {
             for (int o = i0; o < i1; o++) {
                 float bv = bias == null ? 0f : bias[gr * ocg + o];
                 int src = (o - i0) * ldc - j0, dst = yOff + o * outPlane;
+                int first = -1, last = -1;
                 for (int j = j0; j < j1; ) {
                     int oy = j / wp, ox = j % wp, end = Math.min(j1, oy * wp + ow);
                     if (ox < ow) {
                         if (bias == null) System.arraycopy(c, src + j, y, dst + oy * ow + ox, end - j);
                         else VectorOps.addScalarInto(c, src + j, y, dst + oy * ow + ox, end - j, bv);
-                        if (after != null) after.apply(y, dst + oy * ow + ox, end - j, gr * ocg + o);
+                        if (first < 0) first = dst + oy * ow + ox;
+                        last = dst + oy * ow + ox + end - j;
                     }
                     j = (oy + 1) * wp;
                 }
+                // the rows this tile wrote follow one another in y (a row's padding columns are not written), so
+                // the element-wise epilogue runs once over them: per row, 7- and 14-wide rows ran in scalar tails
+                if (after != null && first >= 0) after.apply(y, first, last - first, gr * ocg + o);
             }
         });
     }
