@@ -48,9 +48,17 @@ public final class ConvEpilogue {
     private final boolean check;
     private volatile boolean nonFinite;
 
+    /** The commonest chain, BatchNorm then ReLU or a clamp (ReLU6), run as one pass; null for any other chain. */
+    private final Step.ChannelAffine affine;
+    private final Step tail;
+
     public ConvEpilogue(List<Step> steps, boolean check) {
         this.steps = steps.toArray(Step[]::new);
         this.check = check;
+        boolean pair = this.steps.length == 2 && this.steps[0] instanceof Step.ChannelAffine
+                && (this.steps[1] instanceof Step.Relu || this.steps[1] instanceof Step.Clamp);
+        this.affine = pair ? (Step.ChannelAffine) this.steps[0] : null;
+        this.tail = pair ? this.steps[1] : null;
     }
 
     /** True when a checked value was NaN or infinite (set by any task; read after the convolution). */
@@ -58,6 +66,16 @@ public final class ConvEpilogue {
 
     /** Applies the steps to y[at..at+n), all of output channel {@code channel}. */
     void apply(float[] y, int at, int n, int channel) {
+        if (affine != null) {
+            // one pass instead of three (affine, the non-finite scan, the bound): the same operations per element
+            float scale = affine.scale()[channel], shift = affine.shift()[channel];
+            boolean finite = switch (tail) {
+                case Step.Clamp c -> VectorOps.affineClamp(y, at, n, scale, shift, c.lo(), c.hi());
+                default -> VectorOps.affineRelu(y, at, n, scale, shift);
+            };
+            if (check && !finite) nonFinite = true;
+            return;
+        }
         for (Step s : steps) {
             switch (s) {
                 case Step.ChannelAffine a -> VectorOps.affine(y, y, at, n, a.scale()[channel], a.shift()[channel]);

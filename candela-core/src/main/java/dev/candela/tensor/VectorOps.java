@@ -37,6 +37,12 @@ public final class VectorOps {
     /** y[o+i] = min(max(x[o+i], lo), hi); ReLU is lo = 0, hi = +inf. NaN stays NaN. */
     public static void clamp(float[] x, float[] y, int o, int n, float lo, float hi) { K.clamp(x, y, o, n, lo, hi); }
 
+    /** y = clamp(y * scale + shift, lo, hi) in one pass; true when every y * scale + shift was finite. */
+    public static boolean affineClamp(float[] y, int o, int n, float scale, float shift, float lo, float hi) { return K.affineClamp(y, o, n, scale, shift, lo, hi); }
+
+    /** y = relu(y * scale + shift) in one pass; true when every y * scale + shift was finite. */
+    public static boolean affineRelu(float[] y, int o, int n, float scale, float shift) { return K.affineRelu(y, o, n, scale, shift); }
+
     /** y = x &gt; 0 ? x : 0. */
     public static void relu(float[] x, float[] y, int o, int n) { K.relu(x, y, o, n); }
 

@@ -58,6 +58,15 @@ public interface FloatKernels {
     void clamp(float[] x, float[] y, int o, int n, float lo, float hi);
 
     /**
+     * {@link #affine} then {@link #clamp} in place, in one pass (a convolution's BatchNorm and ReLU6 on an output
+     * block in cache); returns {@link #allFinite} of the affine values. The same bits as the two passes.
+     */
+    boolean affineClamp(float[] y, int o, int n, float scale, float shift, float lo, float hi);
+
+    /** {@link #affine} then {@link #relu} in place, in one pass; returns {@link #allFinite} of the affine values. */
+    boolean affineRelu(float[] y, int o, int n, float scale, float shift);
+
+    /**
      * y = 1 / (1 + exp(-x)), from exp(-|x|) (1/(1+e) for x &gt;= 0, e/(1+e) below), the exponential by
      * Cody-Waite reduction and Cephes' degree-5 polynomial in fused multiply-adds, scaled by 2^k through the
      * exponent bits: the same operations in both kernels, so the same bits. About 2 ulp; exp(-|x|) is held at

@@ -39,6 +39,26 @@ final class ScalarFloatKernels implements FloatKernels {
         for (int i = 0; i < n; i++) y[o + i] = Math.min(Math.max(x[o + i], lo), hi);
     }
 
+    @Override public boolean affineClamp(float[] y, int o, int n, float scale, float shift, float lo, float hi) {
+        float t = 0f;
+        for (int i = 0; i < n; i++) {
+            float v = Math.fma(y[o + i], scale, shift);
+            t += v * 0f;
+            y[o + i] = Math.min(Math.max(v, lo), hi);
+        }
+        return t == 0f;
+    }
+
+    @Override public boolean affineRelu(float[] y, int o, int n, float scale, float shift) {
+        float t = 0f;
+        for (int i = 0; i < n; i++) {
+            float v = Math.fma(y[o + i], scale, shift);
+            t += v * 0f;
+            y[o + i] = v > 0 || v != v ? v : 0f; // NaN propagates
+        }
+        return t == 0f;
+    }
+
     @Override public boolean allFinite(float[] x, int o, int n) {
         float a = 0f, b = 0f, c = 0f, d = 0f;
         int i = 0;

@@ -93,6 +93,41 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < n; i++) y[o + i] = Math.min(Math.max(x[o + i], lo), hi);
     }
 
+    @Override public boolean affineClamp(float[] y, int o, int n, float scale, float shift, float lo, float hi) {
+        FloatVector sv = FloatVector.broadcast(S, scale), tv = FloatVector.broadcast(S, shift);
+        FloatVector lv = FloatVector.broadcast(S, lo), hv = FloatVector.broadcast(S, hi), bad = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, o + i).fma(sv, tv);
+            bad = bad.add(v.mul(0f));
+            v.max(lv).min(hv).intoArray(y, o + i);
+        }
+        float t = bad.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float v = Math.fma(y[o + i], scale, shift);
+            t += v * 0f;
+            y[o + i] = Math.min(Math.max(v, lo), hi);
+        }
+        return t == 0f;
+    }
+
+    @Override public boolean affineRelu(float[] y, int o, int n, float scale, float shift) {
+        FloatVector sv = FloatVector.broadcast(S, scale), tv = FloatVector.broadcast(S, shift), z = FloatVector.zero(S), bad = z;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, o + i).fma(sv, tv);
+            bad = bad.add(v.mul(0f));
+            z.blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN))).intoArray(y, o + i);
+        }
+        float t = bad.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float v = Math.fma(y[o + i], scale, shift);
+            t += v * 0f;
+            y[o + i] = v > 0 || v != v ? v : 0f;
+        }
+        return t == 0f;
+    }
+
     @Override public boolean allFinite(float[] x, int o, int n) {
         FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
         int i = 0;

@@ -206,6 +206,20 @@ class KernelChoiceTest {
                     s.affine(x, ys, o, n, 0.5f, -0f); v.affine(x, yv, o, n, 0.5f, -0f);
                     for (int i = o; i < o + n; i++) sameBits(ys[i], yv[i], "affine(" + x[i] + ") " + why);
                     assertEquals(s.allFinite(x, o, n), v.allFinite(x, o, n), "allFinite " + why);
+                    // the one-pass epilogues: the bits of affine then clamp / relu, and allFinite of the affine values
+                    for (FloatKernels k : new FloatKernels[]{s, v}) {
+                        float[] two = new float[o + n], one = x.clone();
+                        k.affine(x, two, o, n, 0.5f, -0.25f);
+                        boolean finite = k.allFinite(two, o, n);
+                        float[] relu = new float[o + n];
+                        k.relu(two, relu, o, n);
+                        k.clamp(two, two, o, n, 0f, 6f);
+                        assertEquals(finite, k.affineClamp(one, o, n, 0.5f, -0.25f, 0f, 6f), "affineClamp's finiteness " + why);
+                        for (int i = o; i < o + n; i++) sameBits(two[i], one[i], "affineClamp(" + x[i] + ") " + why);
+                        one = x.clone();
+                        assertEquals(finite, k.affineRelu(one, o, n, 0.5f, -0.25f), "affineRelu's finiteness " + why);
+                        for (int i = o; i < o + n; i++) sameBits(relu[i], one[i], "affineRelu(" + x[i] + ") " + why);
+                    }
                 }
             }
         }
