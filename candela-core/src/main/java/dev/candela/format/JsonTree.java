@@ -53,6 +53,37 @@ final class JsonTree {
         }
     }
 
+    /**
+     * A number's node. Jackson converts the text lazily and reports an exponent beyond BigDecimal's range
+     * (1e-2147483648, 1e99999999999999999999) as a NumberFormatException, which readTree let escape as well; here
+     * it is a parse error, so the header's refusal reads "expected JSON" like every other malformed text.
+     */
+    private static JsonNode number(JsonParser p, JsonToken t) throws IOException {
+        try {
+            if (t == JsonToken.VALUE_NUMBER_FLOAT) return NODES.numberNode(stripped(p.getDecimalValue()));
+            return switch (p.getNumberType()) {
+                case INT -> NODES.numberNode(p.getIntValue());
+                case LONG -> NODES.numberNode(p.getLongValue());
+                default -> NODES.numberNode(p.getBigIntegerValue());
+            };
+        } catch (NumberFormatException e) {
+            String reason = String.valueOf(e.getMessage()); // Jackson's message repeats the whole text; keep the JDK's reason
+            int r = reason.lastIndexOf("reason:");
+            throw new JsonParseException(p, "Malformed number " + quoted(p.getText()) + ": " + (r < 0 ? quoted(reason) : reason.substring(r + 7).strip()), e);
+        }
+    }
+
+    /** {@code s} in single quotes on one line: at most 60 characters, control characters escaped (a hostile key or number). */
+    private static String quoted(String s) {
+        StringBuilder b = new StringBuilder("'");
+        for (int i = 0; i < s.length() && i < 60; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.append(s.length() > 60 ? "...' (" + s.length() + " characters)" : "'").toString();
+    }
+
     private static JsonNode value(JsonParser p, JsonToken t) throws IOException {
         return switch (t) {
             case START_OBJECT -> {
@@ -60,7 +91,7 @@ final class JsonTree {
                 for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
                     String name = p.currentName();
                     JsonNode v = value(p, p.nextToken());
-                    if (o.putIfAbsent(name, v) != null) throw new JsonParseException(p, "Duplicate field '" + name + "'");
+                    if (o.putIfAbsent(name, v) != null) throw new JsonParseException(p, "Duplicate field " + quoted(name));
                 }
                 yield o;
             }
@@ -70,12 +101,7 @@ final class JsonTree {
                 yield a;
             }
             case VALUE_STRING -> NODES.textNode(p.getText());
-            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-                case INT -> NODES.numberNode(p.getIntValue());
-                case LONG -> NODES.numberNode(p.getLongValue());
-                default -> NODES.numberNode(p.getBigIntegerValue());
-            };
-            case VALUE_NUMBER_FLOAT -> NODES.numberNode(stripped(p.getDecimalValue()));
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> number(p, t);
             case VALUE_TRUE -> NODES.booleanNode(true);
             case VALUE_FALSE -> NODES.booleanNode(false);
             case VALUE_NULL -> NODES.nullNode();

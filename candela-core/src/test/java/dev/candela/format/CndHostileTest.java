@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
@@ -170,6 +171,20 @@ class CndHostileTest {
         out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) CndWriter.crc(h)).array());
         while (out.size() < CndLayout.dataStart(h.length)) out.write(0);
         rejects(out.toByteArray(), "header");
+    }
+
+    @Test void numberBeyondBigDecimalsRangeIsAHeaderError() throws Exception {
+        for (String h : List.of("{\"format\": \"candela-model\", \"x\": 1e-2147483648}", "{\"format\": \"candela-model\", \"x\": 1e99999999999999999999}")) {
+            byte[] b = h.getBytes();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(CndLayout.MAGIC);
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(b.length).array());
+            out.write(b);
+            out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) CndWriter.crc(b)).array());
+            while (out.size() < CndLayout.dataStart(b.length)) out.write(0);
+            ModelFormatException e = rejects(out.toByteArray(), "header");
+            assertTrue(e.getMessage().contains("expected JSON: Malformed number"), e.getMessage());
+        }
     }
 
     @Test void deeplyNestedHeaderIsRefusedWithoutStackOverflow() throws Exception {
