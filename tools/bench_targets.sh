@@ -29,8 +29,8 @@ for g in "$@"; do
       { uptime; P tools/bench_cam_torch.py --model resnet50 --threads "$T" --methods forward,grad-cam --warm 5 --runs 15
         P tools/bench_attr_torch.py --model resnet50 --threads "$T" --methods lift-cam --warm 5 --runs 15; uptime; } > "$out-torch.jsonl" ;;
     vgg)
-      { uptime; J vgg16 "$T" grad-cam,lift-cam,fg-cam@features.30 1 5; uptime; } > "$out-java.jsonl"
-      { uptime; P tools/bench_attr_torch.py --model vgg16 --threads "$T" --methods grad-cam,lift-cam,fg-cam --warm 1 --runs 5; uptime; } > "$out-torch.jsonl" ;;
+      { uptime; J vgg16 "$T" grad-cam,lift-cam,fg-cam@features.30 3 7; uptime; } > "$out-java.jsonl"
+      { uptime; P tools/bench_attr_torch.py --model vgg16 --threads "$T" --methods grad-cam,lift-cam,fg-cam --warm 3 --runs 7; uptime; } > "$out-torch.jsonl" ;;
     r50-score)  # one complete Score-CAM (2048 masked forwards) per side, batch 32 on both
       { uptime; J resnet50 "$T" score-cam 0 1; uptime; } > "$out-java.jsonl"
       { uptime; P tools/bench_cam_torch.py --model resnet50 --threads "$T" --methods score-cam --score-batch 32 --warm 0 --runs 1; uptime; } > "$out-torch.jsonl" ;;
