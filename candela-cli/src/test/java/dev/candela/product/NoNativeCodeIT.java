@@ -53,9 +53,10 @@ class NoNativeCodeIT {
         Run quick = run(List.of(JAVA.toString(), "-jar", JAR.toString(), "explain", "testdata/images/fashion-9-ankle-boot.png", "--out", tmp.resolve("quick").toString()));
         assertEquals(0, quick.code(), quick.err());
         assertEquals(0, count(quick.err(), NOTICE), "no notice when the scalar kernels are the faster choice:\n" + quick.err());
-        // a model of the user's wants the Vector API: without the module, one notice naming the flag
-        Run r = run(List.of(JAVA.toString(), "-jar", JAR.toString(), "explain", "--model", "weights/fashion-vgg.cnd",
-                "testdata/images/fashion-9-ankle-boot.png", "--out", outDir.toString()));
+        // a run that is not short (more than four images) wants the Vector API: without the module, one notice naming the flag
+        Run r = run(List.of(JAVA.toString(), "-jar", JAR.toString(), "explain", "--model", "weights/fashion-vgg.cnd", "--layer", "stage3",
+                "testdata/images/fashion-9-ankle-boot.png", "testdata/images/fashion-1-trouser.png", "testdata/images/fashion-3-dress.png",
+                "testdata/images/fashion-5-sandal.png", "testdata/images/fashion-7-sneaker.png", "--out", outDir.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Ankle boot (class 9)"), r.out());
         assertEquals(1, count(r.err(), NOTICE), "the scalar notice once on stderr:\n" + r.err());
