@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 N="${1:-20}" T="${2:-2}"
 dir="$(mktemp -d)"; trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/in"
-ls ../shared/imagenet-sample/*.JPEG | head -n "$N" | while read -r f; do ln -s "$PWD/$f" "$dir/in/"; done
+# the first N in name order (an array, not ls | head: under pipefail, head closing the pipe early fails the script)
+photos=(../shared/imagenet-sample/*.JPEG)
+for f in "${photos[@]:0:$N}"; do ln -s "$PWD/$f" "$dir/in/"; done
 model=../shared/models/mobilenet_v1_0.25_224_imagenet.onnx
 # the preprocessing of tools/make_photo_claims.sh: centre square, antialiased bilinear to 224, pixel/127.5 - 1
 ./candela convert "$model" "$dir/m.cnd" --labels ../shared/models/imagenet_classes.txt --resize 224 --crop center \
