@@ -226,7 +226,7 @@ public final class ArgParser {
         int bestDistance = 3;
         for (OptionSpec o : spec.options()) {
             for (String n : o.names()) {
-                int d = distance(name, n);
+                int d = dev.candela.graph.LayerNames.distance(name, n); // the one edit distance of the project
                 if (d < bestDistance) {
                     bestDistance = d;
                     best = n;
@@ -234,21 +234,5 @@ public final class ArgParser {
             }
         }
         return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    /** Levenshtein distance (names are short). */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }
