@@ -21,7 +21,6 @@ import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The front door of the Java API: wraps a model once, explains batches many times.
@@ -161,10 +160,7 @@ public final class Explainer implements AutoCloseable {
         List<Layer> layers = new ArrayList<>();
         if (request.layers().isEmpty()) layers.add(autoLayer());
         else for (String l : request.layers()) layers.add(resolveLayer(l));
-        // the layers and what follows them (what gradients at the layers read); a method that needs every
-        // activation gets them from the session on demand
-        Set<String> heads = model.graph().headTensors(layers.stream().map(Layer::tensor).collect(java.util.stream.Collectors.toSet()));
-        Activations fwd = executor.forward(input, heads);
+        Activations fwd = CamSession.headPass(executor, input, layers);
         List<ResolvedTarget> targets = Target.resolve(request.targets(), model, fwd.output());
         return new CamSession(executor, input, fwd, targets, layers, request.options());
     }

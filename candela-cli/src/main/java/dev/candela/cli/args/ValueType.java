@@ -13,34 +13,10 @@ public interface ValueType<T> {
     T parse(String text);
 
     ValueType<String> STRING = s -> s;
-    ValueType<Integer> INT = s -> {
-        try {
-            return Integer.valueOf(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("is not an int");
-        }
-    };
-    ValueType<Long> LONG = s -> {
-        try {
-            return Long.valueOf(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("is not a long");
-        }
-    };
-    ValueType<Float> FLOAT = s -> {
-        try {
-            return Float.valueOf(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("is not a float");
-        }
-    };
-    ValueType<Double> DOUBLE = s -> {
-        try {
-            return Double.valueOf(s.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("is not a double");
-        }
-    };
+    ValueType<Integer> INT = number(Integer::valueOf, "an int");
+    ValueType<Long> LONG = number(Long::valueOf, "a long");
+    ValueType<Float> FLOAT = number(Float::valueOf, "a float");
+    ValueType<Double> DOUBLE = number(Double::valueOf, "a double");
     ValueType<Path> PATH = s -> {
         try {
             return Path.of(s);
@@ -48,4 +24,15 @@ public interface ValueType<T> {
             throw new IllegalArgumentException("is not a file path (" + e.getReason() + ")");
         }
     };
+
+    /** A number read by {@code parse} from the trimmed text; "is not " + {@code what} when it is not one. */
+    private static <N> ValueType<N> number(java.util.function.Function<String, N> parse, String what) {
+        return s -> {
+            try {
+                return parse.apply(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("is not " + what);
+            }
+        };
+    }
 }

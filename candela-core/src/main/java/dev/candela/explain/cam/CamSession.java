@@ -11,7 +11,6 @@ import dev.candela.tensor.Shape;
 import dev.candela.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -45,10 +44,7 @@ public final class CamSession {
         this.targets = List.copyOf(targets);
         this.layers = List.copyOf(layers);
         this.options = options;
-        // Gradients at the layers read only the layers and what follows them, so the pass keeps just those and
-        // runs the rest fused in reused buffers; a method that reads earlier layers gets the full pass on demand.
-        Set<String> heads = executor.graph().headTensors(layers.stream().map(dev.candela.graph.Layer::tensor).collect(Collectors.toSet()));
-        Activations fwd = clean != null ? clean : executor.forward(input, heads);
+        Activations fwd = clean != null ? clean : headPass(executor, input, layers);
         this.logits = fwd.output();
         boolean identity = targets.size() == input.dim(0);
         for (int r = 0; identity && r < targets.size(); r++) identity = targets.get(r).image() == r;
@@ -60,7 +56,7 @@ public final class CamSession {
             float[] d = new float[targets.size() * sz];
             for (int r = 0; r < targets.size(); r++) System.arraycopy(input.data(), targets.get(r).image() * sz, d, r * sz, sz);
             this.rows = new Tensor(input.shape().withDim(0, targets.size()), d);
-            this.forward = executor.forward(rows, heads);
+            this.forward = headPass(executor, rows, layers);
         }
         Activations head = forward;
         Supplier<Activations> full = new Supplier<>() {
@@ -72,6 +68,15 @@ public final class CamSession {
             }
         };
         for (dev.candela.graph.Layer l : layers) evidence.add(new LayerEvidence(executor, head, full, l, rows, targets, options));
+    }
+
+    /**
+     * The forward pass a session needs: the layers and what follows them ({@link dev.candela.graph.Graph#headTensors},
+     * what gradients at the layers read), the rest of the network fused in reused buffers. A method that reads earlier
+     * layers gets the pass with every activation from {@link LayerEvidence#forward()}, on demand.
+     */
+    public static Activations headPass(Executor executor, Tensor input, List<dev.candela.graph.Layer> layers) {
+        return executor.forward(input, executor.graph().headTensors(layers.stream().map(dev.candela.graph.Layer::tensor).collect(Collectors.toSet())));
     }
 
     /** A copy sharing this session's forward pass and gradients, with other options (e.g. its own noise seed). */

@@ -138,7 +138,7 @@ public final class LayerEvidence {
 
     /** Activations and gradients at the layer for another input of R rows (noisy copies, augmentations). */
     public LayerPass pass(Tensor otherInput, boolean withGradients) {
-        Activations fwd = executor.forward(otherInput, graph().headTensors(Set.of(layer.tensor())));
+        Activations fwd = CamSession.headPass(executor, otherInput, List.of(layer));
         Tensor g = withGradients ? gradientsAt(fwd, Set.of(layer.tensor())).get(layer.tensor()) : null;
         return new LayerPass(fwd.get(layer.tensor()), g, fwd.output());
     }
