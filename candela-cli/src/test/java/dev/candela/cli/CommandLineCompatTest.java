@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.candela.cli.args.CommandSpec;
 import dev.candela.cli.args.OperandSpec;
 import dev.candela.cli.args.OptionSpec;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,17 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * aliases, defaults, required flags and split rules, and the same answers to the command lines scripts and checks
  * send: help on stdout with exit 0, a usage mistake on stderr with exit 2, {@code @file} arguments expanded.
  */
-class CommandLineCompatTest {
+class CommandLineCompatTest extends InProcessCli {
     @TempDir Path tmp;
-    String out, err;
-
-    int cli(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        out = o.toString();
-        err = e.toString();
-        return code;
-    }
 
     /**
      * Every option of every command as picocli declared it at de5abdc^ (name|aliases, ! required, =default,

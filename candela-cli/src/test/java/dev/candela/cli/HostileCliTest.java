@@ -20,18 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 11's command-line cases: each bad input is exit 2 and one clear line, found before the model runs. */
-class HostileCliTest {
+class HostileCliTest extends InProcessCli {
     static final Path ONNX = Path.of("testdata/models/micro_cnn.onnx");
     @TempDir Path tmp;
-    String out, err;
-
-    int cli(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        out = o.toString();
-        err = e.toString();
-        return code;
-    }
 
     int explain(java.util.function.Function<Path, Model> loader, String... args) {
         StringWriter e = new StringWriter(), o = new StringWriter();

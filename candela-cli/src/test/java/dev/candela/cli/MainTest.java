@@ -8,8 +8,6 @@ import dev.candela.format.ModelFiles;
 import dev.candela.graph.Model;
 import dev.candela.image.Npy;
 import dev.candela.tensor.Tensor;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,19 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** convert -> inspect -> run end to end, in-process, on the committed micro CNN and its PyTorch goldens. */
-class MainTest {
+class MainTest extends InProcessCli {
     static final Path ONNX = Path.of("testdata/models/micro_cnn.onnx");
     static final Path GOLD = Path.of("testdata/golden/runtime/micro_cnn_b2");
     @TempDir Path tmp;
-    String out, err;
-
-    int cli(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        out = o.toString();
-        err = e.toString();
-        return code;
-    }
 
     /** max |a - b| <= rtol * max |b| (the goldens' stated tolerance definition). */
     static void assertClose(Tensor golden, Tensor actual, double rtol, String what) {
