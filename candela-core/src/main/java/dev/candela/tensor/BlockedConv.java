@@ -1,0 +1,158 @@
+package dev.candela.tensor;
+
+import dev.candela.tensor.simd.FloatKernels;
+import dev.candela.tensor.simd.KernelChoice;
+
+/**
+ * Direct convolution in the channel-blocked layout (NCHWc with c = {@link FloatKernels#BLOCK}, as oneDNN and ONNX
+ * Runtime's MLAS use): the input is laid out once as zero-padded [block][row][column][16 channels], the weights as
+ * [output block][input block][tap][16 inputs][16 outputs], and each {@link FloatKernels#blockedConv} strip
+ * broadcasts an input value against the weight vectors of 64 output channels for 6 pixels at a time. Nothing is
+ * packed per tile (the GEMM path copies every tap of every input channel into its column panels: nine copies of a
+ * 3x3 layer's input), and output channels, not pixels, fill the vectors, so a 7x7 map wastes no lanes. The result
+ * goes back to NCHW (bias and the fused epilogue on each channel's plane) for the layers around it.
+ *
+ * <p>Each output is one chain of fused multiply-adds over (input block, tap, channel) in that order, continued
+ * through y between the weight chunks a task keeps in cache: the same bits for any thread count and lane count,
+ * and, with bias added after the chain, the same value as the direct sum up to the order of its terms.
+ */
+public final class BlockedConv {
+    private BlockedConv() {}
+
+    private static final FloatKernels K = KernelChoice.KERNELS;
+    private static final int B = FloatKernels.BLOCK, P = FloatKernels.STRIP;
+
+    /** Off with {@code -Dcandela.blocked=false} (every convolution then goes through the GEMM). */
+    public static final boolean ENABLED = !"false".equals(System.getProperty("candela.blocked"));
+
+    /** Most floats of either blocked copy (input or output) one image may take, kept by the calling thread. */
+    static final int SCRATCH_FLOATS = 1 << 24;
+
+    /**
+     * Whether a convolution runs here: one group, non-negative pads, input channels in whole blocks, and both
+     * blocked copies within {@link #SCRATCH_FLOATS}; and not a stride-1 1x1 (the GEMM reads its input in place).
+     * It depends on the geometry only, never on the thread count or the kernels, so a layer's bits do not either.
+     */
+    public static boolean applies(ConvKernels.Geometry g, int groups, int outC) {
+        if (!ENABLED || groups != 1 || g.c() % B != 0 || g.padTop() < 0 || g.padLeft() < 0 || g.pointwise()) return false;
+        long in = (long) g.c() * paddedHeight(g) * paddedWidth(g), out = (long) blocks(outC) * B * (g.pixels() + 1);
+        return in <= SCRATCH_FLOATS && out <= SCRATCH_FLOATS && g.pixels() > 0;
+    }
+
+    static int blocks(int channels) { return (channels + B - 1) / B; }
+
+    /** Rows of the padded input a convolution reads: the last output row's reach. */
+    static int paddedHeight(ConvKernels.Geometry g) { return (g.oh() - 1) * g.sy() + (g.kh() - 1) * g.dy() + 1; }
+
+    static int paddedWidth(ConvKernels.Geometry g) { return (g.ow() - 1) * g.sx() + (g.kw() - 1) * g.dx() + 1; }
+
+    /** Rows and columns of one phase plane: the padded input's rows r*sy + py and columns c*sx + px. */
+    static int phaseRows(ConvKernels.Geometry g) { return (paddedHeight(g) + g.sy() - 1) / g.sy(); }
+
+    static int phaseCols(ConvKernels.Geometry g) { return (paddedWidth(g) + g.sx() - 1) / g.sx(); }
+
+    /**
+     * Weights in the blocked layout: output blocks in groups of four (the last group what is left), and within a
+     * group [input block][tap][16 inputs][blocks of the group][16 outputs], outputs past outC 0; so a strip's weight
+     * vectors for one input channel are adjacent.
+     */
+    public record Weights(int outC, int inBlocks, int taps, float[] data) {
+        int groupOffset(int group) { return group * 4 * inBlocks * taps * B * B; }
+    }
+
+    /** Packs OIHW weights [outC][c][kh][kw] (one group). */
+    public static Weights packWeights(float[] w, int outC, int c, int kh, int kw) {
+        int taps = kh * kw, ib = c / B, ob = blocks(outC);
+        Weights p = new Weights(outC, ib, taps, new float[ob * ib * taps * B * B]);
+        for (int o = 0; o < outC; o++) {
+            int blk = o / B, grp = blk / 4, nb = Math.min(4, ob - 4 * grp);
+            for (int ci = 0; ci < c; ci++)
+                for (int t = 0; t < taps; t++)
+                    p.data()[p.groupOffset(grp) + (((ci / B) * taps + t) * B + ci % B) * nb * B + (blk % 4) * B + o % B] = w[(o * c + ci) * taps + t];
+        }
+        return p;
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    private static float[] scratch(int which, int size) {
+        float[][] s = SCRATCH.get();
+        if (s[which].length < size) s[which] = new float[size];
+        return s[which];
+    }
+
+    /**
+     * y[n][outC][oh][ow] = conv(x[n][c][h][w]) + bias, then {@code after} (may be null) on each output channel's
+     * plane. Per image: the input to blocks of zero-padded phase planes (as {@link ConvKernels}' phase planes, so
+     * that tap (ky, kx) of every output pixel of a phase-plane row is one fixed offset and a strip's six pixels are
+     * adjacent whatever the stride); the strips, a task per group of four output blocks and run of strips; the
+     * output back to channels. A strip runs over the phase plane's columns, past the output's width into the
+     * next row: the pixels past the width are computed into a slot that is never read.
+     */
+    public static void conv(float[] x, int n, ConvKernels.Geometry g, Weights w, float[] bias, ConvEpilogue after,
+                            float[] y, Parallel parallel) {
+        int c = g.c(), h = g.h(), wd = g.w(), plane = h * wd, ow = g.ow();
+        int phases = g.sy() * g.sx(), pr = phaseRows(g), pc = phaseCols(g);
+        int ib = c / B, ob = blocks(w.outC()), pixels = g.pixels(), outC = w.outC();
+        int xStride = phases * pr * pc * B, yStride = (pixels + 1) * B;
+        float[] xb = scratch(0, ib * xStride + 2 * P * B), yb = scratch(1, ob * yStride);
+        int[] taps = new int[g.kh() * g.kw()];
+        boolean[] used = new boolean[phases];
+        for (int ky = 0; ky < g.kh(); ky++)
+            for (int kx = 0; kx < g.kw(); kx++) {
+                int ry = ky * g.dy(), rx = kx * g.dx(), phase = (ry % g.sy()) * g.sx() + rx % g.sx();
+                taps[ky * g.kw() + kx] = ((phase * pr + ry / g.sy()) * pc + rx / g.sx()) * B;
+                used[phase] = true;
+            }
+        // a task keeps one chunk of input blocks' weights (for 4 output blocks) in the first-level cache across its strips
+        int chunk = Math.max(1, 8192 / (4 * w.taps() * B * B));
+        int[] offsets = new int[Math.min(chunk, ib) * taps.length * B];
+        for (int b = 0, k = 0; b < Math.min(chunk, ib); b++)
+            for (int tap : taps)
+                for (int ch = 0; ch < B; ch++) offsets[k++] = b * xStride + tap + ch;
+        int span = (g.oh() - 1) * pc + ow, strips = (span + P - 1) / P, groups = (ob + 3) / 4;
+        int[] slots = new int[strips * P]; // where strip pixel q's output goes in a block: its pixel, or the slot never read
+        for (int q = 0; q < slots.length; q++) slots[q] = (q < span && q % pc < ow ? q / pc * ow + q % pc : pixels) * B;
+        int runs = parallel.threads() == 1 ? 1 : Math.min(strips, Math.max(1, (4 * parallel.threads() + groups - 1) / groups));
+        int perRun = (strips + runs - 1) / runs;
+        for (int img = 0; img < n; img++) {
+            int xOff = img * c * plane, yOff = img * outC * pixels;
+            parallel.forEach(ib * phases * pr, r -> {
+                int blk = r / (phases * pr), phase = r / pr % phases, row = r % pr;
+                int py = row * g.sy() + phase / g.sx(), iy = py - g.padTop(), px0 = phase % g.sx();
+                int d = r * pc * B;
+                if (!used[phase]) return; // a phase no tap reads (a strided 1x1): only the junk pixels might read it
+                if (py >= paddedHeight(g) || iy < 0 || iy >= h) { java.util.Arrays.fill(xb, d, d + pc * B, 0f); return; }
+                int src = xOff + blk * B * plane + iy * wd;
+                // columns whose input lies inside the row, then zeros either side
+                int c0 = Math.max(0, Math.ceilDiv(g.padLeft() - px0, g.sx())), c1 = Math.min(pc, Math.ceilDiv(wd + g.padLeft() - px0, g.sx()));
+                if (c1 <= c0) { java.util.Arrays.fill(xb, d, d + pc * B, 0f); return; }
+                java.util.Arrays.fill(xb, d, d + c0 * B, 0f);
+                java.util.Arrays.fill(xb, d + c1 * B, d + pc * B, 0f);
+                int first = c0 * g.sx() + px0 - g.padLeft();
+                for (int ch = 0; ch < B; ch++) {
+                    int si = src + ch * plane + first, di = d + c0 * B + ch;
+                    for (int col = c0; col < c1; col++, si += g.sx(), di += B) xb[di] = x[si];
+                }
+            });
+            parallel.forEach(groups * runs, t -> {
+                int grp = t / runs, s0 = (t % runs) * perRun, s1 = Math.min(strips, s0 + perRun);
+                int nb = Math.min(4, ob - 4 * grp), yBase = 4 * grp * yStride;
+                int[] yo = new int[P];
+                for (int k0 = 0; k0 < ib; k0 += chunk) {
+                    int kn = Math.min(chunk, ib - k0), wo = w.groupOffset(grp) + k0 * w.taps() * B * nb * B;
+                    for (int s = s0; s < s1; s++) {
+                        for (int p = 0; p < P; p++) yo[p] = yBase + slots[s * P + p];
+                        K.blockedConv(nb, xb, k0 * xStride + s * P * B, offsets, kn * taps.length * B, w.data(), wo, yb, yo, yStride, k0 > 0);
+                    }
+                }
+            });
+            parallel.forEach(outC, o -> {
+                int at = yOff + o * pixels;
+                for (int p = 0, si = (o / B) * yStride + o % B; p < pixels; p++, si += B) y[at + p] = yb[si];
+                if (bias != null) VectorOps.addScalar(y, at, pixels, bias[o]);
+                if (after != null) after.apply(y, at, pixels, o);
+            });
+        }
+    }
+}
