@@ -55,6 +55,9 @@ public final class OrtBench {
                 o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 o.addConfigEntry("session.intra_op.allow_spinning", "0");
+                // -Dort.profile=PREFIX: ORT writes its per-node timings (PREFIX_<date>.json) beside Candela's `bench` table
+                String profile = System.getProperty("ort.profile");
+                if (profile != null) o.enableProfiling(profile + "-" + name + "-t" + threads);
                 try (OrtSession s = env.createSession(onnx.toString(), o);
                      OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), toLong(input.shape().dims()))) {
                     Map<String, OnnxTensor> feed = Map.of(s.getInputNames().iterator().next(), x);
