@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The channel-blocked direct convolution against its formula written out as plain loops: each output is one chain
  * of fused multiply-adds over (input block of 16, tap, channel), padding read as 0, then the bias added; the same
- * bits, for any stride, dilation, padding, output channels that fill no whole block, and 1, 2 or 3 threads.
+ * bits, for any stride, dilation, padding, channels that fill no whole block (in or out), and 1, 2 or 3 threads.
  */
 class BlockedConvTest {
     static final Parallel P2 = new Parallel(2), P3 = new Parallel(3);
@@ -33,10 +33,10 @@ class BlockedConvTest {
                 for (int oy = 0; oy < g.oh(); oy++)
                     for (int ox = 0; ox < g.ow(); ox++) {
                         float acc = 0f;
-                        for (int blk = 0; blk < c / 16; blk++)
+                        for (int blk = 0; blk < (c + 15) / 16; blk++)
                             for (int ky = 0; ky < kh; ky++)
                                 for (int kx = 0; kx < kw; kx++)
-                                    for (int ch = blk * 16; ch < blk * 16 + 16; ch++) {
+                                    for (int ch = blk * 16; ch < Math.min(c, blk * 16 + 16); ch++) {
                                         int iy = oy * g.sy() + ky * g.dy() - g.padTop(), ix = ox * g.sx() + kx * g.dx() - g.padLeft();
                                         float v = iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w() ? 0f : x[((img * c + ch) * g.h() + iy) * g.w() + ix];
                                         acc = Math.fma(v, wt[((o * c + ch) * kh + ky) * kw + kx], acc);
@@ -50,7 +50,7 @@ class BlockedConvTest {
     @MethodSource("seeds")
     void blockedConvolutionIsItsChainBitForBit(long seed) {
         RandomCases r = new RandomCases(seed);
-        int c = 16 * r.between(1, 3), outC = r.between(1, 90), n = r.between(1, 2);
+        int c = r.chance(0.5) ? 16 * r.between(1, 3) : r.between(16, 50), outC = r.between(1, 90), n = r.between(1, 2);
         ConvKernels.Geometry g;
         do g = ConvLayoutBitsTest.randomGeometry(r, c, 5, 30); while (!BlockedConv.applies(g, 1, outC));
         float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
@@ -73,7 +73,7 @@ class BlockedConvTest {
     @MethodSource("seeds")
     void epilogueRunsOnEachChannelsPlane(long seed) {
         RandomCases r = new RandomCases(seed);
-        int c = 16 * r.between(1, 2), outC = r.between(1, 40);
+        int c = r.between(29, 48), outC = r.between(1, 40);
         ConvKernels.Geometry g;
         do g = ConvLayoutBitsTest.randomGeometry(r, c, 3, 20); while (!BlockedConv.applies(g, 1, outC));
         float[] x = r.normal(1, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data(), bias = r.normal(outC).data();
@@ -88,12 +88,14 @@ class BlockedConvTest {
     }
 
     @Test
-    void appliesToWholeBlocksOfInputChannelsAndNotToPointwiseLayers() {
+    void appliesToEveryOneGroupConvolutionButStrideOnePointwiseOnes() {
         ConvKernels.Geometry conv3 = new ConvKernels.Geometry(64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56);
         assertTrue(BlockedConv.applies(conv3, 1, 64));
         assertTrue(BlockedConv.applies(conv3, 1, 5), "output channels need not fill a block");
         assertFalse(BlockedConv.applies(conv3, 2, 64), "grouped");
-        assertFalse(BlockedConv.applies(new ConvKernels.Geometry(3, 224, 224, 7, 7, 2, 2, 1, 1, 3, 3, 112, 112), 1, 64), "3 input channels");
+        assertFalse(BlockedConv.applies(new ConvKernels.Geometry(3, 224, 224, 7, 7, 2, 2, 1, 1, 3, 3, 112, 112), 1, 64), "a 3-channel stem");
+        assertFalse(BlockedConv.applies(new ConvKernels.Geometry(24, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 28, 28), 1, 64), "216 steps per output");
+        assertTrue(BlockedConv.applies(new ConvKernels.Geometry(48, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 28, 28), 1, 64), "three blocks");
         assertFalse(BlockedConv.applies(new ConvKernels.Geometry(64, 56, 56, 1, 1, 1, 1, 1, 1, 0, 0, 56, 56), 1, 256),
                 "a stride-1 1x1 reads its input in place as the GEMM's B");
         assertTrue(BlockedConv.applies(new ConvKernels.Geometry(256, 56, 56, 1, 1, 2, 2, 1, 1, 0, 0, 28, 28), 1, 512), "strided 1x1");
