@@ -337,14 +337,15 @@ final class VectorFloatKernels implements FloatKernels {
      * broadcast within AVX-512's 32 registers; each input value is broadcast once for 64 output channels and each
      * weight vector serves 6 pixels. The pixels and the blocks sit at fixed distances (BLOCK floats apart), and the
      * input channels come from a table in one flat loop: nested loops over blocks, taps and channels with trip counts
-     * C2 cannot see ran at 66-95 GFLOP/s against 190-205 (a Zen 5 core). Other widths take the scalar chains (the
-     * same bits, slowly).
+     * C2 cannot see ran at 66-95 GFLOP/s against 190-205 (a Zen 5 core). Narrower vectors run each block's lanes
+     * as 16 / L slices of six chains; wider ones (no such CPU here) the scalar chains. The same bits in every case.
      */
     @Override public void blockedConv(int nb, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
                                       float[] y, int[] yo, int yStride, boolean add) {
-        if (L != BLOCK) SCALAR.blockedConv(nb, x, xo, offsets, count, w, wo, y, yo, yStride, add);
-        else if (nb == 4) blocked4x6(x, xo, offsets, count, w, wo, y, yo, yStride, add);
-        else for (int j = 0; j < nb; j++) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK, nb * BLOCK, y, yo, j * yStride, add);
+        if (L > BLOCK || BLOCK % L != 0) SCALAR.blockedConv(nb, x, xo, offsets, count, w, wo, y, yo, yStride, add);
+        else if (L == BLOCK && nb == 4) blocked4x6(x, xo, offsets, count, w, wo, y, yo, yStride, add);
+        else for (int j = 0; j < nb; j++) // narrower vectors: a block's lanes L at a time, 6 chains each (AVX2's 16 registers)
+            for (int h = 0; h < BLOCK; h += L) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK + h, nb * BLOCK, y, yo, j * yStride + h, add);
     }
 
     private static FloatVector start(float[] y, int at, boolean add) {

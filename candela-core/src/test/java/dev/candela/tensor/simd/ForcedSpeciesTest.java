@@ -41,6 +41,7 @@ class ForcedSpeciesTest {
         t.chosenKernelsGiveTheScalarBitsOnRandomShapes();
         t.gemmMicroKernelsGiveTheScalarBits();
         t.sumDotAndElementwiseKernelsGiveTheScalarBitsAtEveryLengthAndOffsetWithSpecialValues();
+        t.blockedConvolutionStripsGiveTheScalarBits();
         System.out.println("ok");
     }
 }
