@@ -337,14 +337,17 @@ final class VectorFloatKernels implements FloatKernels {
      * broadcast within AVX-512's 32 registers; each input value is broadcast once for 64 output channels and each
      * weight vector serves 6 pixels. The pixels and the blocks sit at fixed distances (BLOCK floats apart), and the
      * input channels come from a table in one flat loop: nested loops over blocks, taps and channels with trip counts
-     * C2 cannot see ran at 66-95 GFLOP/s against 190-205 (a Zen 5 core). Narrower vectors run each block's lanes
-     * as 16 / L slices of six chains; wider ones (no such CPU here) the scalar chains. The same bits in every case.
+     * C2 cannot see ran at 66-95 GFLOP/s against 190-205 (a Zen 5 core). 8-lane vectors run a block as two halves
+     * (12 accumulators), 4-lane ones as four slices of six chains, wider ones (no such CPU here) the scalar chains.
+     * The same bits in every case.
      */
     @Override public void blockedConv(int nb, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
                                       float[] y, int[] yo, int yStride, boolean add) {
         if (L > BLOCK || BLOCK % L != 0) SCALAR.blockedConv(nb, x, xo, offsets, count, w, wo, y, yo, yStride, add);
         else if (L == BLOCK && nb == 4) blocked4x6(x, xo, offsets, count, w, wo, y, yo, yStride, add);
-        else for (int j = 0; j < nb; j++) // narrower vectors: a block's lanes L at a time, 6 chains each (AVX2's 16 registers)
+        else if (L == BLOCK) for (int j = 0; j < nb; j++) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK, nb * BLOCK, y, yo, j * yStride, add);
+        else if (2 * L == BLOCK) for (int j = 0; j < nb; j++) blockedHalves1x6(x, xo, offsets, count, w, wo + j * BLOCK, nb * BLOCK, y, yo, j * yStride, add);
+        else for (int j = 0; j < nb; j++) // 128-bit vectors: a block's lanes L at a time, six chains each
             for (int h = 0; h < BLOCK; h += L) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK + h, nb * BLOCK, y, yo, j * yStride + h, add);
     }
 
@@ -383,6 +386,32 @@ final class VectorFloatKernels implements FloatKernels {
         a10.intoArray(y, y0 + s1); a11.intoArray(y, y1 + s1); a12.intoArray(y, y2 + s1); a13.intoArray(y, y3 + s1); a14.intoArray(y, y4 + s1); a15.intoArray(y, y5 + s1);
         a20.intoArray(y, y0 + s2); a21.intoArray(y, y1 + s2); a22.intoArray(y, y2 + s2); a23.intoArray(y, y3 + s2); a24.intoArray(y, y4 + s2); a25.intoArray(y, y5 + s2);
         a30.intoArray(y, y0 + s3); a31.intoArray(y, y1 + s3); a32.intoArray(y, y2 + s3); a33.intoArray(y, y3 + s3); a34.intoArray(y, y4 + s3); a35.intoArray(y, y5 + s3);
+    }
+
+    /** One block as two 8-lane halves x 6 pixels: 12 accumulators, two weight vectors and a broadcast in AVX2's 16 registers. */
+    private void blockedHalves1x6(float[] x, int xo, int[] offsets, int count, float[] w, int wo, int wStep,
+                                  float[] y, int[] yo, int ys, boolean add) {
+        int y0 = yo[0] + ys, y1 = yo[1] + ys, y2 = yo[2] + ys, y3 = yo[3] + ys, y4 = yo[4] + ys, y5 = yo[5] + ys;
+        FloatVector a0 = start(y, y0, add), a1 = start(y, y1, add), a2 = start(y, y2, add), a3 = start(y, y3, add), a4 = start(y, y4, add), a5 = start(y, y5, add);
+        FloatVector b0 = start(y, y0 + L, add), b1 = start(y, y1 + L, add), b2 = start(y, y2 + L, add), b3 = start(y, y3 + L, add), b4 = start(y, y4 + L, add), b5 = start(y, y5 + L, add);
+        for (int k = 0; k < count; k++, wo += wStep) {
+            int xi = xo + offsets[k];
+            FloatVector v = FloatVector.fromArray(S, w, wo), u = FloatVector.fromArray(S, w, wo + L);
+            FloatVector e = FloatVector.broadcast(S, x[xi]);
+            a0 = v.fma(e, a0); b0 = u.fma(e, b0);
+            e = FloatVector.broadcast(S, x[xi + BLOCK]);
+            a1 = v.fma(e, a1); b1 = u.fma(e, b1);
+            e = FloatVector.broadcast(S, x[xi + 2 * BLOCK]);
+            a2 = v.fma(e, a2); b2 = u.fma(e, b2);
+            e = FloatVector.broadcast(S, x[xi + 3 * BLOCK]);
+            a3 = v.fma(e, a3); b3 = u.fma(e, b3);
+            e = FloatVector.broadcast(S, x[xi + 4 * BLOCK]);
+            a4 = v.fma(e, a4); b4 = u.fma(e, b4);
+            e = FloatVector.broadcast(S, x[xi + 5 * BLOCK]);
+            a5 = v.fma(e, a5); b5 = u.fma(e, b5);
+        }
+        a0.intoArray(y, y0); a1.intoArray(y, y1); a2.intoArray(y, y2); a3.intoArray(y, y3); a4.intoArray(y, y4); a5.intoArray(y, y5);
+        b0.intoArray(y, y0 + L); b1.intoArray(y, y1 + L); b2.intoArray(y, y2 + L); b3.intoArray(y, y3 + L); b4.intoArray(y, y4 + L); b5.intoArray(y, y5 + L);
     }
 
     private void blocked1x6(float[] x, int xo, int[] offsets, int count, float[] w, int wo, int wStep,
