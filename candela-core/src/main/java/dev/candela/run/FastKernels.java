@@ -334,7 +334,8 @@ public final class FastKernels implements Kernels {
         } else if (u.length > 0) {
             WinogradConv.conv(x.data(), x.dim(0), g, u, c.bias().data(), after, y, parallel);
         } else if (blocked) {
-            BlockedConv.Weights w = packed(c, "blocked", () -> BlockedConv.packWeights(c.weight().data(), c.outChannels(), g.c(), c.kernelH(), c.kernelW()));
+            int group = BlockedConv.groupBlocks(g);
+            BlockedConv.Weights w = packed(c, "blocked " + group, () -> BlockedConv.packWeights(c.weight().data(), c.outChannels(), g.c(), c.kernelH(), c.kernelW(), group));
             BlockedConv.conv(x.data(), x.dim(0), g, w, c.bias().data(), after, y, parallel);
         } else {
             Sgemm.PackedA[] w = packed(c, "forward", () -> ConvKernels.packWeights(c.weight().data(), c.outChannels(), c.groups(), g.depth()));

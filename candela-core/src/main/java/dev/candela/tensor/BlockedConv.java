@@ -5,9 +5,10 @@ import dev.candela.tensor.simd.KernelChoice;
 
 /**
  * Direct convolution in the channel-blocked layout (NCHWc with c = {@link FloatKernels#BLOCK}, as oneDNN and ONNX
- * Runtime's MLAS use): the input is laid out once as zero-padded [block][row][column][16 channels], the weights as
- * [output block][input block][tap][16 inputs][16 outputs], and each {@link FloatKernels#blockedConv} strip
- * broadcasts an input value against the weight vectors of 64 output channels for 6 pixels at a time. Nothing is
+ * Runtime's MLAS use): the input is laid out once as zero-padded phase planes [block][phase][row][column][16
+ * channels], the weights as [group of output blocks][input block][tap][input channel][blocks][16 outputs], and each
+ * {@link FloatKernels#blockedConv} strip broadcasts an input value against the weight vectors of 64 output channels
+ * for 6 pixels at a time (48 for 7 on rows of 7 and 14). Nothing is
  * packed per tile (the GEMM path copies every tap of every input channel into its column panels: nine copies of a
  * 3x3 layer's input), and output channels, not pixels, fill the vectors, so a 7x7 map wastes no lanes. The result
  * goes back to NCHW (bias and the fused epilogue on each channel's plane) for the layers around it.
@@ -20,7 +21,7 @@ public final class BlockedConv {
     private BlockedConv() {}
 
     private static final FloatKernels K = KernelChoice.KERNELS;
-    private static final int B = FloatKernels.BLOCK, P = FloatKernels.STRIP;
+    private static final int B = FloatKernels.BLOCK;
 
     /** Off with {@code -Dcandela.blocked=false} (every convolution then goes through the GEMM). */
     public static final boolean ENABLED = !"false".equals(System.getProperty("candela.blocked"));
@@ -63,13 +64,22 @@ public final class BlockedConv {
     static int phaseCols(ConvKernels.Geometry g) { return (paddedWidth(g) + g.sx() - 1) / g.sx(); }
 
     /**
-     * Weights in the blocked layout: output blocks in groups of four (the last group what is left), and within a
-     * group [input block][tap][the block's input channels][blocks of the group][16 outputs], outputs past outC 0;
-     * so a strip's weight vectors for one input channel are adjacent.
+     * Output blocks one strip computes: four over six pixels; three over seven for output rows of 7 or 14, which
+     * the strips then cover exactly (six-pixel strips run on into the row's padding columns: at 7x7 a quarter of
+     * their pixels are junk, at 14x14 an eighth).
      */
-    public record Weights(int outC, int inC, int taps, float[] data) {
-        /** Where group {@code group}'s weights start: each earlier group has 4 blocks of inC * taps steps. */
-        int groupOffset(int group) { return group * 4 * inC * taps * B; }
+    public static int groupBlocks(ConvKernels.Geometry g) { return rowStrips(g) ? 3 : 4; }
+
+    private static boolean rowStrips(ConvKernels.Geometry g) { return g.ow() % FloatKernels.ROW_STRIP == 0 && g.ow() <= 14; }
+
+    /**
+     * Weights in the blocked layout: output blocks in groups of {@code group} (the last group what is left), and
+     * within a group [input block][tap][the block's input channels][blocks of the group][16 outputs], outputs past
+     * outC 0; so a strip's weight vectors for one input channel are adjacent.
+     */
+    public record Weights(int outC, int inC, int taps, int group, float[] data) {
+        /** Where group {@code index}'s weights start: each earlier group has {@code group} blocks of inC * taps steps. */
+        int groupOffset(int index) { return index * group * inC * taps * B; }
 
         /** Steps (input channel, tap) before input block {@code block}: every earlier block is whole. */
         int stepsBefore(int block) { return block * B * taps; }
@@ -78,16 +88,16 @@ public final class BlockedConv {
     /** Input channels in block {@code block} of {@code c}. */
     static int channelsIn(int block, int c) { return Math.min(B, c - block * B); }
 
-    /** Packs OIHW weights [outC][c][kh][kw] (one group). */
-    public static Weights packWeights(float[] w, int outC, int c, int kh, int kw) {
+    /** Packs OIHW weights [outC][c][kh][kw] (one group) for strips of {@code group} output blocks ({@link #groupBlocks}). */
+    public static Weights packWeights(float[] w, int outC, int c, int kh, int kw, int group) {
         int taps = kh * kw, ob = blocks(outC);
-        Weights p = new Weights(outC, c, taps, new float[ob * c * taps * B]);
+        Weights p = new Weights(outC, c, taps, group, new float[ob * c * taps * B]);
         for (int o = 0; o < outC; o++) {
-            int blk = o / B, grp = blk / 4, nb = Math.min(4, ob - 4 * grp);
+            int blk = o / B, grp = blk / group, nb = Math.min(group, ob - group * grp);
             for (int ci = 0; ci < c; ci++)
                 for (int t = 0; t < taps; t++) {
                     int step = p.stepsBefore(ci / B) + t * channelsIn(ci / B, c) + ci % B;
-                    p.data()[p.groupOffset(grp) + step * nb * B + (blk % 4) * B + o % B] = w[(o * c + ci) * taps + t];
+                    p.data()[p.groupOffset(grp) + step * nb * B + (blk % group) * B + o % B] = w[(o * c + ci) * taps + t];
                 }
         }
         return p;
@@ -111,11 +121,14 @@ public final class BlockedConv {
      */
     public static void conv(float[] x, int n, ConvKernels.Geometry g, Weights w, float[] bias, ConvEpilogue after,
                             float[] y, Parallel parallel) {
+        if (w.group() != groupBlocks(g))
+            throw new IllegalArgumentException("weights packed for strips of " + w.group() + " blocks, the geometry wants " + groupBlocks(g));
+        int P = rowStrips(g) ? FloatKernels.ROW_STRIP : FloatKernels.STRIP, G = w.group();
         int c = g.c(), h = g.h(), wd = g.w(), plane = h * wd, ow = g.ow();
         int phases = g.sy() * g.sx(), pr = phaseRows(g), pc = phaseCols(g);
         int ib = blocks(c), ob = blocks(w.outC()), pixels = g.pixels(), outC = w.outC();
         int xStride = phases * pr * pc * B, yStride = (pixels + 1) * B;
-        float[] xb = scratch(0, ib * xStride + 2 * P * B), yb = scratch(1, ob * yStride);
+        float[] xb = scratch(0, ib * xStride + 2 * FloatKernels.STRIP * B), yb = scratch(1, ob * yStride);
         int[] taps = new int[g.kh() * g.kw()];
         boolean[] used = new boolean[phases];
         for (int ky = 0; ky < g.kh(); ky++)
@@ -124,15 +137,29 @@ public final class BlockedConv {
                 taps[ky * g.kw() + kx] = ((phase * pr + ry / g.sy()) * pc + rx / g.sx()) * B;
                 used[phase] = true;
             }
-        // a task keeps one chunk of input blocks' weights (for 4 output blocks) in the first-level cache across its strips
-        int chunk = Math.max(1, 8192 / (4 * w.taps() * B * B));
+        // a task keeps one chunk of input blocks' weights (for G output blocks) in the first-level cache across its strips
+        int chunk = Math.max(1, 8192 / (G * w.taps() * B * B));
         // the (block, tap, channel) steps of a chunk, relative to its first block: one table for the whole chunks and
         // one for the last, which may be shorter and end in a partial block
         int lastChunk = (ib - 1) / chunk * chunk;
         int[] whole = offsets(Math.min(chunk, ib), B, taps, xStride), last = offsets(ib - lastChunk, channelsIn(ib - 1, c), taps, xStride);
-        int span = (g.oh() - 1) * pc + ow, strips = (span + P - 1) / P, groups = (ob + 3) / 4;
-        int[] slots = new int[strips * P]; // where strip pixel q's output goes in a block: its pixel, or the slot never read
-        for (int q = 0; q < slots.length; q++) slots[q] = (q < span && q % pc < ow ? q / pc * ow + q % pc : pixels) * B;
+        // strips: where each starts in a phase plane, and where each of its pixels' outputs go in a block (a pixel, or the
+        // slot past the last, never read): seven-pixel strips tile the rows; six-pixel ones run over the plane's columns
+        int span = (g.oh() - 1) * pc + ow, perRow = ow / P, strips = P == FloatKernels.ROW_STRIP ? g.oh() * perRow : (span + P - 1) / P;
+        int groups = (ob + G - 1) / G;
+        int[] starts = new int[strips], slots = new int[strips * P];
+        for (int st = 0; st < strips; st++)
+            for (int p = 0; p < P; p++) {
+                if (P == FloatKernels.ROW_STRIP) {
+                    int oy = st / perRow, ox = st % perRow * P;
+                    starts[st] = (oy * pc + ox) * B;
+                    slots[st * P + p] = (oy * ow + ox + p) * B;
+                } else {
+                    int q = st * P + p;
+                    starts[st] = st * P * B;
+                    slots[st * P + p] = (q < span && q % pc < ow ? q / pc * ow + q % pc : pixels) * B;
+                }
+            }
         int runs = parallel.threads() == 1 ? 1 : Math.min(strips, Math.max(1, (4 * parallel.threads() + groups - 1) / groups));
         int perRun = (strips + runs - 1) / runs;
         for (int img = 0; img < n; img++) {
@@ -157,14 +184,14 @@ public final class BlockedConv {
             });
             parallel.forEach(groups * runs, t -> {
                 int grp = t / runs, s0 = (t % runs) * perRun, s1 = Math.min(strips, s0 + perRun);
-                int nb = Math.min(4, ob - 4 * grp), yBase = 4 * grp * yStride;
+                int nb = Math.min(G, ob - G * grp), yBase = G * grp * yStride;
                 int[] yo = new int[P];
                 for (int k0 = 0; k0 < ib; k0 += chunk) {
                     int[] offsets = k0 == lastChunk ? last : whole;
                     int wo = w.groupOffset(grp) + w.stepsBefore(k0) * nb * B;
                     for (int s = s0; s < s1; s++) {
                         for (int p = 0; p < P; p++) yo[p] = yBase + slots[s * P + p];
-                        K.blockedConv(nb, xb, k0 * xStride + s * P * B, offsets, offsets.length, w.data(), wo, yb, yo, yStride, k0 > 0);
+                        K.blockedConv(nb, P, xb, k0 * xStride + starts[s], offsets, offsets.length, w.data(), wo, yb, yo, yStride, k0 > 0);
                     }
                 }
             });

@@ -46,18 +46,25 @@ class BlockedConvTest {
         return y;
     }
 
+    /** Outputs 7 or 14 wide (seven-pixel strips over three blocks), kernels 1-5, strides 1-2, pads up to (k-1)/2. */
+    static ConvKernels.Geometry rowGeometry(RandomCases r, int c) {
+        int k = r.between(1, 5), s = r.between(1, 2), pad = r.between(0, (k - 1) / 2), ow = 7 * r.between(1, 2), oh = r.between(1, 9);
+        return new ConvKernels.Geometry(c, (oh - 1) * s + k - 2 * pad, (ow - 1) * s + k - 2 * pad, k, k, s, s, 1, 1, pad, pad, oh, ow);
+    }
+
     @ParameterizedTest(name = "each output is the chain of fused multiply-adds over (block, tap, channel) plus the bias, bit for bit, on 1, 2 and 3 threads, seed {0}")
     @MethodSource("seeds")
     void blockedConvolutionIsItsChainBitForBit(long seed) {
         RandomCases r = new RandomCases(seed);
         int c = r.chance(0.5) ? 16 * r.between(1, 3) : r.between(16, 50), outC = r.between(1, 90), n = r.between(1, 2);
         ConvKernels.Geometry g;
-        do g = ConvLayoutBitsTest.randomGeometry(r, c, 5, 30); while (!BlockedConv.applies(g, 1, outC));
+        boolean rows = r.chance(0.4);
+        do g = rows ? rowGeometry(r, c) : ConvLayoutBitsTest.randomGeometry(r, c, 5, 30); while (!BlockedConv.applies(g, 1, outC));
         float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
         float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
         if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
         float[] want = chains(x, n, g, wt, outC, bias);
-        BlockedConv.Weights w = BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw());
+        BlockedConv.Weights w = BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw(), BlockedConv.groupBlocks(g));
         for (Parallel p : new Parallel[]{Parallel.serial(), P2, P3}) {
             float[] y = new float[want.length];
             java.util.Arrays.fill(y, 7f);
@@ -75,14 +82,15 @@ class BlockedConvTest {
         RandomCases r = new RandomCases(seed);
         int c = r.between(29, 48), outC = r.between(1, 40);
         ConvKernels.Geometry g;
-        do g = ConvLayoutBitsTest.randomGeometry(r, c, 3, 20); while (!BlockedConv.applies(g, 1, outC));
+        boolean rows = r.chance(0.4);
+        do g = rows ? rowGeometry(r, c) : ConvLayoutBitsTest.randomGeometry(r, c, 3, 20); while (!BlockedConv.applies(g, 1, outC));
         float[] x = r.normal(1, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data(), bias = r.normal(outC).data();
         float[] residual = r.normal(outC * g.pixels()).data();
         float[] want = chains(x, 1, g, wt, outC, bias);
         for (int i = 0; i < want.length; i++) want[i] = Math.max(want[i] + residual[i], 0f);
         float[] y = new float[want.length];
         ConvEpilogue after = new ConvEpilogue(List.of(new ConvEpilogue.Step.AddTensor(residual), new ConvEpilogue.Step.Relu()), true);
-        BlockedConv.conv(x, 1, g, BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw()), bias, after, y, P2);
+        BlockedConv.conv(x, 1, g, BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw(), BlockedConv.groupBlocks(g)), bias, after, y, P2);
         for (int i = 0; i < y.length; i++)
             assertEquals(want[i], y[i], 0f, "seed " + seed + ": " + g + " output " + i);
     }
@@ -102,5 +110,8 @@ class BlockedConvTest {
         assertFalse(BlockedConv.applies(new ConvKernels.Geometry(64, 1024, 1024, 3, 3, 1, 1, 1, 1, 1, 1, 1024, 1024), 1, 64),
                 "past the scratch bound: the GEMM tiles it instead");
         assertFalse(BlockedConv.applies(new ConvKernels.Geometry(16, 8, 8, 3, 3, 1, 1, 1, 1, -1, 0, 4, 6), 1, 16), "negative pad");
+        assertEquals(3, BlockedConv.groupBlocks(new ConvKernels.Geometry(512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 7, 7)), "rows of 7: seven-pixel strips");
+        assertEquals(3, BlockedConv.groupBlocks(new ConvKernels.Geometry(256, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 14, 14)), "rows of 14");
+        assertEquals(4, BlockedConv.groupBlocks(conv3), "rows of 56: six-pixel strips over the plane's columns");
     }
 }

@@ -42,17 +42,17 @@ public interface FloatKernels {
      */
     void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count);
 
-    /** Output pixels of one {@link #blockedConv} call. */
-    int STRIP = 6;
+    /** Output pixels of one {@link #blockedConv} strip: six for up to four blocks, or seven for up to three. */
+    int STRIP = 6, ROW_STRIP = 7;
 
     /**
-     * One strip of a direct convolution in the channel-blocked layout: for blocks j &lt; nb (at most 4), pixels
-     * p &lt; {@link #STRIP} and lanes l &lt; {@link #BLOCK}, the output y[yo[p] + j*yStride + l] is, from y's value
+     * One strip of a direct convolution in the channel-blocked layout: for blocks j &lt; nb, pixels p &lt; pixels
+     * ({@link #STRIP} with nb &lt;= 4 or {@link #ROW_STRIP} with nb &lt;= 3) and lanes l &lt; {@link #BLOCK}, the output y[yo[p] + j*yStride + l] is, from y's value
      * (add) or from 0, the chain of fused multiply-adds over k &lt; count, in that order, of
      * x[xo + p*BLOCK + offsets[k]] * w[wo + (k*nb + j)*BLOCK + l]: offsets[k] says where input channel k of the
      * strip's (input block, tap, channel) sequence lies. Each output's chain is the same whatever the lane count.
      */
-    void blockedConv(int nb, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
+    void blockedConv(int nb, int pixels, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
                      float[] y, int[] yo, int yStride, boolean add);
 
     /** y[yo+i] = x[xo+i] * scale[i] + shift[i] over i &lt; n (multiply, then add: no fused rounding); shift null: 0. */

@@ -19,11 +19,11 @@ final class ScalarFloatKernels implements FloatKernels {
             for (int c = 0; c < BLOCK; c++) acc[ao + c] = Math.fma(w[wo + c], x[xo + c], acc[ao + c]);
     }
 
-    @Override public void blockedConv(int nb, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
+    @Override public void blockedConv(int nb, int pixels, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
                                       float[] y, int[] yo, int yStride, boolean add) {
         int row = nb * BLOCK;
         for (int j = 0; j < nb; j++)
-            for (int p = 0; p < STRIP; p++)
+            for (int p = 0; p < pixels; p++)
                 for (int l = 0; l < BLOCK; l++) {
                     int at = yo[p] + j * yStride + l, xi = xo + p * BLOCK, wi = wo + j * BLOCK + l;
                     float acc = add ? y[at] : 0f;

@@ -341,14 +341,18 @@ final class VectorFloatKernels implements FloatKernels {
      * (12 accumulators), 4-lane ones as four slices of six chains, wider ones (no such CPU here) the scalar chains.
      * The same bits in every case.
      */
-    @Override public void blockedConv(int nb, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
+    @Override public void blockedConv(int nb, int pixels, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
                                       float[] y, int[] yo, int yStride, boolean add) {
-        if (L > BLOCK || BLOCK % L != 0) SCALAR.blockedConv(nb, x, xo, offsets, count, w, wo, y, yo, yStride, add);
-        else if (L == BLOCK && nb == 4) blocked4x6(x, xo, offsets, count, w, wo, y, yo, yStride, add);
-        else if (L == BLOCK) for (int j = 0; j < nb; j++) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK, nb * BLOCK, y, yo, j * yStride, add);
-        else if (2 * L == BLOCK) for (int j = 0; j < nb; j++) blockedHalves1x6(x, xo, offsets, count, w, wo + j * BLOCK, nb * BLOCK, y, yo, j * yStride, add);
-        else for (int j = 0; j < nb; j++) // 128-bit vectors: a block's lanes L at a time, six chains each
-            for (int h = 0; h < BLOCK; h += L) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK + h, nb * BLOCK, y, yo, j * yStride + h, add);
+        boolean six = pixels == STRIP;
+        if (L > BLOCK || BLOCK % L != 0 || !six && pixels != ROW_STRIP) SCALAR.blockedConv(nb, pixels, x, xo, offsets, count, w, wo, y, yo, yStride, add);
+        else if (L == BLOCK && nb == 4 && six) blocked4x6(x, xo, offsets, count, w, wo, y, yo, yStride, add);
+        else if (L == BLOCK && nb == 3 && !six) blocked3x7(x, xo, offsets, count, w, wo, y, yo, yStride, add);
+        else if (2 * L == BLOCK && six) for (int j = 0; j < nb; j++) blockedHalves1x6(x, xo, offsets, count, w, wo + j * BLOCK, nb * BLOCK, y, yo, j * yStride, add);
+        else for (int j = 0; j < nb; j++) // a block's lanes L at a time (L = BLOCK: one slice), six or seven chains each
+            for (int h = 0; h < BLOCK; h += L) {
+                if (six) blocked1x6(x, xo, offsets, count, w, wo + j * BLOCK + h, nb * BLOCK, y, yo, j * yStride + h, add);
+                else blocked1x7(x, xo, offsets, count, w, wo + j * BLOCK + h, nb * BLOCK, y, yo, j * yStride + h, add);
+            }
     }
 
     private static FloatVector start(float[] y, int at, boolean add) {
@@ -388,6 +392,37 @@ final class VectorFloatKernels implements FloatKernels {
         a30.intoArray(y, y0 + s3); a31.intoArray(y, y1 + s3); a32.intoArray(y, y2 + s3); a33.intoArray(y, y3 + s3); a34.intoArray(y, y4 + s3); a35.intoArray(y, y5 + s3);
     }
 
+    /** 3 blocks x 7 pixels (an output row of 7 or 14): 21 accumulators, 3 weight vectors and a broadcast. */
+    private void blocked3x7(float[] x, int xo, int[] offsets, int count, float[] w, int wo,
+                            float[] y, int[] yo, int yStride, boolean add) {
+        int y0 = yo[0], y1 = yo[1], y2 = yo[2], y3 = yo[3], y4 = yo[4], y5 = yo[5], y6 = yo[6];
+        int s1 = yStride, s2 = 2 * yStride;
+        FloatVector a00 = start(y, y0, add), a01 = start(y, y1, add), a02 = start(y, y2, add), a03 = start(y, y3, add), a04 = start(y, y4, add), a05 = start(y, y5, add), a06 = start(y, y6, add);
+        FloatVector a10 = start(y, y0 + s1, add), a11 = start(y, y1 + s1, add), a12 = start(y, y2 + s1, add), a13 = start(y, y3 + s1, add), a14 = start(y, y4 + s1, add), a15 = start(y, y5 + s1, add), a16 = start(y, y6 + s1, add);
+        FloatVector a20 = start(y, y0 + s2, add), a21 = start(y, y1 + s2, add), a22 = start(y, y2 + s2, add), a23 = start(y, y3 + s2, add), a24 = start(y, y4 + s2, add), a25 = start(y, y5 + s2, add), a26 = start(y, y6 + s2, add);
+        for (int k = 0; k < count; k++, wo += 3 * BLOCK) {
+            int xi = xo + offsets[k];
+            FloatVector v0 = FloatVector.fromArray(S, w, wo), v1 = FloatVector.fromArray(S, w, wo + BLOCK), v2 = FloatVector.fromArray(S, w, wo + 2 * BLOCK);
+            FloatVector e = FloatVector.broadcast(S, x[xi]);
+            a00 = v0.fma(e, a00); a10 = v1.fma(e, a10); a20 = v2.fma(e, a20);
+            e = FloatVector.broadcast(S, x[xi + BLOCK]);
+            a01 = v0.fma(e, a01); a11 = v1.fma(e, a11); a21 = v2.fma(e, a21);
+            e = FloatVector.broadcast(S, x[xi + 2 * BLOCK]);
+            a02 = v0.fma(e, a02); a12 = v1.fma(e, a12); a22 = v2.fma(e, a22);
+            e = FloatVector.broadcast(S, x[xi + 3 * BLOCK]);
+            a03 = v0.fma(e, a03); a13 = v1.fma(e, a13); a23 = v2.fma(e, a23);
+            e = FloatVector.broadcast(S, x[xi + 4 * BLOCK]);
+            a04 = v0.fma(e, a04); a14 = v1.fma(e, a14); a24 = v2.fma(e, a24);
+            e = FloatVector.broadcast(S, x[xi + 5 * BLOCK]);
+            a05 = v0.fma(e, a05); a15 = v1.fma(e, a15); a25 = v2.fma(e, a25);
+            e = FloatVector.broadcast(S, x[xi + 6 * BLOCK]);
+            a06 = v0.fma(e, a06); a16 = v1.fma(e, a16); a26 = v2.fma(e, a26);
+        }
+        a00.intoArray(y, y0); a01.intoArray(y, y1); a02.intoArray(y, y2); a03.intoArray(y, y3); a04.intoArray(y, y4); a05.intoArray(y, y5); a06.intoArray(y, y6);
+        a10.intoArray(y, y0 + s1); a11.intoArray(y, y1 + s1); a12.intoArray(y, y2 + s1); a13.intoArray(y, y3 + s1); a14.intoArray(y, y4 + s1); a15.intoArray(y, y5 + s1); a16.intoArray(y, y6 + s1);
+        a20.intoArray(y, y0 + s2); a21.intoArray(y, y1 + s2); a22.intoArray(y, y2 + s2); a23.intoArray(y, y3 + s2); a24.intoArray(y, y4 + s2); a25.intoArray(y, y5 + s2); a26.intoArray(y, y6 + s2);
+    }
+
     /** One block as two 8-lane halves x 6 pixels: 12 accumulators, two weight vectors and a broadcast in AVX2's 16 registers. */
     private void blockedHalves1x6(float[] x, int xo, int[] offsets, int count, float[] w, int wo, int wStep,
                                   float[] y, int[] yo, int ys, boolean add) {
@@ -412,6 +447,21 @@ final class VectorFloatKernels implements FloatKernels {
         }
         a0.intoArray(y, y0); a1.intoArray(y, y1); a2.intoArray(y, y2); a3.intoArray(y, y3); a4.intoArray(y, y4); a5.intoArray(y, y5);
         b0.intoArray(y, y0 + L); b1.intoArray(y, y1 + L); b2.intoArray(y, y2 + L); b3.intoArray(y, y3 + L); b4.intoArray(y, y4 + L); b5.intoArray(y, y5 + L);
+    }
+
+    private void blocked1x7(float[] x, int xo, int[] offsets, int count, float[] w, int wo, int wStep,
+                            float[] y, int[] yo, int ys, boolean add) {
+        int y0 = yo[0] + ys, y1 = yo[1] + ys, y2 = yo[2] + ys, y3 = yo[3] + ys, y4 = yo[4] + ys, y5 = yo[5] + ys, y6 = yo[6] + ys;
+        FloatVector a0 = start(y, y0, add), a1 = start(y, y1, add), a2 = start(y, y2, add), a3 = start(y, y3, add), a4 = start(y, y4, add), a5 = start(y, y5, add), a6 = start(y, y6, add);
+        for (int k = 0; k < count; k++, wo += wStep) {
+            int xi = xo + offsets[k];
+            FloatVector v = FloatVector.fromArray(S, w, wo);
+            a0 = v.fma(FloatVector.broadcast(S, x[xi]), a0); a1 = v.fma(FloatVector.broadcast(S, x[xi + BLOCK]), a1);
+            a2 = v.fma(FloatVector.broadcast(S, x[xi + 2 * BLOCK]), a2); a3 = v.fma(FloatVector.broadcast(S, x[xi + 3 * BLOCK]), a3);
+            a4 = v.fma(FloatVector.broadcast(S, x[xi + 4 * BLOCK]), a4); a5 = v.fma(FloatVector.broadcast(S, x[xi + 5 * BLOCK]), a5);
+            a6 = v.fma(FloatVector.broadcast(S, x[xi + 6 * BLOCK]), a6);
+        }
+        a0.intoArray(y, y0); a1.intoArray(y, y1); a2.intoArray(y, y2); a3.intoArray(y, y3); a4.intoArray(y, y4); a5.intoArray(y, y5); a6.intoArray(y, y6);
     }
 
     private void blocked1x6(float[] x, int xo, int[] offsets, int count, float[] w, int wo, int wStep,

@@ -118,10 +118,10 @@ class KernelChoiceTest {
     void blockedConvolutionStripsGiveTheScalarBits() {
         assumeTrue(KernelChoice.VECTOR, "only the scalar kernels are loaded in this JVM");
         FloatKernels v = KernelChoice.KERNELS, s = new ScalarFloatKernels();
-        int b = FloatKernels.BLOCK, p = FloatKernels.STRIP;
-        for (long seed = 0; seed < 60; seed++) {
+        int b = FloatKernels.BLOCK;
+        for (long seed = 0; seed < 80; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
-            int nb = 1 + r.nextInt(4), count = 1 + r.nextInt(70), xo = r.nextInt(40), wo = r.nextInt(40), yStride = b * (p + 1 + r.nextInt(3));
+            int p = r.nextBoolean() ? FloatKernels.STRIP : FloatKernels.ROW_STRIP, nb = 1 + r.nextInt(p == FloatKernels.STRIP ? 4 : 3), count = 1 + r.nextInt(70), xo = r.nextInt(40), wo = r.nextInt(40), yStride = b * (p + 1 + r.nextInt(3));
             int[] offsets = new int[count];
             for (int k = 0; k < count; k++) offsets[k] = r.nextInt(500);
             float[] x = random(r, xo + p * b + 500), w = random(r, wo + count * nb * b);
@@ -130,9 +130,9 @@ class KernelChoiceTest {
             for (int q = 0; q < p; q++) yo[q] = q * b;
             boolean add = r.nextBoolean();
             float[] yv = random(r, nb * yStride), ys = yv.clone();
-            v.blockedConv(nb, x, xo, offsets, count, w, wo, yv, yo, yStride, add);
-            s.blockedConv(nb, x, xo, offsets, count, w, wo, ys, yo, yStride, add);
-            String why = "seed " + seed + ", nb " + nb + ", count " + count + ", add " + add;
+            v.blockedConv(nb, p, x, xo, offsets, count, w, wo, yv, yo, yStride, add);
+            s.blockedConv(nb, p, x, xo, offsets, count, w, wo, ys, yo, yStride, add);
+            String why = "seed " + seed + ", nb " + nb + ", pixels " + p + ", count " + count + ", add " + add;
             for (int i = 0; i < yv.length; i++)
                 assertEquals(Float.floatToIntBits(ys[i]), Float.floatToIntBits(yv[i]), "blockedConv element " + i + ", " + why);
         }
