@@ -56,8 +56,30 @@ class BlockedConvTest {
         float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
         float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
         if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        assertChainsOnEveryThreadCount(seed, x, n, g, wt, outC, bias);
+    }
+
+    /**
+     * Kernels of at most 4 taps put several input blocks' weights in one cache chunk (8 for a 1x1, 2 for a 2x2), so
+     * a strip's step table spans blocks (each a whole phase-plane copy further on) and the last chunk may hold fewer
+     * blocks, the last of them partial. The 3x3-and-up layers above reach 256 steps with a chunk of one block only.
+     */
+    @ParameterizedTest(name = "with several input blocks per weight chunk (1x1 strided, 1x2, 2x1, 2x2; 64-300 channels) each output is its chain, bit for bit, seed {0}")
+    @MethodSource("seeds")
+    void chunksOfSeveralInputBlocksGiveTheChainBitForBit(long seed) {
+        RandomCases r = new RandomCases(seed);
+        int c = r.chance(0.3) ? 16 * r.between(8, 18) : r.between(64, 300), outC = r.between(1, 70), n = r.between(1, 2);
+        ConvKernels.Geometry g;
+        do g = ConvLayoutBitsTest.randomGeometry(r, c, 2, 12); while (!BlockedConv.applies(g, 1, outC));
+        float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
+        float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
+        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        assertChainsOnEveryThreadCount(seed, x, n, g, wt, outC, bias);
+    }
+
+    static void assertChainsOnEveryThreadCount(long seed, float[] x, int n, ConvKernels.Geometry g, float[] wt, int outC, float[] bias) {
         float[] want = chains(x, n, g, wt, outC, bias);
-        BlockedConv.Weights w = BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw());
+        BlockedConv.Weights w = BlockedConv.packWeights(wt, outC, g.c(), g.kh(), g.kw());
         for (Parallel p : new Parallel[]{Parallel.serial(), P2, P3}) {
             float[] y = new float[want.length];
             java.util.Arrays.fill(y, 7f);
