@@ -111,6 +111,8 @@ public final class BlockedConv {
      */
     public static void conv(float[] x, int n, ConvKernels.Geometry g, Weights w, float[] bias, ConvEpilogue after,
                             float[] y, Parallel parallel) {
+        if (w.inC() != g.c() || w.taps() != g.kh() * g.kw())
+            throw new IllegalArgumentException("weights packed for " + w.inC() + " channels x " + w.taps() + " taps, geometry " + g);
         int c = g.c(), h = g.h(), wd = g.w(), plane = h * wd, ow = g.ow();
         int phases = g.sy() * g.sx(), pr = phaseRows(g), pc = phaseCols(g);
         int ib = blocks(c), ob = blocks(w.outC()), pixels = g.pixels(), outC = w.outC();

@@ -110,6 +110,18 @@ class BlockedConvTest {
     }
 
     @Test
+    void weightsPackedForAnotherShapeAreRefused() {
+        ConvKernels.Geometry g = new ConvKernels.Geometry(48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
+        float[] x = new float[48 * 64], y = new float[16 * 64];
+        BlockedConv.Weights fewerChannels = BlockedConv.packWeights(new float[16 * 32 * 9], 16, 32, 3, 3);
+        BlockedConv.Weights otherKernel = BlockedConv.packWeights(new float[16 * 48 * 25], 16, 48, 5, 5);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockedConv.conv(x, 1, g, fewerChannels, null, null, y, Parallel.serial()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockedConv.conv(x, 1, g, otherKernel, null, null, y, Parallel.serial()));
+    }
+
+    @Test
     void appliesToEveryOneGroupConvolutionButStrideOnePointwiseOnes() {
         ConvKernels.Geometry conv3 = new ConvKernels.Geometry(64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56);
         assertTrue(BlockedConv.applies(conv3, 1, 64));
