@@ -325,8 +325,7 @@ public final class FastKernels implements Kernels {
         ConvKernels.Geometry g = geometry(c, x.shape(), os.dim(2), os.dim(3));
         float[] y = ActivationArena.take(os.size());
         boolean blocked = !c.isDepthwise() && BlockedConv.applies(g, c.groups(), c.outChannels());
-        Sgemm.PackedA[] u = !c.isDepthwise() && WinogradConv.applies(g, c.groups(), c.outChannels())
-                && (!blocked || Math.min(g.c(), c.outChannels()) >= WINOGRAD_OVER_BLOCKED)
+        Sgemm.PackedA[] u = !c.isDepthwise() && winogradChosen(g, c.groups(), c.outChannels())
                 ? FastKernels.<Sgemm.PackedA[]>packed(c, "winograd", () -> winogradWeights(c, g.c())) : NO_WINOGRAD;
         if (c.isDepthwise()) {
             ConvKernels.depthwise(x.data(), x.dim(0), c.inChannels(), c.outChannels() / c.inChannels(), g,
@@ -351,6 +350,15 @@ public final class FastKernels implements Kernels {
      * against 25.1; 128 at 28x28 and 64 at 56x56 2.9 and 3.0 ms against 1.7 and 1.8.
      */
     static final int WINOGRAD_OVER_BLOCKED = 256;
+
+    /**
+     * Whether a convolution that is not depthwise goes through Winograd when its weights have both signs: one place
+     * for the rule, so that the tests of either path can tell which one they run.
+     */
+    static boolean winogradChosen(ConvKernels.Geometry g, int groups, int outC) {
+        return WinogradConv.applies(g, groups, outC)
+                && (!BlockedConv.applies(g, groups, outC) || Math.min(g.c(), outC) >= WINOGRAD_OVER_BLOCKED);
+    }
 
     /** Cached for a convolution summed directly although {@link WinogradConv#applies}: see {@link #winogradWeights}. */
     private static final Sgemm.PackedA[] NO_WINOGRAD = new Sgemm.PackedA[0];

@@ -39,7 +39,7 @@ public final class BlockedConv {
      */
     public static boolean applies(ConvKernels.Geometry g, int groups, int outC) {
         if (!ENABLED || groups != 1 || g.c() < B || g.depth() < MIN_STEPS || g.padTop() < 0 || g.padLeft() < 0 || g.pointwise()) return false;
-        long in = (long) blocks(g.c()) * B * g.sy() * g.sx() * phaseRows(g) * phaseCols(g), out = (long) blocks(outC) * B * (g.pixels() + 1);
+        long in = (long) blocks(g.c()) * B * g.sy() * g.sx() * ConvKernels.shiftedHeight(g) * ConvKernels.shiftedWidth(g), out = (long) blocks(outC) * B * (g.pixels() + 1);
         return in <= SCRATCH_FLOATS && out <= SCRATCH_FLOATS && g.pixels() > 0;
     }
 
@@ -52,16 +52,6 @@ public final class BlockedConv {
     static final int MIN_STEPS = 256;
 
     static int blocks(int channels) { return (channels + B - 1) / B; }
-
-    /** Rows of the padded input a convolution reads: the last output row's reach. */
-    static int paddedHeight(ConvKernels.Geometry g) { return (g.oh() - 1) * g.sy() + (g.kh() - 1) * g.dy() + 1; }
-
-    static int paddedWidth(ConvKernels.Geometry g) { return (g.ow() - 1) * g.sx() + (g.kw() - 1) * g.dx() + 1; }
-
-    /** Rows and columns of one phase plane: the padded input's rows r*sy + py and columns c*sx + px. */
-    static int phaseRows(ConvKernels.Geometry g) { return (paddedHeight(g) + g.sy() - 1) / g.sy(); }
-
-    static int phaseCols(ConvKernels.Geometry g) { return (paddedWidth(g) + g.sx() - 1) / g.sx(); }
 
     /**
      * Output blocks one strip computes: four over six pixels; three over seven for output rows of 7 or 14, which
@@ -113,19 +103,22 @@ public final class BlockedConv {
 
     /**
      * y[n][outC][oh][ow] = conv(x[n][c][h][w]) + bias, then {@code after} (may be null) on each output channel's
-     * plane. Per image: the input to blocks of zero-padded phase planes (as {@link ConvKernels}' phase planes, so
-     * that tap (ky, kx) of every output pixel of a phase-plane row is one fixed offset and a strip's six pixels are
-     * adjacent whatever the stride); the strips, a task per group of four output blocks and run of strips; the
-     * output back to channels. A strip runs over the phase plane's columns, past the output's width into the
-     * next row: the pixels past the width are computed into a slot that is never read.
+     * plane. Per image: the input to blocks of zero-padded phase planes ({@link ConvKernels}' phase planes, of
+     * ConvKernels.shiftedHeight by shiftedWidth, so that tap (ky, kx) of every output pixel of a phase-plane row is
+     * one fixed offset and a strip's six pixels are adjacent whatever the stride); the strips, a task per group of
+     * four output blocks and run of strips; the output back to channels. A strip runs over the phase plane's
+     * columns, past the output's width into the next row: the pixels past the width are computed into a slot that
+     * is never read (as are the phase rows past the last output row's reach, copied like the others).
      */
     public static void conv(float[] x, int n, ConvKernels.Geometry g, Weights w, float[] bias, ConvEpilogue after,
                             float[] y, Parallel parallel) {
+        if (w.inC() != g.c() || w.taps() != g.kh() * g.kw())
+            throw new IllegalArgumentException("weights packed for " + w.inC() + " channels x " + w.taps() + " taps, geometry " + g);
         if (w.group() != groupBlocks(g))
             throw new IllegalArgumentException("weights packed for strips of " + w.group() + " blocks, the geometry wants " + groupBlocks(g));
         int P = rowStrips(g) ? FloatKernels.ROW_STRIP : FloatKernels.STRIP, G = w.group();
         int c = g.c(), h = g.h(), wd = g.w(), plane = h * wd, ow = g.ow();
-        int phases = g.sy() * g.sx(), pr = phaseRows(g), pc = phaseCols(g);
+        int phases = g.sy() * g.sx(), pr = ConvKernels.shiftedHeight(g), pc = ConvKernels.shiftedWidth(g);
         int ib = blocks(c), ob = blocks(w.outC()), pixels = g.pixels(), outC = w.outC();
         int xStride = phases * pr * pc * B, yStride = (pixels + 1) * B;
         float[] xb = scratch(0, ib * xStride + 2 * FloatKernels.STRIP * B), yb = scratch(1, ob * yStride);
@@ -169,7 +162,7 @@ public final class BlockedConv {
                 int py = row * g.sy() + phase / g.sx(), iy = py - g.padTop(), px0 = phase % g.sx();
                 int d = r * pc * B;
                 if (!used[phase]) return; // a phase no tap reads (a strided 1x1): only the junk pixels might read it
-                if (py >= paddedHeight(g) || iy < 0 || iy >= h) { java.util.Arrays.fill(xb, d, d + pc * B, 0f); return; }
+                if (iy < 0 || iy >= h) { java.util.Arrays.fill(xb, d, d + pc * B, 0f); return; }
                 int src = xOff + blk * B * plane + iy * wd, chans = channelsIn(blk, c);
                 // columns whose input lies inside the row, then zeros either side
                 int c0 = Math.max(0, Math.ceilDiv(g.padLeft() - px0, g.sx())), c1 = Math.min(pc, Math.ceilDiv(wd + g.padLeft() - px0, g.sx()));

@@ -63,8 +63,30 @@ class BlockedConvTest {
         float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
         float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
         if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        assertChainsOnEveryThreadCount(seed, x, n, g, wt, outC, bias);
+    }
+
+    /**
+     * Kernels of at most 4 taps put several input blocks' weights in one cache chunk (8 for a 1x1, 2 for a 2x2), so
+     * a strip's step table spans blocks (each a whole phase-plane copy further on) and the last chunk may hold fewer
+     * blocks, the last of them partial. The 3x3-and-up layers above reach 256 steps with a chunk of one block only.
+     */
+    @ParameterizedTest(name = "with several input blocks per weight chunk (1x1 strided, 1x2, 2x1, 2x2; 64-300 channels) each output is its chain, bit for bit, seed {0}")
+    @MethodSource("seeds")
+    void chunksOfSeveralInputBlocksGiveTheChainBitForBit(long seed) {
+        RandomCases r = new RandomCases(seed);
+        int c = r.chance(0.3) ? 16 * r.between(8, 18) : r.between(64, 300), outC = r.between(1, 70), n = r.between(1, 2);
+        ConvKernels.Geometry g;
+        do g = ConvLayoutBitsTest.randomGeometry(r, c, 2, 12); while (!BlockedConv.applies(g, 1, outC));
+        float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
+        float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
+        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
+        assertChainsOnEveryThreadCount(seed, x, n, g, wt, outC, bias);
+    }
+
+    static void assertChainsOnEveryThreadCount(long seed, float[] x, int n, ConvKernels.Geometry g, float[] wt, int outC, float[] bias) {
         float[] want = chains(x, n, g, wt, outC, bias);
-        BlockedConv.Weights w = BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw(), BlockedConv.groupBlocks(g));
+        BlockedConv.Weights w = BlockedConv.packWeights(wt, outC, g.c(), g.kh(), g.kw(), BlockedConv.groupBlocks(g));
         for (Parallel p : new Parallel[]{Parallel.serial(), P2, P3}) {
             float[] y = new float[want.length];
             java.util.Arrays.fill(y, 7f);
@@ -93,6 +115,21 @@ class BlockedConvTest {
         BlockedConv.conv(x, 1, g, BlockedConv.packWeights(wt, outC, c, g.kh(), g.kw(), BlockedConv.groupBlocks(g)), bias, after, y, P2);
         for (int i = 0; i < y.length; i++)
             assertEquals(want[i], y[i], 0f, "seed " + seed + ": " + g + " output " + i);
+    }
+
+    @Test
+    void weightsPackedForAnotherShapeAreRefused() {
+        ConvKernels.Geometry g = new ConvKernels.Geometry(48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
+        float[] x = new float[48 * 64], y = new float[16 * 64];
+        BlockedConv.Weights fewerChannels = BlockedConv.packWeights(new float[16 * 32 * 9], 16, 32, 3, 3, 4);
+        BlockedConv.Weights otherKernel = BlockedConv.packWeights(new float[16 * 48 * 25], 16, 48, 5, 5, 4);
+        BlockedConv.Weights otherStrips = BlockedConv.packWeights(new float[16 * 48 * 9], 16, 48, 3, 3, 3);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockedConv.conv(x, 1, g, fewerChannels, null, null, y, Parallel.serial()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockedConv.conv(x, 1, g, otherKernel, null, null, y, Parallel.serial()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockedConv.conv(x, 1, g, otherStrips, null, null, y, Parallel.serial()), "packed for rows of 7 or 14");
     }
 
     @Test

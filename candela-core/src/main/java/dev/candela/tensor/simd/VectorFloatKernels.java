@@ -368,24 +368,22 @@ final class VectorFloatKernels implements FloatKernels {
         FloatVector a20 = start(y, y0 + s2, add), a21 = start(y, y1 + s2, add), a22 = start(y, y2 + s2, add), a23 = start(y, y3 + s2, add), a24 = start(y, y4 + s2, add), a25 = start(y, y5 + s2, add);
         FloatVector a30 = start(y, y0 + s3, add), a31 = start(y, y1 + s3, add), a32 = start(y, y2 + s3, add), a33 = start(y, y3 + s3, add), a34 = start(y, y4 + s3, add), a35 = start(y, y5 + s3, add);
         for (int k = 0; k < count; k++, wo += 4 * BLOCK) {
-                int xi = xo + offsets[k];
-                {
-                    FloatVector v0 = FloatVector.fromArray(S, w, wo), v1 = FloatVector.fromArray(S, w, wo + BLOCK),
-                            v2 = FloatVector.fromArray(S, w, wo + 2 * BLOCK), v3 = FloatVector.fromArray(S, w, wo + 3 * BLOCK);
-                    FloatVector e = FloatVector.broadcast(S, x[xi]);
-                    a00 = v0.fma(e, a00); a10 = v1.fma(e, a10); a20 = v2.fma(e, a20); a30 = v3.fma(e, a30);
-                    e = FloatVector.broadcast(S, x[xi + BLOCK]);
-                    a01 = v0.fma(e, a01); a11 = v1.fma(e, a11); a21 = v2.fma(e, a21); a31 = v3.fma(e, a31);
-                    e = FloatVector.broadcast(S, x[xi + 2 * BLOCK]);
-                    a02 = v0.fma(e, a02); a12 = v1.fma(e, a12); a22 = v2.fma(e, a22); a32 = v3.fma(e, a32);
-                    e = FloatVector.broadcast(S, x[xi + 3 * BLOCK]);
-                    a03 = v0.fma(e, a03); a13 = v1.fma(e, a13); a23 = v2.fma(e, a23); a33 = v3.fma(e, a33);
-                    e = FloatVector.broadcast(S, x[xi + 4 * BLOCK]);
-                    a04 = v0.fma(e, a04); a14 = v1.fma(e, a14); a24 = v2.fma(e, a24); a34 = v3.fma(e, a34);
-                    e = FloatVector.broadcast(S, x[xi + 5 * BLOCK]);
-                    a05 = v0.fma(e, a05); a15 = v1.fma(e, a15); a25 = v2.fma(e, a25); a35 = v3.fma(e, a35);
-                }
-            }
+            int xi = xo + offsets[k];
+            FloatVector v0 = FloatVector.fromArray(S, w, wo), v1 = FloatVector.fromArray(S, w, wo + BLOCK),
+                    v2 = FloatVector.fromArray(S, w, wo + 2 * BLOCK), v3 = FloatVector.fromArray(S, w, wo + 3 * BLOCK);
+            FloatVector e = FloatVector.broadcast(S, x[xi]);
+            a00 = v0.fma(e, a00); a10 = v1.fma(e, a10); a20 = v2.fma(e, a20); a30 = v3.fma(e, a30);
+            e = FloatVector.broadcast(S, x[xi + BLOCK]);
+            a01 = v0.fma(e, a01); a11 = v1.fma(e, a11); a21 = v2.fma(e, a21); a31 = v3.fma(e, a31);
+            e = FloatVector.broadcast(S, x[xi + 2 * BLOCK]);
+            a02 = v0.fma(e, a02); a12 = v1.fma(e, a12); a22 = v2.fma(e, a22); a32 = v3.fma(e, a32);
+            e = FloatVector.broadcast(S, x[xi + 3 * BLOCK]);
+            a03 = v0.fma(e, a03); a13 = v1.fma(e, a13); a23 = v2.fma(e, a23); a33 = v3.fma(e, a33);
+            e = FloatVector.broadcast(S, x[xi + 4 * BLOCK]);
+            a04 = v0.fma(e, a04); a14 = v1.fma(e, a14); a24 = v2.fma(e, a24); a34 = v3.fma(e, a34);
+            e = FloatVector.broadcast(S, x[xi + 5 * BLOCK]);
+            a05 = v0.fma(e, a05); a15 = v1.fma(e, a15); a25 = v2.fma(e, a25); a35 = v3.fma(e, a35);
+        }
         a00.intoArray(y, y0); a01.intoArray(y, y1); a02.intoArray(y, y2); a03.intoArray(y, y3); a04.intoArray(y, y4); a05.intoArray(y, y5);
         a10.intoArray(y, y0 + s1); a11.intoArray(y, y1 + s1); a12.intoArray(y, y2 + s1); a13.intoArray(y, y3 + s1); a14.intoArray(y, y4 + s1); a15.intoArray(y, y5 + s1);
         a20.intoArray(y, y0 + s2); a21.intoArray(y, y1 + s2); a22.intoArray(y, y2 + s2); a23.intoArray(y, y3 + s2); a24.intoArray(y, y4 + s2); a25.intoArray(y, y5 + s2);
@@ -469,14 +467,12 @@ final class VectorFloatKernels implements FloatKernels {
         int y0 = yo[0] + ys, y1 = yo[1] + ys, y2 = yo[2] + ys, y3 = yo[3] + ys, y4 = yo[4] + ys, y5 = yo[5] + ys;
         FloatVector a0 = start(y, y0, add), a1 = start(y, y1, add), a2 = start(y, y2, add), a3 = start(y, y3, add), a4 = start(y, y4, add), a5 = start(y, y5, add);
         for (int k = 0; k < count; k++, wo += wStep) {
-                int xi = xo + offsets[k];
-                {
-                    FloatVector v = FloatVector.fromArray(S, w, wo);
-                    a0 = v.fma(FloatVector.broadcast(S, x[xi]), a0); a1 = v.fma(FloatVector.broadcast(S, x[xi + BLOCK]), a1);
-                    a2 = v.fma(FloatVector.broadcast(S, x[xi + 2 * BLOCK]), a2); a3 = v.fma(FloatVector.broadcast(S, x[xi + 3 * BLOCK]), a3);
-                    a4 = v.fma(FloatVector.broadcast(S, x[xi + 4 * BLOCK]), a4); a5 = v.fma(FloatVector.broadcast(S, x[xi + 5 * BLOCK]), a5);
-                }
-            }
+            int xi = xo + offsets[k];
+            FloatVector v = FloatVector.fromArray(S, w, wo);
+            a0 = v.fma(FloatVector.broadcast(S, x[xi]), a0); a1 = v.fma(FloatVector.broadcast(S, x[xi + BLOCK]), a1);
+            a2 = v.fma(FloatVector.broadcast(S, x[xi + 2 * BLOCK]), a2); a3 = v.fma(FloatVector.broadcast(S, x[xi + 3 * BLOCK]), a3);
+            a4 = v.fma(FloatVector.broadcast(S, x[xi + 4 * BLOCK]), a4); a5 = v.fma(FloatVector.broadcast(S, x[xi + 5 * BLOCK]), a5);
+        }
         a0.intoArray(y, y0); a1.intoArray(y, y1); a2.intoArray(y, y2); a3.intoArray(y, y3); a4.intoArray(y, y4); a5.intoArray(y, y5);
     }
 
