@@ -60,10 +60,7 @@ class BlockedConvTest {
         ConvKernels.Geometry g;
         boolean rows = r.chance(0.4);
         do g = rows ? rowGeometry(r, c) : ConvLayoutBitsTest.randomGeometry(r, c, 5, 30); while (!BlockedConv.applies(g, 1, outC));
-        float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
-        float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
-        if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
-        assertChainsOnEveryThreadCount(seed, x, n, g, wt, outC, bias);
+        assertChainsOnRandomValues(seed, r, n, g, outC);
     }
 
     /**
@@ -78,7 +75,12 @@ class BlockedConvTest {
         int c = r.chance(0.3) ? 16 * r.between(8, 18) : r.between(64, 300), outC = r.between(1, 70), n = r.between(1, 2);
         ConvKernels.Geometry g;
         do g = ConvLayoutBitsTest.randomGeometry(r, c, 2, 12); while (!BlockedConv.applies(g, 1, outC));
-        float[] x = r.normal(n, c, g.h(), g.w()).data(), wt = r.normal(outC, c * g.kh() * g.kw()).data();
+        assertChainsOnRandomValues(seed, r, n, g, outC);
+    }
+
+    /** Random inputs (a NaN in three cases of ten), weights and bias (none in one case of five) for {@link #assertChainsOnEveryThreadCount}. */
+    static void assertChainsOnRandomValues(long seed, RandomCases r, int n, ConvKernels.Geometry g, int outC) {
+        float[] x = r.normal(n, g.c(), g.h(), g.w()).data(), wt = r.normal(outC, g.c() * g.kh() * g.kw()).data();
         float[] bias = r.chance(0.8) ? r.normal(outC).data() : null;
         if (r.chance(0.3)) x[r.between(0, x.length - 1)] = Float.NaN;
         assertChainsOnEveryThreadCount(seed, x, n, g, wt, outC, bias);
