@@ -105,10 +105,11 @@ public final class BlockedConv {
      * y[n][outC][oh][ow] = conv(x[n][c][h][w]) + bias, then {@code after} (may be null) on each output channel's
      * plane. Per image: the input to blocks of zero-padded phase planes ({@link ConvKernels}' phase planes, of
      * ConvKernels.shiftedHeight by shiftedWidth, so that tap (ky, kx) of every output pixel of a phase-plane row is
-     * one fixed offset and a strip's six pixels are adjacent whatever the stride); the strips, a task per group of
-     * four output blocks and run of strips; the output back to channels. A strip runs over the phase plane's
-     * columns, past the output's width into the next row: the pixels past the width are computed into a slot that
-     * is never read (as are the phase rows past the last output row's reach, copied like the others).
+     * one fixed offset and a strip's pixels are adjacent whatever the stride); the strips, a task per group of
+     * {@link #groupBlocks} output blocks and run of strips; the output back to channels. A six-pixel strip runs over
+     * the phase plane's columns, past the output's width into the next row: the pixels past the width are computed
+     * into a slot that is never read (as are the phase rows past the last output row's reach, copied like the
+     * others); seven-pixel strips tile rows of 7 and 14 exactly.
      */
     public static void conv(float[] x, int n, ConvKernels.Geometry g, Weights w, float[] bias, ConvEpilogue after,
                             float[] y, Parallel parallel) {
@@ -141,18 +142,16 @@ public final class BlockedConv {
         int span = (g.oh() - 1) * pc + ow, perRow = ow / P, strips = P == FloatKernels.ROW_STRIP ? g.oh() * perRow : (span + P - 1) / P;
         int groups = (ob + G - 1) / G;
         int[] starts = new int[strips], slots = new int[strips * P];
-        for (int st = 0; st < strips; st++)
-            for (int p = 0; p < P; p++) {
-                if (P == FloatKernels.ROW_STRIP) {
-                    int oy = st / perRow, ox = st % perRow * P;
-                    starts[st] = (oy * pc + ox) * B;
-                    slots[st * P + p] = (oy * ow + ox + p) * B;
-                } else {
-                    int q = st * P + p;
-                    starts[st] = st * P * B;
-                    slots[st * P + p] = (q < span && q % pc < ow ? q / pc * ow + q % pc : pixels) * B;
-                }
+        for (int st = 0; st < strips; st++) {
+            if (P == FloatKernels.ROW_STRIP) {
+                int oy = st / perRow, ox = st % perRow * P;
+                starts[st] = (oy * pc + ox) * B;
+                for (int p = 0; p < P; p++) slots[st * P + p] = (oy * ow + ox + p) * B;
+            } else {
+                starts[st] = st * P * B;
+                for (int p = 0, q = st * P; p < P; p++, q++) slots[q] = (q < span && q % pc < ow ? q / pc * ow + q % pc : pixels) * B;
             }
+        }
         int runs = parallel.threads() == 1 ? 1 : Math.min(strips, Math.max(1, (4 * parallel.threads() + groups - 1) / groups));
         int perRun = (strips + runs - 1) / runs;
         for (int img = 0; img < n; img++) {
