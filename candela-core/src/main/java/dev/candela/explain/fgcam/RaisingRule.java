@@ -147,9 +147,11 @@ public final class RaisingRule implements Rule {
     }
 
     private void audit(Node n, Tensor r, Tensor z) {
-        float[] share = new float[r.size()];
-        for (int i = 0; i < share.length; i++) if (Division.vanishes(z.data()[i])) share[i] = r.data()[i];
-        zeroShare = new Tensor(r.shape(), share);
+        if (zeros == ZeroDenominators.SPREAD) {
+            float[] share = new float[r.size()];
+            for (int i = 0; i < share.length; i++) if (Division.vanishes(z.data()[i])) share[i] = r.data()[i];
+            zeroShare = new Tensor(r.shape(), share);
+        }
         double[] d = Division.droppedMass(r, z);
         double[] prev = dropped.get(n.name());
         if (prev != null) for (int i = 0; i < d.length; i++) d[i] += prev[i];

@@ -28,7 +28,16 @@ public sealed interface Division {
 
     /** r / z element-wise under this division's convention. */
     default Tensor divide(Tensor r, Tensor z) {
-        float[] a = r.data(), b = z.data(), o = new float[a.length];
+        return divide(r, z, new float[r.size()]);
+    }
+
+    /** As {@link #divide(Tensor, Tensor)}, the quotient written over z's array (z must be a result no one else holds). */
+    default Tensor divideInto(Tensor r, Tensor z) {
+        return divide(r, z, z.data());
+    }
+
+    private Tensor divide(Tensor r, Tensor z, float[] o) {
+        float[] a = r.data(), b = z.data();
         switch (this) {
             case Stabilised s -> {
                 float eps = (float) s.epsilon();

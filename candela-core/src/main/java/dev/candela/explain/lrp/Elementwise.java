@@ -2,7 +2,10 @@ package dev.candela.explain.lrp;
 
 import dev.candela.tensor.Tensor;
 
-/** Element-wise arithmetic on equally shaped tensors, as the relevance rules need it (fresh results, inputs untouched). */
+/**
+ * Element-wise arithmetic on equally shaped tensors, as the relevance rules need it: fresh results, inputs untouched,
+ * except the {@code ...Into} forms, which write into their first argument's array (for results no one else holds).
+ */
 public final class Elementwise {
     private Elementwise() {}
 
@@ -10,6 +13,23 @@ public final class Elementwise {
         float[] d = t.data(), o = new float[d.length];
         for (int i = 0; i < d.length; i++) o[i] = d[i] > 0 ? d[i] : 0f;
         return new Tensor(t.shape(), o);
+    }
+
+    /**
+     * {@link #positive(Tensor)} without the copy when it would change nothing: {@code t} itself if every element is
+     * above 0 or +0.0 (a ReLU's output), else the fresh positive part. The result may be {@code t}: never write to it.
+     */
+    public static Tensor positiveView(Tensor t) {
+        for (float v : t.data()) {
+            if (!(v > 0) && Float.floatToRawIntBits(v) != 0) return positive(t);
+        }
+        return t;
+    }
+
+    /** Whether some element is below 0 (whether {@link #negative(Tensor)} would be non-zero). */
+    public static boolean anyNegative(Tensor t) {
+        for (float v : t.data()) if (v < 0) return true;
+        return false;
     }
 
     public static Tensor negative(Tensor t) {
@@ -30,6 +50,27 @@ public final class Elementwise {
         float[] x = a.data(), y = b.data(), o = new float[x.length];
         for (int i = 0; i < x.length; i++) o[i] = x[i] * y[i];
         return new Tensor(a.shape(), o);
+    }
+
+    /** a * b into a's array; returns a. */
+    public static Tensor mulInto(Tensor a, Tensor b) {
+        float[] x = a.data(), y = b.data();
+        for (int i = 0; i < x.length; i++) x[i] *= y[i];
+        return a;
+    }
+
+    /** a + b into a's array; returns a. */
+    public static Tensor addInto(Tensor a, Tensor b) {
+        float[] x = a.data(), y = b.data();
+        for (int i = 0; i < x.length; i++) x[i] += y[i];
+        return a;
+    }
+
+    /** a - b into a's array; returns a. */
+    public static Tensor subInto(Tensor a, Tensor b) {
+        float[] x = a.data(), y = b.data();
+        for (int i = 0; i < x.length; i++) x[i] -= y[i];
+        return a;
     }
 
     public static Tensor add(Tensor a, Tensor b) {

@@ -102,13 +102,19 @@ public final class Redistribution {
     /** R_k = X_k+ * [J^T (I ÷0 op(X+))]_k: the op re-run on the positive parts of its inputs. */
     private static List<Tensor> positiveShare(LayerValues v, Tensor r, BiConsumer<Tensor, Tensor> audit) {
         List<Tensor> xp = new ArrayList<>();
-        for (Tensor x : v.inputs()) xp.add(positive(x));
+        for (Tensor x : v.inputs()) xp.add(Elementwise.positiveView(x));
         Tensor y = v.kernels().forward(v.node().op(), xp);
         if (audit != null) audit.accept(r, y);
         Tensor s = EXACT.divide(r, y);
         List<Tensor> g = v.kernels().inputGradients(v.node().op(), xp, y, s);
         List<Tensor> out = new ArrayList<>();
-        for (int i = 0; i < g.size(); i++) out.add(mul(xp.get(i), g.get(i)));
+        for (int i = 0; i < g.size(); i++) {
+            List<Tensor> held = new ArrayList<>(g);
+            held.remove(i);
+            held.addAll(List.of(s, y, r));
+            held.addAll(xp);
+            out.add(times(g.get(i), xp.get(i), held.toArray(Tensor[]::new)));
+        }
         return out;
     }
 
@@ -193,17 +199,44 @@ public final class Redistribution {
 
     /** As {@link #zPlus(Kernels, WeightedLayer, Tensor, Tensor, Division, boolean)}, showing (r, Z) to {@code audit}. */
     public static Tensor zPlus(Kernels k, WeightedLayer L, Tensor x, Tensor r, Division d, boolean withBias, BiConsumer<Tensor, Tensor> audit) {
-        Tensor xp = positive(x), xn = negative(x);
+        Tensor xp = Elementwise.positiveView(x), xn = Elementwise.anyNegative(x) ? negative(x) : null;
         Tensor[] w = signedWeights(L.weight());
         Tensor wp = w[0], wn = w[1];
-        boolean signed = !Elementwise.allZero(xn);
         Tensor z = L.forward(k, xp, wp, withBias ? positive(L.bias()) : L.zeroBias());
-        if (signed) z = add(z, L.forward(k, xn, wn, L.zeroBias()));
+        if (xn != null) z = plus(z, L.forward(k, xn, wn, L.zeroBias()), x, xp, xn, r);
         if (audit != null) audit.accept(r, z);
-        Tensor s = d.divide(r, z);
-        Tensor out = mul(xp, L.transpose(k, x, wp, s));
-        if (signed) out = add(out, mul(xn, L.transpose(k, x, wn, s)));
+        Tensor s = owned(z, x, xp, xn, r) ? d.divideInto(r, z) : d.divide(r, z);
+        Tensor out = times(L.transpose(k, x, wp, s), xp, x, xp, xn, r, s);
+        if (xn != null) out = plus(out, times(L.transpose(k, x, wn, s), xn, x, xp, xn, r, s, out), x, xp, xn, r, s);
         return out;
+    }
+
+    /*
+     * The rules run on every layer of a backward pass that keeps every activation, and their temporaries were most of
+     * FG-CAM's garbage (young collections copying the kept activations were half its time on VGG-16). A kernel's
+     * result is written over when no one else holds its array; Identity's and Add's gradients are their input, so
+     * each write checks. a * b and a + b are commutative in IEEE arithmetic: the bits are those of the fresh forms.
+     */
+
+    /** Whether t's array is none of {@code held}'s: a fresh kernel result the rule may write over. */
+    private static boolean owned(Tensor t, Tensor... held) {
+        for (Tensor h : held) if (h != null && h.data() == t.data()) return false;
+        return true;
+    }
+
+    /** a * b, into a's array when {@link #owned}. */
+    private static Tensor times(Tensor a, Tensor b, Tensor... held) {
+        return owned(a, held) && a.data() != b.data() ? Elementwise.mulInto(a, b) : mul(a, b);
+    }
+
+    /** a + b, into a's array when {@link #owned}. */
+    private static Tensor plus(Tensor a, Tensor b, Tensor... held) {
+        return owned(a, held) && a.data() != b.data() ? Elementwise.addInto(a, b) : add(a, b);
+    }
+
+    /** a - b, into a's array when {@link #owned}. */
+    private static Tensor minus(Tensor a, Tensor b, Tensor... held) {
+        return owned(a, held) && a.data() != b.data() ? Elementwise.subInto(a, b) : sub(a, b);
     }
 
     static Tensor gamma(Kernels k, WeightedLayer L, Tensor x, Tensor r, LayerRule.Gamma g) {
@@ -250,13 +283,13 @@ public final class Redistribution {
         Tensor[] signed = signedWeights(w);
         Tensor wp = signed[0], wn = signed[1];
         Tensor z = L.forward(k, x, w, withBias ? L.bias() : zero);
-        z = sub(z, L.forward(k, low, wp, withBias ? positive(L.bias()) : zero));
-        z = sub(z, L.forward(k, high, wn, withBias ? negative(L.bias()) : zero));
+        z = minus(z, L.forward(k, low, wp, withBias ? positive(L.bias()) : zero), x, low, high, r);
+        z = minus(z, L.forward(k, high, wn, withBias ? negative(L.bias()) : zero), x, low, high, r);
         if (audit != null) audit.accept(r, z);
-        Tensor s = d.divide(r, z);
-        Tensor out = mul(x, L.transpose(k, x, w, s));
-        out = sub(out, mul(low, L.transpose(k, x, wp, s)));
-        return sub(out, mul(high, L.transpose(k, x, wn, s)));
+        Tensor s = owned(z, x, low, high, r) ? d.divideInto(r, z) : d.divide(r, z);
+        Tensor out = times(L.transpose(k, x, w, s), x, x, low, high, r, s);
+        out = minus(out, times(L.transpose(k, x, wp, s), low, x, low, high, r, s, out), x, low, high, r, s);
+        return minus(out, times(L.transpose(k, x, wn, s), high, x, low, high, r, s, out), x, low, high, r, s);
     }
 
     /** A bound (one value, or one per channel of axis 1) expanded to x's shape. */
