@@ -7,6 +7,8 @@
 # /work/refs (pytorch-grad-cam, captum, LIFT-CAM, FG-CAM), run by path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the launcher's heap flags, transparent huge pages included where the kernel offers them
+case "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)" in *"[madvise]"*|*"[always]"*) THP=-XX:+UseTransparentHugePages ;; *) THP= ;; esac
 T="${THREADS:-1}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" PATH="/usr/lib/jvm/temurin-25-jdk-amd64/bin:$PATH"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
@@ -14,7 +16,7 @@ export OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$T OPE
 mkdir -p target benchmarks
 mvn -B -q -o -pl candela-cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench.cp" -Dmdep.includeScope=test >/dev/null
 CP="candela-cli/target/test-classes:candela-cli/target/classes:$(cat target/bench.cp)"
-J() { java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx6g -XX:NewSize=64m -XX:MaxNewSize=384m -cp "$CP" dev.candela.bench.ExplainBench "$@" 2>>benchmarks/targets.err || echo "{\"failed\": \"java $*\"}"; }
+J() { java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx6g -XX:NewSize=64m -XX:MaxNewSize=384m ${THP:-} -cp "$CP" dev.candela.bench.ExplainBench "$@" 2>>benchmarks/targets.err || echo "{\"failed\": \"java $*\"}"; }
 P() { /usr/bin/python3 "$@" 2>>benchmarks/targets.err || echo "{\"failed\": \"python3 $*\"}"; }
 for g in "$@"; do
   out="benchmarks/targets-$g-t$T"
