@@ -357,9 +357,9 @@ public final class ConvKernels {
 
     /**
      * The planes {@link #depthwisePlaneShifted} would take (short rows, strides), CB channels at a time in a
-     * channel-blocked layout ([row][column][CB channels], zero-padded): each tap of an output row is one
-     * {@link VectorOps#blockFma} of whole vectors across channels, whatever the plane's width or stride, instead of
-     * axpys over rows of 7 or 14 values and phase planes. Each output starts at its bias and adds the taps in the
+     * channel-blocked layout ([row][column][CB channels], zero-padded): an output row's taps are whole vectors across
+     * channels ({@link VectorOps#blockTapSum}, four pixels' sums kept in registers through every tap), whatever the
+     * plane's width or stride, instead of axpys over rows of 7 or 14 values and phase planes. Each output starts at its bias and adds the taps in the
      * same (ky, kx) order with the same fused multiply-adds, padding taps included, so the bits are those of
      * {@link #depthwisePlaneShifted} (ConvLayoutBitsTest).
      */
@@ -389,12 +389,10 @@ public final class ConvKernels {
                 float start = bias == null ? 0f : bias[c0 + c];
                 for (int o = 0, at = c; o < outPlane; o++, at += CB) acc[at] = start;
             }
-            for (int oy = 0; oy < oh; oy++)
-                for (int ky = 0; ky < kh; ky++) {
-                    int row = (oy * sy + ky * g.dy()) * wp;
-                    for (int kx = 0; kx < kw; kx++)
-                        VectorOps.blockFma(wb, (ky * kw + kx) * CB, xb, (row + kx * g.dx()) * CB, sx * CB, acc, oy * ow * CB, ow);
-                }
+            int[] taps = new int[khw];
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++) taps[ky * kw + kx] = (ky * g.dy() * wp + kx * g.dx()) * CB;
+            for (int oy = 0; oy < oh; oy++) VectorOps.blockTapSum(wb, 0, taps, khw, xb, oy * sy * wp * CB, sx * CB, acc, oy * ow * CB, ow);
             for (int c = 0; c < cn; c++) {
                 int dst = (b * channels + c0 + c) * outPlane;
                 for (int o = 0, at = c; o < outPlane; o++, at += CB) y[dst + o] = acc[at];
@@ -408,7 +406,9 @@ public final class ConvKernels {
     /**
      * A depthwise plane through zero-padded phase planes ({@link #shiftedConv}'s layout): taken for stride-1 planes
      * whose rows are too short for whole vectors (14x14 and 7x7 in a MobileNet) and for every strided plane, whose
-     * direct loop gathers in scalars. Each tap is one axpy over all output rows at once (a contiguous slice).
+     * direct loop gathers in scalars. Each tap reads a contiguous slice covering all output rows at once; the sums over
+     * taps stay in registers ({@link VectorOps#tapSum}: an axpy per tap stored and reloaded them, 2 loads and a store a
+     * multiply-add).
      * Taps are summed in the same order as {@link #depthwisePlane}; a tap over padding adds w * 0, which leaves the
      * sum as it is except that a -0 sum becomes +0 (weights are finite: models with non-finite weights are refused).
      */
@@ -421,10 +421,10 @@ public final class ConvKernels {
         float[] xp = scratch[0], acc = scratch[1];
         java.util.Arrays.fill(xp, 0, padLength, 0f);
         padPhases(x, xo, g, hp, wp, xp, 0);
-        java.util.Arrays.fill(acc, 0, cols, start);
+        int[] taps = new int[g.kh() * g.kw()];
         for (int ky = 0; ky < g.kh(); ky++)
-            for (int kx = 0; kx < g.kw(); kx++)
-                VectorOps.axpy(w[wo + ky * g.kw() + kx], xp, tapOffset(g, ky, kx, hp, wp), acc, 0, cols);
+            for (int kx = 0; kx < g.kw(); kx++) taps[ky * g.kw() + kx] = tapOffset(g, ky, kx, hp, wp);
+        VectorOps.tapSum(w, wo, taps, taps.length, start, xp, 0, acc, 0, cols);
         for (int oy = 0; oy < g.oh(); oy++) System.arraycopy(acc, oy * wp, y, yo + oy * ow, ow);
     }
 

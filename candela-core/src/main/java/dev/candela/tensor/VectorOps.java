@@ -22,6 +22,12 @@ public final class VectorOps {
     /** @see FloatKernels#blockFma */
     public static void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count) { K.blockFma(w, wo, x, xo, xStride, acc, ao, count); }
 
+    /** @see FloatKernels#tapSum */
+    public static void tapSum(float[] w, int wo, int[] offsets, int taps, float start, float[] x, int xo, float[] y, int yo, int n) { K.tapSum(w, wo, offsets, taps, start, x, xo, y, yo, n); }
+
+    /** @see FloatKernels#blockTapSum */
+    public static void blockTapSum(float[] w, int wo, int[] offsets, int taps, float[] x, int xo, int xStride, float[] acc, int ao, int count) { K.blockTapSum(w, wo, offsets, taps, x, xo, xStride, acc, ao, count); }
+
     /** y[o..o+n) += v. */
     public static void addScalar(float[] y, int o, int n, float v) { K.addScalar(y, o, n, v); }
 

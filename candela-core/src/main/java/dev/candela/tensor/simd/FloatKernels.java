@@ -42,6 +42,20 @@ public interface FloatKernels {
      */
     void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count);
 
+    /**
+     * For j &lt; n: y[yo + j] = the chain of fused multiply-adds, from {@code start}, over taps t &lt; taps in order, of
+     * w[wo + t] * x[xo + offsets[t] + j]: a depthwise plane over its flattened zero-padded (phase) plane, each output
+     * kept in a register through all its taps (the same sums as one {@link #axpy} per tap, without the round trips).
+     */
+    void tapSum(float[] w, int wo, int[] offsets, int taps, float start, float[] x, int xo, float[] y, int yo, int n);
+
+    /**
+     * For j &lt; count and c &lt; {@link #BLOCK}: acc[ao + j*BLOCK + c] continued by the chain of fused multiply-adds over
+     * taps t &lt; taps in order of w[wo + t*BLOCK + c] * x[xo + offsets[t] + j*xStride + c]: every tap of a depthwise
+     * output row in the channel-blocked layout at once (the same sums as one {@link #blockFma} per tap).
+     */
+    void blockTapSum(float[] w, int wo, int[] offsets, int taps, float[] x, int xo, int xStride, float[] acc, int ao, int count);
+
     /** Output pixels of one {@link #blockedConv} strip: six for up to four blocks, or seven for up to three. */
     int STRIP = 6, ROW_STRIP = 7;
 

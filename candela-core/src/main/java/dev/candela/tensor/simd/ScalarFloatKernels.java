@@ -19,6 +19,23 @@ final class ScalarFloatKernels implements FloatKernels {
             for (int c = 0; c < BLOCK; c++) acc[ao + c] = Math.fma(w[wo + c], x[xo + c], acc[ao + c]);
     }
 
+    @Override public void tapSum(float[] w, int wo, int[] offsets, int taps, float start, float[] x, int xo, float[] y, int yo, int n) {
+        for (int j = 0; j < n; j++) {
+            float s = start;
+            for (int t = 0; t < taps; t++) s = Math.fma(w[wo + t], x[xo + offsets[t] + j], s);
+            y[yo + j] = s;
+        }
+    }
+
+    @Override public void blockTapSum(float[] w, int wo, int[] offsets, int taps, float[] x, int xo, int xStride, float[] acc, int ao, int count) {
+        for (int j = 0; j < count; j++, xo += xStride, ao += BLOCK)
+            for (int c = 0; c < BLOCK; c++) {
+                float s = acc[ao + c];
+                for (int t = 0; t < taps; t++) s = Math.fma(w[wo + t * BLOCK + c], x[xo + offsets[t] + c], s);
+                acc[ao + c] = s;
+            }
+    }
+
     @Override public void blockedConv(int nb, int pixels, float[] x, int xo, int[] offsets, int count, float[] w, int wo,
                                       float[] y, int[] yo, int yStride, boolean add) {
         int row = nb * BLOCK;

@@ -317,6 +317,65 @@ final class VectorFloatKernels implements FloatKernels {
         return s;
     }
 
+    @Override public void tapSum(float[] w, int wo, int[] offsets, int taps, float start, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector s0 = FloatVector.broadcast(S, start);
+        int j = 0;
+        for (; j <= n - 4 * L; j += 4 * L) {
+            FloatVector a0 = s0, a1 = s0, a2 = s0, a3 = s0;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wv = FloatVector.broadcast(S, w[wo + t]);
+                int i = xo + offsets[t] + j;
+                a0 = wv.fma(FloatVector.fromArray(S, x, i), a0);
+                a1 = wv.fma(FloatVector.fromArray(S, x, i + L), a1);
+                a2 = wv.fma(FloatVector.fromArray(S, x, i + 2 * L), a2);
+                a3 = wv.fma(FloatVector.fromArray(S, x, i + 3 * L), a3);
+            }
+            a0.intoArray(y, yo + j);
+            a1.intoArray(y, yo + j + L);
+            a2.intoArray(y, yo + j + 2 * L);
+            a3.intoArray(y, yo + j + 3 * L);
+        }
+        for (; j <= n - L; j += L) {
+            FloatVector a = s0;
+            for (int t = 0; t < taps; t++) a = FloatVector.broadcast(S, w[wo + t]).fma(FloatVector.fromArray(S, x, xo + offsets[t] + j), a);
+            a.intoArray(y, yo + j);
+        }
+        if (j < n) SCALAR.tapSum(w, wo, offsets, taps, start, x, xo + j, y, yo + j, n - j);
+    }
+
+    @Override public void blockTapSum(float[] w, int wo, int[] offsets, int taps, float[] x, int xo, int xStride, float[] acc, int ao, int count) {
+        if (L > BLOCK) { // vectors wider than a block: the scalar chains
+            SCALAR.blockTapSum(w, wo, offsets, taps, x, xo, xStride, acc, ao, count);
+            return;
+        }
+        for (int c = 0; c < BLOCK; c += L) {
+            int j = 0;
+            for (; j <= count - 4; j += 4) {
+                int a = ao + j * BLOCK + c, xi = xo + j * xStride + c;
+                FloatVector a0 = FloatVector.fromArray(S, acc, a), a1 = FloatVector.fromArray(S, acc, a + BLOCK);
+                FloatVector a2 = FloatVector.fromArray(S, acc, a + 2 * BLOCK), a3 = FloatVector.fromArray(S, acc, a + 3 * BLOCK);
+                for (int t = 0; t < taps; t++) {
+                    FloatVector wv = FloatVector.fromArray(S, w, wo + t * BLOCK + c);
+                    int i = xi + offsets[t];
+                    a0 = wv.fma(FloatVector.fromArray(S, x, i), a0);
+                    a1 = wv.fma(FloatVector.fromArray(S, x, i + xStride), a1);
+                    a2 = wv.fma(FloatVector.fromArray(S, x, i + 2 * xStride), a2);
+                    a3 = wv.fma(FloatVector.fromArray(S, x, i + 3 * xStride), a3);
+                }
+                a0.intoArray(acc, a);
+                a1.intoArray(acc, a + BLOCK);
+                a2.intoArray(acc, a + 2 * BLOCK);
+                a3.intoArray(acc, a + 3 * BLOCK);
+            }
+            for (; j < count; j++) {
+                int a = ao + j * BLOCK + c, xi = xo + j * xStride + c;
+                FloatVector a0 = FloatVector.fromArray(S, acc, a);
+                for (int t = 0; t < taps; t++) a0 = FloatVector.fromArray(S, w, wo + t * BLOCK + c).fma(FloatVector.fromArray(S, x, xi + offsets[t]), a0);
+                a0.intoArray(acc, a);
+            }
+        }
+    }
+
     @Override public void blockFma(float[] w, int wo, float[] x, int xo, int xStride, float[] acc, int ao, int count) {
         if (L > BLOCK) { // vectors wider than a block (a 1024-bit or wider SVE): per lane, the same fused sums
             for (int j = 0; j < count; j++, xo += xStride, ao += BLOCK)

@@ -42,6 +42,7 @@ class ForcedSpeciesTest {
         t.gemmMicroKernelsGiveTheScalarBits();
         t.sumDotAndElementwiseKernelsGiveTheScalarBitsAtEveryLengthAndOffsetWithSpecialValues();
         t.blockedConvolutionStripsGiveTheScalarBits();
+        t.depthwiseTapSumsGiveThePerTapFormsBits();
         System.out.println("ok");
     }
 }

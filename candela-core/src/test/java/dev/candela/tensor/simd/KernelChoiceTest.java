@@ -114,6 +114,45 @@ class KernelChoiceTest {
         }
     }
 
+    /**
+     * The depthwise tap sums keep each output in a register through its taps: the same chain as one axpy (or
+     * blockFma) per tap, in tap order, so the Vector API's strips of 4, single vectors and scalar tails all give the
+     * scalar kernel's bits, and those are the bits of the per-tap form.
+     */
+    @Test
+    void depthwiseTapSumsGiveThePerTapFormsBits() {
+        assumeTrue(KernelChoice.VECTOR, "only the scalar kernels are loaded in this JVM");
+        FloatKernels v = KernelChoice.KERNELS, s = new ScalarFloatKernels();
+        for (long seed = 0; seed < 300; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            int taps = 1 + r.nextInt(25), n = 1 + r.nextInt(300), wo = r.nextInt(4), xo = r.nextInt(4), yo = r.nextInt(4);
+            int[] offsets = new int[taps];
+            for (int t = 0; t < taps; t++) offsets[t] = r.nextInt(40);
+            float[] w = random(r, wo + taps), x = random(r, xo + 40 + n);
+            if (r.nextBoolean()) x[xo + r.nextInt(40 + n)] = Float.NaN;
+            float start = (float) r.nextDouble();
+            float[] yv = random(r, yo + n), ys = yv.clone(), yAxpy = yv.clone();
+            v.tapSum(w, wo, offsets, taps, start, x, xo, yv, yo, n);
+            s.tapSum(w, wo, offsets, taps, start, x, xo, ys, yo, n);
+            java.util.Arrays.fill(yAxpy, yo, yo + n, start);
+            for (int t = 0; t < taps; t++) s.axpy(w[wo + t], x, xo + offsets[t], yAxpy, yo, n);
+            String why = "seed " + seed + ", taps " + taps + ", n " + n;
+            assertArrayEquals(ys, yv, 0f, "tapSum " + why);
+            assertArrayEquals(yAxpy, ys, 0f, "tapSum against an axpy per tap, " + why);
+
+            int count = 1 + r.nextInt(17), xStride = FloatKernels.BLOCK * (1 + r.nextInt(3));
+            int[] blockOffsets = new int[taps];
+            for (int t = 0; t < taps; t++) blockOffsets[t] = FloatKernels.BLOCK * r.nextInt(30) + (r.nextInt(4) == 0 ? r.nextInt(3) : 0);
+            float[] wb = random(r, wo + taps * FloatKernels.BLOCK), xb = random(r, xo + 30 * FloatKernels.BLOCK + 3 + count * xStride);
+            float[] accV = random(r, yo + count * FloatKernels.BLOCK), accS = accV.clone(), accFma = accV.clone();
+            v.blockTapSum(wb, wo, blockOffsets, taps, xb, xo, xStride, accV, yo, count);
+            s.blockTapSum(wb, wo, blockOffsets, taps, xb, xo, xStride, accS, yo, count);
+            for (int t = 0; t < taps; t++) s.blockFma(wb, wo + t * FloatKernels.BLOCK, xb, xo + blockOffsets[t], xStride, accFma, yo, count);
+            assertArrayEquals(accS, accV, 0f, "blockTapSum " + why + ", count " + count);
+            assertArrayEquals(accFma, accS, 0f, "blockTapSum against a blockFma per tap, " + why + ", count " + count);
+        }
+    }
+
     @Test
     void blockedConvolutionStripsGiveTheScalarBits() {
         assumeTrue(KernelChoice.VECTOR, "only the scalar kernels are loaded in this JVM");
