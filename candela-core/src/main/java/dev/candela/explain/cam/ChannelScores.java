@@ -11,7 +11,7 @@ import dev.candela.tensor.Tensor;
 final class ChannelScores {
     private ChannelScores() {}
 
-    static double[] score(LayerEvidence e, String task, Tensor a, LayerEvidence.ItemFiller fill) {
+    static double[] score(LayerEvidence e, String task, Tensor a, LayerEvidence.IndependentFiller fill) {
         return score(e, task, a, 1, fill);
     }
 
@@ -19,7 +19,7 @@ final class ChannelScores {
      * {@code rounds} x R x K items (item j is channel-row (j % (R*K)) of round j / (R*K)); returns their
      * scores in that order. Items of constant channels get the row's zero-input score.
      */
-    static double[] score(LayerEvidence e, String task, Tensor a, int rounds, LayerEvidence.ItemFiller fill) {
+    static double[] score(LayerEvidence e, String task, Tensor a, int rounds, LayerEvidence.IndependentFiller fill) {
         int r = a.dim(0), k = a.dim(1), hw = a.dim(2) * a.dim(3);
         int[] live = new int[r * k];
         int n = 0;
@@ -37,11 +37,13 @@ final class ChannelScores {
         int per = r * k;
         final int[] idx = new int[rounds * n];
         for (int round = 0, q = 0; round < rounds; round++) for (int j = 0; j < n; j++) idx[q++] = round * per + live[j];
-        double[] liveScores = e.scoreInputs(task, idx.length, (j, item) -> fill.fill(idx[j], item), e.targetScore(j -> (idx[j] % per) / k));
+        LayerEvidence.IndependentFiller liveFill = (j, item) -> fill.fill(idx[j], item);
+        double[] liveScores = e.scoreInputs(task, idx.length, liveFill, e.targetScore(j -> (idx[j] % per) / k));
         double[] out = new double[rounds * per];
         for (int j = 0; j < idx.length; j++) out[idx[j]] = liveScores[j];
         if (n < per) {
-            double[] zero = e.scoreInputs(task + " (zero mask)", r, (j, item) -> {}, e.targetScore(j -> j));
+            LayerEvidence.IndependentFiller nothing = (j, item) -> {};
+            double[] zero = e.scoreInputs(task + " (zero mask)", r, nothing, e.targetScore(j -> j));
             for (int j = 0; j < out.length; j++) if (constant[j % per]) out[j] = zero[(j % per) / k];
         }
         return out;
