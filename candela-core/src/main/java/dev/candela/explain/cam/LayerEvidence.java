@@ -233,26 +233,17 @@ public final class LayerEvidence {
                 };
                 if (!fillInParts || parts == 1) for (int k = 0; k < parts; k++) makePart.accept(k);
                 Tensor[] logits = new Tensor[parts];
-                // One item a batch (the budget allows one ResNet-50 or VGG-16 input): split its ops across the threads
-                // instead (a serial worker left the second core idle: ResNet-50 Score-CAM ran at one-thread speed).
-                if (parts == 1) logits[0] = run.logits(to - from == 1 ? executor : workers.get(0), batches[0], from, to);
-                else {
-                    try {
-                        executor.parallel().forEach(parts, k -> {
-                            if (fillInParts) makePart.accept(k);
-                            logits[k] = run.logits(workers.get(k), batches[k], bounds[k], bounds[k + 1]);
-                        });
-                    } catch (dev.candela.run.NonFiniteException split) {
-                        // which part fails first is a matter of timing, and its message indexes the part: the
-                        // whole batch on one executor names the value one thread would (and throws again)
-                        for (int k = 0; k < parts; k++) if (batches[k] == null) makePart.accept(k);
-                        float[] all = new float[(to - from) * size];
-                        for (int k = 0; k < parts; k++) System.arraycopy(batches[k].data(), 0, all, (bounds[k] - from) * size, batches[k].size());
-                        int[] d = dims.clone();
-                        d[0] = to - from;
-                        run.logits(executor, new Tensor(Shape.of(d), all), from, to);
-                        throw split;
-                    }
+                try {
+                    // One item a batch (the budget allows one ResNet-50 or VGG-16 input): split its ops across the threads
+                    // instead (a serial worker left the second core idle: ResNet-50 Score-CAM ran at one-thread speed).
+                    if (parts == 1) logits[0] = run.logits(to - from == 1 ? executor : workers.get(0), batches[0], from, to);
+                    else executor.parallel().forEach(parts, k -> {
+                        if (fillInParts) makePart.accept(k);
+                        logits[k] = run.logits(workers.get(k), batches[k], bounds[k], bounds[k + 1]);
+                    });
+                } catch (dev.candela.run.NonFiniteException failed) {
+                    for (int k = 0; k < parts; k++) if (batches[k] == null) makePart.accept(k);
+                    throw firstNonFinite(failed, batches, bounds, run, dims, size);
                 }
                 for (int k = 0; k < parts; k++) {
                     int classes = logits[k].shape().itemSize();
@@ -265,6 +256,28 @@ public final class LayerEvidence {
             }
         }
         return out;
+    }
+
+    /**
+     * The failure of the first item of the batch that fails alone, run on this executor: which part of a split batch
+     * fails first is a matter of timing, and the batch's size and cut depend on the thread count, so a batch's own
+     * message (an index into it) would name the same value differently; a one-item pass names it the same way for any
+     * thread count and batch size. Items before this batch were finite, so this is the first non-finite item of all.
+     */
+    private dev.candela.run.NonFiniteException firstNonFinite(dev.candela.run.NonFiniteException failed, Tensor[] batches,
+                                                              int[] bounds, BatchRunner run, int[] dims, int size) {
+        int[] d = dims.clone();
+        d[0] = 1;
+        for (int k = 0; k < batches.length; k++)
+            for (int j = bounds[k]; j < bounds[k + 1]; j++) {
+                float[] one = java.util.Arrays.copyOfRange(batches[k].data(), (j - bounds[k]) * size, (j - bounds[k] + 1) * size);
+                try {
+                    run.logits(executor, new Tensor(Shape.of(d), one), j, j + 1);
+                } catch (dev.candela.run.NonFiniteException alone) {
+                    return alone;
+                }
+            }
+        return failed; // not reproduced by any item alone: items do not depend on their batch, so this is not expected
     }
 
     private double[] scoresOf(Tensor logits, IntUnaryOperator rowOf) {

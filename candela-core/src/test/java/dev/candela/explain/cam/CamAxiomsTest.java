@@ -194,24 +194,30 @@ class CamAxiomsTest {
         }
     }
 
-    /** A batch split across threads names the same non-finite value as one thread does (index in the whole batch). */
-    @org.junit.jupiter.api.Test
-    void aNonFiniteScoredItemIsReportedTheSameWithOneAndTwoThreads() {
+    /**
+     * A batch split across threads names the same non-finite value as one thread does: three threads cut the batch of
+     * 4 to 3 (a multiple of the thread count), so the failing item sits elsewhere in its batch; the report is the item's
+     * own one-item pass either way.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} items, NaN in item {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"4, 3", "5, 4", "9, 6", "9, 0"})
+    void aNonFiniteScoredItemIsReportedTheSameWithOneTwoAndThreeThreads(int count, int bad) {
         Model m = TinyModels.gapLinear(7, -2.5f);
         java.util.List<String> messages = new java.util.ArrayList<>();
-        for (int threads : new int[]{1, 2}) {
+        for (int threads : new int[]{1, 2, 3}) {
             try (Explainer ex = Explainer.of(m, threads)) {
                 CamSession s = ex.session(TinyModels.input(7, 1), request(Target.argmax()));
                 LayerEvidence e = s.evidence().get(0);
                 Tensor x = e.input();
                 dev.candela.run.NonFiniteException f = org.junit.jupiter.api.Assertions.assertThrows(dev.candela.run.NonFiniteException.class,
-                        () -> e.scoreInputs("nan", 4, (j, item) -> {
+                        () -> e.scoreInputs("nan", count, (j, item) -> {
                             System.arraycopy(x.data(), 0, item, 0, item.length);
-                            if (j == 3) item[0] = Float.NaN;
+                            if (j == bad) item[0] = Float.NaN;
                         }, (j, row) -> row[0]));
                 messages.add(f.getMessage());
             }
         }
         assertEquals(messages.get(0), messages.get(1), "threads 1 and 2");
+        assertEquals(messages.get(0), messages.get(2), "threads 1 and 3");
     }
 }
