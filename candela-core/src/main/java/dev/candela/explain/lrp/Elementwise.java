@@ -52,11 +52,11 @@ public final class Elementwise {
         return new Tensor(a.shape(), o);
     }
 
-    /** a * b into a's array; returns a. */
+    /** a * b into b's array (in that operand order, so even a NaN's payload is mul's); returns b. */
     public static Tensor mulInto(Tensor a, Tensor b) {
         float[] x = a.data(), y = b.data();
-        for (int i = 0; i < x.length; i++) x[i] *= y[i];
-        return a;
+        for (int i = 0; i < x.length; i++) y[i] = x[i] * y[i];
+        return b;
     }
 
     /** a + b into a's array; returns a. */

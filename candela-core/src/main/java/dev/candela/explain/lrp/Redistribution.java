@@ -215,7 +215,7 @@ public final class Redistribution {
      * The rules run on every layer of a backward pass that keeps every activation, and their temporaries were most of
      * FG-CAM's garbage (young collections copying the kept activations were half its time on VGG-16). A kernel's
      * result is written over when no one else holds its array; Identity's and Add's gradients are their input, so
-     * each write checks. a * b and a + b are commutative in IEEE arithmetic: the bits are those of the fresh forms.
+     * each write checks. Every product and sum keeps the fresh forms' operand order, so the bits are theirs, NaN payloads too.
      */
 
     /** Whether t's array is none of {@code held}'s: a fresh kernel result the rule may write over. */
@@ -224,9 +224,9 @@ public final class Redistribution {
         return true;
     }
 
-    /** a * b, into a's array when {@link #owned}. */
-    private static Tensor times(Tensor a, Tensor b, Tensor... held) {
-        return owned(a, held) && a.data() != b.data() ? Elementwise.mulInto(a, b) : mul(a, b);
+    /** factor * result (that operand order, as the fresh forms had it), into result's array when {@link #owned}. */
+    private static Tensor times(Tensor result, Tensor factor, Tensor... held) {
+        return owned(result, held) && result.data() != factor.data() ? Elementwise.mulInto(factor, result) : mul(factor, result);
     }
 
     /** a + b, into a's array when {@link #owned}. */

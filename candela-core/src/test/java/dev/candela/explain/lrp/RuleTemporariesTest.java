@@ -121,7 +121,7 @@ class RuleTemporariesTest {
     private static void assertBits(Tensor want, Tensor got, String what) {
         assertEquals(want.shape(), got.shape(), what);
         for (int i = 0; i < want.size(); i++) {
-            int w = Float.floatToIntBits(want.data()[i]), g = Float.floatToIntBits(got.data()[i]);
+            int w = Float.floatToRawIntBits(want.data()[i]), g = Float.floatToRawIntBits(got.data()[i]);
             if (w != g) throw new AssertionError(what + ": element " + i + " is " + got.data()[i] + ", the fresh formulas give " + want.data()[i]);
         }
     }
