@@ -234,9 +234,10 @@ public final class LayerEvidence {
                 if (!fillInParts || parts == 1) for (int k = 0; k < parts; k++) makePart.accept(k);
                 Tensor[] logits = new Tensor[parts];
                 try {
-                    // One item a batch (the budget allows one ResNet-50 or VGG-16 input): split its ops across the threads
-                    // instead (a serial worker left the second core idle: ResNet-50 Score-CAM ran at one-thread speed).
-                    if (parts == 1) logits[0] = run.logits(to - from == 1 ? executor : workers.get(0), batches[0], from, to);
+                    // One part (one thread, or one item a batch: the budget allows one ResNet-50 or VGG-16 input): this
+                    // executor, whose kernels split each op across its threads (a serial worker left the second core
+                    // idle: ResNet-50 Score-CAM ran at one-thread speed).
+                    if (parts == 1) logits[0] = run.logits(executor, batches[0], from, to);
                     else executor.parallel().forEach(parts, k -> {
                         if (fillInParts) makePart.accept(k);
                         logits[k] = run.logits(workers.get(k), batches[k], bounds[k], bounds[k + 1]);
